@@ -1,0 +1,78 @@
+"""政务信息报送平台: the application factory."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from .extensions import configure_sqlite, csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def default_config(instance_path: str) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "portal.db"),
+        "UPLOAD_FOLDER": os.path.join(instance_path, "uploads"),
+        "TIMEZONE": "Asia/Shanghai",
+        "OFFICE_NAME": "城南街道党政办公室",
+        "PORTAL_TITLE": "政务信息报送平台",
+        # A whole item form with nine phone photos must fit; each photo is checked on its own below.
+        "MAX_CONTENT_LENGTH": 120 * 1024 * 1024,
+        "PHOTO_MAX_BYTES": 15 * 1024 * 1024,
+        "PHOTO_MAX_PIXELS": 40_000_000,
+        "PHOTO_MAX_SIDE": 1920,
+        "THUMB_SIDE": 240,
+        "ITEM_MAX_PHOTOS": 9,
+        "WEEKLY_QUOTA": 1,
+        "PAGE_SIZE": 20,
+        # Tie the CSRF token to the session, not to a clock: a form left open on a phone must still submit.
+        "WTF_CSRF_TIME_LIMIT": None,
+        # WTForms' own Chinese messages (see portal.web.forms); Flask-Babel is not used.
+        "WTF_I18N_ENABLED": False,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+def ensure_instance_config(instance_path: str) -> None:
+    """First run: create instance/ with a random secret key, so no secret is ever committed."""
+    os.makedirs(instance_path, exist_ok=True)
+    config_file = os.path.join(instance_path, "config.py")
+    if not os.path.exists(config_file):
+        with open(config_file, "w", encoding="utf-8") as handle:
+            handle.write(f"SECRET_KEY = {secrets.token_hex(32)!r}\n")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(default_config(app.instance_path))
+    if test_config is None:
+        ensure_instance_config(app.instance_path)
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.from_mapping(test_config)
+    app.config.from_prefixed_env("PORTAL")
+    if os.environ.get("DATABASE_URL") and not (test_config or {}).get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+
+    db.init_app(app)
+    # Batch mode lets Alembic alter SQLite tables (it copies them); PostgreSQL ignores it.
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+    from . import auth, items, notifications, scoring, units, web
+
+    web.init_app(app)
+    for package in (auth, units, items, notifications, scoring):
+        app.register_blueprint(package.bp)
+
+    from .demo import demo_command
+
+    app.cli.add_command(demo_command)
+    return app

@@ -1,0 +1,44 @@
+from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..web.forms import PortalForm
+from .models import ROLES
+
+
+class LoginForm(PortalForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=40)])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=200)])
+
+
+class PasswordChangeForm(PortalForm):
+    current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
+    new = PasswordField(
+        "新密码", validators=[DataRequired("请输入新密码"), Length(min=8, max=128, message="密码长度应为8至128个字符")]
+    )
+    confirm = PasswordField("再次输入新密码", validators=[EqualTo("new", message="两次输入的新密码不一致")])
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserForm(PortalForm):
+    username = StringField(
+        "用户名",
+        validators=[
+            DataRequired("请输入用户名"),
+            Length(max=40, message="用户名不超过40个字符"),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message="用户名只能使用字母、数字、下划线、点和连字符"),
+        ],
+    )
+    name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=40, message="姓名不超过40个字符")])
+    unit_id = SelectField("所属单位", coerce=int, validators=[DataRequired("请选择单位")])
+    roles = CheckboxListField(
+        "角色", choices=list(ROLES.items()), validators=[DataRequired("请至少选择一个角色")]
+    )
+    phone = StringField(
+        "手机号码",
+        validators=[Optional(), Regexp(r"^1[3-9]\d{9}$", message="请输入11位手机号码")],
+    )

@@ -1,0 +1,96 @@
+"""Accounts: password hashing, login, and the admin's account operations."""
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from ..extensions import db, utcnow
+from .models import ROLES, User, UserRole
+
+_hasher = PasswordHasher()  # argon2id with the library's current defaults
+# Verifying against this keeps a wrong username as slow as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class AccountError(ValueError):
+    """A user-facing refusal, worded in Chinese."""
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def authenticate_user(username: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def generate_password() -> str:
+    # Readable on a phone and in a phone call: no 0/O or 1/l confusion.
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+def set_roles(user: User, roles: list[str]) -> None:
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise AccountError("角色无效")
+    user.role_rows = [UserRole(role=role) for role in sorted(set(roles))]
+
+
+def create_user(username: str, name: str, unit_id: int, roles: list[str], password: str, phone: str = "") -> User:
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+        raise AccountError("该用户名已被使用")
+    user = User(username=username, name=name, unit_id=unit_id, phone=phone, password_hash=hash_password(password))
+    set_roles(user, roles)
+    db.session.add(user)
+    return user
+
+
+def update_user(user: User, name: str, unit_id: int, roles: list[str], phone: str) -> None:
+    user.name, user.unit_id, user.phone = name, unit_id, phone
+    set_roles(user, roles)
+
+
+def reset_password(user: User) -> str:
+    password = generate_password()
+    user.password_hash = hash_password(password)
+    return password
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise AccountError("当前密码不正确") from None
+    user.password_hash = hash_password(new)
+
+
+def set_user_active(user: User, active: bool, actor: User) -> None:
+    if user.id == actor.id and not active:
+        raise AccountError("不能停用自己的账号")
+    user.active = active
+
+
+def list_users(unit_id: int | None = None) -> list[User]:
+    query = select(User).order_by(User.unit_id, User.username)
+    if unit_id:
+        query = query.where(User.unit_id == unit_id)
+    return list(db.session.scalars(query))
+
+
+def list_users_with_role(role: str, unit_id: int | None = None) -> list[User]:
+    query = select(User).join(UserRole).where(UserRole.role == role, User.active.is_(True))
+    if unit_id is not None:
+        query = query.where(User.unit_id == unit_id)
+    return list(db.session.scalars(query.order_by(User.id)))

@@ -1,0 +1,146 @@
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db
+from ..units.services import unit_choices
+from ..web.access import roles_required
+from . import bp
+from .forms import LoginForm, PasswordChangeForm, UserForm
+from .models import User
+from .services import (
+    AccountError,
+    authenticate_user,
+    change_password,
+    create_user,
+    generate_password,
+    list_users,
+    reset_password,
+    set_user_active,
+    update_user,
+)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path on this site: never an absolute or scheme-relative URL (open redirect).
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("items.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("items.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate_user(form.username.data, form.password.data)
+        if user is None:
+            form.password.errors.append("用户名或密码不正确，或账号已停用")
+        else:
+            db.session.commit()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("您已退出登录", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current.data, form.new.data)
+        except AccountError as error:
+            form.current.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("密码已修改", "success")
+            return redirect(url_for("items.home"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.get("/admin/users")
+@roles_required("admin")
+def user_list():
+    return render_template("auth/users.html", users=list_users())
+
+
+def _user_form(user: User | None) -> UserForm:
+    form = UserForm(obj=user)
+    form.unit_id.choices = unit_choices(include_inactive=True)
+    if user is not None and not form.is_submitted():
+        form.roles.data = sorted(user.roles)
+    return form
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@roles_required("admin")
+def user_new():
+    form = _user_form(None)
+    if form.validate_on_submit():
+        password = generate_password()
+        try:
+            user = create_user(
+                form.username.data.strip(), form.name.data.strip(), form.unit_id.data, form.roles.data,
+                password, form.phone.data or "",
+            )
+        except AccountError as error:
+            form.username.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"账号 {user.username} 已创建，初始密码：{password}（只显示这一次，请转告本人）", "success")
+            return redirect(url_for("auth.user_list"))
+    return render_template("auth/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@roles_required("admin")
+def user_edit(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = _user_form(user)
+    # The username is the login name others know; it is fixed once created.
+    form.username.data = user.username
+    if form.validate_on_submit():
+        try:
+            update_user(user, form.name.data.strip(), form.unit_id.data, form.roles.data, form.phone.data or "")
+        except AccountError as error:
+            form.roles.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("账号已保存", "success")
+            return redirect(url_for("auth.user_list"))
+    return render_template("auth/user_form.html", form=form, user=user)
+
+
+@bp.post("/admin/users/<int:user_id>/reset-password")
+@roles_required("admin")
+def user_reset_password(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    password = reset_password(user)
+    db.session.commit()
+    flash(f"{user.name}（{user.username}）的新密码：{password}（只显示这一次，请转告本人）", "success")
+    return redirect(url_for("auth.user_list"))
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@roles_required("admin")
+def user_toggle_active(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    try:
+        set_user_active(user, not user.active, current_user)
+    except AccountError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"账号 {user.username} 已{'启用' if user.active else '停用'}", "success")
+    return redirect(url_for("auth.user_list"))

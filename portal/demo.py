@@ -1,0 +1,227 @@
+"""`flask --app wsgi demo`: a believable street office with eight weeks of reporting.
+
+It writes history with past timestamps, so it builds rows directly instead of going through the
+services (which stamp "now"); the workflow rules it follows are the same."""
+import random
+from datetime import date, datetime, time, timedelta, timezone
+
+import click
+from flask import current_app
+from sqlalchemy import func, select
+
+from .auth.models import User, UserRole
+from .auth.services import hash_password
+from .extensions import db
+from .items.models import Item, ItemEvent
+from .notifications.models import Notification
+from .scoring.models import Adoption, Channel
+from .units.models import Tier, Unit
+from .web.filters import local_to_utc, to_local
+
+DEMO_PASSWORD = "baosong-demo"
+
+COMMUNITIES = ["幸福", "和平", "光明", "新华", "东湖", "滨河", "建设", "花园"]
+DEPARTMENTS = ["综合行政执法队", "社区卫生服务中心", "退役军人服务站", "综治中心"]
+ROADS = ["解放路", "人民大街", "滨河东路", "建设街", "花园路", "光明巷"]
+ACTIVITIES = [
+    ("开展垃圾分类入户宣传活动", "逐户发放垃圾分类指南和分类垃圾袋，现场讲解厨余垃圾、可回收物的投放要求"),
+    ("组织防汛应急演练", "模拟暴雨导致地下车库进水，检验了人员转移、物资调配和应急通信流程"),
+    ("举办老年人防范电信诈骗知识讲座", "民警结合身边真实案例，讲解“保健品”“冒充公检法”等常见骗局"),
+    ("开展消防安全隐患排查", "重点检查楼道堆物、电动车违规充电和消防通道占用情况，发现隐患当场督促整改"),
+    ("开展文明城市创建志愿服务", "志愿者清理小区卫生死角、劝导不文明停车，并向居民发放创建倡议书"),
+    ("走访慰问困难群众", "为低保户、独居老人送去米面油等慰问品，详细了解生活困难和实际需求"),
+    ("开展“门前三包”专项整治", "对沿街商户逐一签订责任书，清理占道经营和乱摆乱放"),
+    ("举办“邻里节”文化活动", "开展书法、剪纸、趣味运动等活动，增进邻里交流"),
+    ("开展医保政策进社区宣传", "工作人员现场指导居民使用医保电子凭证，解答城乡居民医保缴费问题"),
+    ("召开老旧小区改造居民议事会", "居民代表围绕加装电梯、停车位规划、绿化提升等提出意见建议"),
+]
+NEXT_STEPS = ["持续巩固活动成效，形成常态化工作机制", "加大宣传力度，扩大居民知晓率和参与率",
+              "建立问题台账，逐项跟踪整改落实", "总结经验做法，在辖区内推广"]
+
+
+def _body(unit: str, day: date, what: str, detail: str) -> str:
+    people = random.randint(8, 60)
+    return (
+        f"{day.month}月{day.day}日，{unit}组织工作人员和志愿者{people}人{what}。\n"
+        f"活动中，{detail}，共覆盖居民{random.randint(120, 900)}户，收集意见建议{random.randint(3, 25)}条。\n"
+        f"下一步，{unit}将{random.choice(NEXT_STEPS)}。"
+    )
+
+
+def _item_text(unit: str, category: str, day: date) -> tuple[str, str]:
+    road = random.choice(ROADS)
+    if category == "research":
+        topic = random.choice(["老旧小区加装电梯", "居家养老服务需求", "新就业群体融入社区", "背街小巷停车难"])
+        return (f"关于{unit}辖区{topic}情况的调研", _body(unit, day, f"围绕{topic}开展入户调研", "调研采取问卷和座谈相结合的方式，梳理出主要困难和问题"))
+    if category == "suggestion":
+        return ("关于加强社区网格员队伍建设的建议", _body(unit, day, "召开网格员座谈会", "网格员反映工作任务重、培训少等问题，建议完善考核激励"))
+    if category == "opinion":
+        return (f"网民反映{road}夜间施工噪音扰民的舆情及处置情况", _body(unit, day, "接到网民投诉后赶赴现场核查", "联合执法队约谈施工单位，责令其调整作业时间"))
+    if category == "emergency":
+        return (f"{road}一居民楼发生燃气泄漏险情 已妥善处置", _body(unit, day, "第一时间疏散群众并联系燃气公司抢修", "现场无人员伤亡，险情已排除"))
+    if category == "brief":
+        return (f"{unit}完成辖区人口信息季度核查", f"{day.month}月{day.day}日，{unit}完成辖区实有人口信息季度核查，更新信息{random.randint(50, 400)}条。")
+    if category == "experience":
+        return (f"{unit}以“党建+网格”模式破解小区治理难题", _body(unit, day, "推行“党建+网格”工作法", "把党小组建在网格上，楼栋长、党员志愿者共同参与议事"))
+    if category == "policy":
+        return ("关于做好冬季供暖保障工作有关要求的传达落实情况", _body(unit, day, "传达学习冬季供暖保障工作要求", "逐一排查辖区供暖设施，建立困难群众取暖台账"))
+    what, detail = random.choice(ACTIVITIES)
+    return f"{unit}{what}", _body(unit, day, what, detail)
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return local_to_utc(datetime.combine(day, time(hour, minute)))
+
+
+class DemoBuilder:
+    def __init__(self, today: date):
+        self.today = today
+        self.form_serial = 0
+
+    def user(self, username: str, name: str, unit: Unit, *roles: str) -> User:
+        user = User(username=username, name=name, unit=unit, password_hash=self.password_hash,
+                    role_rows=[UserRole(role=role) for role in roles])
+        db.session.add(user)
+        return user
+
+    def build(self) -> None:
+        self.password_hash = hash_password(DEMO_PASSWORD)
+        key_tier = Tier(key="A", name="重点单位", sort_order=1)
+        normal_tier = Tier(key="B", name="一般单位", sort_order=2)
+        office = Unit(name=current_app.config["OFFICE_NAME"], kind="office", sort_order=0)
+        db.session.add_all([key_tier, normal_tier, office])
+        units = []
+        for index, name in enumerate(COMMUNITIES):
+            units.append(Unit(name=f"{name}社区", kind="community", parent=office,
+                              tier=key_tier if index < 3 else normal_tier, sort_order=10 + index))
+        for index, name in enumerate(DEPARTMENTS):
+            units.append(Unit(name=f"街道{name}", kind="department", parent=office, tier=normal_tier,
+                              sort_order=30 + index))
+        db.session.add_all(units)
+
+        self.user("admin", "系统管理员", office, "admin")
+        self.editor = self.user("editor", "王敏", office, "editor")
+        self.editor2 = self.user("editor2", "李娜", office, "editor")
+        self.user("leader", "赵建国", office, "viewer")
+        surnames = "陈刘杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯"
+        given = ["晓燕", "志强", "丽华", "建平", "海燕", "文静", "国庆", "红梅", "立新", "春花", "明辉", "秀英"]
+        staff = {}
+        for index, unit in enumerate(units):
+            prefix = "" if index == 0 else f"u{index + 1:02d}_"
+            reporter = self.user(f"{prefix}reporter", surnames[index * 2] + given[index], unit, "reporter")
+            signer = self.user(f"{prefix}signer", surnames[index * 2 + 1] + given[-index - 1], unit, "signer")
+            staff[unit.name] = (reporter, signer)
+        db.session.flush()
+        self.internal = db.session.scalar(select(Channel).where(Channel.key == "internal"))
+        for unit in units:
+            self.file_weeks(unit, *staff[unit.name])
+
+    def file_weeks(self, unit: Unit, reporter: User, signer: User) -> None:
+        monday = self.today - timedelta(days=self.today.weekday())
+        for weeks_ago in range(7, -1, -1):
+            week_start = monday - timedelta(weeks=weeks_ago)
+            for _ in range(random.choice([0, 1, 1, 2, 2, 3])):
+                day = week_start + timedelta(days=random.randint(0, 4))
+                if day > self.today:
+                    continue
+                self.file_item(unit, reporter, signer, day, weeks_ago)
+
+    def file_item(self, unit: Unit, reporter: User, signer: User, day: date, weeks_ago: int) -> None:
+        category = random.choices(
+            ["work", "brief", "experience", "research", "suggestion", "opinion", "emergency", "policy"],
+            weights=[40, 15, 10, 10, 6, 7, 3, 4],
+        )[0]
+        title, body = _item_text(unit.name, category, day)
+        self.form_serial += 1
+        event_end = _at(day, random.randint(9, 16)) if category in ("work", "emergency", "opinion") else None
+        major = category == "emergency"
+        item = Item(unit=unit, author=reporter, form_key=f"demo-{self.form_serial:05d}", title=title, body=body,
+                    category=category, event_end_at=event_end, major=major,
+                    report_due_at=Item.compute_report_due(event_end, major), status="draft")
+        created = (event_end or _at(day, 9)) + timedelta(minutes=random.randint(20, 100))
+        item.created_at = item.updated_at = created
+        db.session.add(item)
+        self.event(item, reporter, created, "create", None, "draft")
+        final = self.pick_final_state(weeks_ago)
+        if final == "draft":
+            return
+        sent = created + timedelta(minutes=random.randint(10, 60))
+        self.event(item, reporter, sent, "send", "draft", "awaiting_signoff")
+        if final == "awaiting_signoff":
+            return
+        signed = sent + timedelta(minutes=random.choice([15, 30, 60, 180, 300]))
+        item.submitted_at = signed
+        self.event(item, signer, signed, "sign", "awaiting_signoff", "submitted")
+        if category == "emergency":
+            self.notify(self.editor, "emergency_item", f"紧急信息：{unit.name}报送《{title}》", item, signed)
+        if final == "submitted":
+            return
+        reviewed = signed + timedelta(hours=random.randint(2, 30))
+        editor = random.choice([self.editor, self.editor2])
+        if final == "in_review" or random.random() < 0.3:
+            self.event(item, editor, reviewed, "accept", "submitted", "in_review")
+            if final == "in_review":
+                return
+        decided = reviewed + timedelta(hours=random.randint(1, 20))
+        if final == "adopted":
+            if "开展" in item.title and random.random() < 0.5:
+                # The editor's usual polish: a firmer headline, a tighter opening.
+                item.edited_title = item.title.replace("开展", "扎实开展", 1)
+                item.edited_body = item.body.replace("组织工作人员和志愿者", "组织干部和志愿者", 1)
+            self.event(item, editor, decided, "adopt", item.status, "adopted")
+            db.session.flush()
+            db.session.add(Adoption(item_id=item.id, channel=self.internal, adopted_on=to_local(decided).date(),
+                                    recorded_by_id=editor.id, recorded_at=decided))
+            self.notify(reporter, "item_adopted", f"《{item.display_title}》已被采用", item, decided)
+        elif final == "invalid":
+            reason = random.choice(["内容空泛，缺少具体做法和数据", "与本单位前期报送信息重复", "超过规定报送时限"])
+            item.decision_note = reason
+            self.event(item, editor, decided, "invalidate", item.status, "invalid", reason)
+        elif final == "not_adopted":
+            self.event(item, editor, decided, "reject", item.status, "not_adopted")
+        elif final == "returned":
+            comment = "请补充活动的具体成效和数据，标题再精炼一些"
+            item.submitted_at, item.decision_note = None, comment
+            self.event(item, editor, decided, "return", item.status, "draft", comment)
+            self.notify(reporter, "item_returned", f"《{title}》被退回修改：{comment}", item, decided)
+
+    def pick_final_state(self, weeks_ago: int) -> str:
+        if weeks_ago == 0:
+            return random.choice(["draft", "awaiting_signoff", "submitted", "submitted", "in_review"])
+        if weeks_ago == 1:
+            return random.choice(["submitted", "in_review", "adopted", "not_adopted", "returned"])
+        return random.choices(["adopted", "not_adopted", "invalid", "returned"], weights=[45, 40, 10, 5])[0]
+
+    def event(self, item: Item, actor: User, at: datetime, action: str, from_status, to_status, comment="") -> None:
+        item.status = to_status
+        item.updated_at = at
+        item.events.append(ItemEvent(actor=actor, at=at, action=action, from_status=from_status,
+                                     to_status=to_status, comment=comment))
+
+    def notify(self, user: User, kind: str, text: str, item: Item, at: datetime) -> None:
+        db.session.flush()
+        read = at + timedelta(hours=3) if at.date() < self.today - timedelta(days=3) else None
+        # No request here to build URLs from; this is the items.detail route.
+        db.session.add(Notification(user_id=user.id, kind=kind, text=text, url=f"/items/{item.id}", created_at=at,
+                                    read_at=read))
+
+
+def load_demo(today: date, seed: int = 2026) -> None:
+    random.seed(seed)
+    DemoBuilder(today).build()
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when accounts already exist.")
+def demo_command(if_empty: bool) -> None:
+    """Create the demo street office, its units, accounts and eight weeks of items."""
+    if db.session.scalar(select(func.count(User.id))):
+        if if_empty:
+            return
+        raise click.ClickException("数据库中已有账号，演示数据只能在空数据库中创建。")
+    load_demo(to_local(datetime.now(timezone.utc)).date())
+    db.session.commit()
+    click.echo("演示数据已创建。演示账号（密码均为 baosong-demo）：")
+    for username, role in (("admin", "管理员"), ("editor", "办公室编辑"), ("reporter", "幸福社区信息员"),
+                           ("signer", "幸福社区负责人"), ("leader", "领导（只读）")):
+        click.echo(f"  {username:<10}{role}")

@@ -1,0 +1,45 @@
+from wtforms import BooleanField, DateField, DateTimeLocalField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..web.forms import PortalForm
+from .models import CATEGORIES, STATUSES
+
+
+class ItemForm(PortalForm):
+    form_key = HiddenField()
+    title = StringField("标题", validators=[DataRequired("请填写标题"), Length(max=100, message="标题不超过100个字")])
+    category = SelectField("信息类别", choices=list(CATEGORIES.items()))
+    body = TextAreaField("正文", validators=[DataRequired("请填写正文"), Length(max=20000, message="正文不超过20000字")])
+    event_end = DateTimeLocalField(
+        "事件结束时间", format="%Y-%m-%dT%H:%M", validators=[Optional()],
+        description="有具体事件的信息请填写：一般事件结束后2小时内、重大事件4小时内报送，超时标记为“逾时”",
+    )
+    major = BooleanField("重大事件")
+    follow_up_of_id = SelectField("续报", coerce=int, default=0, description="是之前某条信息的后续进展时选择")
+    photos = MultipleFileField("照片", description="最多9张，每张不超过15 MB；保存后可为每张照片填写说明")
+
+
+class DecisionForm(PortalForm):
+    comment = TextAreaField("意见", validators=[Optional(), Length(max=500, message="不超过500字")])
+    adopted_on = DateField("采用日期", validators=[Optional()])
+
+
+class ReviewForm(PortalForm):
+    title = StringField("标题", validators=[DataRequired("请填写标题"), Length(max=100, message="标题不超过100个字")])
+    body = TextAreaField("正文", validators=[DataRequired("请填写正文"), Length(max=20000, message="正文不超过20000字")])
+
+
+class InboxFilterForm(PortalForm):
+    class Meta:
+        csrf = False  # a GET filter, bookmarkable
+
+    q = StringField("关键词", validators=[Optional(), Length(max=50)])
+    unit = SelectField("单位", coerce=int, default=0)
+    category = SelectField("类别", choices=[("", "全部类别")] + list(CATEGORIES.items()), default="")
+    status = SelectField("状态", choices=[("", "全部状态")], default="")
+    date_from = DateField("报送日期从", validators=[Optional()])
+    date_to = DateField("至", validators=[Optional()])
+
+    def __init__(self, *args, statuses=STATUSES, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = [("", "全部状态")] + list(statuses.items())

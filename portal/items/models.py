@@ -1,0 +1,146 @@
+from datetime import datetime, timedelta
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import UTCDateTime, db, utcnow
+
+CATEGORIES = {
+    "brief": "简讯",
+    "work": "工作动态",
+    "experience": "经验做法",
+    "research": "调研",
+    "suggestion": "意见建议",
+    "opinion": "舆情",
+    "emergency": "突发/紧急",
+    "policy": "政策法规",
+}
+
+STATUSES = {
+    "draft": "草稿",
+    "awaiting_signoff": "待审签",
+    "submitted": "已报送",
+    "in_review": "处理中",
+    "adopted": "已采用",
+    "not_adopted": "未采用",
+    "invalid": "不计分",
+}
+
+# Seed (街道 notice): routine events within 2 hours of their end, major ones within 4 hours.
+ROUTINE_REPORT_HOURS = 2
+MAJOR_REPORT_HOURS = 4
+
+
+class Item(db.Model):
+    __tablename__ = "items"
+    __table_args__ = (
+        Index("ix_items_unit_status", "unit_id", "status"),
+        Index("ix_items_status_submitted", "status", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The one-time key of the form that created the item: a retried submit finds it instead of filing twice.
+    form_key: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(20))
+    event_end_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    major: Mapped[bool] = mapped_column(Boolean, default=False)
+    report_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The editor's version; the unit's original title and body are never overwritten.
+    edited_title: Mapped[str | None] = mapped_column(String(100))
+    edited_body: Mapped[str | None] = mapped_column(Text)
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    unit = relationship("Unit", lazy="joined")
+    author = relationship("User")
+    follow_up_of = relationship("Item", remote_side=[id])
+    photos: Mapped[list["ItemPhoto"]] = relationship(
+        back_populates="item", order_by="ItemPhoto.position, ItemPhoto.id"
+    )
+    events: Mapped[list["ItemEvent"]] = relationship(
+        back_populates="item", order_by="ItemEvent.at, ItemEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def category_name(self) -> str:
+        return CATEGORIES.get(self.category, self.category)
+
+    @property
+    def status_name(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def display_title(self) -> str:
+        return self.edited_title or self.title
+
+    @property
+    def display_body(self) -> str:
+        return self.edited_body or self.body
+
+    @property
+    def is_edited(self) -> bool:
+        return (self.edited_title or self.title) != self.title or (self.edited_body or self.body) != self.body
+
+    def is_late(self, now: datetime | None = None) -> bool:
+        """逾时: submitted after the due time, or still not submitted once it has passed."""
+        if self.report_due_at is None:
+            return False
+        return (self.submitted_at or now or utcnow()) > self.report_due_at
+
+    @staticmethod
+    def compute_report_due(event_end_at: datetime | None, major: bool) -> datetime | None:
+        if event_end_at is None:
+            return None
+        return event_end_at + timedelta(hours=MAJOR_REPORT_HOURS if major else ROUTINE_REPORT_HOURS)
+
+
+class ItemPhoto(db.Model):
+    """A re-encoded photo. Until its item is first saved it belongs to the form (form_key) that uploaded it."""
+
+    __tablename__ = "item_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    form_key: Mapped[str] = mapped_column(String(40), index=True)
+    uploader_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    stored_name: Mapped[str] = mapped_column(String(40), unique=True)
+    caption: Mapped[str] = mapped_column(String(200), default="")
+    width: Mapped[int]
+    height: Mapped[int]
+    size: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item: Mapped[Item | None] = relationship(back_populates="photos")
+
+
+class ItemEvent(db.Model):
+    """One transition or edit in an item's life: who, when, from, to, comment."""
+
+    __tablename__ = "item_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(String(500), default="")
+
+    item: Mapped[Item] = relationship(back_populates="events")
+    actor = relationship("User", lazy="joined")
+
+    @property
+    def action_name(self) -> str:
+        from .workflow import ACTION_NAMES
+
+        return ACTION_NAMES.get(self.action, self.action)

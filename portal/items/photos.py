@@ -1,0 +1,100 @@
+"""Photos: checked to be real images, re-encoded (which drops EXIF, GPS included, and anything
+appended to the file), scaled, and given a small thumbnail for lists. Names are chosen by the server."""
+import io
+import os
+import secrets
+import warnings
+from dataclasses import dataclass
+
+from flask import current_app
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ..extensions import db
+from .models import ItemPhoto
+
+
+class PhotoError(ValueError):
+    """A user-facing refusal, worded in Chinese."""
+
+
+@dataclass
+class EncodedPhoto:
+    full: bytes
+    thumb: bytes
+    width: int
+    height: int
+
+
+def photo_dir() -> str:
+    path = os.path.join(current_app.config["UPLOAD_FOLDER"], "photos")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def photo_path(photo: ItemPhoto, thumb: bool = False) -> str:
+    return os.path.join(photo_dir(), f"{photo.stored_name}{'_t' if thumb else ''}.jpg")
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    if image.mode in ("RGBA", "LA", "P"):
+        image = image.convert("RGBA")
+        background = Image.new("RGB", image.size, "white")
+        background.paste(image, mask=image.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    return out.getvalue()
+
+
+def encode_photo(data: bytes, filename: str) -> EncodedPhoto:
+    config = current_app.config
+    if len(data) > config["PHOTO_MAX_BYTES"]:
+        raise PhotoError(f"照片“{filename}”超过 {config['PHOTO_MAX_BYTES'] // (1024 * 1024)} MB")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.width * image.height > config["PHOTO_MAX_PIXELS"]:
+                raise PhotoError(f"照片“{filename}”像素过大")
+            image.load()
+    except PhotoError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):
+        raise PhotoError(f"“{filename}”不是有效的图片文件（支持 JPG、PNG、WebP 等格式）") from None
+    image = _flatten(ImageOps.exif_transpose(image))
+    side = config["PHOTO_MAX_SIDE"]
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    thumb = image.copy()
+    thumb.thumbnail((config["THUMB_SIDE"], config["THUMB_SIDE"]), Image.Resampling.LANCZOS)
+    return EncodedPhoto(_jpeg(image, 82), _jpeg(thumb, 70), image.width, image.height)
+
+
+def store_photo(file_storage, uploader_id: int, form_key: str, item_id: int | None, position: int) -> ItemPhoto:
+    filename = os.path.basename(file_storage.filename or "照片")
+    # Read one byte past the limit so an oversized file is refused without reading it all.
+    data = file_storage.stream.read(current_app.config["PHOTO_MAX_BYTES"] + 1)
+    encoded = encode_photo(data, filename)
+    photo = ItemPhoto(
+        item_id=item_id, form_key=form_key, uploader_id=uploader_id, stored_name=secrets.token_hex(16),
+        width=encoded.width, height=encoded.height, size=len(encoded.full), position=position,
+    )
+    with open(photo_path(photo), "wb") as handle:
+        handle.write(encoded.full)
+    with open(photo_path(photo, thumb=True), "wb") as handle:
+        handle.write(encoded.thumb)
+    db.session.add(photo)
+    return photo
+
+
+def remove_photo(photo: ItemPhoto) -> None:
+    db.session.delete(photo)
+    for thumb in (False, True):
+        try:
+            os.remove(photo_path(photo, thumb))
+        except FileNotFoundError:
+            pass

@@ -1,0 +1,320 @@
+"""Items: filing, sign-off, the office's review, and the queries behind the item pages."""
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import abort, current_app, url_for
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..auth.services import list_users_with_role
+from ..extensions import db, utcnow
+from ..notifications.services import notify_users
+from ..scoring.services import INTERNAL_CHANNEL, record_adoption
+from ..web.filters import local_day_start, to_local
+from .models import Item, ItemEvent, ItemPhoto
+from .photos import PhotoError, remove_photo, store_photo
+from .workflow import OFFICE_VISIBLE, TRANSITIONS, can_edit_item, can_edit_item_text, can_transition, can_view_item
+
+
+class WorkflowError(ValueError):
+    """A user-facing refusal, worded in Chinese."""
+
+
+@dataclass
+class ItemFields:
+    title: str
+    body: str
+    category: str
+    event_end_at: datetime | None = None
+    major: bool = False
+    follow_up_of_id: int | None = None
+
+
+def new_form_key() -> str:
+    return uuid.uuid4().hex
+
+
+# ---- loading with permission -------------------------------------------------------------
+
+def get_item_for(user, item_id: int, action: str = "view") -> Item:
+    """The one way views load an item: 404 when the user may not see it (so ids reveal nothing),
+    403 when they may see it but not do this."""
+    item = db.session.get(Item, item_id)
+    if item is None or not can_view_item(user, item):
+        abort(404)
+    allowed = {
+        "view": True,
+        "edit": can_edit_item(user, item),
+        "edit_text": can_edit_item_text(user, item),
+    }.get(action)
+    if allowed is None:
+        allowed = action in TRANSITIONS and any(
+            user.has_role(role) for role in TRANSITIONS[action].sources
+        )
+    if not allowed:
+        abort(403)
+    return item
+
+
+def get_photo_for(user, photo_id: int) -> ItemPhoto:
+    photo = db.session.get(ItemPhoto, photo_id)
+    if photo is None:
+        abort(404)
+    if photo.item_id is None:
+        visible = photo.uploader_id == user.id
+    else:
+        visible = can_view_item(user, photo.item)
+    if not visible:
+        abort(404)
+    return photo
+
+
+def find_item_by_form_key(form_key: str) -> Item | None:
+    return db.session.scalar(select(Item).where(Item.form_key == form_key))
+
+
+# ---- filing ------------------------------------------------------------------------------
+
+def _check_fields(unit_id: int, fields: ItemFields, item_id: int | None = None) -> None:
+    if fields.follow_up_of_id is not None:
+        earlier = db.session.get(Item, fields.follow_up_of_id)
+        if earlier is None or earlier.unit_id != unit_id or earlier.id == item_id:
+            raise WorkflowError("续报只能关联本单位之前的信息")
+
+
+def _record_event(item: Item, actor, action: str, from_status: str | None, comment: str = "") -> None:
+    item.events.append(
+        ItemEvent(actor_id=actor.id, action=action, from_status=from_status, to_status=item.status, comment=comment)
+    )
+
+
+def _apply_fields(item: Item, fields: ItemFields) -> None:
+    item.title, item.body, item.category = fields.title, fields.body, fields.category
+    item.event_end_at, item.major, item.follow_up_of_id = fields.event_end_at, fields.major, fields.follow_up_of_id
+    item.report_due_at = Item.compute_report_due(fields.event_end_at, fields.major)
+
+
+def create_item(author, fields: ItemFields, form_key: str) -> Item:
+    _check_fields(author.unit_id, fields)
+    item = Item(unit_id=author.unit_id, author_id=author.id, form_key=form_key, status="draft")
+    _apply_fields(item, fields)
+    db.session.add(item)
+    for photo in list_form_photos(form_key, author.id):
+        photo.item = item
+    _record_event(item, author, "create", None)
+    return item
+
+
+def update_item(item: Item, actor, fields: ItemFields) -> None:
+    if not can_edit_item(actor, item):
+        raise WorkflowError("此信息当前不能修改")
+    _check_fields(item.unit_id, fields, item.id)
+    _apply_fields(item, fields)
+    _record_event(item, actor, "edit", item.status)
+
+
+def list_form_photos(form_key: str, uploader_id: int) -> list[ItemPhoto]:
+    """Photos uploaded through one form: still unattached (a new item) or already on the item."""
+    return list(
+        db.session.scalars(
+            select(ItemPhoto)
+            .where(ItemPhoto.form_key == form_key, or_(ItemPhoto.item_id.is_not(None), ItemPhoto.uploader_id == uploader_id))
+            .order_by(ItemPhoto.position, ItemPhoto.id)
+        )
+    )
+
+
+def apply_photo_changes(form_key: str, item: Item | None, user, uploads, captions: dict[int, str],
+                        removals: set[int]) -> list[str]:
+    """Keeps every good photo even when other input is bad, so a re-rendered form loses nothing.
+    Returns the Chinese error messages for the photos that were refused."""
+    photos = list_form_photos(form_key, user.id)
+    for photo in photos:
+        if photo.id in removals:
+            remove_photo(photo)
+        elif photo.id in captions:
+            photo.caption = captions[photo.id][:200]
+    kept = [photo for photo in photos if photo.id not in removals]
+    errors = []
+    limit = current_app.config["ITEM_MAX_PHOTOS"]
+    position = max((photo.position for photo in kept), default=-1) + 1
+    for upload in uploads:
+        if not upload or not upload.filename:
+            continue
+        if len(kept) >= limit:
+            errors.append(f"每条信息最多 {limit} 张照片，“{upload.filename}”未上传")
+            continue
+        try:
+            kept.append(store_photo(upload, user.id, form_key, item.id if item else None, position))
+        except PhotoError as error:
+            errors.append(str(error))
+        position += 1
+    db.session.flush()
+    return errors
+
+
+# ---- workflow -----------------------------------------------------------------------------
+
+def transition_item(item: Item, actor, action: str, comment: str = "", adopted_on: date | None = None) -> None:
+    transition = TRANSITIONS.get(action)
+    if transition is None or not can_transition(actor, item, action):
+        raise WorkflowError("该信息当前状态下不能执行此操作（可能已被他人处理），请刷新后查看")
+    comment = comment.strip()
+    if transition.needs_comment and not comment:
+        raise WorkflowError("请填写理由或修改意见")
+    from_status = item.status
+    item.status = transition.target
+    if action == "sign":
+        item.submitted_at = utcnow()
+    elif action == "return":
+        item.submitted_at = None
+    if action in ("invalidate", "reject", "return"):
+        item.decision_note = comment
+    if action == "adopt":
+        record_adoption(item.id, INTERNAL_CHANNEL, adopted_on or to_local(utcnow()).date(), actor.id)
+    _record_event(item, actor, action, from_status, comment)
+    _notify_transition(item, action, comment)
+
+
+def _notify_transition(item: Item, action: str, comment: str) -> None:
+    url = url_for("items.detail", item_id=item.id)
+    title = f"《{item.display_title}》"
+    if action == "send":
+        signers = list_users_with_role("signer", item.unit_id)
+        notify_users([u.id for u in signers], "signoff_requested", f"{title}待您审签", url)
+    elif action == "return":
+        notify_users([item.author_id], "item_returned", f"{title}被退回修改：{comment}", url)
+    elif action == "adopt":
+        notify_users([item.author_id], "item_adopted", f"{title}已被采用", url)
+    elif action == "sign" and item.category == "emergency":
+        editors = list_users_with_role("editor")
+        notify_users([u.id for u in editors], "emergency_item", f"紧急信息：{item.unit.name}报送{title}", url)
+
+
+def edit_item_text(item: Item, editor, title: str, body: str) -> None:
+    if not can_edit_item_text(editor, item):
+        raise WorkflowError("此信息当前不能编辑")
+    item.edited_title = None if title == item.title else title
+    item.edited_body = None if body == item.body else body
+    from_status = item.status
+    if item.status == "submitted":
+        item.status = "in_review"
+    _record_event(item, editor, "editor_edit", from_status)
+
+
+# ---- queries -----------------------------------------------------------------------------
+
+@dataclass
+class Page:
+    items: list[Item]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def _paginate(query, page: int, per_page: int) -> Page:
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    rows = db.session.scalars(
+        query.options(selectinload(Item.photos)).limit(per_page).offset((page - 1) * per_page)
+    )
+    return Page(list(rows), total, page, per_page)
+
+
+@dataclass
+class InboxFilters:
+    unit_id: int | None = None
+    category: str | None = None
+    status: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+
+
+def search_inbox(filters: InboxFilters, page: int, per_page: int) -> Page:
+    query = select(Item).where(Item.status.in_(OFFICE_VISIBLE))
+    if filters.unit_id:
+        query = query.where(Item.unit_id == filters.unit_id)
+    if filters.category:
+        query = query.where(Item.category == filters.category)
+    if filters.status:
+        query = query.where(Item.status == filters.status)
+    if filters.date_from:
+        query = query.where(Item.submitted_at >= local_day_start(filters.date_from))
+    if filters.date_to:
+        query = query.where(Item.submitted_at < local_day_start(filters.date_to + timedelta(days=1)))
+    if filters.q:
+        words = [
+            column.contains(filters.q, autoescape=True)
+            for column in (Item.title, Item.body, Item.edited_title, Item.edited_body)
+        ]
+        query = query.where(or_(*words))
+    return _paginate(query.order_by(Item.submitted_at.desc(), Item.id.desc()), page, per_page)
+
+
+def list_unit_items(unit_id: int, status: str | None, page: int, per_page: int) -> Page:
+    query = select(Item).where(Item.unit_id == unit_id)
+    if status:
+        query = query.where(Item.status == status)
+    return _paginate(query.order_by(Item.updated_at.desc(), Item.id.desc()), page, per_page)
+
+
+def list_signoff_queue(unit_id: int) -> list[Item]:
+    return list(
+        db.session.scalars(
+            select(Item)
+            .where(Item.unit_id == unit_id, Item.status == "awaiting_signoff")
+            .options(selectinload(Item.photos))
+            .order_by(Item.updated_at)
+        )
+    )
+
+
+def list_follow_up_choices(unit_id: int, exclude_id: int | None = None) -> list[Item]:
+    query = select(Item).where(Item.unit_id == unit_id, Item.status.in_(OFFICE_VISIBLE))
+    if exclude_id:
+        query = query.where(Item.id != exclude_id)
+    return list(db.session.scalars(query.order_by(Item.submitted_at.desc()).limit(50)))
+
+
+def list_follow_ups(item: Item) -> list[Item]:
+    return list(db.session.scalars(select(Item).where(Item.follow_up_of_id == item.id).order_by(Item.id)))
+
+
+def week_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """This calendar week (Monday to Sunday) in office time, as UTC instants."""
+    local = to_local(now)
+    monday = local.date() - timedelta(days=local.weekday())
+    return local_day_start(monday), local_day_start(monday + timedelta(days=7))
+
+
+def count_unit_statuses(unit_id: int) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Item.status, func.count(Item.id)).where(Item.unit_id == unit_id).group_by(Item.status)
+    )
+    return dict(rows.all())
+
+
+def count_submitted_between(unit_id: int, start: datetime, end: datetime) -> int:
+    """Items that count for a quota: signed off in the window and not ruled invalid."""
+    return db.session.scalar(
+        select(func.count(Item.id)).where(
+            Item.unit_id == unit_id,
+            Item.submitted_at >= start,
+            Item.submitted_at < end,
+            Item.status != "invalid",
+        )
+    )
+
+
+def count_office_statuses() -> dict[str, int]:
+    rows = db.session.execute(
+        select(Item.status, func.count(Item.id)).where(Item.status.in_(OFFICE_VISIBLE)).group_by(Item.status)
+    )
+    return dict(rows.all())

@@ -1,0 +1,271 @@
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db, utcnow
+from ..scoring.services import INTERNAL_CHANNEL, get_channel, list_adoptions
+from ..units.services import unit_choices
+from ..web.access import roles_required
+from ..web.filters import local_to_utc, to_local, to_local_naive
+from ..web.htmx import render_page
+from . import bp
+from .diff import diff_html
+from .forms import DecisionForm, InboxFilterForm, ItemForm, ReviewForm
+from .models import STATUSES
+from .photos import photo_path
+from .services import (
+    InboxFilters,
+    ItemFields,
+    WorkflowError,
+    apply_photo_changes,
+    count_office_statuses,
+    count_submitted_between,
+    count_unit_statuses,
+    create_item,
+    find_item_by_form_key,
+    get_item_for,
+    get_photo_for,
+    list_follow_up_choices,
+    list_follow_ups,
+    list_form_photos,
+    list_signoff_queue,
+    list_unit_items,
+    new_form_key,
+    search_inbox,
+    transition_item,
+    update_item,
+    edit_item_text,
+    week_bounds,
+)
+from .workflow import OFFICE_VISIBLE, allowed_transitions, can_edit_item, can_edit_item_text
+
+UNIT_MEMBER = ("reporter", "signer")
+
+
+@bp.get("/")
+@login_required
+def home():
+    if current_user.has_any_role(*UNIT_MEMBER):
+        return redirect(url_for("items.dashboard"))
+    if current_user.has_any_role("editor", "viewer"):
+        return redirect(url_for("items.inbox"))
+    return redirect(url_for("units.unit_list"))
+
+
+@bp.get("/unit")
+@roles_required(*UNIT_MEMBER)
+def dashboard():
+    unit_id = current_user.unit_id
+    start, end = week_bounds(utcnow())
+    return render_page(
+        "items/dashboard.html",
+        counts=count_unit_statuses(unit_id),
+        statuses=STATUSES,
+        week_done=count_submitted_between(unit_id, start, end),
+        week_quota=current_app.config["WEEKLY_QUOTA"],
+        week_end=end,
+        queue=list_signoff_queue(unit_id) if current_user.has_role("signer") else [],
+        recent=list_unit_items(unit_id, None, 1, 8).items,
+    )
+
+
+@bp.get("/items")
+@roles_required(*UNIT_MEMBER)
+def unit_items():
+    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    page = list_unit_items(current_user.unit_id, status, request.args.get("page", 1, type=int),
+                           current_app.config["PAGE_SIZE"])
+    return render_page("items/unit_items.html", "items/_item_list.html", page=page, status=status,
+                       statuses=STATUSES)
+
+
+@bp.get("/signoff")
+@roles_required("signer")
+def signoff():
+    return render_page("items/signoff.html", queue=list_signoff_queue(current_user.unit_id))
+
+
+def _inbox_filters(form: InboxFilterForm) -> InboxFilters:
+    def ok(field):
+        return field.data if not field.errors else None
+
+    return InboxFilters(
+        unit_id=ok(form.unit) or None, category=ok(form.category) or None, status=ok(form.status) or None,
+        date_from=ok(form.date_from), date_to=ok(form.date_to), q=(ok(form.q) or "").strip(),
+    )
+
+
+@bp.get("/inbox")
+@roles_required("editor", "viewer")
+def inbox():
+    form = InboxFilterForm(request.args, statuses={k: v for k, v in STATUSES.items() if k in OFFICE_VISIBLE})
+    form.unit.choices = [(0, "全部单位")] + unit_choices(include_inactive=True, reporting_only=True)
+    form.validate()  # fills field errors; a bad field is ignored, the others still filter
+    page = search_inbox(_inbox_filters(form), request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+    query_args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_page("items/inbox.html", "items/_inbox_results.html", form=form, page=page,
+                       counts=count_office_statuses(), statuses=STATUSES, query_args=query_args)
+
+
+def _item_fields(form: ItemForm) -> ItemFields:
+    return ItemFields(
+        title=form.title.data.strip(),
+        body=form.body.data.strip(),
+        category=form.category.data,
+        event_end_at=local_to_utc(form.event_end.data) if form.event_end.data else None,
+        major=form.major.data,
+        follow_up_of_id=form.follow_up_of_id.data or None,
+    )
+
+
+def _photo_inputs() -> tuple[dict[int, str], set[int]]:
+    captions, removals = {}, set()
+    for key, value in request.form.items():
+        prefix, _, photo_id = key.partition("-")
+        if photo_id.isdigit():
+            if prefix == "caption":
+                captions[int(photo_id)] = value.strip()
+            elif prefix == "remove":
+                removals.add(int(photo_id))
+    return captions, removals
+
+
+def _save_item_form(item):
+    """New and edit share one form. Good photos are kept before the text is validated, so a
+    re-rendered form loses nothing; a replayed submit of a new item finds the item it created."""
+    form = ItemForm(obj=item)
+    form.follow_up_of_id.choices = [(0, "（不是续报）")] + [
+        (earlier.id, earlier.display_title) for earlier in list_follow_up_choices(current_user.unit_id, item and item.id)
+    ]
+    if item is not None:
+        form.form_key.data = item.form_key
+    elif not (form.is_submitted() and form.form_key.data):
+        form.form_key.data = new_form_key()
+    form_key = form.form_key.data
+    if not form.is_submitted():
+        form.event_end.data = to_local_naive(item.event_end_at) if item else None
+        if item is None:
+            form.follow_up_of_id.data = request.args.get("follow_up_of", 0, type=int)
+    elif item is None and (existing := find_item_by_form_key(form_key)) is not None:
+        return redirect(url_for("items.detail", item_id=existing.id))
+    elif _store_item_form(form, item, form_key):
+        return redirect(url_for("items.detail", item_id=find_item_by_form_key(form_key).id))
+    return render_page("items/form.html", form=form, item=item, photos=list_form_photos(form_key, current_user.id))
+
+
+def _store_item_form(form: ItemForm, item, form_key: str) -> bool:
+    valid = form.validate()
+    captions, removals = _photo_inputs()
+    photo_errors = apply_photo_changes(form_key, item, current_user, form.photos.data or [], captions, removals)
+    form.photos.errors = list(form.photos.errors) + photo_errors
+    if valid and not photo_errors:
+        try:
+            if item is None:
+                item = create_item(current_user, _item_fields(form), form_key)
+            else:
+                update_item(item, current_user, _item_fields(form))
+            if request.form.get("intent") == "send":
+                db.session.flush()
+                transition_item(item, current_user, "send")
+            db.session.commit()
+        except WorkflowError as error:
+            form.follow_up_of_id.errors = list(form.follow_up_of_id.errors) + [str(error)]
+        except IntegrityError:
+            # A concurrent replay of the same form committed first: that item is the one.
+            db.session.rollback()
+            if find_item_by_form_key(form_key) is None:
+                raise
+            return True
+        else:
+            flash("已送审签" if item.status == "awaiting_signoff" else "草稿已保存", "success")
+            return True
+    db.session.commit()  # keep the accepted photos for the re-rendered form
+    return False
+
+
+@bp.route("/items/new", methods=["GET", "POST"])
+@roles_required("reporter")
+def new():
+    return _save_item_form(None)
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@roles_required("reporter")
+def edit(item_id: int):
+    return _save_item_form(get_item_for(current_user, item_id, "edit"))
+
+
+@bp.get("/items/<int:item_id>")
+@login_required
+def detail(item_id: int):
+    item = get_item_for(current_user, item_id)
+    return render_page(
+        "items/detail.html",
+        item=item,
+        transitions=allowed_transitions(current_user, item),
+        decision_form=DecisionForm(),
+        can_edit=can_edit_item(current_user, item),
+        can_edit_text=can_edit_item_text(current_user, item),
+        adoptions=list_adoptions(item.id),
+        follow_ups=list_follow_ups(item),
+        diff=diff_html(item.title + "\n" + item.body, item.display_title + "\n" + item.display_body)
+        if item.is_edited else None,
+        internal_channel=get_channel(INTERNAL_CHANNEL),
+        today=to_local(utcnow()).date(),
+    )
+
+
+@bp.post("/items/<int:item_id>/act/<action>")
+@login_required
+def act(item_id: int, action: str):
+    item = get_item_for(current_user, item_id, action)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            transition_item(item, current_user, action, form.comment.data or "", form.adopted_on.data)
+        except WorkflowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"已{item.events[-1].action_name}", "success")
+    else:
+        flash("；".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("items.detail", item_id=item.id))
+
+
+@bp.route("/items/<int:item_id>/review", methods=["GET", "POST"])
+@roles_required("editor")
+def review(item_id: int):
+    item = get_item_for(current_user, item_id, "edit_text")
+    form = ReviewForm(data={"title": item.display_title, "body": item.display_body})
+    if form.validate_on_submit():
+        try:
+            edit_item_text(item, current_user, form.title.data.strip(), form.body.data.strip())
+        except WorkflowError as error:
+            form.title.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("修改已保存，原稿保留可对照", "success")
+            return redirect(url_for("items.detail", item_id=item.id))
+    return render_page("items/review.html", item=item, form=form)
+
+
+def _send_photo(photo_id: int, thumb: bool):
+    photo = get_photo_for(current_user, photo_id)
+    response = send_file(photo_path(photo, thumb), mimetype="image/jpeg", max_age=3600)
+    response.headers["Content-Disposition"] = f'inline; filename="photo-{photo.id}.jpg"'
+    response.cache_control.private = True
+    return response
+
+
+@bp.get("/photos/<int:photo_id>")
+@login_required
+def photo(photo_id: int):
+    return _send_photo(photo_id, thumb=False)
+
+
+@bp.get("/photos/<int:photo_id>/thumb")
+@login_required
+def photo_thumb(photo_id: int):
+    return _send_photo(photo_id, thumb=True)

@@ -1,0 +1,45 @@
+"""The in-app notice list. Later delivery channels (e-mail, webhook) hang off notify_users."""
+from sqlalchemy import func, select, update
+
+from ..extensions import db, utcnow
+from .models import Notification
+
+
+def notify_users(user_ids, kind: str, text: str, url: str = "") -> None:
+    for user_id in sorted(set(user_ids)):
+        db.session.add(Notification(user_id=user_id, kind=kind, text=text[:300], url=url))
+
+
+def count_unread(user_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    )
+
+
+def list_notifications(user_id: int, limit: int = 50) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def get_notification_for(user_id: int, notification_id: int) -> Notification | None:
+    notification = db.session.get(Notification, notification_id)
+    return notification if notification is not None and notification.user_id == user_id else None
+
+
+def mark_read(notification: Notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+
+
+def mark_all_read(user_id: int) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )

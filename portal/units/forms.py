@@ -1,0 +1,27 @@
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+from ..web.forms import PortalForm
+from .models import UNIT_KINDS
+
+
+class UnitForm(PortalForm):
+    name = StringField("单位名称", validators=[DataRequired("请输入单位名称"), Length(max=60, message="不超过60个字符")])
+    kind = SelectField("单位类型", choices=list(UNIT_KINDS.items()))
+    parent_id = SelectField("上级单位", coerce=int)
+    tier_id = SelectField("单位类别", coerce=int)
+    sort_order = IntegerField("排序", default=0, validators=[Optional(), NumberRange(0, 9999, "请输入0至9999之间的整数")])
+    active = BooleanField("启用", default=True)
+
+
+class TierForm(PortalForm):
+    key = StringField(
+        "代码",
+        validators=[
+            DataRequired("请输入代码"),
+            Length(max=20, message="不超过20个字符"),
+            Regexp(r"^[A-Za-z0-9_]+$", message="代码只能使用字母、数字和下划线"),
+        ],
+    )
+    name = StringField("名称", validators=[DataRequired("请输入名称"), Length(max=40, message="不超过40个字符")])
+    sort_order = IntegerField("排序", default=0, validators=[Optional(), NumberRange(0, 9999, "请输入0至9999之间的整数")])

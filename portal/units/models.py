@@ -1,0 +1,47 @@
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+UNIT_KINDS = {
+    "office": "办公室（收报单位）",
+    "street": "乡镇/街道",
+    "department": "部门",
+    "community": "社区",
+    "liaison_office": "驻外办事处",
+}
+
+
+class Tier(db.Model):
+    """A class of units (e.g. 重点单位) that may carry its own quotas and annual targets."""
+
+    __tablename__ = "tiers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class Unit(db.Model):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    tier_id: Mapped[int | None] = mapped_column(ForeignKey("tiers.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    parent = relationship("Unit", remote_side=[id], back_populates="children")
+    children = relationship("Unit", back_populates="parent", order_by="Unit.sort_order, Unit.id")
+    tier = relationship(Tier, lazy="joined")
+
+    @property
+    def kind_name(self) -> str:
+        return UNIT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def is_office(self) -> bool:
+        return self.kind == "office"

@@ -1,0 +1,101 @@
+"""The unit tree and unit tiers."""
+from sqlalchemy import func, select
+
+from ..extensions import db
+from .models import UNIT_KINDS, Tier, Unit
+
+
+class UnitError(ValueError):
+    """A user-facing refusal, worded in Chinese."""
+
+
+def list_units_tree(include_inactive: bool = True) -> list[tuple[Unit, int]]:
+    """Units in tree order with their depth, read in one query."""
+    query = select(Unit).order_by(Unit.sort_order, Unit.id)
+    if not include_inactive:
+        query = query.where(Unit.active.is_(True))
+    units = list(db.session.scalars(query))
+    by_parent: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        by_parent.setdefault(unit.parent_id, []).append(unit)
+    known = {unit.id for unit in units}
+    ordered: list[tuple[Unit, int]] = []
+
+    def walk(parent_id, depth):
+        for unit in by_parent.get(parent_id, []):
+            ordered.append((unit, depth))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    # Children of an inactive (filtered out) parent still belong in the list.
+    for unit in units:
+        if unit.parent_id is not None and unit.parent_id not in known:
+            ordered.append((unit, 0))
+    return ordered
+
+
+def unit_choices(include_inactive: bool = False, reporting_only: bool = False) -> list[tuple[int, str]]:
+    return [
+        (unit.id, "　" * depth + unit.name)
+        for unit, depth in list_units_tree(include_inactive)
+        if not (reporting_only and unit.is_office)
+    ]
+
+
+def list_reporting_units() -> list[Unit]:
+    return list(
+        db.session.scalars(
+            select(Unit).where(Unit.kind != "office", Unit.active.is_(True)).order_by(Unit.sort_order, Unit.id)
+        )
+    )
+
+
+def get_unit(unit_id: int) -> Unit | None:
+    return db.session.get(Unit, unit_id)
+
+
+def _check_unit(unit: Unit | None, name: str, kind: str, parent_id: int | None) -> None:
+    if kind not in UNIT_KINDS:
+        raise UnitError("单位类型无效")
+    clash = select(Unit.id).where(func.lower(Unit.name) == name.lower())
+    if unit is not None:
+        clash = clash.where(Unit.id != unit.id)
+    if db.session.scalar(clash):
+        raise UnitError("已有同名单位")
+    ancestor_id = parent_id
+    while ancestor_id is not None:
+        if unit is not None and ancestor_id == unit.id:
+            raise UnitError("上级单位不能是本单位或其下级单位")
+        ancestor = db.session.get(Unit, ancestor_id)
+        if ancestor is None:
+            raise UnitError("上级单位不存在")
+        ancestor_id = ancestor.parent_id
+
+
+def save_unit(unit: Unit | None, *, name: str, kind: str, parent_id: int | None, tier_id: int | None,
+              active: bool, sort_order: int) -> Unit:
+    _check_unit(unit, name, kind, parent_id)
+    if unit is None:
+        unit = Unit()
+        db.session.add(unit)
+    unit.name, unit.kind, unit.parent_id = name, kind, parent_id
+    unit.tier_id, unit.active, unit.sort_order = tier_id, active, sort_order
+    return unit
+
+
+def list_tiers() -> list[Tier]:
+    return list(db.session.scalars(select(Tier).order_by(Tier.sort_order, Tier.id)))
+
+
+def save_tier(tier: Tier | None, *, key: str, name: str, sort_order: int) -> Tier:
+    for column, value, message in ((Tier.key, key, "代码已被使用"), (Tier.name, name, "名称已被使用")):
+        clash = select(Tier.id).where(column == value)
+        if tier is not None:
+            clash = clash.where(Tier.id != tier.id)
+        if db.session.scalar(clash):
+            raise UnitError(message)
+    if tier is None:
+        tier = Tier()
+        db.session.add(tier)
+    tier.key, tier.name, tier.sort_order = key, name, sort_order
+    return tier

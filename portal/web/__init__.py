@@ -1,0 +1,31 @@
+"""What every page shares: fragments, forms, role checks, error pages, filters."""
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+
+from . import filters
+
+
+def init_app(app) -> None:
+    filters.register(app)
+
+    @app.after_request
+    def _vary_on_htmx(response):
+        # The same URL answers with a whole page or a fragment: caches must key on HX-Request.
+        response.vary.add("HX-Request")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    def _error_page(status: int, message: str):
+        return render_template("web/error.html", status=status, message=message), status
+
+    app.register_error_handler(400, lambda e: _error_page(400, "请求有误，请返回上一页重试。"))
+    app.register_error_handler(403, lambda e: _error_page(403, "您没有权限进行此操作。"))
+    app.register_error_handler(404, lambda e: _error_page(404, "页面不存在，或您无权查看。"))
+    app.register_error_handler(405, lambda e: _error_page(405, "不支持此操作方式。"))
+    app.register_error_handler(
+        413, lambda e: _error_page(413, "上传内容过大。请减少照片数量或先压缩照片后再试。")
+    )
+    app.register_error_handler(
+        CSRFError, lambda e: _error_page(400, "页面已过期或来源无效，请刷新页面后重新提交。")
+    )
+    app.register_error_handler(500, lambda e: _error_page(500, "系统出现错误，请稍后再试。"))

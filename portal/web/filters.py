@@ -1,0 +1,53 @@
+"""Template filters: dates in the office's time zone, written the Chinese way."""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def office_tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def to_local(value: datetime) -> datetime:
+    return value.astimezone(office_tz())
+
+
+def to_local_naive(value: datetime) -> datetime:
+    """Office wall-clock time without an offset, as forms show and take it."""
+    return to_local(value).replace(tzinfo=None)
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = to_local(value)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def format_input_datetime(value: datetime | None) -> str:
+    """The value of an <input type=datetime-local> in office time."""
+    return to_local(value).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+def register(app) -> None:
+    app.add_template_filter(format_datetime, "dt")
+    app.add_template_filter(format_date, "d")
+    app.add_template_filter(format_input_datetime, "input_dt")
+
+
+def local_to_utc(value: datetime) -> datetime:
+    """A naive office-time value (from a form) as an aware UTC datetime."""
+    return value.replace(tzinfo=office_tz()).astimezone(timezone.utc)
+
+
+def local_day_start(day: date) -> datetime:
+    return local_to_utc(datetime(day.year, day.month, day.day))

@@ -1,0 +1,13 @@
+"""The one way pages answer HTMX: a page template includes its `_part.html` fragments, and an
+HX-Request gets only the fragment it asked for, rendered from the same context."""
+from flask import render_template, request
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def render_page(template_name: str, fragment_name: str | None = None, /, **context) -> str:
+    if fragment_name and is_htmx():
+        return render_template(fragment_name, **context)
+    return render_template(template_name, **context)
