@@ -3,14 +3,24 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import func, select
 
 from ..extensions import db, utcnow
 from .models import ROLES, User, UserRole
 
-_hasher = PasswordHasher()  # argon2id with the library's current defaults
-# Verifying against this keeps a wrong username as slow as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id; the library's current defaults unless ARGON2_PARAMS says otherwise (the tests
+    lower the cost so that hundreds of accounts do not dominate the suite)."""
+    hasher = current_app.extensions.get("portal_hasher")
+    if hasher is None:
+        hasher = PasswordHasher(**current_app.config.get("ARGON2_PARAMS", {}))
+        current_app.extensions["portal_hasher"] = hasher
+        # Verifying against this keeps a wrong username as slow as a wrong password.
+        current_app.extensions["portal_dummy_hash"] = hasher.hash("not-a-real-password")
+    return hasher
 
 
 class AccountError(ValueError):
@@ -18,18 +28,19 @@ class AccountError(ValueError):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def authenticate_user(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    hasher = _hasher()
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        hasher.verify(user.password_hash if user else current_app.extensions["portal_dummy_hash"], password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     return user
@@ -70,7 +81,7 @@ def reset_password(user: User) -> str:
 
 def change_password(user: User, current: str, new: str) -> None:
     try:
-        _hasher.verify(user.password_hash, current)
+        _hasher().verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
         raise AccountError("当前密码不正确") from None
     user.password_hash = hash_password(new)

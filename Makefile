@@ -1,0 +1,36 @@
+# The README's two commands: `make run` and `make test`. Both set everything up on a fresh
+# Debian machine (as root they install the system packages; otherwise they print the apt command).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup system-packages db bench clean
+
+run: setup db
+	@$(FLASK) demo --if-empty
+	@echo "政务信息报送平台: http://$(HOST):$(PORT)/  演示账号 admin / editor / reporter / signer / leader，密码 baosong-demo"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: system-packages $(VENV)/.installed
+
+system-packages:
+	@bash deploy/system-packages.sh
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+db: setup
+	$(FLASK) db upgrade
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,168 @@
+"""Fixtures: a real database per test (a migrated SQLite file, or PostgreSQL when DATABASE_URL is
+set), the real app and its test client, and factories that go through the services."""
+import io
+import os
+import shutil
+from datetime import datetime, timezone
+
+import pytest
+from flask_migrate import upgrade
+from PIL import Image
+from sqlalchemy import create_engine, text
+
+from portal import create_app
+from portal.auth.services import create_user
+from portal.extensions import db
+from portal.items.services import ItemFields, create_item, transition_item
+from portal.units.services import save_unit
+
+PASSWORD = "correct-horse-9"
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Tables the migrations fill with reference data; every other table is emptied between tests.
+REFERENCE_TABLES = {"alembic_version", "channels"}
+
+
+def _config(database_uri: str, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "WTF_CSRF_ENABLED": False,
+        # Still argon2id, at a cost that lets the suite create hundreds of accounts.
+        "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """Runs the real migrations once; each test then starts from a copy (SQLite) or a truncation (PostgreSQL)."""
+    tmp = tmp_path_factory.mktemp("template")
+    if DATABASE_URL:
+        engine = create_engine(DATABASE_URL)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        uri = DATABASE_URL
+    else:
+        uri = "sqlite:///" + str(tmp / "template.db")
+    app = create_app(_config(uri, tmp))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return uri
+
+
+@pytest.fixture
+def app(migrated_database, tmp_path):
+    if DATABASE_URL:
+        uri = DATABASE_URL
+    else:
+        template = migrated_database.removeprefix("sqlite:///")
+        shutil.copyfile(template, tmp_path / "portal.db")
+        uri = "sqlite:///" + str(tmp_path / "portal.db")
+    app = create_app(_config(uri, tmp_path))
+    with app.app_context():
+        if DATABASE_URL:
+            tables = [t.name for t in db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Factory:
+    """Builds objects through the services, committing each, so tests start from real states."""
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+
+    def _next(self) -> int:
+        self.count += 1
+        return self.count
+
+    def unit(self, name: str | None = None, kind: str = "community", parent=None):
+        unit = save_unit(None, name=name or f"测试{self._next()}社区", kind=kind,
+                         parent_id=parent.id if parent else None, tier_id=None, active=True, sort_order=0)
+        db.session.commit()
+        return unit
+
+    def office(self):
+        return self.unit("测试街道党政办公室", kind="office")
+
+    def user(self, unit, *roles: str, username: str | None = None):
+        user = create_user(username or f"user{self._next()}", f"用户{self.count}", unit.id, list(roles), PASSWORD)
+        db.session.commit()
+        return user
+
+    def item(self, author, status: str = "draft", signer=None, editor=None, **fields):
+        values = {"title": f"测试社区开展垃圾分类宣传{self._next()}", "body": "组织志愿者入户宣传垃圾分类。",
+                  "category": "work"} | fields
+        item = create_item(author, ItemFields(**values), form_key=f"key-{self.count}")
+        db.session.commit()
+        path = {
+            "draft": [], "awaiting_signoff": ["send"], "submitted": ["send", "sign"],
+            "in_review": ["send", "sign", "accept"], "adopted": ["send", "sign", "adopt"],
+            "not_adopted": ["send", "sign", "reject"], "invalid": ["send", "sign", "invalidate"],
+        }[status]
+        for action in path:
+            actor = {"send": author, "sign": signer}.get(action, editor)
+            with self.app.test_request_context(method="POST"):
+                transition_item(item, actor, action, comment="测试理由")
+            db.session.commit()
+        return item
+
+
+@pytest.fixture
+def make(app):
+    return Factory(app)
+
+
+@pytest.fixture
+def world(make):
+    """Two units with a reporter and a signer each, an office with an editor, a viewer and an admin."""
+    office = make.office()
+    own, other = make.unit("幸福社区", parent=office), make.unit("和平社区", parent=office)
+
+    class World:
+        pass
+
+    w = World()
+    w.office, w.own, w.other = office, own, other
+    w.editor = make.user(office, "editor", username="editor")
+    w.viewer = make.user(office, "viewer", username="leader")
+    w.admin = make.user(office, "admin", username="admin")
+    w.reporter = make.user(own, "reporter", username="reporter")
+    w.signer = make.user(own, "signer", username="signer")
+    w.other_reporter = make.user(other, "reporter", username="other_reporter")
+    w.other_signer = make.user(other, "signer", username="other_signer")
+    return w
+
+
+def login(client, user, password: str = PASSWORD):
+    response = client.post("/login", data={"username": user.username, "password": password})
+    assert response.status_code == 302, response.data.decode()
+    return response
+
+
+def jpeg_bytes(size=(800, 600), color="red", **save_args) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "JPEG", **save_args)
+    return out.getvalue()
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)
