@@ -36,7 +36,7 @@ class UserForm(PortalForm):
     name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=40, message="姓名不超过40个字符")])
     unit_id = SelectField("所属单位", coerce=int, validators=[DataRequired("请选择单位")])
     roles = CheckboxListField(
-        "角色", choices=list(ROLES.items()), validators=[DataRequired("请至少选择一个角色")]
+        "角色", choices=ROLES, validators=[DataRequired("请至少选择一个角色")]
     )
     phone = StringField(
         "手机号码",

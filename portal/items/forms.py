@@ -8,7 +8,7 @@ from .models import CATEGORIES, STATUSES
 class ItemForm(PortalForm):
     form_key = HiddenField()
     title = StringField("标题", validators=[DataRequired("请填写标题"), Length(max=100, message="标题不超过100个字")])
-    category = SelectField("信息类别", choices=list(CATEGORIES.items()))
+    category = SelectField("信息类别", choices=CATEGORIES, default="work")
     body = TextAreaField("正文", validators=[DataRequired("请填写正文"), Length(max=20000, message="正文不超过20000字")])
     event_end = DateTimeLocalField(
         "事件结束时间", format="%Y-%m-%dT%H:%M", validators=[Optional()],
@@ -35,11 +35,11 @@ class InboxFilterForm(PortalForm):
 
     q = StringField("关键词", validators=[Optional(), Length(max=50)])
     unit = SelectField("单位", coerce=int, default=0)
-    category = SelectField("类别", choices=[("", "全部类别")] + list(CATEGORIES.items()), default="")
-    status = SelectField("状态", choices=[("", "全部状态")], default="")
+    category = SelectField("类别", choices={"": "全部类别"} | CATEGORIES, default="")
+    status = SelectField("状态", choices={"": "全部状态"}, default="")
     date_from = DateField("报送日期从", validators=[Optional()])
     date_to = DateField("至", validators=[Optional()])
 
     def __init__(self, *args, statuses=STATUSES, **kwargs):
         super().__init__(*args, **kwargs)
-        self.status.choices = [("", "全部状态")] + list(statuses.items())
+        self.status.choices = {"": "全部状态"} | statuses

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -63,7 +65,8 @@ def dashboard():
         statuses=STATUSES,
         week_done=count_submitted_between(unit_id, start, end),
         week_quota=current_app.config["WEEKLY_QUOTA"],
-        week_end=end,
+        week_start=start,
+        week_last_day=end - timedelta(days=1),
         queue=list_signoff_queue(unit_id) if current_user.has_role("signer") else [],
         recent=list_unit_items(unit_id, None, 1, 8).items,
     )
@@ -99,7 +102,7 @@ def _inbox_filters(form: InboxFilterForm) -> InboxFilters:
 @roles_required("editor", "viewer")
 def inbox():
     form = InboxFilterForm(request.args, statuses={k: v for k, v in STATUSES.items() if k in OFFICE_VISIBLE})
-    form.unit.choices = [(0, "全部单位")] + unit_choices(include_inactive=True, reporting_only=True)
+    form.unit.choices = {0: "全部单位"} | unit_choices(include_inactive=True, reporting_only=True)
     form.validate()  # fills field errors; a bad field is ignored, the others still filter
     page = search_inbox(_inbox_filters(form), request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
     query_args = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -134,9 +137,9 @@ def _save_item_form(item):
     """New and edit share one form. Good photos are kept before the text is validated, so a
     re-rendered form loses nothing; a replayed submit of a new item finds the item it created."""
     form = ItemForm(obj=item)
-    form.follow_up_of_id.choices = [(0, "（不是续报）")] + [
-        (earlier.id, earlier.display_title) for earlier in list_follow_up_choices(current_user.unit_id, item and item.id)
-    ]
+    form.follow_up_of_id.choices = {0: "（不是续报）"} | {
+        earlier.id: earlier.display_title for earlier in list_follow_up_choices(current_user.unit_id, item and item.id)
+    }
     if item is not None:
         form.form_key.data = item.form_key
     elif not (form.is_submitted() and form.form_key.data):

@@ -7,7 +7,7 @@ from .models import UNIT_KINDS
 
 class UnitForm(PortalForm):
     name = StringField("单位名称", validators=[DataRequired("请输入单位名称"), Length(max=60, message="不超过60个字符")])
-    kind = SelectField("单位类型", choices=list(UNIT_KINDS.items()))
+    kind = SelectField("单位类型", choices=UNIT_KINDS)
     parent_id = SelectField("上级单位", coerce=int)
     tier_id = SelectField("单位类别", coerce=int)
     sort_order = IntegerField("排序", default=0, validators=[Optional(), NumberRange(0, 9999, "请输入0至9999之间的整数")])

@@ -34,12 +34,13 @@ def list_units_tree(include_inactive: bool = True) -> list[tuple[Unit, int]]:
     return ordered
 
 
-def unit_choices(include_inactive: bool = False, reporting_only: bool = False) -> list[tuple[int, str]]:
-    return [
-        (unit.id, "　" * depth + unit.name)
+def unit_choices(include_inactive: bool = False, reporting_only: bool = False) -> dict[int, str]:
+    """{id: name} in tree order, indented by depth, for a select field."""
+    return {
+        unit.id: "　" * depth + unit.name
         for unit, depth in list_units_tree(include_inactive)
         if not (reporting_only and unit.is_office)
-    ]
+    }
 
 
 def list_reporting_units() -> list[Unit]:

@@ -16,10 +16,10 @@ def unit_list():
 
 def _unit_form(unit: Unit | None) -> UnitForm:
     form = UnitForm(obj=unit)
-    form.parent_id.choices = [(0, "（无，顶级单位）")] + [
-        choice for choice in unit_choices(include_inactive=True) if unit is None or choice[0] != unit.id
-    ]
-    form.tier_id.choices = [(0, "（未分类）")] + [(tier.id, tier.name) for tier in list_tiers()]
+    form.parent_id.choices = {0: "（无，顶级单位）"} | {
+        unit_id: name for unit_id, name in unit_choices(include_inactive=True).items() if unit is None or unit_id != unit.id
+    }
+    form.tier_id.choices = {0: "（未分类）"} | {tier.id: tier.name for tier in list_tiers()}
     if unit is not None and not form.is_submitted():
         form.parent_id.data = unit.parent_id or 0
         form.tier_id.data = unit.tier_id or 0

@@ -4,7 +4,8 @@ from flask import render_template, request
 
 
 def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
+    # A history restore after a cache miss needs the whole page, though htmx sends HX-Request with it.
+    return request.headers.get("HX-Request") == "true" and "HX-History-Restore-Request" not in request.headers
 
 
 def render_page(template_name: str, fragment_name: str | None = None, /, **context) -> str:
