@@ -73,6 +73,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(package.bp)
 
     from .demo import demo_command
+    from .scoring.cli import score_command
 
     app.cli.add_command(demo_command)
+    app.cli.add_command(score_command)
     return app

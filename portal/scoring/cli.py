@@ -1,0 +1,68 @@
+"""The ``score`` command: JSON scoring input in, JSON result out (issue 3).
+
+It is a plain click command, not bound to an application context, so offices
+can check rule sets and migrate past years without a database.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NoReturn
+
+import click
+
+from portal.scoring.engine import score_input, to_json_result
+
+# click's own usage errors also exit with 2, so every bad input looks alike to scripts.
+BAD_INPUT_EXIT_CODE = 2
+
+
+class _BadInputError(Exception):
+    pass
+
+
+@click.command("score")
+@click.argument("file", metavar="FILE")
+def score_command(file: str) -> None:
+    """按规则集计算各单位积分,输出 JSON 结果。
+
+    FILE 为评分输入的 JSON 文件路径,"-" 表示从标准输入读取。
+    """
+    try:
+        result = score_input(_read_json(file))
+    except _BadInputError as error:
+        _abort(str(error))
+    except ValueError as error:
+        _abort(f"评分输入有误:{error}")
+    click.echo(json.dumps(to_json_result(result), ensure_ascii=False, indent=2))
+
+
+def _abort(message: str) -> NoReturn:
+    click.echo(f"错误:{message}", err=True)
+    raise click.exceptions.Exit(BAD_INPUT_EXIT_CODE)
+
+
+def _read_json(file: str) -> Any:
+    try:
+        with click.open_file(file, "rb") as handle:  # "-" is standard input
+            raw = handle.read()
+    except OSError as error:
+        raise _BadInputError(f"无法读取文件 {file}:{_describe_os_error(error)}") from error
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise _BadInputError(f"文件 {file} 不是 UTF-8 编码的文本") from error
+    except json.JSONDecodeError as error:
+        raise _BadInputError(
+            f"文件 {file} 不是有效的 JSON(第 {error.lineno} 行第 {error.colno} 列:{error.msg})"
+        ) from error
+
+
+def _describe_os_error(error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        return "文件不存在"
+    if isinstance(error, PermissionError):
+        return "没有读取权限"
+    if isinstance(error, IsADirectoryError):
+        return "这是一个目录,不是文件"
+    return error.strerror or str(error)
