@@ -15,8 +15,18 @@ run: setup db
 	@echo "政务信息报送平台: http://$(HOST):$(PORT)/  演示账号 admin / editor / reporter / signer / leader，密码 baosong-demo"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# The suite runs on SQLite, then again on PostgreSQL when one answers at TEST_DATABASE_URL.
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
 test: setup
+	@echo "== test suite on SQLite =="
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if $(BIN)/python deploy/db-reachable.py "$(TEST_DATABASE_URL)"; then \
+		echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="; \
+		DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	else \
+		echo "== PostgreSQL not reachable at $(TEST_DATABASE_URL): PostgreSQL run skipped =="; \
+	fi
 
 setup: system-packages $(VENV)/.installed
 
