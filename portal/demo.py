@@ -74,8 +74,8 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 class DemoBuilder:
-    def __init__(self, today: date):
-        self.today = today
+    def __init__(self, today: date, now: datetime):
+        self.today, self.now = today, now
         self.form_serial = 0
 
     def user(self, username: str, name: str, unit: Unit, *roles: str) -> User:
@@ -115,6 +115,7 @@ class DemoBuilder:
         self.internal = db.session.scalar(select(Channel).where(Channel.key == "internal"))
         for unit in units:
             self.file_weeks(unit, *staff[unit.name])
+        self.file_showcase(units[0], *staff[units[0].name])
 
     def file_weeks(self, unit: Unit, reporter: User, signer: User) -> None:
         monday = self.today - timedelta(days=self.today.weekday())
@@ -122,47 +123,66 @@ class DemoBuilder:
             week_start = monday - timedelta(weeks=weeks_ago)
             for _ in range(random.choice([0, 1, 1, 2, 2, 3])):
                 day = week_start + timedelta(days=random.randint(0, 4))
-                if day > self.today:
-                    continue
-                self.file_item(unit, reporter, signer, day, weeks_ago)
+                event_end = _at(day, random.randint(9, 16))
+                created = event_end + timedelta(minutes=random.randint(20, 100))
+                self.file_item(unit, reporter, signer, created, event_end, self.pick_final_state(weeks_ago))
 
-    def file_item(self, unit: Unit, reporter: User, signer: User, day: date, weeks_ago: int) -> None:
+    def file_showcase(self, unit: Unit, reporter: User, signer: User) -> None:
+        """The walk-through community gets one item in each state whatever the day: a signer must
+        find something to sign, an editor something to decide."""
+        for final, hours_ago in (("draft", 2), ("awaiting_signoff", 3), ("submitted", 20), ("in_review", 80),
+                                 ("adopted", 240), ("not_adopted", 250), ("invalid", 260)):
+            created = self.now - timedelta(hours=hours_ago)
+            self.file_item(unit, reporter, signer, created, created - timedelta(minutes=40), final, quick=True)
+
+    def file_item(self, unit: Unit, reporter: User, signer: User, created: datetime, event_end: datetime,
+                  final: str, quick: bool = False) -> None:
+        """Files one item and walks it to `final`; history never runs past the demo's clock (`now`),
+        so an item whose next step would lie in the future simply stays where it is."""
+        if created > self.now:
+            return
         category = random.choices(
             ["work", "brief", "experience", "research", "suggestion", "opinion", "emergency", "policy"],
             weights=[40, 15, 10, 10, 6, 7, 3, 4],
         )[0]
+        day = to_local(created).date()
         title, body = _item_text(unit.name, category, day)
         self.form_serial += 1
-        event_end = _at(day, random.randint(9, 16)) if category in ("work", "emergency", "opinion") else None
+        if category not in ("work", "emergency", "opinion"):
+            event_end = None
         major = category == "emergency"
         item = Item(unit=unit, author=reporter, form_key=f"demo-{self.form_serial:05d}", title=title, body=body,
                     category=category, event_end_at=event_end, major=major,
                     report_due_at=Item.compute_report_due(event_end, major), status="draft")
-        created = (event_end or _at(day, 9)) + timedelta(minutes=random.randint(20, 100))
         item.created_at = item.updated_at = created
         db.session.add(item)
         self.event(item, reporter, created, "create", None, "draft")
-        final = self.pick_final_state(weeks_ago)
-        if final == "draft":
+        # In quick mode every step takes minutes, so a showcase item reaches its state in time.
+        sent = created + timedelta(minutes=random.randint(10, 60) if not quick else 10)
+        if final == "draft" or sent > self.now:
             return
-        sent = created + timedelta(minutes=random.randint(10, 60))
         self.event(item, reporter, sent, "send", "draft", "awaiting_signoff")
-        if final == "awaiting_signoff":
+        signed = sent + timedelta(minutes=random.choice([15, 30, 60, 180, 300]) if not quick else 15)
+        if final == "awaiting_signoff" or signed > self.now:
             return
-        signed = sent + timedelta(minutes=random.choice([15, 30, 60, 180, 300]))
         item.submitted_at = signed
         self.event(item, signer, signed, "sign", "awaiting_signoff", "submitted")
         if category == "emergency":
             self.notify(self.editor, "emergency_item", f"紧急信息：{unit.name}报送《{title}》", item, signed)
-        if final == "submitted":
+        reviewed = signed + timedelta(hours=random.randint(2, 30) if not quick else 1)
+        if final == "submitted" or reviewed > self.now:
             return
-        reviewed = signed + timedelta(hours=random.randint(2, 30))
         editor = random.choice([self.editor, self.editor2])
         if final == "in_review" or random.random() < 0.3:
             self.event(item, editor, reviewed, "accept", "submitted", "in_review")
             if final == "in_review":
                 return
-        decided = reviewed + timedelta(hours=random.randint(1, 20))
+        decided = reviewed + timedelta(hours=random.randint(1, 20) if not quick else 1)
+        if decided > self.now:
+            return
+        self.decide(item, editor, reporter, decided, final)
+
+    def decide(self, item: Item, editor: User, reporter: User, decided: datetime, final: str) -> None:
         if final == "adopted":
             if "开展" in item.title and random.random() < 0.5:
                 # The editor's usual polish: a firmer headline, a tighter opening.
@@ -183,7 +203,7 @@ class DemoBuilder:
             comment = "请补充活动的具体成效和数据，标题再精炼一些"
             item.submitted_at, item.decision_note = None, comment
             self.event(item, editor, decided, "return", item.status, "draft", comment)
-            self.notify(reporter, "item_returned", f"《{title}》被退回修改：{comment}", item, decided)
+            self.notify(reporter, "item_returned", f"《{item.title}》被退回修改：{comment}", item, decided)
 
     def pick_final_state(self, weeks_ago: int) -> str:
         if weeks_ago == 0:
@@ -207,8 +227,12 @@ class DemoBuilder:
 
 
 def load_demo(today: date, seed: int = 2026) -> None:
+    """Eight weeks up to `today`. The demo's clock stops at the real time when that is today, else at
+    18:00 of `today`, and no history is written after it."""
     random.seed(seed)
-    DemoBuilder(today).build()
+    real_now = datetime.now(timezone.utc)
+    now = real_now if to_local(real_now).date() == today else _at(today, 18)
+    DemoBuilder(today, now).build()
 
 
 @click.command("demo")

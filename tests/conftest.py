@@ -6,6 +6,7 @@ import shutil
 from datetime import datetime, timezone
 
 import pytest
+from flask import g
 from flask_migrate import upgrade
 from PIL import Image
 from sqlalchemy import create_engine, text
@@ -63,6 +64,14 @@ def app(migrated_database, tmp_path):
         shutil.copyfile(template, tmp_path / "portal.db")
         uri = "sqlite:///" + str(tmp_path / "portal.db")
     app = create_app(_config(uri, tmp_path))
+
+    @app.before_request
+    def _forget_cached_user():
+        # The test keeps one app context pushed, so every request shares its `g`, where Flask-Login
+        # caches current_user; a real server gives each request a new one. Without this, a second
+        # client would act as whoever made the last request.
+        g.pop("_login_user", None)
+
     with app.app_context():
         if DATABASE_URL:
             tables = [t.name for t in db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
@@ -104,7 +113,8 @@ class Factory:
         return self.unit("测试街道党政办公室", kind="office")
 
     def user(self, unit, *roles: str, username: str | None = None):
-        user = create_user(username or f"user{self._next()}", f"用户{self.count}", unit.id, list(roles), PASSWORD)
+        number = self._next()
+        user = create_user(username or f"user{number}", f"用户{number}", unit.id, list(roles), PASSWORD)
         db.session.commit()
         return user
 

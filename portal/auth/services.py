@@ -10,7 +10,6 @@ from ..extensions import db, utcnow
 from .models import ROLES, User, UserRole
 
 
-
 def _hasher() -> PasswordHasher:
     """argon2id; the library's current defaults unless ARGON2_PARAMS says otherwise (the tests
     lower the cost so that hundreds of accounts do not dominate the suite)."""

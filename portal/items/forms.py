@@ -1,4 +1,13 @@
-from wtforms import BooleanField, DateField, DateTimeLocalField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    MultipleFileField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..web.forms import PortalForm

@@ -54,17 +54,20 @@ def encode_photo(data: bytes, filename: str) -> EncodedPhoto:
     config = current_app.config
     if len(data) > config["PHOTO_MAX_BYTES"]:
         raise PhotoError(f"照片“{filename}”超过 {config['PHOTO_MAX_BYTES'] // (1024 * 1024)} MB")
+    too_large = PhotoError(f"照片“{filename}”像素过大（不超过 {config['PHOTO_MAX_PIXELS'] // 10_000} 万像素）")
     try:
         with warnings.catch_warnings():
+            # Pillow's own alarm for huge images fires inside open(), before our limit can be checked.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.width * image.height > config["PHOTO_MAX_PIXELS"]:
-                raise PhotoError(f"照片“{filename}”像素过大")
+                raise too_large
             image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_large from None
     except PhotoError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise PhotoError(f"“{filename}”不是有效的图片文件（支持 JPG、PNG、WebP 等格式）") from None
     image = _flatten(ImageOps.exif_transpose(image))
     side = config["PHOTO_MAX_SIDE"]

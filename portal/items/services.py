@@ -1,5 +1,6 @@
 """Items: filing, sign-off, the office's review, and the queries behind the item pages."""
 import math
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -34,6 +35,14 @@ class ItemFields:
 
 def new_form_key() -> str:
     return uuid.uuid4().hex
+
+
+FORM_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def is_form_key(value: str | None) -> bool:
+    """A key sent back by the browser is used only if it could be one of ours (it is stored)."""
+    return bool(value) and FORM_KEY_PATTERN.fullmatch(value) is not None
 
 
 # ---- loading with permission -------------------------------------------------------------
@@ -169,7 +178,9 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
     if action == "sign":
         item.submitted_at = utcnow()
     elif action == "return":
+        # The unit revises its own text; an edit of the old version would hide the revision.
         item.submitted_at = None
+        item.edited_title = item.edited_body = None
     if action in ("invalidate", "reject", "return"):
         item.decision_note = comment
     if action == "adopt":

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -24,9 +24,11 @@ from .services import (
     count_submitted_between,
     count_unit_statuses,
     create_item,
+    edit_item_text,
     find_item_by_form_key,
     get_item_for,
     get_photo_for,
+    is_form_key,
     list_follow_up_choices,
     list_follow_ups,
     list_form_photos,
@@ -36,10 +38,9 @@ from .services import (
     search_inbox,
     transition_item,
     update_item,
-    edit_item_text,
     week_bounds,
 )
-from .workflow import OFFICE_VISIBLE, allowed_transitions, can_edit_item, can_edit_item_text
+from .workflow import OFFICE_VISIBLE, allowed_transitions, can_edit_item, can_edit_item_text, can_view_item
 
 UNIT_MEMBER = ("reporter", "signer")
 
@@ -142,11 +143,11 @@ def _save_item_form(item):
     }
     if item is not None:
         form.form_key.data = item.form_key
-    elif not (form.is_submitted() and form.form_key.data):
+    elif not (form.is_submitted() and is_form_key(form.form_key.data)):
         form.form_key.data = new_form_key()
     form_key = form.form_key.data
     if not form.is_submitted():
-        form.event_end.data = to_local_naive(item.event_end_at) if item else None
+        form.event_end.data = to_local_naive(item.event_end_at) if item and item.event_end_at else None
         if item is None:
             form.follow_up_of_id.data = request.args.get("follow_up_of", 0, type=int)
     elif item is None and (existing := find_item_by_form_key(form_key)) is not None:
@@ -232,6 +233,9 @@ def act(item_id: int, action: str):
         else:
             db.session.commit()
             flash(f"已{item.events[-1].action_name}", "success")
+            if not can_view_item(current_user, item):
+                # Returned to the unit: a draft again, which the office no longer sees.
+                return redirect(url_for("items.home"))
     else:
         flash("；".join(e for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("items.detail", item_id=item.id))

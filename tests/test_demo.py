@@ -1,0 +1,158 @@
+"""`flask demo`: a believable street office on an empty database, and only there."""
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.auth.models import User
+from portal.demo import DEMO_PASSWORD, load_demo
+from portal.extensions import db, utcnow
+from portal.items.models import STATUSES, Item, ItemEvent
+from portal.items.workflow import OFFICE_VISIBLE
+from portal.scoring.models import Adoption
+from portal.units.models import Unit
+from portal.web.filters import local_day_start
+
+DEMO_ACCOUNTS = {"admin": {"admin"}, "editor": {"editor"}, "reporter": {"reporter"}, "signer": {"signer"},
+                 "leader": {"viewer"}}
+REFUSED = "数据库中已有账号，演示数据只能在空数据库中创建。"
+
+
+def counts() -> tuple[int, int, int, int]:
+    db.session.expire_all()
+    return tuple(db.session.scalar(select(func.count(model.id))) for model in (Unit, User, Item, ItemEvent))
+
+
+@pytest.fixture
+def demo(runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_demo_builds_a_street_office(app, demo):
+    assert "演示数据已创建" in demo.output and "baosong-demo" in demo.output
+    for username in DEMO_ACCOUNTS:
+        assert re.search(rf"^\s+{username}\s", demo.output, re.M), username
+
+    reporting = db.session.scalars(select(Unit).where(Unit.kind != "office")).all()
+    offices = db.session.scalars(select(Unit).where(Unit.kind == "office")).all()
+    assert 10 <= len(reporting) <= 14
+    assert len(offices) == 1
+    assert all(unit.parent_id == offices[0].id for unit in reporting)
+    assert {unit.kind for unit in reporting} >= {"community", "department"}
+    # Every reporting unit has its own reporter and signer; the office has two editors.
+    for unit in reporting:
+        roles = [user.roles for user in db.session.scalars(select(User).where(User.unit_id == unit.id))]
+        assert {"reporter"} in roles and {"signer"} in roles, unit.name
+    editors = [u for u in db.session.scalars(select(User)) if u.has_role("editor")]
+    assert len(editors) == 2 and all(u.unit_id == offices[0].id for u in editors)
+
+
+def test_demo_accounts_log_in_with_the_demo_password(app, demo):
+    users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(DEMO_ACCOUNTS)))}
+    assert set(users) == set(DEMO_ACCOUNTS)
+    for username, roles in DEMO_ACCOUNTS.items():
+        assert users[username].roles == roles
+        assert users[username].password_hash.startswith("$argon2id$")
+    assert users["reporter"].unit_id == users["signer"].unit_id
+    assert not users["reporter"].unit.is_office
+
+    landing = {"admin": "/admin/units", "editor": "/inbox", "reporter": "/unit", "signer": "/unit", "leader": "/inbox"}
+    for username, page in landing.items():
+        client = app.test_client()
+        response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, username
+        assert client.get(page).status_code == 200, username
+        wrong = app.test_client().post("/login", data={"username": username, "password": "baosong"})
+        assert wrong.status_code == 200
+
+
+def test_demo_items_cover_every_state_and_are_consistent(app, demo):
+    items = db.session.scalars(select(Item)).all()
+    assert len(items) >= 50
+    by_status = {status: [i for i in items if i.status == status] for status in STATUSES}
+    assert all(by_status.values()), {s: len(v) for s, v in by_status.items()}
+
+    late = [i for i in items if i.is_late()]
+    assert late
+    emergencies = [i for i in items if i.category == "emergency" and i.follow_up_of_id is None]
+    assert emergencies
+    assert any(i.status in OFFICE_VISIBLE for i in emergencies)
+
+    now = utcnow()
+    for item in items:
+        events = item.events
+        assert events[0].action == "create" and events[0].from_status is None
+        assert events[-1].to_status == item.status, item.id
+        for before, after in zip(events, events[1:]):
+            assert after.from_status == before.to_status and after.at >= before.at, item.id
+        assert (item.submitted_at is not None) == (item.status in OFFICE_VISIBLE), item.id
+        assert item.created_at <= now + timedelta(days=1)
+        assert re.search(r"[\u4e00-\u9fff]{6}", item.title) and len(item.body) > 10
+        assert item.report_due_at == Item.compute_report_due(item.event_end_at, item.major)
+    adopted_ids = set(db.session.scalars(select(Adoption.item_id)))
+    assert adopted_ids == {i.id for i in by_status["adopted"]}
+    # Reads like real reporting: one of the unit's activities, under the unit's own name.
+    assert any(re.fullmatch(r".+社区开展.+活动", i.title) for i in items)
+    assert any(i.title.startswith(i.unit.name) for i in items)
+
+
+def test_demo_late_items_are_flagged_for_the_editor(app, demo):
+    client = app.test_client()
+    client.post("/login", data={"username": "editor", "password": DEMO_PASSWORD})
+    late_visible = [i for i in db.session.scalars(select(Item).where(Item.status.in_(OFFICE_VISIBLE))) if i.is_late()]
+    assert late_visible
+    pages = "".join(client.get(f"/inbox?page={n}").get_data(as_text=True) for n in range(1, 12))
+    assert "逾时" in pages
+    assert client.get(f"/items/{late_visible[0].id}").status_code == 200
+
+
+def test_a_second_run_is_refused(runner, demo):
+    before = counts()
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert REFUSED in result.output
+    assert counts() == before
+
+
+def test_if_empty_is_a_no_op_on_a_non_empty_database(runner, demo):
+    before = counts()
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0 and result.output == ""
+    assert counts() == before
+
+
+def test_if_empty_leaves_an_existing_office_alone(runner, world):
+    before = counts()
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0
+    assert counts() == before
+    assert runner.invoke(args=["demo"]).exit_code != 0
+    assert db.session.scalar(select(User).where(User.username == "editor2")) is None
+
+
+def test_if_empty_fills_an_empty_database(runner):
+    assert counts()[1] == 0
+    result = runner.invoke(args=["demo", "--if-empty"])
+    assert result.exit_code == 0 and "演示数据已创建" in result.output
+    assert counts()[2] > 0
+
+
+@pytest.mark.parametrize("weekday", range(7), ids=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+def test_every_state_and_no_future_history_whatever_the_weekday(app, weekday):
+    """`make run` loads the demo on whatever day it is run: the walk-through needs every state every day
+    (a signer must find an item in the sign-off queue), and no history may lie after the day it is run."""
+    today = date(2026, 11, 23) + timedelta(days=weekday)
+    load_demo(today)
+    db.session.commit()
+    problems = []
+    present = set(db.session.scalars(select(Item.status).distinct()))
+    if present != set(STATUSES):
+        problems.append(f"no item in {sorted(set(STATUSES) - present)}")
+    end_of_today = local_day_start(today + timedelta(days=1))
+    future = [(e.action, e.at) for e in db.session.scalars(select(ItemEvent)) if e.at >= end_of_today]
+    if future:
+        problems.append(f"{len(future)} events after {today}: {future[:3]}")
+    assert not problems, f"{today:%A}: " + "; ".join(problems)

@@ -1,0 +1,299 @@
+"""The permission matrix: every route of app.url_map × every role × objects of the own and another unit.
+
+The cases are generated from the live url_map, so a new route without a row in EXPECTATIONS fails, and
+test_expectations_match_url_map fails for a row whose route (or method) is gone. Expected codes:
+302 for anonymous (to /login), 403 for a wrong role or a visible object the user may not act on,
+404 for an object the user may not see. Every refused request must leave the watched object unchanged.
+One case is one route × role × object; a route taking GET and POST is checked with both, in that order.
+"""
+import io
+import tempfile
+from urllib.parse import urlsplit
+
+import pytest
+from flask import url_for
+from werkzeug.datastructures import FileStorage
+
+from portal import create_app
+from portal.auth.models import User
+from portal.extensions import db
+from portal.items.models import Item
+from portal.items.photos import store_photo
+from portal.items.workflow import TRANSITIONS
+from portal.notifications.models import Notification
+from portal.units.services import save_tier
+from tests.conftest import jpeg_bytes, login
+
+ROLES = ("anonymous", "reporter", "signer", "editor", "viewer", "admin")
+NONE = "-"  # the route takes no object id
+DONE = "done"  # items.act: a redirect, and the item is now in the action's target state
+KEPT = "kept"  # a redirect, but the watched object is unchanged (a refused transition, another user's row)
+HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+ALL_302 = (302, 302, 302, 302, 302, 302)
+LOGGED_IN = (302, 200, 200, 200, 200, 200)
+ADMIN_ONLY = (302, 403, 403, 403, 403, 200)
+ADMIN_DONE = (302, 403, 403, 403, 403, 302)
+UNIT_MEMBERS = (302, 200, 200, 403, 403, 403)
+OFFICE_READERS = (302, 403, 403, 200, 200, 403)
+HIDDEN = (302, 404, 404, 404, 404, 404)  # another unit's draft or another user's row: nobody here may see it
+FOREIGN_SUBMITTED_EDITOR_ACTION = (302, 404, 404, DONE, 403, 404)
+
+# endpoint -> method -> target -> expected per role, in ROLES order:
+#  anonymous  reporter  signer  editor  viewer  admin       (reporter and signer belong to the "own" unit)
+EXPECTATIONS = {
+    "auth.login": {"GET": {NONE: (200, 302, 302, 302, 302, 302)},
+                   "POST": {NONE: (200, 302, 302, 302, 302, 302)}},
+    "auth.logout": {"POST": {NONE: ALL_302}},
+    "auth.password": {"GET": {NONE: LOGGED_IN}, "POST": {NONE: LOGGED_IN}},  # wrong current password
+    "auth.user_list": {"GET": {NONE: ADMIN_ONLY}},
+    "auth.user_new": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
+    "auth.user_edit": {
+        "GET": {"own_unit_user": ADMIN_ONLY},
+        "POST": {"own_unit_user": ADMIN_DONE},
+    },
+    "auth.user_reset_password": {"POST": {"own_unit_user": ADMIN_DONE}},
+    "auth.user_toggle_active": {"POST": {"other_unit_user": ADMIN_DONE}},
+    "items.home": {"GET": {NONE: ALL_302}},
+    "items.dashboard": {"GET": {NONE: UNIT_MEMBERS}},
+    "items.unit_items": {"GET": {NONE: UNIT_MEMBERS}},
+    "items.signoff": {"GET": {NONE: (302, 403, 200, 403, 403, 403)}},
+    "items.inbox": {"GET": {NONE: OFFICE_READERS}},
+    "items.new": {"GET": {NONE: (302, 200, 403, 403, 403, 403)}, "POST": {NONE: (302, 302, 403, 403, 403, 403)}},
+    "items.detail": {"GET": {
+        "own_unit_draft": (302, 200, 200, 404, 404, 404),
+        "own_unit_awaiting": (302, 200, 200, 404, 404, 404),
+        "other_unit_draft": HIDDEN,
+        "other_unit_submitted": (302, 404, 404, 200, 200, 404),
+    }},
+    "items.edit": {
+        "GET": {
+            "own_unit_draft": (302, 200, 403, 403, 403, 403),
+            "own_unit_submitted": (302, 403, 403, 403, 403, 403),  # a seen item the reporter may no longer edit
+            "other_unit_draft": (302, 404, 403, 403, 403, 403),
+        },
+        "POST": {
+            "own_unit_draft": (302, 302, 403, 403, 403, 403),
+            "own_unit_submitted": (302, 403, 403, 403, 403, 403),
+            "other_unit_draft": (302, 404, 403, 403, 403, 403),
+        },
+    },
+    "items.review": {
+        "GET": {
+            "own_unit_draft": (302, 403, 403, 404, 403, 403),
+            "other_unit_submitted": (302, 403, 403, 200, 403, 403),
+            "own_unit_not_adopted": (302, 403, 403, 403, 403, 403),  # seen, but no longer editable
+        },
+        "POST": {
+            "own_unit_draft": (302, 403, 403, 404, 403, 403),
+            "other_unit_submitted": (302, 403, 403, 302, 403, 403),
+            "own_unit_not_adopted": (302, 403, 403, 403, 403, 403),
+        },
+    },
+    "items.photo": {"GET": {
+        "own_unit_draft_photo": (302, 200, 200, 404, 404, 404),
+        "other_unit_draft_photo": HIDDEN,
+        "other_unit_submitted_photo": (302, 404, 404, 200, 200, 404),
+        "own_unit_unattached_photo": (302, 200, 404, 404, 404, 404),  # only its uploader (the reporter) sees it
+        "other_unit_unattached_photo": HIDDEN,
+    }},
+    "items.photo_thumb": {"GET": {
+        "own_unit_draft_photo": (302, 200, 200, 404, 404, 404),
+        "other_unit_draft_photo": HIDDEN,
+    }},
+    "items.act": {"POST": {
+        "send:own_unit_draft": (302, DONE, 403, 404, 404, 404),
+        "send:other_unit_draft": HIDDEN,
+        "withdraw:own_unit_awaiting": (302, DONE, 403, 404, 404, 404),
+        "withdraw:other_unit_awaiting": HIDDEN,
+        "sign:own_unit_awaiting": (302, 403, DONE, 404, 404, 404),
+        "sign:own_unit_submitted": (302, 403, KEPT, 403, 403, 404),  # a seen item, a refused transition
+        "sign:other_unit_awaiting": HIDDEN,
+        "return:own_unit_awaiting": (302, 403, DONE, 404, 404, 404),
+        "return:other_unit_submitted": FOREIGN_SUBMITTED_EDITOR_ACTION,
+        "accept:other_unit_submitted": FOREIGN_SUBMITTED_EDITOR_ACTION,
+        "adopt:other_unit_submitted": FOREIGN_SUBMITTED_EDITOR_ACTION,
+        "reject:other_unit_submitted": FOREIGN_SUBMITTED_EDITOR_ACTION,
+        "invalidate:other_unit_submitted": FOREIGN_SUBMITTED_EDITOR_ACTION,
+    }},
+    "notifications.index": {"GET": {NONE: LOGGED_IN}},
+    "notifications.open_notification": {"POST": {"mine": ALL_302, "other_unit_user": HIDDEN}},
+    "notifications.read_all": {"POST": {"other_unit_user": (302, KEPT, KEPT, KEPT, KEPT, KEPT)}},
+    "units.unit_list": {"GET": {NONE: ADMIN_ONLY}},
+    "units.unit_new": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
+    "units.unit_edit": {
+        "GET": {"own_unit": ADMIN_ONLY},
+        "POST": {"own_unit": ADMIN_DONE},
+    },
+    "units.tier_list": {"GET": {NONE: ADMIN_ONLY}},
+    "units.tier_new": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
+    "units.tier_edit": {"GET": {"tier": ADMIN_ONLY}, "POST": {"tier": ADMIN_DONE}},
+}
+
+ITEM_FORM = {"title": "幸福社区开展消防安全入户宣传", "body": "组织网格员入户讲解消防知识。", "category": "work",
+             "follow_up_of_id": "0"}
+UNIT_FORM = {"kind": "community", "tier_id": "0", "sort_order": "0", "active": "y"}
+# What each POST sends: valid input (bar the two password forms), so an allowed request really acts.
+POST_DATA = {
+    "auth.login": lambda w: {"username": "nobody", "password": "wrong-password"},
+    "auth.password": lambda w: {"current": "wrong-password", "new": "new-password-1", "confirm": "new-password-1"},
+    "auth.user_new": lambda w: {"username": "new_user", "name": "新用户", "unit_id": w.own.id, "roles": "reporter"},
+    "auth.user_edit": lambda w: {"name": "改名用户", "unit_id": w.own.id, "roles": "reporter"},
+    "items.new": lambda w: ITEM_FORM,
+    "items.edit": lambda w: ITEM_FORM,
+    "items.review": lambda w: {"title": "编辑改过的标题", "body": "编辑改过的正文。"},
+    "items.act": lambda w: {"comment": "测试理由"},
+    "units.unit_new": lambda w: UNIT_FORM | {"name": "新建社区", "parent_id": w.office.id},
+    "units.unit_edit": lambda w: UNIT_FORM | {"name": "改名社区", "parent_id": w.office.id},
+    "units.tier_new": lambda w: {"key": "key_units", "name": "重点单位", "sort_order": "0"},
+    "units.tier_edit": lambda w: {"key": "renamed", "name": "改名类别", "sort_order": "1"},
+}
+
+
+# ---- the objects behind each target ---------------------------------------------------------
+
+STATES = {"draft": "draft", "awaiting": "awaiting_signoff", "submitted": "submitted", "not_adopted": "not_adopted"}
+
+
+def _item(w, make, actor, name):
+    side, state = name.split("_unit_")
+    author, signer = (w.reporter, w.signer) if side == "own" else (w.other_reporter, w.other_signer)
+    return make.item(author, STATES[state], signer=signer, editor=w.editor)
+
+
+def _photo(w, make, actor, name):
+    side, state = name.removesuffix("_photo").split("_unit_")
+    item = None if state == "unattached" else _item(w, make, actor, f"{side}_unit_{state}")
+    uploader = w.reporter if side == "own" else w.other_reporter
+    upload = FileStorage(io.BytesIO(jpeg_bytes((40, 30))), filename="现场.jpg")
+    photo = store_photo(upload, uploader.id, item.form_key if item else f"pending-{side}",
+                        item.id if item else None, 0)
+    db.session.commit()
+    return photo
+
+
+def _user(w, make, actor, name):
+    return {"own_unit_user": lambda: make.user(w.own, "reporter"), "other_unit_user": lambda: w.other_reporter}[name]()
+
+
+def _unit(w, make, actor, name):
+    return {"own_unit": w.own, "other_unit": w.other}[name]
+
+
+def _tier(w, make, actor, name):
+    tier = save_tier(None, key="key_units", name="重点单位", sort_order=0)
+    db.session.commit()
+    return tier
+
+
+def _notification(w, make, actor, name):
+    owner = {"mine": actor or w.reporter, "other_unit_user": w.other_reporter}[name]
+    notification = Notification(user_id=owner.id, kind="test", text="测试通知", url="/notifications")
+    db.session.add(notification)
+    db.session.commit()
+    return notification
+
+
+BUILDERS = {"item_id": _item, "photo_id": _photo, "user_id": _user, "unit_id": _unit, "tier_id": _tier,
+            "notification_id": _notification}
+
+
+def build_target(target, rule, w, make, actor):
+    """URL values for the case and the object to watch (None for routes without an id)."""
+    if target == NONE:
+        return {}, None
+    action, _, name = target.rpartition(":")
+    values = {"action": action} if action else {}
+    args = sorted(rule.arguments - {"action"})
+    if not args:  # a route that takes no id but watches a row (notifications.read_all)
+        return values, BUILDERS["notification_id"](w, make, actor, name)
+    obj = BUILDERS[args[0]](w, make, actor, name)
+    values[args[0]] = obj.id
+    return values, obj
+
+
+def snapshot(model, object_id):
+    db.session.expire_all()
+    obj = db.session.get(model, object_id)
+    state = tuple(getattr(obj, column.key) for column in model.__table__.columns)
+    return state + (tuple(sorted(obj.roles)),) if model is User else state
+
+
+# ---- the cases, generated from the url_map --------------------------------------------------
+
+def _routes(app):
+    return {rule.endpoint: rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+
+
+def _collect_endpoints():
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"TESTING": True, "SECRET_KEY": "collect", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                          "UPLOAD_FOLDER": tmp})
+        return sorted(_routes(app))
+
+
+def _targets(endpoint):
+    methods = EXPECTATIONS.get(endpoint, {})
+    return list(dict.fromkeys(t for method in ("GET", "POST") for t in methods.get(method, {}))) or [NONE]
+
+
+CASES = [
+    pytest.param(endpoint, role, target, id="-".join([endpoint, role] + ([target] if target != NONE else [])))
+    for endpoint in _collect_endpoints()
+    for target in _targets(endpoint)
+    for role in ROLES
+]
+
+
+def test_expectations_match_url_map(app):
+    routes = _routes(app)
+    missing, stale = sorted(set(routes) - set(EXPECTATIONS)), sorted(set(EXPECTATIONS) - set(routes))
+    assert not missing and not stale, f"routes without a row in EXPECTATIONS: {missing}; rows for gone routes: {stale}"
+    for endpoint, rule in routes.items():
+        table = EXPECTATIONS[endpoint]
+        assert set(table) == rule.methods & HTTP_METHODS, f"{endpoint}: methods differ from the route"
+        for method, rows in table.items():
+            for target, row in rows.items():
+                assert len(row) == len(ROLES), f"{endpoint} {method} {target}: one code per role"
+                assert set(row) <= {200, 302, 403, 404, DONE, KEPT}, f"{endpoint} {method} {target}"
+                if rule.arguments - {"action"}:
+                    assert target != NONE, f"{endpoint} takes an id: name the object for each case"
+    acted = {target.split(":")[0] for target in EXPECTATIONS["items.act"]["POST"]}
+    assert acted == set(TRANSITIONS), "every workflow action needs rows in items.act"
+
+
+@pytest.mark.parametrize("endpoint, role, target", CASES)
+def test_permission(app, client, make, world, endpoint, role, target):
+    if endpoint not in EXPECTATIONS:
+        pytest.fail(f"{endpoint} is in app.url_map but has no row in EXPECTATIONS")
+    rule = _routes(app)[endpoint]
+    actor = None if role == "anonymous" else getattr(world, role)
+    values, watched = build_target(target, rule, world, make, actor)
+    data = POST_DATA.get(endpoint, lambda w: {})(world)
+    key = (type(watched), watched.id) if watched is not None else None
+    before = snapshot(*key) if key else None
+    with app.test_request_context():
+        url = url_for(endpoint, **values)
+    if actor is not None:
+        login(client, actor)
+
+    problems = []
+    for method in ("GET", "POST"):
+        if target not in EXPECTATIONS[endpoint].get(method, {}):
+            continue
+        expected = EXPECTATIONS[endpoint][method][target][ROLES.index(role)]
+        response = client.open(url, method=method, data=data if method == "POST" else None)
+        response.close()  # a sent photo holds its file open until closed
+        status = 302 if expected in (DONE, KEPT) else expected
+        if response.status_code != status:
+            problems.append(f"{method} {url}: expected {status}, got {response.status_code}")
+        elif status == 302 and role == "anonymous" and urlsplit(response.location).path != "/login":
+            problems.append(f"{method} {url}: anonymous redirected to {response.location}, not /login")
+        if key and (role == "anonymous" or expected in (403, 404, KEPT)) and snapshot(*key) != before:
+            problems.append(f"{method} {url}: refused, yet {key[0].__name__} {key[1]} changed")
+        if expected == DONE:
+            wanted = TRANSITIONS[values["action"]].target
+            db.session.expire_all()
+            if (got := db.session.get(Item, key[1]).status) != wanted:
+                problems.append(f"{method} {url}: item should be {wanted}, is {got}")
+    assert not problems, "\n".join(problems)
