@@ -16,7 +16,15 @@ from ..scoring.services import INTERNAL_CHANNEL, record_adoption
 from ..web.filters import local_day_start, to_local
 from .models import Item, ItemEvent, ItemPhoto
 from .photos import PhotoError, remove_photo, store_photo
-from .workflow import OFFICE_VISIBLE, TRANSITIONS, can_edit_item, can_edit_item_text, can_transition, can_view_item
+from .workflow import (
+    OFFICE_VISIBLE,
+    TRANSITIONS,
+    can_delete_item,
+    can_edit_item,
+    can_edit_item_text,
+    can_transition,
+    can_view_item,
+)
 
 
 class WorkflowError(ValueError):
@@ -56,6 +64,7 @@ def get_item_for(user, item_id: int, action: str = "view") -> Item:
     allowed = {
         "view": True,
         "edit": can_edit_item(user, item),
+        "delete": can_delete_item(user, item),
         "edit_text": can_edit_item_text(user, item),
     }.get(action)
     if allowed is None:
@@ -89,7 +98,7 @@ def find_item_by_form_key(form_key: str) -> Item | None:
 def _check_fields(unit_id: int, fields: ItemFields, item_id: int | None = None) -> None:
     if fields.follow_up_of_id is not None:
         earlier = db.session.get(Item, fields.follow_up_of_id)
-        if earlier is None or earlier.unit_id != unit_id or earlier.id == item_id:
+        if earlier is None or earlier.unit_id != unit_id or earlier.id == item_id or earlier.status not in OFFICE_VISIBLE:
             raise WorkflowError("续报只能关联本单位之前的信息")
 
 
@@ -122,6 +131,14 @@ def update_item(item: Item, actor, fields: ItemFields) -> None:
     _check_fields(item.unit_id, fields, item.id)
     _apply_fields(item, fields)
     _record_event(item, actor, "edit", item.status)
+
+
+def delete_item(item: Item, actor) -> None:
+    if not can_delete_item(actor, item):
+        raise WorkflowError("只能删除从未报送过的草稿")
+    for photo in list(item.photos):
+        remove_photo(photo)
+    db.session.delete(item)
 
 
 def list_form_photos(form_key: str, uploader_id: int) -> list[ItemPhoto]:

@@ -24,6 +24,7 @@ from .services import (
     count_submitted_between,
     count_unit_statuses,
     create_item,
+    delete_item,
     edit_item_text,
     find_item_by_form_key,
     get_item_for,
@@ -40,7 +41,14 @@ from .services import (
     update_item,
     week_bounds,
 )
-from .workflow import OFFICE_VISIBLE, allowed_transitions, can_edit_item, can_edit_item_text, can_view_item
+from .workflow import (
+    OFFICE_VISIBLE,
+    allowed_transitions,
+    can_delete_item,
+    can_edit_item,
+    can_edit_item_text,
+    can_view_item,
+)
 
 UNIT_MEMBER = ("reporter", "signer")
 
@@ -199,6 +207,17 @@ def edit(item_id: int):
     return _save_item_form(get_item_for(current_user, item_id, "edit"))
 
 
+@bp.post("/items/<int:item_id>/delete")
+@roles_required("reporter")
+def delete(item_id: int):
+    item = get_item_for(current_user, item_id, "delete")
+    title = item.title
+    delete_item(item, current_user)
+    db.session.commit()
+    flash(f"草稿《{title}》已删除", "success")
+    return redirect(url_for("items.unit_items"))
+
+
 @bp.get("/items/<int:item_id>")
 @login_required
 def detail(item_id: int):
@@ -209,6 +228,7 @@ def detail(item_id: int):
         transitions=allowed_transitions(current_user, item),
         decision_form=DecisionForm(),
         can_edit=can_edit_item(current_user, item),
+        can_delete=can_delete_item(current_user, item),
         can_edit_text=can_edit_item_text(current_user, item),
         adoptions=list_adoptions(item.id),
         follow_ups=list_follow_ups(item),

@@ -62,6 +62,11 @@ def can_edit_item(user, item) -> bool:
     return item.status == "draft" and user.unit_id == item.unit_id and user.has_role("reporter")
 
 
+def can_delete_item(user, item) -> bool:
+    """Only a draft that never reached the office: once signed, an item's history is kept."""
+    return can_edit_item(user, item) and not any(event.action == "sign" for event in item.events)
+
+
 def can_edit_item_text(user, item) -> bool:
     return user.has_role("editor") and item.status in EDITABLE_BY_EDITOR
 

@@ -28,6 +28,7 @@ ROLES = ("anonymous", "reporter", "signer", "editor", "viewer", "admin")
 NONE = "-"  # the route takes no object id
 DONE = "done"  # items.act: a redirect, and the item is now in the action's target state
 KEPT = "kept"  # a redirect, but the watched object is unchanged (a refused transition, another user's row)
+GONE = "gone"  # a redirect, and the watched object no longer exists
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
 ALL_302 = (302, 302, 302, 302, 302, 302)
@@ -60,6 +61,11 @@ EXPECTATIONS = {
     "items.signoff": {"GET": {NONE: (302, 403, 200, 403, 403, 403)}},
     "items.inbox": {"GET": {NONE: OFFICE_READERS}},
     "items.new": {"GET": {NONE: (302, 200, 403, 403, 403, 403)}, "POST": {NONE: (302, 302, 403, 403, 403, 403)}},
+    "items.delete": {"POST": {
+        "own_unit_draft": (302, GONE, 403, 403, 403, 403),
+        "own_unit_submitted": (302, 403, 403, 403, 403, 403),  # once signed, an item's history is kept
+        "other_unit_draft": (302, 404, 403, 403, 403, 403),
+    }},
     "items.detail": {"GET": {
         "own_unit_draft": (302, 200, 200, 404, 404, 404),
         "own_unit_awaiting": (302, 200, 200, 404, 404, 404),
@@ -255,7 +261,7 @@ def test_expectations_match_url_map(app):
         for method, rows in table.items():
             for target, row in rows.items():
                 assert len(row) == len(ROLES), f"{endpoint} {method} {target}: one code per role"
-                assert set(row) <= {200, 302, 403, 404, DONE, KEPT}, f"{endpoint} {method} {target}"
+                assert set(row) <= {200, 302, 403, 404, DONE, KEPT, GONE}, f"{endpoint} {method} {target}"
                 if rule.arguments - {"action"}:
                     assert target != NONE, f"{endpoint} takes an id: name the object for each case"
     acted = {target.split(":")[0] for target in EXPECTATIONS["items.act"]["POST"]}
@@ -284,13 +290,17 @@ def test_permission(app, client, make, world, endpoint, role, target):
         expected = EXPECTATIONS[endpoint][method][target][ROLES.index(role)]
         response = client.open(url, method=method, data=data if method == "POST" else None)
         response.close()  # a sent photo holds its file open until closed
-        status = 302 if expected in (DONE, KEPT) else expected
+        status = 302 if expected in (DONE, KEPT, GONE) else expected
         if response.status_code != status:
             problems.append(f"{method} {url}: expected {status}, got {response.status_code}")
         elif status == 302 and role == "anonymous" and urlsplit(response.location).path != "/login":
             problems.append(f"{method} {url}: anonymous redirected to {response.location}, not /login")
         if key and (role == "anonymous" or expected in (403, 404, KEPT)) and snapshot(*key) != before:
             problems.append(f"{method} {url}: refused, yet {key[0].__name__} {key[1]} changed")
+        if expected == GONE:
+            db.session.expire_all()
+            if db.session.get(key[0], key[1]) is not None:
+                problems.append(f"{method} {url}: {key[0].__name__} {key[1]} should be gone")
         if expected == DONE:
             wanted = TRANSITIONS[values["action"]].target
             db.session.expire_all()
