@@ -25,6 +25,8 @@ def default_config(instance_path: str) -> dict:
         "THUMB_SIDE": 240,
         "ITEM_MAX_PHOTOS": 9,
         "WEEKLY_QUOTA": 1,
+        # Stored scores older than this are recomputed on the next page that shows them.
+        "SCORE_MAX_AGE_MINUTES": 10,
         "PAGE_SIZE": 20,
         # Tie the CSRF token to the session, not to a clock: a form left open on a phone must still submit.
         "WTF_CSRF_TIME_LIMIT": None,

@@ -1,4 +1,6 @@
 """Extension objects, created unbound here and bound in create_app."""
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from flask import has_request_context, request
@@ -55,6 +57,18 @@ def utcnow() -> datetime:
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_writing: ContextVar[bool] = ContextVar("writing", default=False)
+
+
+@contextmanager
+def write_transaction():
+    """For the rare write inside a read-only request (a GET that refreshes stored scores): the
+    transactions begun inside take the SQLite write lock up front like any POST's."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
 
 
 def configure_sqlite(engine) -> None:
@@ -79,5 +93,5 @@ def configure_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        read_only = has_request_context() and request.method in SAFE_METHODS
+        read_only = has_request_context() and request.method in SAFE_METHODS and not _writing.get()
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

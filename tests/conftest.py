@@ -19,8 +19,10 @@ from portal.units.services import save_unit
 
 PASSWORD = "correct-horse-9"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-# Tables the migrations fill with reference data; every other table is emptied between tests.
-REFERENCE_TABLES = {"alembic_version", "channels"}
+# Tables the migrations fill with reference data: restored to their seeded rows between tests on
+# PostgreSQL; every other table is emptied.
+REFERENCE_TABLES = ("channels", "rule_sets")
+SEEDED_ROWS: dict[str, list[dict]] = {}
 
 
 def _config(database_uri: str, tmp_path) -> dict:
@@ -51,8 +53,23 @@ def migrated_database(tmp_path_factory):
     app = create_app(_config(uri, tmp))
     with app.app_context():
         upgrade()
+        for name in REFERENCE_TABLES:
+            table = db.metadata.tables[name]
+            SEEDED_ROWS[name] = [dict(row) for row in db.session.execute(table.select()).mappings()]
+        db.session.remove()
         db.engine.dispose()
     return uri
+
+
+def _reset_postgresql() -> None:
+    tables = [t.name for t in db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+    db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    for name, rows in SEEDED_ROWS.items():
+        table = db.metadata.tables[name]
+        db.session.execute(table.delete().where(table.c.id.not_in([row["id"] for row in rows])))
+        for row in rows:
+            db.session.execute(table.update().where(table.c.id == row["id"]).values(**row))
+    db.session.commit()
 
 
 @pytest.fixture
@@ -74,9 +91,7 @@ def app(migrated_database, tmp_path):
 
     with app.app_context():
         if DATABASE_URL:
-            tables = [t.name for t in db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
-            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            db.session.commit()
+            _reset_postgresql()
         yield app
         db.session.remove()
         db.engine.dispose()

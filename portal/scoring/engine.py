@@ -178,6 +178,7 @@ class RuleSet:
     channels: Mapping[str, Channel]
     instruction_bonus: Mapping[str, Decimal]
     rank_names: Mapping[str, str]
+    body_names: Mapping[str, str]
     feedback: FeedbackRules
     solicitation: SolicitationRules
     quotas: tuple[Quota, ...]
@@ -188,6 +189,9 @@ class RuleSet:
 
     def rank_name(self, rank: str) -> str:
         return self.rank_names.get(rank, rank)
+
+    def body_name(self, body: str) -> str:
+        return self.body_names.get(body, body)
 
 
 _RULESET_KEYS = frozenset(
@@ -201,6 +205,7 @@ _RULESET_KEYS = frozenset(
         "channels",
         "instruction_bonus",
         "rank_names",
+        "body_names",
         "feedback",
         "solicitation",
         "quotas",
@@ -229,7 +234,8 @@ def load_ruleset(data: Any) -> RuleSet:
         period=_load_period_template(root.get("period")),
         channels=_load_channels(root.get("channels", {})),
         instruction_bonus=_load_bonuses(root.get("instruction_bonus", {})),
-        rank_names=_load_names(root.get("rank_names", {})),
+        rank_names=_load_names(root.get("rank_names", {}), "rank_names"),
+        body_names=_load_names(root.get("body_names", {}), "body_names"),
         feedback=FeedbackRules(
             on_time=_points(feedback.get("on_time", 0), "规则集 feedback.on_time", sign=1),
             missed=_points(feedback.get("missed", 0), "规则集 feedback.missed", sign=-1),
@@ -267,6 +273,7 @@ def dump_ruleset(ruleset: RuleSet) -> dict[str, Any]:
         rank: _json_number(bonus) for rank, bonus in ruleset.instruction_bonus.items()
     }
     dumped["rank_names"] = dict(ruleset.rank_names)
+    dumped["body_names"] = dict(ruleset.body_names)
     dumped["feedback"] = {
         "on_time": _json_number(ruleset.feedback.on_time),
         "missed": _json_number(ruleset.feedback.missed),
@@ -384,9 +391,9 @@ def _load_bonuses(value: Any) -> dict[str, Decimal]:
     }
 
 
-def _load_names(value: Any) -> dict[str, str]:
-    names = _mapping(value, "规则集 rank_names")
-    return {rank: _string(name, f"规则集 rank_names.{rank}") for rank, name in names.items()}
+def _load_names(value: Any, section: str) -> dict[str, str]:
+    names = _mapping(value, f"规则集 {section}")
+    return {key: _string(name, f"规则集 {section}.{key}") for key, name in names.items()}
 
 
 _QUOTA_KEYS = frozenset({"category", "window", "count", "penalty", "partial", "bonus_beyond"})
@@ -1088,10 +1095,10 @@ def _quota_windows(context: _Context, quota: Quota) -> dict[Hashable, _Window]:
     return windows
 
 
-def _quota_rows(
-    quota: Quota, windows: Mapping[Hashable, _Window], unit: Unit, items: Iterable[_LiveItem]
-) -> list[LedgerRow]:
-    required = quota.count_for(unit.tier)
+def _bucket_items(
+    quota: Quota, windows: Mapping[Hashable, _Window], items: Iterable[_LiveItem]
+) -> dict[Hashable, list[_LiveItem]]:
+    """The items that count for the quota, by the window they fall in."""
     key_of = _WINDOW_KEYS[quota.window]
     buckets: dict[Hashable, list[_LiveItem]] = defaultdict(list)
     for live in items:
@@ -1101,6 +1108,14 @@ def _quota_rows(
         window = windows.get(key)
         if window is not None and window.first <= live.day <= window.last:
             buckets[key].append(live)
+    return buckets
+
+
+def _quota_rows(
+    quota: Quota, windows: Mapping[Hashable, _Window], unit: Unit, items: Iterable[_LiveItem]
+) -> list[LedgerRow]:
+    required = quota.count_for(unit.tier)
+    buckets = _bucket_items(quota, windows, items)
     what = f"{CATEGORIES[quota.category]}信息" if quota.category != ANY_CATEGORY else ""
     rows: list[LedgerRow] = []
     if quota.bonus_beyond:
@@ -1120,6 +1135,50 @@ def _quota_rows(
             penalty = -quota.penalty * (required - submitted)
             rows.append(_row(window.last, None, "quota_shortfall", text, penalty, (quota.index,)))
     return rows
+
+
+@dataclass(frozen=True)
+class WindowProgress:
+    """How far a unit is with one quota in one window (for the unit's score page)."""
+
+    quota_index: int
+    category: str
+    window: str
+    label: str
+    first: date
+    last: date
+    required: int
+    submitted: int
+    assessed: bool
+
+    @property
+    def met(self) -> bool:
+        return self.submitted >= self.required
+
+
+def measure_quota_progress(
+    ruleset: RuleSet, period: Period, as_of: Moment, unit: Unit, items: Iterable[Item]
+) -> list[WindowProgress]:
+    """Every quota window of the period that has begun by ``as_of``, with the unit's count in it.
+    Counts follow the same rules as the shortfall rows (invalid and not-yet-submitted items excluded)."""
+    context = _Context.build(ruleset, period, as_of)
+    live = [
+        _LiveItem(item, at, at.date())
+        for item in items
+        if item.unit == unit.id and item.verdict != "invalid" and (at := context.moment(item.submitted_at)) < context.as_of
+    ]
+    progress = []
+    for quota in ruleset.quotas:
+        windows = _quota_windows(context, quota)
+        buckets = _bucket_items(quota, windows, live)
+        for key, window in windows.items():
+            if _localize(window.first, context.tz) >= context.as_of:
+                continue
+            progress.append(WindowProgress(
+                quota.index, quota.category, quota.window, window.label, window.first, window.last,
+                quota.count_for(unit.tier), len(buckets.get(key, ())), window.assessed,
+            ))
+    return progress
 
 
 # ---- totals -----------------------------------------------------------------

@@ -1,6 +1,7 @@
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db, utcnow
@@ -33,3 +34,96 @@ class Adoption(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     channel = relationship(Channel, lazy="joined")
+
+
+class RuleSet(db.Model):
+    """A rule set (the engine's JSON, validated on save) and the scoring period it applies to.
+    Exactly one is active: it scores the live ranking and lists the channels editors may record."""
+
+    __tablename__ = "rule_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    data: Mapped[str] = mapped_column(Text)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Instruction(db.Model):
+    """领导批示 on an item, with the unit's feedback (反馈) and the editor's verdict on it."""
+
+    __tablename__ = "instructions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    leader_name: Mapped[str] = mapped_column(String(40))
+    rank: Mapped[str] = mapped_column(String(40))
+    instructed_on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text, default="")
+    feedback_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    feedback_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    feedback_text: Mapped[str] = mapped_column(Text, default="")
+    feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    feedback_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # pending until the editor accepts or rejects the unit's feedback
+    feedback_verdict: Mapped[str] = mapped_column(String(20), default="pending")
+    feedback_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AnnualTarget(db.Model):
+    """年度目标任务: items to submit and to have adopted in a year, per unit tier (None: untiered units)."""
+
+    __tablename__ = "annual_targets"
+    __table_args__ = (UniqueConstraint("year", "tier_id", name="uq_annual_targets_year_tier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    tier_id: Mapped[int | None] = mapped_column(ForeignKey("tiers.id", ondelete="CASCADE"))
+    submitted_target: Mapped[int] = mapped_column(default=0)
+    adopted_target: Mapped[int] = mapped_column(default=0)
+
+
+class ScoreRun(db.Model):
+    """One stored computation of the active rule set: pages read it instead of re-scoring."""
+
+    __tablename__ = "score_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_set_id: Mapped[int] = mapped_column(ForeignKey("rule_sets.id", ondelete="CASCADE"))
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class UnitScore(db.Model):
+    __tablename__ = "unit_scores"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    raw: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    final: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    rank: Mapped[int]
+    # points per rule key, JSON: the ranking's breakdown without reading the ledger
+    breakdown: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class LedgerEntry(db.Model):
+    """积分明细: one point event, dated, naming its item and the rule clause that produced it."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (Index("ix_ledger_entries_run_unit", "run_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
+    rule_key: Mapped[str] = mapped_column(String(40))
+    rule: Mapped[str] = mapped_column(String(300))
+    points: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    position: Mapped[int] = mapped_column(default=0)

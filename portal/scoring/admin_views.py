@@ -1,0 +1,1 @@
+"""Admin pages: rule sets (edit, import, export, activate, period) and annual targets."""

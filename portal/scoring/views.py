@@ -1,0 +1,1 @@
+"""The ranking and each unit's score page."""
