@@ -14,7 +14,7 @@ from .auth.services import hash_password
 from .extensions import db
 from .items.models import Item, ItemEvent
 from .notifications.models import Notification
-from .scoring.models import Adoption, Channel
+from .scoring.models import Adoption, AnnualTarget, Channel, Instruction
 from .units.models import Tier, Unit
 from .web.filters import local_to_utc, to_local
 
@@ -112,16 +112,24 @@ class DemoBuilder:
             signer = self.user(f"{prefix}signer", surnames[index * 2 + 1] + given[-index - 1], unit, "signer")
             staff[unit.name] = (reporter, signer)
         db.session.flush()
-        self.internal = db.session.scalar(select(Channel).where(Channel.key == "internal"))
+        self.channels = {channel.key: channel for channel in db.session.scalars(select(Channel))}
+        self.internal = self.channels["internal"]
+        for tier, submitted, adopted in ((key_tier, 80, 45), (normal_tier, 60, 30)):
+            db.session.add(AnnualTarget(year=self.today.year, tier_id=tier.id, submitted_target=submitted,
+                                        adopted_target=adopted))
         for unit in units:
-            self.file_weeks(unit, *staff[unit.name])
+            # One unit reports little, so the ranking shows what "far behind" looks like.
+            weekly = [0, 0, 0, 1, 1, 2] if unit is units[-1] else [0, 1, 1, 2, 2, 3]
+            self.file_weeks(unit, *staff[unit.name], weekly)
         self.file_showcase(units[0], *staff[units[0].name])
 
-    def file_weeks(self, unit: Unit, reporter: User, signer: User) -> None:
+    def file_weeks(self, unit: Unit, reporter: User, signer: User, weekly: list[int]) -> None:
         monday = self.today - timedelta(days=self.today.weekday())
-        for weeks_ago in range(7, -1, -1):
+        # From the first week of the year, so the scoring period has a whole history to rank.
+        weeks = (monday - date(self.today.year, 1, 1)).days // 7
+        for weeks_ago in range(weeks, -1, -1):
             week_start = monday - timedelta(weeks=weeks_ago)
-            for _ in range(random.choice([0, 1, 1, 2, 2, 3])):
+            for _ in range(random.choice(weekly)):
                 day = week_start + timedelta(days=random.randint(0, 4))
                 event_end = _at(day, random.randint(9, 16))
                 created = event_end + timedelta(minutes=random.randint(20, 100))
@@ -193,6 +201,7 @@ class DemoBuilder:
             db.session.add(Adoption(item_id=item.id, channel=self.internal, adopted_on=to_local(decided).date(),
                                     recorded_by_id=editor.id, recorded_at=decided))
             self.notify(reporter, "item_adopted", f"《{item.display_title}》已被采用", item, decided)
+            self.upper_office_follow_up(item, editor, reporter, decided)
         elif final == "invalid":
             reason = random.choice(["内容空泛，缺少具体做法和数据", "与本单位前期报送信息重复", "超过规定报送时限"])
             item.decision_note = reason
@@ -204,6 +213,42 @@ class DemoBuilder:
             item.submitted_at, item.decision_note = None, comment
             self.event(item, editor, decided, "return", item.status, "draft", comment)
             self.notify(reporter, "item_returned", f"《{item.title}》被退回修改：{comment}", item, decided)
+
+    # Upper offices pick up a few of the office's adopted items; leaders sometimes instruct on them.
+    UPPER_CHANNELS = ["gov_intranet", "gov_dynamic", "cpc_main", "gov_other", "cpc_research", "gov_special", "province"]
+    LEADERS = [("mayor", "李明"), ("vice_mayor", "王建华"), ("cpc_secretary_general", "张伟"),
+               ("gov_deputy_secretary_general", "刘洋"), ("cpc_deputy_secretary", "陈志刚")]
+
+    def upper_office_follow_up(self, item: Item, editor: User, reporter: User, decided: datetime) -> None:
+        if random.random() < 0.18:
+            channel = random.choices(self.UPPER_CHANNELS, weights=[30, 25, 20, 10, 8, 5, 2])[0]
+            on = decided + timedelta(days=random.randint(2, 12))
+            if on <= self.now:
+                db.session.add(Adoption(item_id=item.id, channel=self.channels[channel],
+                                        adopted_on=to_local(on).date(), recorded_by_id=editor.id, recorded_at=on))
+                self.notify(reporter, "item_adopted",
+                            f"《{item.display_title}》被{self.channels[channel].name}采用", item, on)
+        if random.random() < 0.06:
+            rank, leader = random.choice(self.LEADERS)
+            on = decided + timedelta(days=random.randint(1, 10))
+            if on > self.now:
+                return
+            due = local_to_utc(datetime.combine(to_local(on).date() + timedelta(days=7), time(23, 59, 59)))
+            instruction = Instruction(
+                item_id=item.id, leader_name=leader, rank=rank, instructed_on=to_local(on).date(),
+                text="此做法很好，请认真总结经验，进一步抓好落实，并将落实情况报来。", feedback_required=True,
+                feedback_due_at=due, recorded_by_id=editor.id, recorded_at=on,
+            )
+            given = on + timedelta(days=random.choice([2, 3, 5, 9]))
+            if given <= self.now and random.random() < 0.85:
+                instruction.feedback_text = "已按领导批示要求召开专题会议研究部署，形成长效机制，相关做法已在辖区推广。"
+                instruction.feedback_at, instruction.feedback_by_id = given, reporter.id
+                decided_at = given + timedelta(days=1)
+                if decided_at <= self.now:
+                    instruction.feedback_verdict = "accepted"
+                    instruction.feedback_decided_at = decided_at
+            db.session.add(instruction)
+            self.notify(reporter, "instruction", f"《{item.display_title}》获领导批示，请按时反馈落实情况", item, on)
 
     def pick_final_state(self, weeks_ago: int) -> str:
         if weeks_ago == 0:

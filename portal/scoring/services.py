@@ -4,14 +4,15 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db, utcnow, write_transaction
 from . import engine
-from .models import Adoption, Channel, Instruction, LedgerEntry, RuleSet, ScoreRun, UnitScore
+from .models import AnnualTarget, Adoption, Channel, Instruction, LedgerEntry, RuleSet, ScoreRun, UnitScore
 
 INTERNAL_CHANNEL = "internal"
 
@@ -223,3 +224,142 @@ def watch_score_facts(*models: type) -> None:
     if not event.contains(Session, "before_flush", _note_fact_changes):
         event.listen(Session, "before_flush", _note_fact_changes)
         event.listen(Session, "before_commit", _mark_stale_on_commit)
+
+
+# ---- standings: what the ranking and score pages show --------------------------------------
+
+RULE_NAMES = {
+    "adoption": "采用",
+    "instruction": "领导批示",
+    "feedback_on_time": "按时反馈",
+    "feedback_missed": "反馈逾期",
+    "solicitation_answered": "约稿",
+    "solicitation_missed": "约稿未报",
+    "quota_bonus": "超额报送",
+    "quota_shortfall": "未完成任务",
+}
+
+
+@dataclass
+class TargetProgress:
+    """年度目标任务 completion: counts this year against the unit tier's targets."""
+
+    submitted: int
+    adopted: int
+    submitted_target: int
+    adopted_target: int
+    # the share of the year already gone, to tell "behind" from "not yet due"
+    year_elapsed: float
+
+    @staticmethod
+    def percent(done: int, target: int) -> float | None:
+        return round(done * 100 / target, 1) if target else None
+
+    @property
+    def submitted_percent(self) -> float | None:
+        return self.percent(self.submitted, self.submitted_target)
+
+    @property
+    def adopted_percent(self) -> float | None:
+        return self.percent(self.adopted, self.adopted_target)
+
+    BEHIND_SHARE = 0.6
+
+    @property
+    def behind(self) -> bool:
+        """Far behind: under 60 % of the pace the elapsed part of the year asks for."""
+        expected = self.year_elapsed * 100 * self.BEHIND_SHARE
+        return any(p is not None and p < expected for p in (self.submitted_percent, self.adopted_percent))
+
+
+@dataclass
+class Standing:
+    unit: object
+    score: UnitScore
+    breakdown: dict[str, Decimal]
+    target: TargetProgress | None
+
+
+def measure_targets(year: int, now: datetime) -> dict[int, TargetProgress]:
+    """Per reporting unit, this year's submitted (not invalid) and adopted items against its tier's targets."""
+    from ..items.models import Item
+    from ..units.models import Unit
+    from ..web.filters import local_day_start
+
+    start, end = local_day_start(date(year, 1, 1)), local_day_start(date(year + 1, 1, 1))
+    elapsed = min(1.0, max(0.0, (now - start) / (end - start)))
+    targets = {t.tier_id: t for t in db.session.scalars(select(AnnualTarget).where(AnnualTarget.year == year))}
+    in_year = (Item.submitted_at >= start) & (Item.submitted_at < end)
+    submitted = dict(db.session.execute(
+        select(Item.unit_id, func.count(Item.id)).where(in_year, Item.status != "invalid").group_by(Item.unit_id)
+    ).all())
+    adopted = dict(db.session.execute(
+        select(Item.unit_id, func.count(func.distinct(Adoption.item_id)))
+        .join(Adoption, Adoption.item_id == Item.id).where(in_year, Item.status != "invalid").group_by(Item.unit_id)
+    ).all())
+    progress = {}
+    for unit_id, tier_id in db.session.execute(select(Unit.id, Unit.tier_id).where(Unit.kind != "office")):
+        target = targets.get(tier_id) or targets.get(None)
+        if target is not None:
+            progress[unit_id] = TargetProgress(submitted.get(unit_id, 0), adopted.get(unit_id, 0),
+                                               target.submitted_target, target.adopted_target, elapsed)
+    return progress
+
+
+def list_standings(run: ScoreRun, tier_id: int | None = None) -> list[Standing]:
+    from ..units.models import Unit
+
+    query = (select(UnitScore, Unit).join(Unit, Unit.id == UnitScore.unit_id)
+             .where(UnitScore.run_id == run.id).order_by(UnitScore.rank, Unit.sort_order, Unit.id))
+    if tier_id:
+        query = query.where(Unit.tier_id == tier_id)
+    targets = measure_targets(to_office_date(run.as_of).year, run.as_of)
+    return [
+        Standing(unit, score, {k: Decimal(v) for k, v in json.loads(score.breakdown).items()}, targets.get(unit.id))
+        for score, unit in db.session.execute(query)
+    ]
+
+
+def get_standing(run: ScoreRun, unit_id: int) -> Standing | None:
+    from ..units.models import Unit
+
+    row = db.session.execute(
+        select(UnitScore, Unit).join(Unit, Unit.id == UnitScore.unit_id)
+        .where(UnitScore.run_id == run.id, UnitScore.unit_id == unit_id)
+    ).first()
+    if row is None:
+        return None
+    score, unit = row
+    targets = measure_targets(to_office_date(run.as_of).year, run.as_of)
+    breakdown = {k: Decimal(v) for k, v in json.loads(score.breakdown).items()}
+    return Standing(unit, score, breakdown, targets.get(unit.id))
+
+
+def count_ranked_units(run: ScoreRun) -> int:
+    return db.session.scalar(select(func.count()).select_from(UnitScore).where(UnitScore.run_id == run.id))
+
+
+def list_ledger(run: ScoreRun, unit_id: int) -> list[tuple[LedgerEntry, str | None]]:
+    """The unit's ledger rows in order, each with its item's title (None for unit-wide rows)."""
+    from ..items.models import Item
+
+    title = func.coalesce(Item.edited_title, Item.title)
+    query = (select(LedgerEntry, title).outerjoin(Item, Item.id == LedgerEntry.item_id)
+             .where(LedgerEntry.run_id == run.id, LedgerEntry.unit_id == unit_id).order_by(LedgerEntry.position))
+    return [(entry, item_title) for entry, item_title in db.session.execute(query)]
+
+
+def measure_unit_quotas(unit_id: int, as_of: datetime) -> list[engine.WindowProgress]:
+    """The unit's progress in every quota window begun so far, counted live by the engine's rules."""
+    rule_set = get_active_rule_set()
+    rules = parse_rules(rule_set)
+    facts = gather_facts(rules, unit_id)
+    if not facts.units:
+        return []
+    return engine.measure_quota_progress(rules, period_of(rule_set), as_of, facts.units[0], facts.items)
+
+
+def to_office_date(moment: datetime) -> date:
+    from ..web.filters import to_local
+
+    return to_local(moment).date()

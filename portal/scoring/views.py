@@ -1,1 +1,60 @@
 """The ranking and each unit's score page."""
+from flask import abort, request
+from flask_login import current_user
+
+from ..units.services import get_unit, list_tiers
+from ..web.access import roles_required
+from ..web.htmx import render_page
+from . import bp
+from .services import (
+    RULE_NAMES,
+    count_ranked_units,
+    ensure_fresh_scores,
+    get_active_rule_set,
+    get_standing,
+    list_ledger,
+    list_standings,
+    measure_unit_quotas,
+    parse_rules,
+)
+
+
+@bp.get("/scores")
+@roles_required("editor", "viewer")
+def ranking():
+    run = ensure_fresh_scores()
+    tiers = list_tiers()
+    tier_id = request.args.get("tier", type=int)
+    if tier_id not in {tier.id for tier in tiers}:
+        tier_id = None
+    return render_page(
+        "scoring/ranking.html", "scoring/_ranking_table.html",
+        run=run, rule_set=get_active_rule_set(), standings=list_standings(run, tier_id), tiers=tiers,
+        tier_id=tier_id, rule_names=RULE_NAMES,
+    )
+
+
+def _unit_score_page(unit_id: int):
+    unit = get_unit(unit_id)
+    if unit is None or unit.is_office:
+        abort(404)
+    run = ensure_fresh_scores()
+    return render_page(
+        "scoring/unit_score.html",
+        unit=unit, run=run, rule_set=get_active_rule_set(), standing=get_standing(run, unit_id),
+        ranked=count_ranked_units(run), ledger=list_ledger(run, unit_id),
+        quotas=measure_unit_quotas(unit_id, run.as_of), rule_names=RULE_NAMES,
+        base=parse_rules(get_active_rule_set()).base,
+    )
+
+
+@bp.get("/scores/mine")
+@roles_required("reporter", "signer")
+def my_score():
+    return _unit_score_page(current_user.unit_id)
+
+
+@bp.get("/scores/units/<int:unit_id>")
+@roles_required("editor", "viewer")
+def unit_score(unit_id: int):
+    return _unit_score_page(unit_id)
