@@ -39,6 +39,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
+# Benchmarks (figures in the README); not part of the test suite: shared machines are noisy.
+bench: setup
+	$(BIN)/python bench/score_city.py
+
 db: setup
 	$(FLASK) db upgrade
 

@@ -1,0 +1,177 @@
+"""The stored scores behind the ranking and the unit pages, and their agreement with the CLI."""
+import json
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select
+
+from portal.extensions import db
+from portal.items.models import Item
+from portal.scoring.cli import score_command
+from portal.scoring.models import AnnualTarget, LedgerEntry, RuleSet, ScoreRun, UnitScore
+from portal.scoring.services import (
+    compute_scores,
+    current_run,
+    ensure_fresh_scores,
+    get_active_rule_set,
+    record_adoption,
+)
+from portal.units.models import Tier
+from tests.conftest import login
+
+CHANNELS = ["internal", "cpc_main", "cpc_research", "gov_dynamic", "gov_special", "province"]
+
+
+def period_day(offset: int) -> date:
+    """A day inside the active period and not in the future."""
+    rule_set = get_active_rule_set()
+    last = min(rule_set.period_end, date.today() - timedelta(days=1))
+    return max(rule_set.period_start, last - timedelta(days=offset))
+
+
+def submitted_item(make, world, submitted_on: date, category: str = "work", reporter=None, signer=None):
+    item = make.item(reporter or world.reporter, "submitted", signer=signer or world.signer, category=category)
+    item.submitted_at = datetime.combine(submitted_on, time(2), timezone.utc)  # 10:00 in Shanghai
+    db.session.commit()
+    return item
+
+
+def test_ranking_orders_units_and_filters_by_tier(client, world, make):
+    tier = Tier(key="A", name="重点单位")
+    db.session.add(tier)
+    world.own.tier = tier
+    db.session.commit()
+    item = submitted_item(make, world, period_day(3))
+    record_adoption(item.id, "cpc_main", period_day(2), world.editor.id)
+    db.session.commit()
+    login(client, world.editor)
+
+    page = client.get("/scores").get_data(as_text=True)
+    assert page.index("幸福社区") < page.index("和平社区")
+    assert "采用 +5" in page
+    fragment = client.get(f"/scores?tier={tier.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<section id="ranking"') and "幸福社区" in fragment and "和平社区" not in fragment
+
+
+def test_every_point_on_the_unit_page_is_a_ledger_row(client, world, make):
+    item = submitted_item(make, world, period_day(10), category="research")
+    record_adoption(item.id, "cpc_main", period_day(8), world.editor.id)
+    record_adoption(item.id, "cpc_research", period_day(6), world.editor.id)
+    db.session.commit()
+    login(client, world.reporter)
+    page = client.get("/scores/mine").get_data(as_text=True)
+
+    run = current_run()
+    score = db.session.get(UnitScore, (run.id, world.own.id))
+    rows = db.session.scalars(select(LedgerEntry).where(LedgerEntry.run_id == run.id,
+                                                        LedgerEntry.unit_id == world.own.id)).all()
+    assert Decimal(80) + sum(row.points for row in rows) == score.raw
+    for row in rows:
+        assert row.rule in page
+    assert "被《长春信息》采用" in page and "基础分" in page and f"{score.raw}" in page
+    # the later, higher adoption of the same body adds only the difference
+    assert [r.points for r in rows if r.rule_key == "adoption"] == [Decimal(5), Decimal(3)]
+
+
+def test_scores_go_stale_when_a_fact_changes_and_are_recomputed(client, world, make):
+    login(client, world.editor)
+    client.get("/scores")
+    first = current_run()
+    assert first is not None and not first.stale
+    item = submitted_item(make, world, period_day(4))
+    record_adoption(item.id, "province", period_day(3), world.editor.id)
+    db.session.commit()
+    db.session.refresh(first)
+    assert first.stale
+    assert "采用 +30" in client.get("/scores").get_data(as_text=True)
+    db.session.expire_all()
+    assert not current_run().stale
+
+
+def test_units_see_only_their_own_score_page(client, world):
+    login(client, world.reporter)
+    assert client.get("/scores/mine").status_code == 200
+    assert client.get(f"/scores/units/{world.other.id}").status_code == 403
+    assert client.get("/scores").status_code == 403
+
+
+def test_annual_targets_show_completion(client, world, make):
+    db.session.add(AnnualTarget(year=date.today().year, tier_id=None, submitted_target=4, adopted_target=2))
+    db.session.commit()
+    for offset in (5, 6):
+        submitted_item(make, world, period_day(offset))
+    login(client, world.editor)
+    page = client.get(f"/scores/units/{world.own.id}").get_data(as_text=True)
+    assert "报送 2/4（50.0%）" in page and "采用 0/2（0.0%）" in page
+
+
+def test_a_rule_set_that_cannot_score_is_reported_not_a_500(client, world, make):
+    rule_set = get_active_rule_set()
+    data = json.loads(rule_set.data)
+    data["quotas"][0]["count"] = {"A": 2}  # no "default": an untiered unit cannot be scored
+    rule_set.data = json.dumps(data, ensure_ascii=False)
+    db.session.commit()
+    login(client, world.editor)
+    response = client.get("/scores")
+    assert response.status_code == 200 and "计分提示" in response.get_data(as_text=True)
+
+
+# ---- the pages and the CLI agree -------------------------------------------------------------
+
+def cli_input(world, rule_set: RuleSet, as_of: datetime) -> dict:
+    items = []
+    for item in db.session.scalars(select(Item).where(Item.submitted_at.is_not(None))):
+        items.append({
+            "id": f"i{item.id}", "unit": f"u{item.unit_id}", "category": item.category,
+            "submitted_at": item.submitted_at.isoformat(), "verdict": item.status,
+            "adoptions": [{"channel": a.channel.key, "date": a.adopted_on.isoformat()} for a in item_adoptions(item)],
+        })
+    return {
+        "rules": json.loads(rule_set.data),
+        "period": {"start": rule_set.period_start.isoformat(), "end": rule_set.period_end.isoformat()},
+        "as_of": as_of.isoformat(),
+        "units": [{"id": f"u{unit.id}"} for unit in (world.own, world.other)],
+        "items": items,
+    }
+
+
+def item_adoptions(item):
+    from portal.scoring.services import list_adoptions
+
+    return list_adoptions(item.id)
+
+
+facts = st.lists(
+    st.tuples(st.booleans(), st.integers(1, 40), st.sampled_from(["work", "brief", "research"]),
+              st.lists(st.tuples(st.sampled_from(CHANNELS), st.integers(0, 10)), max_size=3, unique_by=lambda a: a[0])),
+    max_size=6,
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(facts=facts)
+def test_web_scores_and_cli_agree(client, world, make, facts):
+    db.session.execute(delete(ScoreRun))
+    db.session.execute(delete(Item))
+    db.session.commit()
+    for own, offset, category, adoptions in facts:
+        reporter, signer = (world.reporter, world.signer) if own else (world.other_reporter, world.other_signer)
+        item = submitted_item(make, world, period_day(offset + 10), category, reporter, signer)
+        for channel, delay in adoptions:
+            record_adoption(item.id, channel, period_day(offset + 10 - min(delay, offset + 10)), world.editor.id)
+        db.session.commit()
+    run = ensure_fresh_scores()
+    result = CliRunner().invoke(score_command, ["-"], input=json.dumps(cli_input(world, get_active_rule_set(), run.as_of)))
+    assert result.exit_code == 0, result.output
+    expected = {u["unit"]: u for u in json.loads(result.output)["units"]}
+    login(client, world.editor)
+    page = client.get("/scores").get_data(as_text=True)
+    for unit in (world.own, world.other):
+        stored = db.session.get(UnitScore, (run.id, unit.id))
+        cli = expected[f"u{unit.id}"]
+        assert (float(stored.raw), float(stored.final), stored.rank) == (cli["raw"], cli["final"], cli["rank"])
+        assert re.search(rf"{unit.name}</b></a>\s*<span class=\"score\"><b>{stored.final}</b>", page)
