@@ -1,1 +1,149 @@
 """Admin pages: rule sets (edit, import, export, activate, period) and annual targets."""
+from urllib.parse import quote
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+
+from ..extensions import db, utcnow
+from ..web.access import roles_required
+from ..web.filters import to_local
+from . import bp
+from .admin_forms import RuleSetForm, RuleSetImportForm, make_targets_form, target_field_names
+from .models import RuleSet
+from .rulesets import (
+    RuleSetError,
+    activate_rule_set,
+    copy_rule_set,
+    describe_rule_set,
+    export_rule_set,
+    find_active_rule_set,
+    get_rule_set,
+    import_rule_set,
+    list_annual_targets,
+    list_rule_sets,
+    rule_set_problem,
+    save_annual_target,
+    save_rule_set,
+)
+
+
+def _load(rule_set_id: int) -> RuleSet:
+    return get_rule_set(rule_set_id) or abort(404)
+
+
+@bp.get("/admin/rule-sets")
+@roles_required("admin")
+def rule_set_list():
+    return render_template("scoring/admin_rule_sets.html", rule_sets=list_rule_sets())
+
+
+@bp.get("/admin/rule-sets/<int:rule_set_id>")
+@roles_required("admin")
+def rule_set_detail(rule_set_id: int):
+    rule_set = _load(rule_set_id)
+    return render_template("scoring/admin_rule_set.html", rule_set=rule_set,
+                           rules=describe_rule_set(rule_set), problem=rule_set_problem(rule_set))
+
+
+@bp.route("/admin/rule-sets/<int:rule_set_id>/edit", methods=["GET", "POST"])
+@roles_required("admin")
+def rule_set_edit(rule_set_id: int):
+    rule_set = _load(rule_set_id)
+    form = RuleSetForm()
+    if not form.is_submitted():
+        form.name.data, form.rules.data = rule_set.name, rule_set.data
+        form.period_start.data, form.period_end.data = rule_set.period_start, rule_set.period_end
+    if form.validate_on_submit():
+        try:
+            save_rule_set(rule_set, form.name.data, form.rules.data, form.period_start.data, form.period_end.data)
+        except RuleSetError as error:
+            db.session.rollback()
+            form[error.field].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("规则集已保存" + ("，正在使用的积分将按新规则重新计算" if rule_set.active else ""), "success")
+            return redirect(url_for("scoring.rule_set_detail", rule_set_id=rule_set.id))
+    return render_template("scoring/admin_rule_set_form.html", form=form, rule_set=rule_set)
+
+
+@bp.post("/admin/rule-sets/new")
+@roles_required("admin")
+def rule_set_new():
+    try:
+        rule_set = copy_rule_set(find_active_rule_set())
+    except RuleSetError as error:
+        db.session.rollback()
+        flash(f"无法复制当前规则集：{error}", "error")
+        return redirect(url_for("scoring.rule_set_list"))
+    db.session.commit()
+    flash("已复制当前规则集，修改后保存；启用前不影响积分", "success")
+    return redirect(url_for("scoring.rule_set_edit", rule_set_id=rule_set.id))
+
+
+@bp.post("/admin/rule-sets/<int:rule_set_id>/activate")
+@roles_required("admin")
+def rule_set_activate(rule_set_id: int):
+    rule_set = _load(rule_set_id)
+    try:
+        activate_rule_set(rule_set)
+    except RuleSetError as error:
+        db.session.rollback()
+        flash(f"未能启用：{error}", "error")
+    else:
+        db.session.commit()
+        flash(f"已启用“{rule_set.name}”，积分将按此规则集重新计算", "success")
+    return redirect(url_for("scoring.rule_set_detail", rule_set_id=rule_set_id))
+
+
+@bp.get("/admin/rule-sets/<int:rule_set_id>/export")
+@roles_required("admin")
+def rule_set_export(rule_set_id: int):
+    rule_set = _load(rule_set_id)
+    filename = f"规则集-{rule_set.id}.json"
+    response = Response(export_rule_set(rule_set), mimetype="application/json")
+    # filename* (RFC 6266/5987) carries the Chinese name; the ASCII filename is for old clients.
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"rule-set-{rule_set.id}.json\"; filename*=UTF-8''{quote(filename)}"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/admin/rule-sets/import", methods=["GET", "POST"])
+@roles_required("admin")
+def rule_set_import():
+    form = RuleSetImportForm()
+    if form.validate_on_submit():
+        try:
+            rule_set = import_rule_set(form.file.data.read())
+        except RuleSetError as error:
+            db.session.rollback()
+            form.file.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("规则集已导入（未启用），请核对后再启用", "success")
+            return redirect(url_for("scoring.rule_set_detail", rule_set_id=rule_set.id))
+    return render_template("scoring/admin_rule_set_import.html", form=form)
+
+
+@bp.route("/admin/targets", methods=["GET", "POST"])
+@roles_required("admin")
+def annual_targets():
+    year = request.args.get("year", type=int)
+    if year is None or not 2000 <= year <= 2100:
+        year = to_local(utcnow()).year
+    rows = list_annual_targets(year)
+    form = make_targets_form(rows)
+    if form.validate_on_submit():
+        try:
+            for row in rows:
+                submitted, adopted = target_field_names(row)
+                save_annual_target(year, row.tier_id, form[submitted].data, form[adopted].data)
+        except RuleSetError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"{year}年度目标任务已保存", "success")
+            return redirect(url_for("scoring.annual_targets", year=year))
+    fields = [(row, *(form[name] for name in target_field_names(row))) for row in rows]
+    return render_template("scoring/admin_targets.html", form=form, year=year, rows=fields)
