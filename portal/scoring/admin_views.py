@@ -7,9 +7,15 @@ from ..extensions import db, utcnow
 from ..web.access import roles_required
 from ..web.filters import to_local
 from . import bp
-from .admin_forms import RuleSetForm, RuleSetImportForm, make_targets_form, target_field_names
+from .admin_forms import (
+    RuleSetForm,
+    RuleSetImportForm,
+    make_targets_form,
+    target_field_names,
+)
 from .models import RuleSet
 from .rulesets import (
+    MAX_IMPORT_BYTES,
     RuleSetError,
     activate_rule_set,
     copy_rule_set,
@@ -40,8 +46,12 @@ def rule_set_list():
 @roles_required("admin")
 def rule_set_detail(rule_set_id: int):
     rule_set = _load(rule_set_id)
-    return render_template("scoring/admin_rule_set.html", rule_set=rule_set,
-                           rules=describe_rule_set(rule_set), problem=rule_set_problem(rule_set))
+    try:
+        rules = describe_rule_set(rule_set)
+    except RuleSetError:
+        rules = None  # stored before a stricter check: the problem shows instead, the edit page can fix it
+    return render_template("scoring/admin_rule_set.html", rule_set=rule_set, rules=rules,
+                           problem=rule_set_problem(rule_set))
 
 
 @bp.route("/admin/rule-sets/<int:rule_set_id>/edit", methods=["GET", "POST"])
@@ -114,7 +124,8 @@ def rule_set_import():
     form = RuleSetImportForm()
     if form.validate_on_submit():
         try:
-            rule_set = import_rule_set(form.file.data.read())
+            # One byte past the limit is enough for the service to refuse an oversized file.
+            rule_set = import_rule_set(form.file.data.read(MAX_IMPORT_BYTES + 1))
         except RuleSetError as error:
             db.session.rollback()
             form.file.errors.append(str(error))

@@ -21,6 +21,8 @@ from portal.items.models import Item
 from portal.items.photos import store_photo
 from portal.items.workflow import TRANSITIONS
 from portal.notifications.models import Notification
+from portal.scoring.engine import DEFAULT_RULESET_PATH
+from portal.scoring.rulesets import copy_rule_set, find_active_rule_set
 from portal.units.services import save_tier
 from tests.conftest import jpeg_bytes, login
 
@@ -125,6 +127,17 @@ EXPECTATIONS = {
     "notifications.index": {"GET": {NONE: LOGGED_IN}},
     "notifications.open_notification": {"POST": {"mine": ALL_302, "other_unit_user": HIDDEN}},
     "notifications.read_all": {"POST": {"other_unit_user": (302, KEPT, KEPT, KEPT, KEPT, KEPT)}},
+    "scoring.rule_set_list": {"GET": {NONE: ADMIN_ONLY}},
+    "scoring.rule_set_new": {"POST": {NONE: ADMIN_DONE}},
+    "scoring.rule_set_import": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
+    "scoring.rule_set_detail": {"GET": {"rule_set": ADMIN_ONLY}},
+    "scoring.rule_set_edit": {"GET": {"rule_set": ADMIN_ONLY}, "POST": {"rule_set": ADMIN_DONE}},
+    "scoring.rule_set_activate": {"POST": {"rule_set": ADMIN_DONE}},
+    "scoring.rule_set_export": {"GET": {"rule_set": ADMIN_ONLY}},
+    "scoring.annual_targets": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
+    "scoring.ranking": {"GET": {NONE: OFFICE_READERS}},
+    "scoring.my_score": {"GET": {NONE: UNIT_MEMBERS}},
+    "scoring.unit_score": {"GET": {"own_unit": OFFICE_READERS, "other_unit": OFFICE_READERS}},
     "units.unit_list": {"GET": {NONE: ADMIN_ONLY}},
     "units.unit_new": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
     "units.unit_edit": {
@@ -139,6 +152,8 @@ EXPECTATIONS = {
 ITEM_FORM = {"title": "幸福社区开展消防安全入户宣传", "body": "组织网格员入户讲解消防知识。", "category": "work",
              "follow_up_of_id": "0"}
 UNIT_FORM = {"kind": "community", "tier_id": "0", "sort_order": "0", "active": "y"}
+DEFAULT_RULES = DEFAULT_RULESET_PATH.read_text(encoding="utf-8")
+RULE_SET_FORM = {"name": "改过的规则集", "period_start": "2026-01-01", "period_end": "2026-11-30", "rules": DEFAULT_RULES}
 # What each POST sends: valid input (bar the two password forms), so an allowed request really acts.
 POST_DATA = {
     "auth.login": lambda w: {"username": "nobody", "password": "wrong-password"},
@@ -149,6 +164,9 @@ POST_DATA = {
     "items.edit": lambda w: ITEM_FORM,
     "items.review": lambda w: {"title": "编辑改过的标题", "body": "编辑改过的正文。"},
     "items.act": lambda w: {"comment": "测试理由"},
+    "scoring.rule_set_edit": lambda w: RULE_SET_FORM,
+    "scoring.rule_set_import": lambda w: {"file": (io.BytesIO(DEFAULT_RULES.encode()), "规则集.json")},
+    "scoring.annual_targets": lambda w: {"submitted_none": "120", "adopted_none": "30"},
     "units.unit_new": lambda w: UNIT_FORM | {"name": "新建社区", "parent_id": w.office.id},
     "units.unit_edit": lambda w: UNIT_FORM | {"name": "改名社区", "parent_id": w.office.id},
     "units.tier_new": lambda w: {"key": "key_units", "name": "重点单位", "sort_order": "0"},
@@ -192,6 +210,12 @@ def _tier(w, make, actor, name):
     return tier
 
 
+def _rule_set(w, make, actor, name):
+    rule_set = copy_rule_set(find_active_rule_set())
+    db.session.commit()
+    return rule_set
+
+
 def _notification(w, make, actor, name):
     owner = {"mine": actor or w.reporter, "other_unit_user": w.other_reporter}[name]
     notification = Notification(user_id=owner.id, kind="test", text="测试通知", url="/notifications")
@@ -201,7 +225,7 @@ def _notification(w, make, actor, name):
 
 
 BUILDERS = {"item_id": _item, "photo_id": _photo, "user_id": _user, "unit_id": _unit, "tier_id": _tier,
-            "notification_id": _notification}
+            "notification_id": _notification, "rule_set_id": _rule_set}
 
 
 def build_target(target, rule, w, make, actor):
