@@ -175,3 +175,13 @@ def test_web_scores_and_cli_agree(client, world, make, facts):
         cli = expected[f"u{unit.id}"]
         assert (float(stored.raw), float(stored.final), stored.rank) == (cli["raw"], cli["final"], cli["rank"])
         assert re.search(rf"{unit.name}</b></a>\s*<span class=\"score\"><b>{stored.final}</b>", page)
+
+
+def test_engine_and_portal_know_the_same_categories_and_verdicts():
+    """The engine keeps its own copy (it imports nothing of the app): the two must not drift apart."""
+    from portal.items.models import CATEGORIES, STATUSES
+    from portal.items.workflow import OFFICE_VISIBLE
+    from portal.scoring import engine
+
+    assert set(engine.CATEGORIES) == set(CATEGORIES)
+    assert set(engine.VERDICTS) == set(OFFICE_VISIBLE) and OFFICE_VISIBLE <= set(STATUSES)
