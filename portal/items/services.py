@@ -183,7 +183,10 @@ def apply_photo_changes(form_key: str, item: Item | None, user, uploads, caption
 
 # ---- workflow -----------------------------------------------------------------------------
 
-def transition_item(item: Item, actor, action: str, comment: str = "", adopted_on: date | None = None) -> None:
+def transition_item(item: Item, actor, action: str, comment: str = "", adopted_on: date | None = None,
+                    internal_adoption: bool = True) -> None:
+    """internal_adoption=False adopts without the office's own publication: 补录 of an item an upper
+    office adopted after the office had not."""
     transition = TRANSITIONS.get(action)
     if transition is None or not can_transition(actor, item, action):
         raise WorkflowError("该信息当前状态下不能执行此操作（可能已被他人处理），请刷新后查看")
@@ -200,7 +203,7 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
         item.edited_title = item.edited_body = None
     if action in ("invalidate", "reject", "return"):
         item.decision_note = comment
-    if action == "adopt":
+    if action == "adopt" and internal_adoption:
         record_adoption(item.id, INTERNAL_CHANNEL, adopted_on or to_local(utcnow()).date(), actor.id)
     _record_event(item, actor, action, from_status, comment)
     _notify_transition(item, action, comment)

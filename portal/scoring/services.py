@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db, utcnow, write_transaction
 from . import engine
-from .models import AnnualTarget, Adoption, Channel, Instruction, LedgerEntry, RuleSet, ScoreRun, UnitScore
+from .models import Adoption, AnnualTarget, Channel, Instruction, LedgerEntry, RuleSet, ScoreRun, UnitScore
 
 INTERNAL_CHANNEL = "internal"
 

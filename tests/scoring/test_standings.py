@@ -14,7 +14,6 @@ from portal.items.models import Item
 from portal.scoring.cli import score_command
 from portal.scoring.models import AnnualTarget, LedgerEntry, RuleSet, ScoreRun, UnitScore
 from portal.scoring.services import (
-    compute_scores,
     current_run,
     ensure_fresh_scores,
     get_active_rule_set,

@@ -8,22 +8,28 @@ One case is one route × role × object; a route taking GET and POST is checked 
 """
 import io
 import tempfile
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from flask import url_for
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from portal import create_app
 from portal.auth.models import User
-from portal.extensions import db
+from portal.extensions import db, utcnow
 from portal.items.models import Item
 from portal.items.photos import store_photo
+from portal.items.services import transition_item
 from portal.items.workflow import TRANSITIONS
 from portal.notifications.models import Notification
 from portal.scoring.engine import DEFAULT_RULESET_PATH
+from portal.scoring.models import Adoption, Instruction
 from portal.scoring.rulesets import copy_rule_set, find_active_rule_set
+from portal.scoring.services import record_adoption
 from portal.units.services import save_tier
+from portal.web.filters import to_local
 from tests.conftest import jpeg_bytes, login
 
 ROLES = ("anonymous", "reporter", "signer", "editor", "viewer", "admin")
@@ -127,6 +133,30 @@ EXPECTATIONS = {
     "notifications.index": {"GET": {NONE: LOGGED_IN}},
     "notifications.open_notification": {"POST": {"mine": ALL_302, "other_unit_user": HIDDEN}},
     "notifications.read_all": {"POST": {"other_unit_user": (302, KEPT, KEPT, KEPT, KEPT, KEPT)}},
+    "scoring.adoption_new": {"POST": {
+        "own_unit_submitted": (302, 403, 403, 302, 403, 403),
+        "other_unit_draft": (302, 403, 403, 404, 403, 403),
+    }},
+    "scoring.adoption_delete": {"POST": {
+        "own_unit_upper_adoption": (302, 403, 403, GONE, 403, 403),
+        "own_unit_internal_adoption": (302, 403, 403, KEPT, 403, 403),  # the 采用 transition's own record
+        "other_unit_returned_adoption": (302, 403, 403, 404, 403, 403),  # its item is a draft again
+    }},
+    "scoring.instruction_new": {
+        "GET": {"own_unit_submitted": (302, 403, 403, 200, 403, 403),
+                "other_unit_draft": (302, 403, 403, 404, 403, 403)},
+        "POST": {"own_unit_submitted": (302, 403, 403, 302, 403, 403),
+                 "other_unit_draft": (302, 403, 403, 404, 403, 403)},
+    },
+    "scoring.instruction_feedback": {"POST": {
+        "own_unit_instruction": (302, 302, 302, 403, 403, 403),
+        "other_unit_instruction": (302, 404, 404, 403, 403, 403),
+    }},
+    "scoring.instruction_verdict": {"POST": {
+        "own_unit_answered_instruction": (302, 403, 403, 302, 403, 403),
+        "own_unit_instruction": (302, 403, 403, KEPT, 403, 403),  # no feedback yet: nothing to decide
+    }},
+    "scoring.instructions": {"GET": {NONE: (302, 200, 200, 200, 403, 403)}},
     "scoring.rule_set_list": {"GET": {NONE: ADMIN_ONLY}},
     "scoring.rule_set_new": {"POST": {NONE: ADMIN_DONE}},
     "scoring.rule_set_import": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
@@ -164,6 +194,11 @@ POST_DATA = {
     "items.edit": lambda w: ITEM_FORM,
     "items.review": lambda w: {"title": "编辑改过的标题", "body": "编辑改过的正文。"},
     "items.act": lambda w: {"comment": "测试理由"},
+    "scoring.adoption_new": lambda w: {"channel": "cpc_main", "adopted_on": to_local(utcnow()).date().isoformat()},
+    "scoring.instruction_new": lambda w: {"leader_name": "李明", "rank": "mayor", "text": "请抓好落实。",
+                                          "instructed_on": to_local(utcnow()).date().isoformat(), "feedback_required": "y"},
+    "scoring.instruction_feedback": lambda w: {"text": "已组织专题会议落实。"},
+    "scoring.instruction_verdict": lambda w: {"accepted": "yes"},
     "scoring.rule_set_edit": lambda w: RULE_SET_FORM,
     "scoring.rule_set_import": lambda w: {"file": (io.BytesIO(DEFAULT_RULES.encode()), "规则集.json")},
     "scoring.annual_targets": lambda w: {"submitted_none": "120", "adopted_none": "30"},
@@ -210,6 +245,33 @@ def _tier(w, make, actor, name):
     return tier
 
 
+def _adoption(w, make, actor, name):
+    side, kind = name.removesuffix("_adoption").split("_unit_")
+    author, signer = (w.reporter, w.signer) if side == "own" else (w.other_reporter, w.other_signer)
+    item = make.item(author, "adopted" if kind == "internal" else "submitted", signer=signer, editor=w.editor)
+    if kind != "internal":
+        record_adoption(item.id, "cpc_main", to_local(utcnow()).date(), w.editor.id)
+    if kind == "returned":  # sent back to the unit: a draft again, which the office no longer sees
+        with make.app.test_request_context(method="POST"):
+            transition_item(item, w.editor, "return", comment="请补充具体成效")
+    db.session.commit()
+    return db.session.scalar(select(Adoption).where(Adoption.item_id == item.id))
+
+
+def _instruction(w, make, actor, name):
+    side = name.split("_unit_")[0]
+    author, signer = (w.reporter, w.signer) if side == "own" else (w.other_reporter, w.other_signer)
+    item = make.item(author, "submitted", signer=signer, editor=w.editor)
+    instruction = Instruction(item_id=item.id, leader_name="李明", rank="mayor", instructed_on=to_local(utcnow()).date(),
+                              text="请抓好落实。", feedback_required=True, feedback_due_at=utcnow() + timedelta(days=7),
+                              recorded_by_id=w.editor.id)
+    if "answered" in name:
+        instruction.feedback_text, instruction.feedback_at, instruction.feedback_by_id = "已落实。", utcnow(), author.id
+    db.session.add(instruction)
+    db.session.commit()
+    return instruction
+
+
 def _rule_set(w, make, actor, name):
     rule_set = copy_rule_set(find_active_rule_set())
     db.session.commit()
@@ -225,7 +287,8 @@ def _notification(w, make, actor, name):
 
 
 BUILDERS = {"item_id": _item, "photo_id": _photo, "user_id": _user, "unit_id": _unit, "tier_id": _tier,
-            "notification_id": _notification, "rule_set_id": _rule_set}
+            "notification_id": _notification, "rule_set_id": _rule_set, "adoption_id": _adoption,
+            "instruction_id": _instruction}
 
 
 def build_target(target, rule, w, make, actor):

@@ -1,0 +1,517 @@
+"""What happens to an item after submission: adoptions by any channel of the active rule set (补录
+included), leader instructions (领导批示), the unit's feedback (反馈) and the editor's verdict on it.
+
+Every refusal is a RecordError with a Chinese message; views show it and never turn it into a 500.
+"""
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import abort, url_for
+from sqlalchemy import and_, or_, select
+
+from ..auth.services import list_users_with_role
+from ..extensions import db, utcnow
+from ..items.models import Item
+from ..items.services import transition_item
+from ..items.workflow import OFFICE_VISIBLE, UNIT_ROLES, can_view_item, in_own_unit
+from ..notifications.services import notify_users
+from ..web.filters import office_tz, to_local
+from . import engine
+from .models import Adoption, Channel, Instruction
+from .services import (
+    INTERNAL_CHANNEL,
+    get_active_rule_set,
+    parse_rules,
+    record_adoption,
+)
+
+# Items the office has received and not ruled out: invalid items earn nothing, so nothing is recorded on them.
+RECORDABLE = OFFICE_VISIBLE - {"invalid"}
+LEADER_NAME_MAX = 40
+TEXT_MAX = 2000
+COMMENT_MAX = 200
+# How many rows the instruction list shows; older rows stay reachable from their items.
+LIST_LIMIT = 200
+# Dates before this are typing slips, and the year-1 corner would overflow time-zone arithmetic in scoring.
+EARLIEST_DAY = date(2000, 1, 1)
+
+FEEDBACK_STATES = {
+    "not_required": "无需反馈",
+    "awaiting": "待反馈",
+    "pending": "反馈待审核",
+    "accepted": "反馈已采纳",
+    "rejected": "反馈被退回",
+}
+
+
+class RecordError(ValueError):
+    """A user-facing refusal, worded in Chinese; `field` names the form field it belongs to, if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# ---- the active rule set's vocabulary -------------------------------------------------------
+
+def _active_rules() -> engine.RuleSet:
+    try:
+        return parse_rules(get_active_rule_set())
+    except LookupError:
+        raise RecordError("当前没有启用的考核规则集，请联系管理员") from None
+
+
+def _recordable_channels(rules: engine.RuleSet) -> list[Channel]:
+    """Active channels the rule set scores, bar the office's own: that one is recorded by the
+    item's 采用 transition, which also moves the item's status."""
+    channels = db.session.scalars(
+        select(Channel).where(Channel.active.is_(True), Channel.key != INTERNAL_CHANNEL)
+        .order_by(Channel.sort_order, Channel.id)
+    )
+    return [channel for channel in channels if channel.key in rules.channels]
+
+
+def list_channel_choices() -> dict[str, dict[str, str]]:
+    """{issuing body's name: {channel key: channel name}}, the shape of a grouped select."""
+    try:
+        rules = _active_rules()
+    except RecordError:
+        return {}
+    groups: dict[str, dict[str, str]] = {}
+    for channel in _recordable_channels(rules):
+        groups.setdefault(rules.body_name(channel.body), {})[channel.key] = channel.name
+    return groups
+
+
+def list_rank_choices() -> dict[str, str]:
+    try:
+        rules = _active_rules()
+    except RecordError:
+        return {}
+    return {rank: rules.rank_name(rank) for rank in rules.instruction_bonus}
+
+
+def default_due_days() -> int:
+    try:
+        return _active_rules().feedback.default_due_days
+    except RecordError:
+        return engine.FeedbackRules().default_due_days
+
+
+def office_today(now: datetime | None = None) -> date:
+    return to_local(now or utcnow()).date()
+
+
+def default_feedback_due(instructed_on: date, due_days: int) -> datetime:
+    """The end of the day `due_days` after the instruction, in office time (the engine's default)."""
+    day = instructed_on + timedelta(days=due_days)
+    return datetime.combine(day, time.max, office_tz()).astimezone(UTC)
+
+
+# ---- loading with permission ----------------------------------------------------------------
+
+def _item_of(instruction: Instruction) -> Item:
+    return db.session.get(Item, instruction.item_id)
+
+
+def _is_editor(user) -> bool:
+    return user.has_role("editor")
+
+
+INSTRUCTION_ACTIONS = {
+    "view": lambda user, item: True,
+    "feedback": in_own_unit,
+    "decide": lambda user, item: _is_editor(user),
+}
+
+
+def get_instruction_for(user, instruction_id: int, action: str = "view") -> Instruction:
+    """404 when the user may not see the instruction's item (ids reveal nothing), 403 when they may
+    see it but not do this."""
+    instruction = db.session.get(Instruction, instruction_id)
+    item = _item_of(instruction) if instruction is not None else None
+    if item is None or not can_view_item(user, item):
+        abort(404)
+    check = INSTRUCTION_ACTIONS.get(action)
+    if check is None or not check(user, item):
+        abort(403)
+    return instruction
+
+
+def get_adoption_for(user, adoption_id: int) -> Adoption:
+    """Only editors act on adoptions; the same 404-before-403 rule as items."""
+    adoption = db.session.get(Adoption, adoption_id)
+    item = db.session.get(Item, adoption.item_id) if adoption is not None else None
+    if item is None or not can_view_item(user, item):
+        abort(404)
+    if not _is_editor(user):
+        abort(403)
+    return adoption
+
+
+# ---- adoptions ------------------------------------------------------------------------------
+
+def _require_editor(user) -> None:
+    if not _is_editor(user):
+        raise RecordError("只有办公室编辑可以进行此操作")
+
+
+def recordable_refusal(item: Item) -> str | None:
+    """Why nothing may be recorded on this item, or None when it may."""
+    if item.status in RECORDABLE:
+        return None
+    if item.status == "invalid":
+        return "该信息已判定为不计分，不能记录采用或批示"
+    return "该信息尚未报送到办公室，不能记录采用或批示"
+
+
+def _require_recordable(item: Item) -> None:
+    refusal = recordable_refusal(item)
+    if refusal is not None:
+        raise RecordError(refusal)
+
+
+def _check_day(day: date | None, what: str, field_name: str, now: datetime | None) -> None:
+    if day is None:
+        raise RecordError(f"请填写{what}", field_name)
+    if day > office_today(now):
+        raise RecordError(f"{what}不能晚于今天", field_name)
+    if day < EARLIEST_DAY:
+        raise RecordError(f"{what}不能早于{EARLIEST_DAY.year}年", field_name)
+
+
+def _clean(text: str | None) -> str:
+    # PostgreSQL refuses NUL characters in text; nobody means to type them.
+    return (text or "").replace("\x00", "").strip()
+
+
+def _title(item: Item) -> str:
+    return f"《{item.display_title}》"
+
+
+def _item_url(item: Item, anchor: str = "records") -> str:
+    return url_for("items.detail", item_id=item.id, _anchor=anchor)
+
+
+def record_adoption_by(editor, item: Item, channel_key: str, adopted_on: date | None,
+                       now: datetime | None = None) -> Adoption:
+    """An upper office's adoption, dated. On a not_adopted item this is 补录: the item reached the
+    upper office by another route, and the item becomes adopted (without the office's own points)."""
+    _require_editor(editor)
+    _require_recordable(item)
+    rules = _active_rules()
+    channel = next((c for c in _recordable_channels(rules) if c.key == channel_key), None)
+    if channel is None:
+        if channel_key == INTERNAL_CHANNEL:
+            raise RecordError("本办刊物的采用请使用信息的“采用”操作", "channel")
+        raise RecordError("请选择当前考核规则中启用的刊物", "channel")
+    _check_day(adopted_on, "采用日期", "adopted_on", now)
+    existing = db.session.scalar(
+        select(Adoption).where(Adoption.item_id == item.id, Adoption.channel_id == channel.id)
+    )
+    if existing is not None:
+        raise RecordError(f"该信息已记录被{channel.name}采用（{_day_text(existing.adopted_on)}），不能重复记录",
+                          "channel")
+    adoption = record_adoption(item.id, channel.key, adopted_on, editor.id)
+    if item.status == "not_adopted":
+        # 补录: the item is adopted after all, though not by the office's own publication.
+        transition_item(item, editor, "adopt", comment=f"补录：被{channel.name}采用", internal_adoption=False)
+    notify_users([item.author_id], "item_adopted_upper", f"{_title(item)}被{channel.name}采用", _item_url(item))
+    return adoption
+
+
+def remove_adoption(editor, adoption: Adoption) -> None:
+    """Deletes a mistaken record. The office's own adoption belongs to the item's 采用 transition."""
+    _require_editor(editor)
+    if adoption.channel.key == INTERNAL_CHANNEL:
+        raise RecordError("本办刊物的采用由信息的“采用”操作产生，不能在此删除")
+    db.session.delete(adoption)
+
+
+@dataclass
+class AdoptionLine:
+    adoption: Adoption
+    body_name: str
+    removable: bool
+
+
+# ---- instructions ---------------------------------------------------------------------------
+
+def _day_text(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _due_text(due: datetime) -> str:
+    local = to_local(due)
+    return f"{local.month}月{local.day}日{local:%H:%M}"
+
+
+def _unit_people(item: Item) -> list[int]:
+    return [item.author_id] + [user.id for user in list_users_with_role("signer", item.unit_id)]
+
+
+def record_instruction(editor, item: Item, leader_name: str, rank: str, instructed_on: date | None, text: str,
+                       feedback_required: bool, feedback_due_at: datetime | None = None,
+                       now: datetime | None = None) -> Instruction:
+    """A leader's instruction on an item. Without an explicit due time the feedback is due at the end
+    of the day `default_due_days` after the instruction, in office time. A retried submit of the
+    same instruction finds the one already recorded instead of adding a second."""
+    _require_editor(editor)
+    _require_recordable(item)
+    rules = _active_rules()
+    leader_name, text = _clean(leader_name), _clean(text)
+    if not leader_name:
+        raise RecordError("请填写批示领导姓名", "leader_name")
+    if len(leader_name) > LEADER_NAME_MAX:
+        raise RecordError(f"领导姓名不超过{LEADER_NAME_MAX}个字", "leader_name")
+    if rank not in rules.instruction_bonus:
+        raise RecordError("请选择当前考核规则中的领导职务", "rank")
+    _check_day(instructed_on, "批示日期", "instructed_on", now)
+    if not text:
+        raise RecordError("请填写批示内容", "text")
+    if len(text) > TEXT_MAX:
+        raise RecordError(f"批示内容不超过{TEXT_MAX}字", "text")
+    due = None
+    if feedback_required:
+        due = feedback_due_at or default_feedback_due(instructed_on, rules.feedback.default_due_days)
+        if to_local(due).date() < instructed_on:
+            raise RecordError("反馈期限不能早于批示日期", "feedback_due")
+
+    existing = db.session.scalar(
+        select(Instruction).where(
+            Instruction.item_id == item.id, Instruction.leader_name == leader_name, Instruction.rank == rank,
+            Instruction.instructed_on == instructed_on, Instruction.text == text,
+        )
+    )
+    if existing is not None:
+        return existing
+    instruction = Instruction(
+        item_id=item.id, leader_name=leader_name, rank=rank, instructed_on=instructed_on, text=text,
+        feedback_required=bool(feedback_required), feedback_due_at=due, feedback_verdict="pending",
+        recorded_by_id=editor.id, recorded_at=now or utcnow(),
+    )
+    db.session.add(instruction)
+    db.session.flush()
+    message = f"{_title(item)}获{rules.rank_name(rank)}批示"
+    if due is not None:
+        message += f"，请于{_due_text(due)}前反馈"
+    notify_users(_unit_people(item), "instruction", message, _item_url(item, f"instruction-{instruction.id}"))
+    return instruction
+
+
+def submit_feedback(user, instruction: Instruction, text: str, now: datetime | None = None) -> None:
+    """The unit's feedback. It may be rewritten until the editor accepts it; a rewrite after a
+    rejection goes back to the editor as pending."""
+    item = _item_of(instruction)
+    if not in_own_unit(user, item):
+        raise RecordError("只有本单位的信息员或负责人可以反馈")
+    if not instruction.feedback_required:
+        raise RecordError("此批示不要求反馈")
+    if instruction.feedback_verdict == "accepted":
+        raise RecordError("反馈已被采纳，不能再修改")
+    text = _clean(text)
+    if not text:
+        raise RecordError("请填写反馈内容", "text")
+    if len(text) > TEXT_MAX:
+        raise RecordError(f"反馈内容不超过{TEXT_MAX}字", "text")
+    resubmitted = instruction.feedback_verdict == "rejected"
+    if not resubmitted and instruction.feedback_at is not None and instruction.feedback_text == text:
+        return  # a retried submit: keep the first time, which is what timeliness is judged by
+    instruction.feedback_text = text
+    instruction.feedback_at = now or utcnow()
+    instruction.feedback_by_id = user.id
+    instruction.feedback_verdict = "pending"
+    instruction.feedback_decided_at = None
+    editors = [editor.id for editor in list_users_with_role("editor")]
+    verb = "重新提交了" if resubmitted else "提交了"
+    notify_users(editors, "feedback_submitted", f"{item.unit.name}{verb}{_title(item)}的批示落实情况反馈",
+                 _item_url(item, f"instruction-{instruction.id}"))
+
+
+def decide_feedback(editor, instruction: Instruction, accepted: bool, comment: str = "",
+                    now: datetime | None = None) -> None:
+    _require_editor(editor)
+    item = _item_of(instruction)
+    if not instruction.feedback_required or instruction.feedback_at is None:
+        raise RecordError("单位尚未提交反馈")
+    if instruction.feedback_verdict != "pending":
+        raise RecordError("该反馈已处理，请刷新后查看")
+    comment = _clean(comment)[:COMMENT_MAX]
+    instruction.feedback_verdict = "accepted" if accepted else "rejected"
+    instruction.feedback_decided_at = now or utcnow()
+    if accepted:
+        message = f"{_title(item)}的批示反馈已被采纳"
+    else:
+        message = f"{_title(item)}的批示反馈被退回，请修改后重新反馈"
+        if comment:
+            message += f"：{comment}"
+    people = _unit_people(item) + ([instruction.feedback_by_id] if instruction.feedback_by_id else [])
+    notify_users(people, "feedback_decided", message, _item_url(item, f"instruction-{instruction.id}"))
+
+
+# ---- what the pages show --------------------------------------------------------------------
+
+def describe_countdown(due: datetime, now: datetime) -> str:
+    left = due - now
+    if left <= timedelta(0):
+        return "已逾期"
+    minutes = int(left.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"还剩 {days} 天 {hours} 小时"
+    if hours:
+        return f"还剩 {hours} 小时 {mins} 分钟"
+    return f"还剩 {mins} 分钟" if mins else "还剩不到 1 分钟"
+
+
+def feedback_state(instruction: Instruction) -> str:
+    if not instruction.feedback_required:
+        return "not_required"
+    if instruction.feedback_verdict in ("accepted", "rejected"):
+        return instruction.feedback_verdict
+    return "pending" if instruction.feedback_at is not None else "awaiting"
+
+
+@dataclass
+class InstructionLine:
+    instruction: Instruction
+    item: Item
+    rank_name: str
+    state: str
+    due: datetime | None
+    # shown while the unit still owes feedback: "还剩 2 天 3 小时" or "已逾期"
+    countdown: str | None
+    overdue: bool
+    # feedback given after the due time (judged by the engine as late)
+    late_feedback: bool
+    can_feedback: bool
+    can_decide: bool
+
+    @property
+    def state_name(self) -> str:
+        return FEEDBACK_STATES[self.state]
+
+    @property
+    def owing(self) -> bool:
+        """The unit still owes (new or revised) feedback."""
+        return self.state in ("awaiting", "rejected")
+
+
+def describe_instruction(user, instruction: Instruction, item: Item, rules: engine.RuleSet | None,
+                         now: datetime) -> InstructionLine:
+    state = feedback_state(instruction)
+    due = instruction.feedback_due_at
+    if due is None and instruction.feedback_required:
+        due = default_feedback_due(instruction.instructed_on,
+                                   rules.feedback.default_due_days if rules else engine.FeedbackRules().default_due_days)
+    owing = state in ("awaiting", "rejected")
+    countdown = describe_countdown(due, now) if owing and due is not None else None
+    return InstructionLine(
+        instruction=instruction,
+        item=item,
+        rank_name=rules.rank_name(instruction.rank) if rules else instruction.rank,
+        state=state,
+        due=due,
+        countdown=countdown,
+        overdue=owing and due is not None and due <= now,
+        late_feedback=instruction.feedback_at is not None and due is not None and instruction.feedback_at > due,
+        can_feedback=state in ("awaiting", "pending", "rejected") and in_own_unit(user, item),
+        can_decide=state == "pending" and _is_editor(user),
+    )
+
+
+def describe_instruction_for(user, instruction: Instruction, now: datetime | None = None) -> InstructionLine:
+    return describe_instruction(user, instruction, _item_of(instruction), _rules_or_none(), now or utcnow())
+
+
+def _rules_or_none() -> engine.RuleSet | None:
+    try:
+        return _active_rules()
+    except RecordError:
+        return None
+
+
+@dataclass
+class ItemRecords:
+    """Everything the item page shows under the item: adoptions, instructions, and what the user may do."""
+
+    item: Item
+    adoptions: list[AdoptionLine]
+    instructions: list[InstructionLine]
+    can_record: bool
+    channel_choices: dict[str, dict[str, str]] = field(default_factory=dict)
+    today: date | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.adoptions and not self.instructions and not self.can_record
+
+
+def gather_item_records(user, item: Item, now: datetime | None = None) -> ItemRecords:
+    now = now or utcnow()
+    rules = _rules_or_none()
+    editor = _is_editor(user)
+    adoptions = [
+        AdoptionLine(adoption, rules.body_name(adoption.channel.body) if rules else adoption.channel.body,
+                     editor and adoption.channel.key != INTERNAL_CHANNEL)
+        for adoption in db.session.scalars(
+            select(Adoption).where(Adoption.item_id == item.id).order_by(Adoption.adopted_on, Adoption.id)
+        )
+    ]
+    instructions = [
+        describe_instruction(user, instruction, item, rules, now)
+        for instruction in db.session.scalars(
+            select(Instruction).where(Instruction.item_id == item.id)
+            .order_by(Instruction.instructed_on, Instruction.id)
+        )
+    ]
+    can_record = editor and item.status in RECORDABLE and rules is not None
+    return ItemRecords(item, adoptions, instructions, can_record,
+                       list_channel_choices() if can_record else {}, office_today(now))
+
+
+@dataclass
+class InstructionLists:
+    unit_lines: list[InstructionLine] | None
+    office_lines: list[InstructionLine] | None
+
+
+# Lines that need the viewer's action come first, soonest due first.
+def _unit_order(line: InstructionLine) -> tuple:
+    if line.owing:
+        return (0, line.due.timestamp() if line.due else 0.0, line.instruction.id)
+    return (1, -line.instruction.instructed_on.toordinal(), -line.instruction.id)
+
+
+def _office_order(line: InstructionLine) -> tuple:
+    waiting = line.state == "pending"
+    at = line.instruction.feedback_at if waiting else line.due
+    return (not waiting, at.timestamp() if at else 0, line.instruction.id)
+
+
+def list_instructions_for(user, now: datetime | None = None) -> InstructionLists:
+    """A unit member sees the unit's instructions; an editor sees those whose feedback awaits a
+    verdict or is overdue."""
+    now = now or utcnow()
+    rules = _rules_or_none()
+    unit_lines = office_lines = None
+    if user.has_any_role(*UNIT_ROLES):
+        rows = db.session.execute(
+            select(Instruction, Item).join(Item, Item.id == Instruction.item_id)
+            .where(Item.unit_id == user.unit_id)
+            .order_by(Instruction.instructed_on.desc(), Instruction.id.desc()).limit(LIST_LIMIT)
+        )
+        unit_lines = sorted((describe_instruction(user, i, item, rules, now) for i, item in rows), key=_unit_order)
+    if _is_editor(user):
+        awaiting_verdict = and_(Instruction.feedback_at.is_not(None), Instruction.feedback_verdict == "pending")
+        owing = or_(Instruction.feedback_at.is_(None), Instruction.feedback_verdict == "rejected")
+        rows = db.session.execute(
+            select(Instruction, Item).join(Item, Item.id == Instruction.item_id)
+            .where(Item.status.in_(OFFICE_VISIBLE), Instruction.feedback_required.is_(True),
+                   or_(awaiting_verdict, and_(owing, Instruction.feedback_due_at <= now)))
+            .order_by(Instruction.feedback_due_at, Instruction.id).limit(LIST_LIMIT)
+        )
+        office_lines = sorted((describe_instruction(user, i, item, rules, now) for i, item in rows),
+                              key=_office_order)
+    return InstructionLists(unit_lines, office_lines)
