@@ -184,3 +184,15 @@ def test_engine_and_portal_know_the_same_categories_and_verdicts():
 
     assert set(engine.CATEGORIES) == set(CATEGORIES)
     assert set(engine.VERDICTS) == set(OFFICE_VISIBLE) and OFFICE_VISIBLE <= set(STATUSES)
+
+
+def test_unit_page_shows_quota_progress_current_and_missed_windows(client, world, make):
+    day = period_day(0)  # yesterday (or the period's last day)
+    submitted_item(make, world, day)
+    login(client, world.reporter)
+    page = client.get("/scores/mine").get_data(as_text=True)
+    current = get_active_rule_set().period_end >= date.today()
+    if current:
+        assert "进行中" in page or "已完成" in page
+    assert re.search(r"第\d+周：信息 0/1 篇\s*<span class=\"badge late\">未完成</span>", page)
+    assert "个任务周期" in page
