@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db, utcnow
@@ -111,19 +111,3 @@ class UnitScore(db.Model):
     # points per rule key, JSON: the ranking's breakdown without reading the ledger
     breakdown: Mapped[str] = mapped_column(Text, default="{}")
 
-
-class LedgerEntry(db.Model):
-    """积分明细: one point event, dated, naming its item and the rule clause that produced it."""
-
-    __tablename__ = "ledger_entries"
-    __table_args__ = (Index("ix_ledger_entries_run_unit", "run_id", "unit_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("score_runs.id", ondelete="CASCADE"))
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
-    day: Mapped[date] = mapped_column(Date)
-    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
-    rule_key: Mapped[str] = mapped_column(String(40))
-    rule: Mapped[str] = mapped_column(String(300))
-    points: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    position: Mapped[int] = mapped_column(default=0)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db, utcnow, write_transaction
 from . import engine
-from .models import Adoption, AnnualTarget, Channel, Instruction, LedgerEntry, RuleSet, ScoreRun, UnitScore
+from .models import Adoption, AnnualTarget, Channel, Instruction, RuleSet, ScoreRun, UnitScore
 
 INTERNAL_CHANNEL = "internal"
 
@@ -168,23 +168,15 @@ def compute_scores(as_of: datetime | None = None) -> ScoreRun:
 
 
 def store_result(run: ScoreRun, result: engine.ScoreResult) -> None:
-    score_rows, ledger_rows = [], []
-    for score in result.units:
-        score_rows.append({
-            "run_id": run.id, "unit_id": score.unit, "raw": score.raw, "final": score.final, "rank": score.rank,
-            "breakdown": json.dumps({key: str(points) for key, points in score.points_by_rule().items()}),
-        })
-        ledger_rows.extend(
-            {"run_id": run.id, "unit_id": score.unit, "day": row.date, "item_id": row.item,
-             "rule_key": row.rule_key, "rule": row.rule[:300], "points": row.points, "position": position}
-            for position, row in enumerate(score.ledger)
-        )
-    # Core executemany: the ORM's bulk path costs half as much again for tens of thousands of rows.
-    connection = db.session.connection()
+    """Stores each unit's totals and points by rule; ledger rows are not stored (tens of thousands a
+    run): a unit's page recomputes its own rows from the same facts (list_ledger), which is cheap."""
+    score_rows = [
+        {"run_id": run.id, "unit_id": score.unit, "raw": score.raw, "final": score.final, "rank": score.rank,
+         "breakdown": json.dumps({key: str(points) for key, points in score.points_by_rule().items()})}
+        for score in result.units
+    ]
     if score_rows:
-        connection.execute(UnitScore.__table__.insert(), score_rows)
-    if ledger_rows:
-        connection.execute(LedgerEntry.__table__.insert(), ledger_rows)
+        db.session.connection().execute(UnitScore.__table__.insert(), score_rows)
 
 
 def current_run() -> ScoreRun | None:
@@ -349,14 +341,39 @@ def count_ranked_units(run: ScoreRun) -> int:
     return db.session.scalar(select(func.count()).select_from(UnitScore).where(UnitScore.run_id == run.id))
 
 
-def list_ledger(run: ScoreRun, unit_id: int) -> list[tuple[LedgerEntry, str | None]]:
-    """The unit's ledger rows in order, each with its item's title (None for unit-wide rows)."""
+@dataclass
+class LedgerLine:
+    """积分明细: one point event, dated, naming its item (title) and the rule clause that produced it."""
+
+    day: date
+    item_id: int | None
+    item_title: str | None
+    rule_key: str
+    rule: str
+    points: Decimal
+
+
+def list_ledger(run: ScoreRun, unit_id: int) -> list[LedgerLine]:
+    """The unit's ledger for a stored run: the engine over the unit's own facts with the run's rule set
+    and as_of. Every row depends on the unit's facts alone, so the rows add up to the stored raw score
+    as long as the run is fresh (which the pages ensure)."""
     from ..items.models import Item
 
-    title = func.coalesce(Item.edited_title, Item.title)
-    query = (select(LedgerEntry, title).outerjoin(Item, Item.id == LedgerEntry.item_id)
-             .where(LedgerEntry.run_id == run.id, LedgerEntry.unit_id == unit_id).order_by(LedgerEntry.position))
-    return [(entry, item_title) for entry, item_title in db.session.execute(query)]
+    rule_set = db.session.get(RuleSet, run.rule_set_id)
+    rules = parse_rules(rule_set)
+    facts = gather_facts(rules, unit_id)
+    if not facts.units:
+        return []
+    try:
+        result = engine.score_units(rules, period_of(rule_set), run.as_of, facts.units, facts.items)
+    except engine.ScoringError:
+        return []
+    rows = result.unit(unit_id).ledger
+    item_ids = {row.item for row in rows if row.item is not None}
+    titles = dict(db.session.execute(
+        select(Item.id, func.coalesce(Item.edited_title, Item.title)).where(Item.id.in_(item_ids))
+    ).all()) if item_ids else {}
+    return [LedgerLine(row.date, row.item, titles.get(row.item), row.rule_key, row.rule, row.points) for row in rows]
 
 
 def measure_unit_quotas(unit_id: int, as_of: datetime) -> list[engine.WindowProgress]:

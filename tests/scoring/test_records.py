@@ -10,9 +10,9 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.items.models import Item
 from portal.notifications.models import Notification
-from portal.scoring.models import Adoption, Instruction, LedgerEntry
+from portal.scoring.models import Adoption, Instruction
 from portal.scoring.records import office_today
-from portal.scoring.services import compute_scores, get_active_rule_set
+from portal.scoring.services import compute_scores, get_active_rule_set, list_ledger
 from tests.conftest import login
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -382,8 +382,7 @@ def test_recorded_facts_reach_the_units_ledger(app, make, world):
     run = compute_scores()
     db.session.commit()
     assert not run.error
-    rows = {(r.item_id, r.day, r.rule, r.points) for r in db.session.scalars(
-        select(LedgerEntry).where(LedgerEntry.run_id == run.id, LedgerEntry.unit_id == world.own.id))}
+    rows = {(r.item_id, r.day, r.rule, r.points) for r in list_ledger(run, world.own.id)}
     assert {
         (item.id, today, "被《长春信息》采用 +5", Decimal(5)),
         (item.id, today, "被《动态信息》采用 +5", Decimal(5)),
@@ -394,6 +393,5 @@ def test_recorded_facts_reach_the_units_ledger(app, make, world):
         (old.id, issued + timedelta(days=7), "副市长批示逾期未反馈 \u221210", Decimal(-10)),
     } <= rows
     assert not [r for r in rows if r[0] in (item.id, old.id) and r[2].startswith("被《高新信息》")]
-    other = db.session.scalars(select(LedgerEntry).where(LedgerEntry.run_id == run.id,
-                                                         LedgerEntry.unit_id == world.other.id)).all()
+    other = list_ledger(run, world.other.id)
     assert not [r for r in other if r.item_id in (item.id, old.id)]

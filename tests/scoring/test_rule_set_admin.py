@@ -14,11 +14,10 @@ from portal.scoring.models import (
     Adoption,
     AnnualTarget,
     Channel,
-    LedgerEntry,
     RuleSet,
     UnitScore,
 )
-from portal.scoring.services import compute_scores, record_adoption
+from portal.scoring.services import compute_scores, list_ledger, record_adoption
 from portal.units.services import save_tier
 from tests.conftest import login
 
@@ -109,7 +108,7 @@ def _own_unit_scores(unit_id, as_of):
     db.session.commit()
     assert run.error == "", run.error
     score = db.session.get(UnitScore, (run.id, unit_id))
-    rows = db.session.scalars(select(LedgerEntry).where(LedgerEntry.run_id == run.id, LedgerEntry.unit_id == unit_id))
+    rows = list_ledger(run, unit_id)
     return score.raw, {(row.item_id, row.rule, row.points) for row in rows}
 
 

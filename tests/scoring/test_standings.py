@@ -12,11 +12,12 @@ from sqlalchemy import delete, select
 from portal.extensions import db
 from portal.items.models import Item
 from portal.scoring.cli import score_command
-from portal.scoring.models import AnnualTarget, LedgerEntry, RuleSet, ScoreRun, UnitScore
+from portal.scoring.models import AnnualTarget, RuleSet, ScoreRun, UnitScore
 from portal.scoring.services import (
     current_run,
     ensure_fresh_scores,
     get_active_rule_set,
+    list_ledger,
     record_adoption,
 )
 from portal.units.models import Tier
@@ -66,8 +67,7 @@ def test_every_point_on_the_unit_page_is_a_ledger_row(client, world, make):
 
     run = current_run()
     score = db.session.get(UnitScore, (run.id, world.own.id))
-    rows = db.session.scalars(select(LedgerEntry).where(LedgerEntry.run_id == run.id,
-                                                        LedgerEntry.unit_id == world.own.id)).all()
+    rows = list_ledger(run, world.own.id)
     assert Decimal(80) + sum(row.points for row in rows) == score.raw
     for row in rows:
         assert row.rule in page
