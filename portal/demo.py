@@ -14,7 +14,10 @@ from .auth.services import hash_password
 from .extensions import db
 from .items.models import Item, ItemEvent
 from .notifications.models import Notification
+from .roster.models import Roster, RosterOfficer, RosterRequest, RosterResponse
+from .roster.services import deadline_text
 from .scoring.models import Adoption, AnnualTarget, Channel, Instruction
+from .solicitations.models import ReportingPriority, Solicitation, SolicitationTarget
 from .units.models import Tier, Unit
 from .web.filters import local_to_utc, to_local
 
@@ -122,6 +125,54 @@ class DemoBuilder:
             weekly = [0, 0, 0, 1, 1, 2] if unit is units[-1] else [0, 1, 1, 2, 2, 3]
             self.file_weeks(unit, *staff[unit.name], weekly)
         self.file_showcase(units[0], *staff[units[0].name])
+        self.file_solicitations(units, staff)
+        self.fill_rosters(units, staff)
+
+    def fill_rosters(self, units: list[Unit], staff: dict[str, tuple[User, User]]) -> None:
+        """Every unit's roster filled in (the signer as 分管领导, the reporter as 信息员, a part-time
+        helper in some), and one open roster request that about half the units have answered. The
+        walk-through community (幸福社区) has not, so its reporter finds the countdown and the button."""
+        updated = self.now - timedelta(days=40)
+        rosters = {}
+        for index, unit in enumerate(units):
+            reporter, signer = staff[unit.name]
+            community = unit.kind == "community"
+            officers = [RosterOfficer(
+                sort_order=0, name=reporter.name, position="社区干事" if community else "综合办干事",
+                employment="full_time" if index % 3 else "part_time",
+                mobile=f"138{4310 + index:04d}{1200 + index * 7:04d}", office_phone=f"0431-8555{1200 + index:04d}", email=f"xinxi{index + 1:02d}@chengnan.gov.cn")]
+            if index % 4 == 1:
+                officers.append(RosterOfficer(
+                    sort_order=1, name=signer.name[0] + "晓明", position="网格员", employment="part_time",
+                    mobile=f"136{4310 + index:04d}{5600 + index:04d}"))
+            rosters[unit.name] = roster = Roster(
+                unit=unit, leader_name=signer.name, leader_position="社区党委书记" if community else "主任",
+                leader_mobile=f"139{4310 + index:04d}{8800 + index:04d}", leader_phone=f"0431-8555{2200 + index:04d}",
+                section="社区党群服务中心" if community else "综合办公室", updated_at=updated, updated_by=reporter,
+                officers=officers,
+            )
+            db.session.add(roster)
+        issued = self.now - timedelta(days=2)
+        deadline = _at(to_local(self.now).date() + timedelta(days=3), 17)
+        request = RosterRequest(
+            note="请各单位核对本单位分管领导、对口科室和信息员的姓名、职务及联系方式：有变化的请在平台上更新名单，"
+                 "无变化的请点击“确认无变化”。",
+            deadline_at=deadline, issued_at=issued, issued_by=self.editor)
+        for index, unit in enumerate(units):
+            reporter, signer = staff[unit.name]
+            response = RosterResponse(unit=unit)
+            if index % 2 == 1:
+                response.responded_at = issued + timedelta(hours=3 + index * 2)
+                response.responded_by = reporter if index % 4 == 1 else signer
+                response.kind = "updated" if index % 4 == 1 else "confirmed"
+                if response.kind == "updated":
+                    rosters[unit.name].updated_at = response.responded_at
+                    rosters[unit.name].updated_by = response.responded_by
+            request.responses.append(response)
+            for user in (reporter, signer):
+                db.session.add(Notification(user_id=user.id, kind="roster_request", url="/roster", created_at=issued,
+                                            text=f"办公室请各单位于{deadline_text(deadline)}前确认或更新本单位信息员名单"))
+        db.session.add(request)
 
     def file_weeks(self, unit: Unit, reporter: User, signer: User, weekly: list[int]) -> None:
         monday = self.today - timedelta(days=self.today.weekday())
@@ -144,12 +195,12 @@ class DemoBuilder:
             self.file_item(unit, reporter, signer, created, created - timedelta(minutes=40), final, quick=True)
 
     def file_item(self, unit: Unit, reporter: User, signer: User, created: datetime, event_end: datetime,
-                  final: str, quick: bool = False) -> None:
+                  final: str, quick: bool = False, category: str | None = None) -> Item | None:
         """Files one item and walks it to `final`; history never runs past the demo's clock (`now`),
         so an item whose next step would lie in the future simply stays where it is."""
         if created > self.now:
-            return
-        category = random.choices(
+            return None
+        category = category or random.choices(
             ["work", "brief", "experience", "research", "suggestion", "opinion", "emergency", "policy"],
             weights=[40, 15, 10, 10, 6, 7, 3, 4],
         )[0]
@@ -168,27 +219,108 @@ class DemoBuilder:
         # In quick mode every step takes minutes, so a showcase item reaches its state in time.
         sent = created + timedelta(minutes=random.randint(10, 60) if not quick else 10)
         if final == "draft" or sent > self.now:
-            return
+            return item
         self.event(item, reporter, sent, "send", "draft", "awaiting_signoff")
         signed = sent + timedelta(minutes=random.choice([15, 30, 60, 180, 300]) if not quick else 15)
         if final == "awaiting_signoff" or signed > self.now:
-            return
+            return item
         item.submitted_at = signed
         self.event(item, signer, signed, "sign", "awaiting_signoff", "submitted")
         if category == "emergency":
             self.notify(self.editor, "emergency_item", f"紧急信息：{unit.name}报送《{title}》", item, signed)
         reviewed = signed + timedelta(hours=random.randint(2, 30) if not quick else 1)
         if final == "submitted" or reviewed > self.now:
-            return
+            return item
         editor = random.choice([self.editor, self.editor2])
         if final == "in_review" or random.random() < 0.3:
             self.event(item, editor, reviewed, "accept", "submitted", "in_review")
             if final == "in_review":
-                return
+                return item
         decided = reviewed + timedelta(hours=random.randint(1, 20) if not quick else 1)
         if decided > self.now:
-            return
+            return item
         self.decide(item, editor, reporter, decided, final)
+        return item
+
+    # (topic, requirements) of the demo's solicitations (约稿)
+    SOLICITATION_TOPICS = (
+        ("今冬明春安全生产隐患排查整治情况", "请重点反映排查发现的主要隐患、整改措施和长效机制，1500字以内，可附现场照片。"),
+        ("辖区“一老一小”服务保障工作开展情况", "请写明助餐、托育等服务的覆盖人数、特色做法和存在的困难，1000字左右。"),
+        ("冬季供暖保障工作落实情况", "请反映供暖设施排查、困难群众取暖保障和群众诉求办理情况。"),
+        ("第三季度重点工作推进情况", "请围绕重点项目、民生实事和基层治理，突出数据和成效，2000字以内。"),
+    )
+
+    def file_solicitations(self, units: list[Unit], staff: dict[str, tuple[User, User]]) -> None:
+        """Solicitations in every state the board knows: open (one due within a day), overdue and
+        recorded by telephone, and closed, with receipts, answers on time and late, and verdicts;
+        and the current reporting priorities (信息工作要点)."""
+        hour = self.now.replace(minute=0, second=0, microsecond=0)
+        communities = [unit for unit in units if unit.kind == "community"]
+        departments = [unit for unit in units if unit.kind == "department"]
+        plans = [
+            # topic index, targets, issued, deadline, by phone, closed, {unit index: (receipt, answer)}
+            (0, communities[:3], hour - timedelta(days=1), hour + timedelta(days=3, hours=5), False, False,
+             {0: ("acknowledged", None), 1: ("acknowledged", ("on_time", "pending")), 2: ("opened", None)}),
+            (1, communities, hour - timedelta(days=2), hour + timedelta(hours=20), False, False,
+             {1: ("acknowledged", None), 3: ("opened", None), 4: ("acknowledged", ("on_time", "accepted"))}),
+            (2, departments + communities[:1], hour - timedelta(days=6), hour - timedelta(days=2), True, False,
+             {0: ("acknowledged", ("on_time", "accepted")), 1: ("acknowledged", ("late", "pending")),
+              2: ("opened", None), 4: ("acknowledged", ("on_time", "pending"))}),
+            (3, units, hour - timedelta(days=24), hour - timedelta(days=14), False, True,
+             {index: ("acknowledged", (("late", "rejected") if index % 4 == 3 else ("on_time", "accepted")))
+              for index in range(len(units)) if index % 5 != 4}),
+        ]
+        for topic_index, targets, issued, deadline, by_phone, closed, fates in plans:
+            topic, requirements = self.SOLICITATION_TOPICS[topic_index]
+            solicitation = Solicitation(
+                topic=topic, requirements=requirements, deadline=deadline, contact_name=self.editor.name,
+                room="309室", phone="0552-3012345", email="xinxi@chengnan.gov.cn", by_phone=by_phone,
+                status="closed" if closed else "open", issued_by=self.editor, issued_at=issued,
+                closed_at=deadline + timedelta(days=4) if closed else None, updated_at=issued,
+            )
+            db.session.add(solicitation)
+            for index, unit in enumerate(targets):
+                receipt, answer = fates.get(index, (None, None))
+                reporter, signer = staff[unit.name]
+                target = SolicitationTarget(unit=unit)
+                if receipt:
+                    target.opened_at = issued + timedelta(hours=1 + index)
+                if receipt == "acknowledged":
+                    target.acknowledged_at = target.opened_at + timedelta(minutes=20)
+                    target.acknowledged_by_id = reporter.id
+                solicitation.targets.append(target)
+                if answer:
+                    self.file_answer(solicitation, unit, reporter, signer, *answer)
+            db.session.flush()
+            for unit in targets:
+                for person in staff[unit.name]:
+                    db.session.add(Notification(
+                        user_id=person.id, kind="solicitation_new", created_at=issued,
+                        text=f"{'电话约稿已登记' if by_phone else '新约稿'}：《{topic}》，请按时报送",
+                        url=f"/solicitations/{solicitation.id}", read_at=issued + timedelta(hours=2) if closed else None,
+                    ))
+        db.session.add(ReportingPriority(
+            title=f"{self.today.year}年{self.today.month}月政务信息工作要点", published_by=self.editor,
+            published_at=self.now - timedelta(days=5),
+            body="一、冬季安全生产和森林防火工作的措施和成效；\n二、“一老一小”等民生实事的推进情况；\n"
+                 "三、基层治理和矛盾纠纷化解的经验做法；\n四、群众反映强烈的热点难点问题及意见建议。",
+        ))
+
+    def file_answer(self, solicitation: Solicitation, unit: Unit, reporter: User, signer: User, timing: str,
+                    verdict: str) -> None:
+        """An item answering a solicitation, signed off before (on_time) or after (late) its deadline."""
+        offset = timedelta(hours=-6) if timing == "on_time" else timedelta(hours=10)
+        # Quick mode signs 25 minutes after creation; a late answer may still lie ahead of the clock.
+        created = min(solicitation.deadline + offset, self.now - timedelta(hours=3))
+        final = "not_adopted" if verdict == "rejected" else "in_review"
+        item = self.file_item(unit, reporter, signer, created, created, final, quick=True, category="research")
+        if item is None:
+            return
+        item.title = f"{unit.name}关于{solicitation.topic}的报告"
+        item.body = (f"按照办公室约稿要求，{unit.name}对{solicitation.topic}进行了梳理。"
+                     f"{solicitation.requirements}\n下一步，{unit.name}将{random.choice(NEXT_STEPS)}。")
+        item.solicitation = solicitation
+        item.solicitation_verdict = verdict if item.submitted_at else "pending"
 
     def decide(self, item: Item, editor: User, reporter: User, decided: datetime, final: str) -> None:
         if final == "adopted":

@@ -52,7 +52,7 @@ def migrated_database(tmp_path_factory):
         uri = "sqlite:///" + str(tmp / "template.db")
     app = create_app(_config(uri, tmp))
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
         for name in REFERENCE_TABLES:
             table = db.metadata.tables[name]
             SEEDED_ROWS[name] = [dict(row) for row in db.session.execute(table.select()).mappings()]

@@ -12,7 +12,6 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0002_scoring'
 down_revision = '0001_core'

@@ -14,6 +14,11 @@ from ..web.forms import PortalForm
 from .models import CATEGORIES, STATUSES
 
 
+def optional_id(value) -> int:
+    """An optional id select: an empty value is 0 (none)."""
+    return 0 if value in (None, "") else int(value)
+
+
 class ItemForm(PortalForm):
     form_key = HiddenField()
     title = StringField("标题", validators=[DataRequired("请填写标题"), Length(max=100, message="标题不超过100个字")])
@@ -25,6 +30,8 @@ class ItemForm(PortalForm):
     )
     major = BooleanField("重大事件")
     follow_up_of_id = SelectField("续报", coerce=int, default=0, description="是之前某条信息的后续进展时选择")
+    solicitation_id = SelectField("回复约稿", coerce=optional_id, default=0,
+                                  description="回复办公室约稿通知的信息请选择；截止时间前报送并被采纳的加分")
     photos = MultipleFileField("照片", description="最多9张，每张不超过15 MB；保存后可为每张照片填写说明")
 
 

@@ -50,6 +50,10 @@ class Item(db.Model):
     major: Mapped[bool] = mapped_column(Boolean, default=False)
     report_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    # The solicitation (约稿) this item answers, and the editor's verdict on it as an answer
+    # (pending / accepted / rejected; None when the item answers none).
+    solicitation_id: Mapped[int | None] = mapped_column(ForeignKey("solicitations.id"), index=True)
+    solicitation_verdict: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default="draft")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The editor's version; the unit's original title and body are never overwritten.
@@ -62,6 +66,7 @@ class Item(db.Model):
     unit = relationship("Unit", lazy="joined")
     author = relationship("User")
     follow_up_of = relationship("Item", remote_side=[id])
+    solicitation = relationship("Solicitation")
     photos: Mapped[list["ItemPhoto"]] = relationship(
         back_populates="item", order_by="ItemPhoto.position, ItemPhoto.id"
     )

@@ -28,7 +28,11 @@ from .workflow import (
 
 
 class WorkflowError(ValueError):
-    """A user-facing refusal, worded in Chinese."""
+    """A user-facing refusal, worded in Chinese; `field` names the item form field it belongs to, if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -39,6 +43,7 @@ class ItemFields:
     event_end_at: datetime | None = None
     major: bool = False
     follow_up_of_id: int | None = None
+    solicitation_id: int | None = None
 
 
 def new_form_key() -> str:
@@ -95,11 +100,19 @@ def find_item_by_form_key(form_key: str) -> Item | None:
 
 # ---- filing ------------------------------------------------------------------------------
 
-def _check_fields(unit_id: int, fields: ItemFields, item_id: int | None = None) -> None:
+def _check_fields(unit_id: int, fields: ItemFields, item: Item | None = None) -> None:
     if fields.follow_up_of_id is not None:
         earlier = db.session.get(Item, fields.follow_up_of_id)
-        if earlier is None or earlier.unit_id != unit_id or earlier.id == item_id or earlier.status not in OFFICE_VISIBLE:
-            raise WorkflowError("续报只能关联本单位之前的信息")
+        if earlier is None or earlier.unit_id != unit_id or earlier is item or earlier.status not in OFFICE_VISIBLE:
+            raise WorkflowError("续报只能关联本单位之前的信息", "follow_up_of_id")
+    if fields.solicitation_id is not None:
+        # Imported here: the solicitations package imports the items models at its own import time.
+        from ..solicitations.services import SolicitationError, check_answer_link
+
+        try:
+            check_answer_link(unit_id, fields.solicitation_id, item.solicitation_id if item else None)
+        except SolicitationError as error:
+            raise WorkflowError(str(error), "solicitation_id") from None
 
 
 def _record_event(item: Item, actor, action: str, from_status: str | None, comment: str = "") -> None:
@@ -112,6 +125,10 @@ def _apply_fields(item: Item, fields: ItemFields) -> None:
     item.title, item.body, item.category = fields.title, fields.body, fields.category
     item.event_end_at, item.major, item.follow_up_of_id = fields.event_end_at, fields.major, fields.follow_up_of_id
     item.report_due_at = Item.compute_report_due(fields.event_end_at, fields.major)
+    if item.solicitation_id != fields.solicitation_id:
+        # A new link starts unjudged; the verdict belonged to the old one.
+        item.solicitation_id = fields.solicitation_id
+        item.solicitation_verdict = "pending" if fields.solicitation_id is not None else None
 
 
 def create_item(author, fields: ItemFields, form_key: str) -> Item:
@@ -128,7 +145,7 @@ def create_item(author, fields: ItemFields, form_key: str) -> Item:
 def update_item(item: Item, actor, fields: ItemFields) -> None:
     if not can_edit_item(actor, item):
         raise WorkflowError("此信息当前不能修改")
-    _check_fields(item.unit_id, fields, item.id)
+    _check_fields(item.unit_id, fields, item)
     _apply_fields(item, fields)
     _record_event(item, actor, "edit", item.status)
 

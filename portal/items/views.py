@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, utcnow
 from ..scoring.services import INTERNAL_CHANNEL, get_channel, list_adoptions
+from ..solicitations.services import list_answer_choices
 from ..units.services import unit_choices
 from ..web.access import roles_required
 from ..web.filters import local_to_utc, to_local, to_local_naive
@@ -127,6 +128,7 @@ def _item_fields(form: ItemForm) -> ItemFields:
         event_end_at=local_to_utc(form.event_end.data) if form.event_end.data else None,
         major=form.major.data,
         follow_up_of_id=form.follow_up_of_id.data or None,
+        solicitation_id=form.solicitation_id.data or None,
     )
 
 
@@ -149,6 +151,11 @@ def _save_item_form(item):
     form.follow_up_of_id.choices = {0: "（不是续报）"} | {
         earlier.id: earlier.display_title for earlier in list_follow_up_choices(current_user.unit_id, item and item.id)
     }
+    form.solicitation_id.choices = {0: "（不是约稿回复）"} | list_answer_choices(
+        current_user.unit_id, item.solicitation_id if item else None
+    )
+    if form.solicitation_id.data is None:  # an item answering no solicitation
+        form.solicitation_id.data = 0
     if item is not None:
         form.form_key.data = item.form_key
     elif not (form.is_submitted() and is_form_key(form.form_key.data)):
@@ -158,6 +165,9 @@ def _save_item_form(item):
         form.event_end.data = to_local_naive(item.event_end_at) if item and item.event_end_at else None
         if item is None:
             form.follow_up_of_id.data = request.args.get("follow_up_of", 0, type=int)
+            # "写约稿信息" on a solicitation opens this form with the link chosen.
+            answering = request.args.get("solicitation", 0, type=int)
+            form.solicitation_id.data = answering if answering in form.solicitation_id.choices else 0
     elif item is None and (existing := find_item_by_form_key(form_key)) is not None:
         return redirect(url_for("items.detail", item_id=existing.id))
     elif _store_item_form(form, item, form_key):
@@ -181,7 +191,8 @@ def _store_item_form(form: ItemForm, item, form_key: str) -> bool:
                 transition_item(item, current_user, "send")
             db.session.commit()
         except WorkflowError as error:
-            form.follow_up_of_id.errors = list(form.follow_up_of_id.errors) + [str(error)]
+            target = getattr(form, error.field or "follow_up_of_id")
+            target.errors = list(target.errors) + [str(error)]
         except IntegrityError:
             # A concurrent replay of the same form committed first: that item is the one.
             db.session.rollback()

@@ -2,8 +2,8 @@
 (engine.py) never touches the database; this module gathers its facts and stores its results."""
 import json
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from flask import current_app
@@ -80,18 +80,28 @@ class Facts:
     units: list[engine.Unit]
     items: list[engine.Item]
     skipped: list[str]
+    solicitations: list[engine.Solicitation] = field(default_factory=list)
 
 
-def gather_facts(rules: engine.RuleSet, unit_id: int | None = None) -> Facts:
-    """Everything the engine needs, in four queries. Adoptions on channels and instructions of ranks
-    the rule set does not know are left out (and reported), so one stray record cannot stop scoring."""
+# An answer's verdict as the engine takes it: None = not yet judged.
+ANSWER_VERDICTS = {"accepted": True, "rejected": False}
+
+
+def gather_facts(rules: engine.RuleSet, unit_id: int | None = None, period: engine.Period | None = None) -> Facts:
+    """Everything the engine needs, in five queries. Adoptions on channels and instructions of ranks
+    the rule set does not know are left out (and reported), so one stray record cannot stop scoring.
+    Solicitations are gathered when a period is given: those whose deadline lies in it."""
     from ..items.models import Item
+    from ..solicitations.models import Solicitation
     from ..units.models import Tier, Unit
 
     unit_query = select(Unit.id, Tier.key).outerjoin(Tier, Unit.tier_id == Tier.id).where(Unit.kind != "office")
     # Read the time as the driver gives it: the typed column's per-row parsing costs more than the
     # rest of the query on a city-sized table (see bench/score_city.py).
-    item_query = select(Item.id, Item.unit_id, Item.category, type_coerce(Item.submitted_at, String), Item.status).where(
+    item_query = select(
+        Item.id, Item.unit_id, Item.category, type_coerce(Item.submitted_at, String), Item.status,
+        Item.solicitation_id, Item.solicitation_verdict, type_coerce(Solicitation.deadline, String),
+    ).outerjoin(Solicitation, Solicitation.id == Item.solicitation_id).where(
         Item.submitted_at.is_not(None), Item.status.in_(VERDICTS)
     )
     adoption_query = select(Adoption.item_id, Channel.key, Adoption.adopted_on).join(Channel)
@@ -119,11 +129,39 @@ def gather_facts(rules: engine.RuleSet, unit_id: int | None = None) -> Facts:
     known = {unit.id for unit in units}
     items = [
         engine.Item(item_id, owner, category, _utc(submitted_at), VERDICTS[status],
-                    tuple(adoptions.get(item_id, ())), tuple(instructions.get(item_id, ())))
-        for item_id, owner, category, submitted_at, status in db.session.execute(item_query)
+                    tuple(adoptions.get(item_id, ())), tuple(instructions.get(item_id, ())),
+                    None if answers is None else engine.SolicitationAnswer(
+                        answers, _utc(deadline), ANSWER_VERDICTS.get(verdict)))
+        for item_id, owner, category, submitted_at, status, answers, verdict, deadline in db.session.execute(item_query)
         if owner in known
     ]
-    return Facts(units, items, skipped)
+    solicitations = _gather_solicitations(rules, period, known, unit_id) if period is not None else []
+    return Facts(units, items, skipped, solicitations)
+
+
+def _gather_solicitations(rules: engine.RuleSet, period: engine.Period, known: set[int],
+                          unit_id: int | None) -> list[engine.Solicitation]:
+    """Solicitations whose deadline lies in the period (dates in the rule set's zone), each with its
+    target units among the scored ones (only the given unit when scoring one unit)."""
+    from ..solicitations.models import Solicitation, SolicitationTarget
+
+    start = datetime.combine(period.start, time(), rules.tz)
+    end = datetime.combine(period.end + timedelta(days=1), time(), rules.tz)
+    query = (
+        select(Solicitation.id, Solicitation.topic, Solicitation.deadline, SolicitationTarget.unit_id)
+        .join(SolicitationTarget)
+        .where(Solicitation.deadline >= start, Solicitation.deadline < end)
+        .order_by(Solicitation.id, SolicitationTarget.unit_id)
+    )
+    if unit_id is not None:
+        query = query.where(SolicitationTarget.unit_id == unit_id)
+    calls: dict[int, tuple[str, datetime, list[int]]] = {}
+    for call_id, topic, deadline, target in db.session.execute(query):
+        calls.setdefault(call_id, (topic, deadline, []))[2].append(target)
+    return [
+        engine.Solicitation(call_id, deadline, tuple(u for u in targets if u in known), topic)
+        for call_id, (topic, deadline, targets) in calls.items()
+    ]
 
 
 def _utc(value: str | datetime) -> datetime:
@@ -151,10 +189,10 @@ def compute_scores(as_of: datetime | None = None) -> ScoreRun:
     rule_set = get_active_rule_set()
     rules = parse_rules(rule_set)
     as_of = as_of or utcnow()
-    facts = gather_facts(rules)
+    facts = gather_facts(rules, period=period_of(rule_set))
     run = ScoreRun(rule_set_id=rule_set.id, as_of=as_of, computed_at=utcnow())
     try:
-        result = engine.score_units(rules, period_of(rule_set), as_of, facts.units, facts.items)
+        result = engine.score_units(rules, period_of(rule_set), as_of, facts.units, facts.items, facts.solicitations)
     except engine.ScoringError as error:
         result, run.error = None, str(error)
     else:
@@ -361,11 +399,12 @@ def list_ledger(run: ScoreRun, unit_id: int) -> list[LedgerLine]:
 
     rule_set = db.session.get(RuleSet, run.rule_set_id)
     rules = parse_rules(rule_set)
-    facts = gather_facts(rules, unit_id)
+    facts = gather_facts(rules, unit_id, period_of(rule_set))
     if not facts.units:
         return []
     try:
-        result = engine.score_units(rules, period_of(rule_set), run.as_of, facts.units, facts.items)
+        result = engine.score_units(rules, period_of(rule_set), run.as_of, facts.units, facts.items,
+                                    facts.solicitations)
     except engine.ScoringError:
         return []
     rows = result.unit(unit_id).ledger

@@ -218,8 +218,12 @@ def test_adding_an_adoption_in_the_period_never_lowers_raw(world: World, data: s
 @given(worlds())
 def test_finals_are_normalised_to_100_and_ranks_shared(world: World) -> None:
     scores = _score(*world).units
-    assert all(0 <= score.final <= 100 for score in scores)
-    if max(score.raw for score in scores) > 0:
+    top = max(score.raw for score in scores)
+    if top > 0:
+        # final = raw × 100 / top: a unit whose penalties outweigh its base ends below zero
+        assert all(score.final <= 100 and (score.final >= 0) == (score.raw >= 0) for score in scores)
         assert any(score.final == 100 for score in scores)
+    else:
+        assert all(score.final == 0 for score in scores)
     for score in scores:
         assert score.rank == 1 + sum(other.final > score.final for other in scores)

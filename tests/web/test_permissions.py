@@ -24,10 +24,12 @@ from portal.items.photos import store_photo
 from portal.items.services import transition_item
 from portal.items.workflow import TRANSITIONS
 from portal.notifications.models import Notification
+from portal.roster.services import issue_roster_request
 from portal.scoring.engine import DEFAULT_RULESET_PATH
 from portal.scoring.models import Adoption, Instruction
 from portal.scoring.rulesets import copy_rule_set, find_active_rule_set
 from portal.scoring.services import record_adoption
+from portal.solicitations.services import SolicitationFields, issue_solicitation
 from portal.units.services import save_tier
 from portal.web.filters import to_local
 from tests.conftest import jpeg_bytes, login
@@ -133,6 +135,19 @@ EXPECTATIONS = {
     "notifications.index": {"GET": {NONE: LOGGED_IN}},
     "notifications.open_notification": {"POST": {"mine": ALL_302, "other_unit_user": HIDDEN}},
     "notifications.read_all": {"POST": {"other_unit_user": (302, KEPT, KEPT, KEPT, KEPT, KEPT)}},
+    "roster.index": {"GET": {NONE: (302, 302, 302, 200, 403, 200)}},  # a unit member is sent to the own roster
+    "roster.unit_roster": {"GET": {"own_unit": (302, 200, 200, 200, 403, 200),
+                                   "other_unit": (302, 404, 404, 200, 403, 200)}},
+    "roster.edit": {
+        "GET": {"own_unit": UNIT_MEMBERS, "other_unit": (302, 404, 404, 403, 403, 403)},
+        "POST": {"own_unit": (302, 302, 302, 403, 403, 403), "other_unit": (302, 404, 404, 403, 403, 403)},
+    },
+    "roster.confirm": {"POST": {"own_unit": (302, 302, 302, 403, 403, 403),  # no request yet: refused with a message
+                                "other_unit": (302, 404, 404, 403, 403, 403)}},
+    "roster.export": {"GET": {NONE: (302, 403, 403, 200, 403, 200)}},
+    "roster.request_new": {"GET": {NONE: (302, 403, 403, 200, 403, 403)},
+                           "POST": {NONE: (302, 403, 403, 302, 403, 403)}},
+    "roster.request_detail": {"GET": {"roster_request": (302, 403, 403, 200, 403, 403)}},
     "scoring.adoption_new": {"POST": {
         "own_unit_submitted": (302, 403, 403, 302, 403, 403),
         "other_unit_draft": (302, 403, 403, 404, 403, 403),
@@ -168,6 +183,39 @@ EXPECTATIONS = {
     "scoring.ranking": {"GET": {NONE: OFFICE_READERS}},
     "scoring.my_score": {"GET": {NONE: UNIT_MEMBERS}},
     "scoring.unit_score": {"GET": {"own_unit": OFFICE_READERS, "other_unit": OFFICE_READERS}},
+    "solicitations.index": {"GET": {NONE: OFFICE_READERS}},
+    "solicitations.inbox": {"GET": {NONE: UNIT_MEMBERS}},
+    "solicitations.new": {"GET": {NONE: (302, 403, 403, 200, 403, 403)},
+                          "POST": {NONE: (302, 403, 403, 302, 403, 403)}},
+    "solicitations.detail": {"GET": {
+        "own_unit_solicitation": (302, 200, 200, 200, 200, 403),
+        "other_unit_solicitation": (302, 404, 404, 200, 200, 403),  # never sent to the own unit
+    }},
+    "solicitations.edit": {
+        "GET": {"own_unit_solicitation": (302, 403, 403, 200, 403, 403)},
+        "POST": {"own_unit_solicitation": (302, 403, 403, 302, 403, 403)},
+    },
+    "solicitations.extend": {"POST": {"own_unit_solicitation": (302, 403, 403, 302, 403, 403)}},
+    "solicitations.close": {"POST": {"own_unit_solicitation": (302, 403, 403, 302, 403, 403)}},
+    "solicitations.acknowledge": {"POST": {
+        "own_unit_solicitation": (302, 302, 302, 403, 403, 403),
+        "other_unit_solicitation": (302, 404, 404, 403, 403, 403),
+    }},
+    "solicitations.board": {"GET": {
+        "own_unit_solicitation": (302, 403, 403, 200, 200, 403),
+        "other_unit_solicitation": (302, 403, 403, 200, 200, 403),
+    }},
+    "solicitations.print_notice": {"GET": {
+        "own_unit_solicitation": (302, 200, 200, 200, 200, 403),
+        "other_unit_solicitation": (302, 404, 404, 200, 200, 403),
+    }},
+    "solicitations.answer_verdict": {"POST": {
+        "own_unit_answer": (302, 403, 403, 302, 403, 403),
+        "own_unit_draft_answer": (302, 403, 403, 404, 403, 403),  # the office never sees a draft
+    }},
+    "solicitations.priorities": {"GET": {NONE: (302, 200, 200, 200, 200, 403)}},
+    "solicitations.priority_new": {"GET": {NONE: (302, 403, 403, 200, 403, 403)},
+                                   "POST": {NONE: (302, 403, 403, 302, 403, 403)}},
     "units.unit_list": {"GET": {NONE: ADMIN_ONLY}},
     "units.unit_new": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
     "units.unit_edit": {
@@ -184,6 +232,13 @@ ITEM_FORM = {"title": "幸福社区开展消防安全入户宣传", "body": "组
 UNIT_FORM = {"kind": "community", "tier_id": "0", "sort_order": "0", "active": "y"}
 DEFAULT_RULES = DEFAULT_RULESET_PATH.read_text(encoding="utf-8")
 RULE_SET_FORM = {"name": "改过的规则集", "period_start": "2026-01-01", "period_end": "2026-11-30", "rules": DEFAULT_RULES}
+def solicitation_form(w, units):
+    return {"topic": "今冬明春安全生产隐患排查整治情况", "requirements": "请反映主要隐患和整改措施。",
+            "deadline_date": (to_local(utcnow()).date() + timedelta(days=5)).isoformat(), "deadline_hour": "17",
+            "contact_name": "王敏", "room": "309室", "phone": "0552-3012345", "email": "xinxi@chengnan.gov.cn",
+            "units": [str(unit.id) for unit in units]}
+
+
 # What each POST sends: valid input (bar the two password forms), so an allowed request really acts.
 POST_DATA = {
     "auth.login": lambda w: {"username": "nobody", "password": "wrong-password"},
@@ -194,6 +249,10 @@ POST_DATA = {
     "items.edit": lambda w: ITEM_FORM,
     "items.review": lambda w: {"title": "编辑改过的标题", "body": "编辑改过的正文。"},
     "items.act": lambda w: {"comment": "测试理由"},
+    "roster.edit": lambda w: {"leader_name": "张建国", "leader_position": "党委副书记", "officers-0-name": "李晓燕",
+                              "officers-0-employment": "full_time", "officers-0-mobile": "13804311234"},
+    "roster.request_new": lambda w: {"deadline_on": (to_local(utcnow()).date() + timedelta(days=3)).isoformat(),
+                                     "deadline_hour": "17"},
     "scoring.adoption_new": lambda w: {"channel": "cpc_main", "adopted_on": to_local(utcnow()).date().isoformat()},
     "scoring.instruction_new": lambda w: {"leader_name": "李明", "rank": "mayor", "text": "请抓好落实。",
                                           "instructed_on": to_local(utcnow()).date().isoformat(), "feedback_required": "y"},
@@ -202,6 +261,12 @@ POST_DATA = {
     "scoring.rule_set_edit": lambda w: RULE_SET_FORM,
     "scoring.rule_set_import": lambda w: {"file": (io.BytesIO(DEFAULT_RULES.encode()), "规则集.json")},
     "scoring.annual_targets": lambda w: {"submitted_none": "120", "adopted_none": "30"},
+    "solicitations.new": lambda w: solicitation_form(w, [w.own]),
+    "solicitations.edit": lambda w: solicitation_form(w, [w.own, w.other]),
+    "solicitations.extend": lambda w: {"deadline_date": (to_local(utcnow()).date() + timedelta(days=30)).isoformat(),
+                                       "deadline_hour": "17"},
+    "solicitations.answer_verdict": lambda w: {"verdict": "accepted"},
+    "solicitations.priority_new": lambda w: {"title": "2026年12月政务信息工作要点", "body": "一、岁末年初安全稳定。"},
     "units.unit_new": lambda w: UNIT_FORM | {"name": "新建社区", "parent_id": w.office.id},
     "units.unit_edit": lambda w: UNIT_FORM | {"name": "改名社区", "parent_id": w.office.id},
     "units.tier_new": lambda w: {"key": "key_units", "name": "重点单位", "sort_order": "0"},
@@ -272,6 +337,31 @@ def _instruction(w, make, actor, name):
     return instruction
 
 
+def _roster_request(w, make, actor, name):
+    with make.app.test_request_context(method="POST"):
+        roster_request = issue_roster_request(w.editor, utcnow() + timedelta(days=3), "请核对本单位名单")
+    db.session.commit()
+    return roster_request
+
+
+def _solicitation(w, make, actor, name):
+    unit = {"own_unit_solicitation": w.own, "other_unit_solicitation": w.other}[name]
+    fields = SolicitationFields(topic="今冬明春安全生产隐患排查整治情况", requirements="请反映主要隐患和整改措施。",
+                                deadline=utcnow() + timedelta(days=3), unit_ids={unit.id})
+    with make.app.test_request_context(method="POST"):
+        solicitation = issue_solicitation(w.editor, fields)
+    db.session.commit()
+    return solicitation
+
+
+def _answer(w, make, actor, name):
+    side = name.split("_unit_")[0]
+    author, signer = (w.reporter, w.signer) if side == "own" else (w.other_reporter, w.other_signer)
+    solicitation = _solicitation(w, make, actor, f"{side}_unit_solicitation")
+    return make.item(author, "draft" if "draft" in name else "submitted", signer=signer, editor=w.editor,
+                     solicitation_id=solicitation.id)
+
+
 def _rule_set(w, make, actor, name):
     rule_set = copy_rule_set(find_active_rule_set())
     db.session.commit()
@@ -288,7 +378,8 @@ def _notification(w, make, actor, name):
 
 BUILDERS = {"item_id": _item, "photo_id": _photo, "user_id": _user, "unit_id": _unit, "tier_id": _tier,
             "notification_id": _notification, "rule_set_id": _rule_set, "adoption_id": _adoption,
-            "instruction_id": _instruction}
+            "instruction_id": _instruction, "request_id": _roster_request, "solicitation_id": _solicitation,
+            "answer_id": _answer}
 
 
 def build_target(target, rule, w, make, actor):

@@ -1,0 +1,97 @@
+"""The roster form (leader, section, liaison officers as repeatable rows) and the office's request
+form. Phone and e-mail checks call the services' rules, so the message at the field is the one the
+service would give."""
+from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from ..web.forms import PortalForm
+from .models import EMPLOYMENTS
+from .services import (
+    EARLIEST_YEAR,
+    EMAIL_MAX,
+    LATEST_YEAR,
+    MAX_OFFICERS,
+    NAME_MAX,
+    NOTE_MAX,
+    POSITION_MAX,
+    SECTION_MAX,
+    RosterError,
+    clean,
+    normalize_email,
+    normalize_landline,
+    normalize_mobile,
+)
+
+DEADLINE_HOURS = {hour: f"{hour:02d}:00" for hour in range(24)}
+
+
+def contact_check(normalize, what: str):
+    def check(form, field):
+        try:
+            normalize(field.data, what)
+        except RosterError as error:
+            raise ValidationError(str(error)) from None
+
+    return check
+
+
+def _length(limit: int):
+    return Length(max=limit, message=f"不超过{limit}个字")
+
+
+class OfficerForm(Form):
+    """One liaison officer's row. A plain Form: the page's one CSRF token lives on the outer form."""
+
+    class Meta:
+        locales = ("zh",)
+
+    name = StringField("姓名", validators=[DataRequired("请填写信息员姓名"), _length(NAME_MAX)])
+    position = StringField("职务", validators=[Optional(), _length(POSITION_MAX)])
+    employment = SelectField("专职/兼职", choices=EMPLOYMENTS, default="part_time")
+    mobile = StringField("手机", validators=[DataRequired("请填写信息员手机号码"),
+                                           contact_check(normalize_mobile, "信息员手机")])
+    office_phone = StringField("办公电话", validators=[Optional(), contact_check(normalize_landline, "办公电话")])
+    email = StringField("电子邮箱", validators=[Optional(), Length(max=EMAIL_MAX, message="电子邮箱过长"),
+                                            contact_check(normalize_email, "电子邮箱")])
+
+    def is_blank(self) -> bool:
+        return not any(clean(f.data) for f in (self.name, self.position, self.mobile, self.office_phone, self.email))
+
+    def validate(self, extra_validators=None):
+        # An untouched row (the one "添加一行" adds) is dropped on save, not refused.
+        if self.is_blank():
+            return True
+        return super().validate(extra_validators)
+
+
+class RosterForm(PortalForm):
+    leader_name = StringField("分管领导姓名", validators=[DataRequired("请填写分管领导姓名"), _length(NAME_MAX)])
+    leader_position = StringField("分管领导职务", validators=[DataRequired("请填写分管领导职务"), _length(POSITION_MAX)])
+    leader_mobile = StringField("分管领导手机", validators=[Optional(), contact_check(normalize_mobile, "分管领导手机")])
+    leader_phone = StringField("分管领导办公电话",
+                               validators=[Optional(), contact_check(normalize_landline, "分管领导办公电话")])
+    leader_email = StringField("分管领导电子邮箱", validators=[
+        Optional(), Length(max=EMAIL_MAX, message="电子邮箱过长"), contact_check(normalize_email, "分管领导电子邮箱")])
+    section = StringField("对口科室", validators=[Optional(), _length(SECTION_MAX)],
+                          description="负责信息工作的科室（股室），如：党政办公室")
+    officers = FieldList(FormField(OfficerForm), min_entries=1, max_entries=MAX_OFFICERS)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if all(entry.form.is_blank() for entry in self.officers):
+            first = self.officers[0].form.name
+            first.errors = list(first.errors) + ["请至少填写一名信息员"]
+            valid = False
+        return valid
+
+
+class RosterRequestForm(PortalForm):
+    deadline_on = DateField("截止日期", validators=[InputRequired("请填写截止日期")])
+    deadline_hour = SelectField("截止时刻", coerce=int, choices=DEADLINE_HOURS, default=17,
+                                description="按北京时间；在此时刻及之前确认或更新的，算按时完成")
+    note = TextAreaField("通知说明", validators=[Optional(), _length(NOTE_MAX)])
+
+    def validate_deadline_on(self, field):
+        # Converting far-off years to UTC would overflow; no real deadline lies outside this range.
+        if field.data is not None and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
+            raise ValidationError("截止日期的年份不合理")

@@ -1,0 +1,188 @@
+"""The roster pages: a unit's roster (view, edit, confirm), the office's overview and export, and
+roster requests (issue, track)."""
+from dataclasses import asdict
+from datetime import datetime, time, timedelta
+from io import BytesIO
+
+from flask import current_app, flash, redirect, request, send_file, url_for
+from flask_login import current_user
+
+from ..extensions import db, utcnow
+from ..web.access import roles_required
+from ..web.filters import local_to_utc, to_local
+from ..web.htmx import render_page
+from . import bp
+from .export import build_roster_workbook, export_filename
+from .forms import RosterForm, RosterRequestForm
+from .services import (
+    MAX_OFFICERS,
+    RESPONSE_STATES,
+    OfficerData,
+    RosterData,
+    RosterError,
+    can_edit_roster,
+    confirm_roster,
+    current_request,
+    deadline_text,
+    get_roster,
+    get_roster_request_for,
+    get_roster_unit_for,
+    issue_roster_request,
+    list_roster_requests,
+    roster_data_of,
+    roster_heading,
+    roster_is_complete,
+    roster_pending_for,
+    roster_rows,
+    save_roster,
+    track_roster_request,
+    unit_request_notice,
+)
+
+UNIT_MEMBER = ("reporter", "signer")
+ROSTER_READERS = ("reporter", "signer", "editor", "admin")
+DEFAULT_NOTE = "请各单位核对本单位分管领导、对口科室和信息员的姓名、职务及联系方式：有变化的请在平台上更新名单，无变化的请点击“确认无变化”。"
+
+
+@bp.app_template_global("roster_pending")
+def _roster_pending() -> bool:
+    """For the nav link: the user's unit still owes an answer to the office's roster request."""
+    return current_user.is_authenticated and roster_pending_for(current_user)
+
+
+@bp.get("/roster")
+@roles_required(*ROSTER_READERS)
+def index():
+    if current_user.has_any_role(*UNIT_MEMBER) and not current_user.has_any_role("editor", "admin"):
+        return redirect(url_for("roster.unit_roster", unit_id=current_user.unit_id))
+    now = utcnow()
+    latest = current_request()
+    return render_page("roster/index.html", rows=roster_rows(now), latest=latest,
+                       tracking=track_roster_request(latest, now) if latest else None,
+                       requests=list_roster_requests() if current_user.has_role("editor") else [],
+                       states=RESPONSE_STATES)
+
+
+@bp.get("/roster/units/<int:unit_id>")
+@roles_required(*ROSTER_READERS)
+def unit_roster(unit_id: int):
+    unit = get_roster_unit_for(current_user, unit_id)
+    roster = get_roster(unit.id)
+    return render_page("roster/unit.html", unit=unit, roster=roster, notice=unit_request_notice(unit),
+                       can_edit=can_edit_roster(current_user, unit), complete=roster_is_complete(roster))
+
+
+def _roster_data(form: RosterForm) -> RosterData:
+    return RosterData(
+        leader_name=form.leader_name.data, leader_position=form.leader_position.data,
+        leader_mobile=form.leader_mobile.data, leader_phone=form.leader_phone.data,
+        leader_email=form.leader_email.data, section=form.section.data,
+        officers=[OfficerData(**{key: value or "" for key, value in entry.data.items()}) for entry in form.officers],
+    )
+
+
+def _field_named(form, name: str):
+    for field in form:
+        if field.name == name:
+            return field
+        for entry in getattr(field, "entries", ()):
+            for subfield in entry:
+                if subfield.name == name:
+                    return subfield
+    return None
+
+
+def _add_row(form: RosterForm) -> bool:
+    """The no-JavaScript "添加一行" button: re-renders the form with everything typed so far and one
+    more empty row. Returns whether it was pressed."""
+    if "add_row" not in request.form:
+        return False
+    if len(form.officers) < MAX_OFFICERS:
+        form.officers.append_entry()
+    else:
+        flash(f"信息员最多填写{MAX_OFFICERS}名", "error")
+    return True
+
+
+@bp.route("/roster/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@roles_required(*UNIT_MEMBER)
+def edit(unit_id: int):
+    unit = get_roster_unit_for(current_user, unit_id, "edit")
+    form = RosterForm(data=asdict(roster_data_of(get_roster(unit.id))))
+    if form.is_submitted() and not _add_row(form) and form.validate():
+        try:
+            save_roster(current_user, unit, _roster_data(form))
+            db.session.commit()
+        except RosterError as error:
+            db.session.rollback()
+            target = _field_named(form, error.field) if error.field else None
+            if target is not None:
+                target.errors = list(target.errors) + [str(error)]
+            else:
+                flash(str(error), "error")
+        else:
+            flash("名单已保存", "success")
+            return redirect(url_for("roster.unit_roster", unit_id=unit.id))
+    return render_page("roster/edit.html", form=form, unit=unit, notice=unit_request_notice(unit),
+                       max_officers=MAX_OFFICERS)
+
+
+@bp.post("/roster/units/<int:unit_id>/confirm")
+@roles_required(*UNIT_MEMBER)
+def confirm(unit_id: int):
+    unit = get_roster_unit_for(current_user, unit_id, "edit")
+    try:
+        response, answered = confirm_roster(current_user, unit)
+        db.session.commit()
+    except RosterError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        if answered:
+            flash("已确认本单位名单无变化", "success")
+        else:
+            flash(f"本单位已于{deadline_text(response.responded_at)}{response.kind_name}，无需重复确认", "success")
+    return redirect(url_for("roster.unit_roster", unit_id=unit.id))
+
+
+@bp.get("/roster/export.xlsx")
+@roles_required("editor", "admin")
+def export():
+    now = utcnow()
+    title, note = roster_heading(current_app.config["OFFICE_NAME"], now)
+    data = build_roster_workbook(roster_rows(now), title, note)
+    return send_file(BytesIO(data), as_attachment=True, download_name=export_filename(to_local(now)),
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.route("/roster/requests/new", methods=["GET", "POST"])
+@roles_required("editor")
+def request_new():
+    form = RosterRequestForm()
+    if not form.is_submitted():
+        form.deadline_on.data = to_local(utcnow()).date() + timedelta(days=7)
+        form.note.data = DEFAULT_NOTE
+    elif form.validate():
+        deadline = local_to_utc(datetime.combine(form.deadline_on.data, time(form.deadline_hour.data)))
+        try:
+            roster_request = issue_roster_request(current_user, deadline, form.note.data or "")
+            db.session.commit()
+        except RosterError as error:
+            db.session.rollback()
+            target = getattr(form, error.field, None) if error.field else None
+            if target is not None:
+                target.errors = list(target.errors) + [str(error)]
+            else:
+                flash(str(error), "error")
+        else:
+            flash("名单确认通知已发出，已通知各单位", "success")
+            return redirect(url_for("roster.request_detail", request_id=roster_request.id))
+    return render_page("roster/request_form.html", form=form, latest=current_request())
+
+
+@bp.get("/roster/requests/<int:request_id>")
+@roles_required("editor")
+def request_detail(request_id: int):
+    roster_request = get_roster_request_for(current_user, request_id)
+    return render_page("roster/request.html", "roster/_tracking.html",
+                       tracking=track_roster_request(roster_request), states=RESPONSE_STATES)

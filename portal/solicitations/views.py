@@ -1,0 +1,274 @@
+"""Solicitation pages: the office's list, issuing and editing, the tracking board, the units' inbox,
+the printable notice, and the reporting priorities."""
+from flask import flash, redirect, url_for
+from flask_login import current_user
+
+from ..extensions import db, utcnow, write_transaction
+from ..web.access import roles_required
+from ..web.filters import to_local_naive
+from ..web.htmx import render_page
+from . import bp
+from .forms import ExtendForm, IssueForm, PriorityForm, SolicitationForm, VerdictForm
+from .models import TARGET_STATES, VERDICTS
+from .services import (
+    SolicitationError,
+    SolicitationFields,
+    acknowledge_solicitation,
+    build_board,
+    build_notices,
+    close_solicitation,
+    current_priority,
+    deadline_at,
+    decide_answer,
+    describe_countdown,
+    describe_for_unit,
+    extend_deadline,
+    get_answer_for,
+    get_solicitation_for,
+    issue_solicitation,
+    list_inbox,
+    list_priorities,
+    list_solicitations,
+    list_target_choices,
+    list_target_groups,
+    list_waiting,
+    mark_opened,
+    needs_opening,
+    publish_priority,
+    update_solicitation,
+    verdict_name,
+)
+
+UNIT_MEMBER = ("reporter", "signer")
+READERS = ("reporter", "signer", "editor", "viewer")
+
+
+@bp.app_template_filter("verdict_name")
+def _verdict_name(verdict: str | None) -> str:
+    return verdict_name(verdict)
+
+
+@bp.app_template_global("unit_solicitation_panel")
+def unit_solicitation_panel():
+    """The unit dashboard's panel (solicitations/_dashboard.html): the current reporting priorities
+    and the notices still awaiting the unit's answer, without touching the items views."""
+    return {"priority": current_priority(), "waiting": list_waiting(current_user.unit_id)}
+
+
+def _show_error(form, error: SolicitationError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = list(target.errors) + [str(error)]
+    else:
+        flash(str(error), "error")
+
+
+def _form_errors(form) -> str:
+    return "；".join(error for errors in form.errors.values() for error in errors)
+
+
+def _fields(form: SolicitationForm) -> SolicitationFields:
+    by_phone = bool(getattr(form, "by_phone", None) and form.by_phone.data)
+    called_at = None
+    if by_phone and form.called_date.data:
+        called_at = deadline_at(form.called_date.data, form.called_hour.data)
+    return SolicitationFields(
+        topic=form.topic.data or "", requirements=form.requirements.data or "",
+        deadline=deadline_at(form.deadline_date.data, form.deadline_hour.data),
+        contact_name=form.contact_name.data or "", room=form.room.data or "", phone=form.phone.data or "",
+        email=form.email.data or "", unit_ids=set(form.units.data or ()), groups=set(form.groups.data or ()),
+        by_phone=by_phone, called_at=called_at,
+    )
+
+
+def _board_url(solicitation_id: int) -> str:
+    return url_for("solicitations.board", solicitation_id=solicitation_id)
+
+
+# ---- the office ---------------------------------------------------------------------------
+
+@bp.get("/solicitations")
+@roles_required("editor", "viewer")
+def index():
+    return render_page("solicitations/index.html", lines=list_solicitations())
+
+
+@bp.route("/solicitations/new", methods=["GET", "POST"])
+@roles_required("editor")
+def new():
+    form = IssueForm(groups=list_target_groups(), units=list_target_choices())
+    if form.validate_on_submit():
+        try:
+            solicitation = issue_solicitation(current_user, _fields(form))
+            db.session.commit()
+        except SolicitationError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            flash(f"约稿已发出，已通知{len(solicitation.targets)}个单位", "success")
+            return redirect(_board_url(solicitation.id))
+    return render_page("solicitations/form.html", form=form, solicitation=None)
+
+
+@bp.route("/solicitations/<int:solicitation_id>/edit", methods=["GET", "POST"])
+@roles_required("editor")
+def edit(solicitation_id: int):
+    solicitation = get_solicitation_for(current_user, solicitation_id, "manage")
+    form = SolicitationForm(obj=solicitation, groups=list_target_groups(), units=list_target_choices())
+    if not form.is_submitted():
+        local = to_local_naive(solicitation.deadline)
+        form.deadline_date.data, form.deadline_hour.data = local.date(), local.hour
+        form.units.data = sorted(solicitation.unit_ids)
+        form.groups.data = []
+    elif form.validate():
+        try:
+            changes = update_solicitation(current_user, solicitation, _fields(form))
+            db.session.commit()
+        except SolicitationError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            flash("约稿已修改，已通知各单位：" + "；".join(changes) if changes else "约稿已保存", "success")
+            return redirect(url_for("solicitations.detail", solicitation_id=solicitation.id))
+    return render_page("solicitations/form.html", form=form, solicitation=solicitation)
+
+
+@bp.post("/solicitations/<int:solicitation_id>/extend")
+@roles_required("editor")
+def extend(solicitation_id: int):
+    solicitation = get_solicitation_for(current_user, solicitation_id, "manage")
+    form = ExtendForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "error")
+    else:
+        try:
+            extend_deadline(current_user, solicitation, deadline_at(form.deadline_date.data, form.deadline_hour.data))
+            db.session.commit()
+        except SolicitationError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash("截止时间已延长，已通知各单位", "success")
+    return redirect(url_for("solicitations.detail", solicitation_id=solicitation_id))
+
+
+@bp.post("/solicitations/<int:solicitation_id>/close")
+@roles_required("editor")
+def close(solicitation_id: int):
+    solicitation = get_solicitation_for(current_user, solicitation_id, "manage")
+    try:
+        close_solicitation(current_user, solicitation)
+        db.session.commit()
+    except SolicitationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        flash("约稿已结束", "success")
+    return redirect(url_for("solicitations.detail", solicitation_id=solicitation_id))
+
+
+@bp.get("/solicitations/<int:solicitation_id>/board")
+@roles_required("editor", "viewer")
+def board(solicitation_id: int):
+    solicitation = get_solicitation_for(current_user, solicitation_id, "board")
+    return render_page("solicitations/board.html", "solicitations/_board.html",
+                       board=build_board(solicitation), states=TARGET_STATES)
+
+
+@bp.post("/solicitation-answers/<int:answer_id>/verdict")
+@roles_required("editor")
+def answer_verdict(answer_id: int):
+    item = get_answer_for(current_user, answer_id)
+    form = VerdictForm()
+    if not form.validate_on_submit():
+        flash(_form_errors(form), "error")
+    else:
+        try:
+            decide_answer(current_user, item, form.verdict.data)
+            db.session.commit()
+        except SolicitationError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(f"已评定：{VERDICTS[form.verdict.data]}", "success")
+    if form.next.data == "item":
+        return redirect(url_for("items.detail", item_id=item.id))
+    return redirect(_board_url(item.solicitation_id))
+
+
+# ---- both sides ---------------------------------------------------------------------------
+
+@bp.get("/solicitations/<int:solicitation_id>")
+@roles_required(*READERS)
+def detail(solicitation_id: int):
+    solicitation = get_solicitation_for(current_user, solicitation_id)
+    if needs_opening(current_user, solicitation):
+        # Opening the notice is its receipt (已查看): a write inside this GET, in a write transaction.
+        db.session.commit()
+        with write_transaction():
+            mark_opened(current_user, solicitation)
+            db.session.commit()
+    now = utcnow()
+    extend_form = ExtendForm()
+    local = to_local_naive(solicitation.deadline)
+    extend_form.deadline_date.data, extend_form.deadline_hour.data = local.date(), local.hour
+    return render_page("solicitations/detail.html", solicitation=solicitation,
+                       unit_view=describe_for_unit(current_user, solicitation, now),
+                       countdown=describe_countdown(solicitation.deadline, now), extend_form=extend_form)
+
+
+@bp.get("/solicitations/<int:solicitation_id>/print")
+@roles_required(*READERS)
+def print_notice(solicitation_id: int):
+    solicitation = get_solicitation_for(current_user, solicitation_id)
+    return render_page("solicitations/print.html", solicitation=solicitation,
+                       notices=build_notices(current_user, solicitation))
+
+
+# ---- the units ----------------------------------------------------------------------------
+
+@bp.get("/solicitations/inbox")
+@roles_required(*UNIT_MEMBER)
+def inbox():
+    return render_page("solicitations/inbox.html", "solicitations/_inbox_list.html",
+                       lines=list_inbox(current_user.unit_id))
+
+
+@bp.post("/solicitations/<int:solicitation_id>/acknowledge")
+@roles_required(*UNIT_MEMBER)
+def acknowledge(solicitation_id: int):
+    solicitation = get_solicitation_for(current_user, solicitation_id, "acknowledge")
+    try:
+        recorded = acknowledge_solicitation(current_user, solicitation)
+        db.session.commit()
+    except SolicitationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        flash("已签收" if recorded else "本单位已签收过此约稿", "success")
+    return redirect(url_for("solicitations.detail", solicitation_id=solicitation_id))
+
+
+# ---- reporting priorities -----------------------------------------------------------------
+
+@bp.get("/priorities")
+@roles_required(*READERS)
+def priorities():
+    return render_page("solicitations/priorities.html", priorities=list_priorities())
+
+
+@bp.route("/priorities/new", methods=["GET", "POST"])
+@roles_required("editor")
+def priority_new():
+    form = PriorityForm()
+    if form.validate_on_submit():
+        try:
+            publish_priority(current_user, form.title.data, form.body.data)
+            db.session.commit()
+        except SolicitationError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            flash("信息工作要点已发布，各单位首页可见", "success")
+            return redirect(url_for("solicitations.priorities"))
+    return render_page("solicitations/priority_form.html", form=form)
