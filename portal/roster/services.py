@@ -6,7 +6,7 @@ The phone and e-mail rules live here and the forms call them, so a form and the 
 """
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import abort, url_for
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from ..items.workflow import UNIT_ROLES
 from ..notifications.services import notify_users
 from ..units.models import Unit
 from ..units.services import list_reporting_units
+from ..web.countdown import describe_countdown
 from ..web.filters import format_datetime, to_local
 from .models import EMPLOYMENTS, Roster, RosterOfficer, RosterRequest, RosterResponse
 
@@ -341,25 +342,6 @@ def confirm_roster(user, unit: Unit, now: datetime | None = None) -> tuple[Roste
 
 # ---- countdown and states -------------------------------------------------------------------
 
-URGENT = timedelta(hours=24)
-
-
-def describe_countdown(deadline: datetime, now: datetime) -> str:
-    """"还剩 1 天 3 小时" … "还剩不到 1 分钟", then "已截止" once the deadline has passed (at the
-    deadline itself an answer is still on time, so the countdown has not yet run out)."""
-    left = deadline - now
-    if left < timedelta(0):
-        return "已截止"
-    minutes = int(left.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"还剩 {days} 天 {hours} 小时"
-    if hours:
-        return f"还剩 {hours} 小时 {mins} 分钟"
-    return f"还剩 {mins} 分钟" if mins else "还剩不到 1 分钟"
-
-
 def is_closed(request: RosterRequest, now: datetime) -> bool:
     return now > request.deadline_at
 
@@ -382,7 +364,8 @@ class Countdown:
     @classmethod
     def of(cls, deadline: datetime, now: datetime) -> "Countdown":
         closed = now > deadline
-        return cls(deadline, describe_countdown(deadline, now), closed, not closed and deadline - now <= URGENT)
+        countdown = describe_countdown(deadline, now)
+        return cls(deadline, countdown.text, closed, countdown.urgent)
 
 
 @dataclass

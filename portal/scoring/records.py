@@ -15,6 +15,7 @@ from ..items.models import Item
 from ..items.services import transition_item
 from ..items.workflow import OFFICE_VISIBLE, UNIT_ROLES, can_view_item, in_own_unit
 from ..notifications.services import notify_users
+from ..web.countdown import describe_countdown
 from ..web.filters import office_tz, to_local
 from . import engine
 from .models import Adoption, Channel, Instruction
@@ -351,20 +352,6 @@ def decide_feedback(editor, instruction: Instruction, accepted: bool, comment: s
 
 # ---- what the pages show --------------------------------------------------------------------
 
-def describe_countdown(due: datetime, now: datetime) -> str:
-    left = due - now
-    if left <= timedelta(0):
-        return "已逾期"
-    minutes = int(left.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"还剩 {days} 天 {hours} 小时"
-    if hours:
-        return f"还剩 {hours} 小时 {mins} 分钟"
-    return f"还剩 {mins} 分钟" if mins else "还剩不到 1 分钟"
-
-
 def feedback_state(instruction: Instruction) -> str:
     if not instruction.feedback_required:
         return "not_required"
@@ -406,7 +393,7 @@ def describe_instruction(user, instruction: Instruction, item: Item, rules: engi
         due = default_feedback_due(instruction.instructed_on,
                                    rules.feedback.default_due_days if rules else engine.FeedbackRules().default_due_days)
     owing = state in ("awaiting", "rejected")
-    countdown = describe_countdown(due, now) if owing and due is not None else None
+    countdown = describe_countdown(due, now, passed="已逾期").text if owing and due is not None else None
     return InstructionLine(
         instruction=instruction,
         item=item,

@@ -6,7 +6,7 @@ Every refusal is a SolicitationError with a Chinese message; views show it and n
 """
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from flask import abort, current_app, url_for
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from ..items.models import Item
 from ..items.workflow import OFFICE_VISIBLE, UNIT_ROLES, can_view_item
 from ..notifications.services import notify_users
 from ..units.models import UNIT_KINDS, Tier, Unit
+from ..web.countdown import Countdown, describe_countdown  # noqa: F401  (views and tests use them from here)
 from ..web.filters import format_datetime, local_to_utc, to_local
 from .models import (
     TARGET_STATES,
@@ -37,7 +38,6 @@ PRIORITY_BODY_MAX = 10000
 # Deadlines outside these years are typing slips, and far-off years overflow time-zone arithmetic.
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 # The countdown turns red for the last day (issue 4: red in the last 24 hours).
-URGENT = timedelta(hours=24)
 LIST_LIMIT = 200
 ALL_UNITS = "all"
 
@@ -449,33 +449,6 @@ def list_answer_choices(unit_id: int, current_id: int | None = None) -> dict[int
 
 
 # ---- countdown and states -------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Countdown:
-    text: str
-    # the last 24 hours before the deadline: shown in red
-    urgent: bool
-    past: bool
-
-
-def describe_countdown(deadline: datetime, now: datetime) -> Countdown:
-    """还剩 1 天 3 小时 …; exactly at the deadline there is still (no) time left, one second after it is 已截止."""
-    left = deadline - now
-    if left < timedelta(0):
-        return Countdown("已截止", False, True)
-    minutes = int(left.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        text = f"还剩 {days} 天 {hours} 小时"
-    elif hours:
-        text = f"还剩 {hours} 小时 {mins} 分钟"
-    elif mins:
-        text = f"还剩 {mins} 分钟"
-    else:
-        text = "还剩不到 1 分钟"
-    return Countdown(text, left <= URGENT, False)
-
 
 def is_on_time(submitted_at: datetime, deadline: datetime) -> bool:
     """An answer is on time when it is submitted (signed off) at or before the deadline."""

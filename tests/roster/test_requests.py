@@ -14,12 +14,12 @@ from portal.roster.services import (
     RosterData,
     RosterError,
     confirm_roster,
-    describe_countdown,
     issue_roster_request,
     response_state,
     save_roster,
     track_roster_request,
 )
+from portal.web.countdown import describe_countdown
 from portal.web.filters import to_local
 from tests.conftest import login
 from tests.roster.test_roster import roster_form
@@ -80,7 +80,7 @@ DEADLINE = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # 17:00 in Shanghai
     (-timedelta(days=3), "已截止"),
 ])
 def test_countdown(left, text):
-    assert describe_countdown(DEADLINE, DEADLINE - left) == text
+    assert describe_countdown(DEADLINE, DEADLINE - left).text == text
 
 
 def test_states_at_the_deadline_boundaries():
