@@ -24,7 +24,6 @@ def default_config(instance_path: str) -> dict:
         "PHOTO_MAX_SIDE": 1920,
         "THUMB_SIDE": 240,
         "ITEM_MAX_PHOTOS": 9,
-        "WEEKLY_QUOTA": 1,
         # Stored scores older than this are recomputed on the next page that shows them.
         "SCORE_MAX_AGE_MINUTES": 10,
         "PAGE_SIZE": 20,

@@ -335,30 +335,11 @@ def list_follow_ups(item: Item) -> list[Item]:
     return list(db.session.scalars(select(Item).where(Item.follow_up_of_id == item.id).order_by(Item.id)))
 
 
-def week_bounds(now: datetime) -> tuple[datetime, datetime]:
-    """This calendar week (Monday to Sunday) in office time, as UTC instants."""
-    local = to_local(now)
-    monday = local.date() - timedelta(days=local.weekday())
-    return local_day_start(monday), local_day_start(monday + timedelta(days=7))
-
-
 def count_unit_statuses(unit_id: int) -> dict[str, int]:
     rows = db.session.execute(
         select(Item.status, func.count(Item.id)).where(Item.unit_id == unit_id).group_by(Item.status)
     )
     return dict(rows.all())
-
-
-def count_submitted_between(unit_id: int, start: datetime, end: datetime) -> int:
-    """Items that count for a quota: signed off in the window and not ruled invalid."""
-    return db.session.scalar(
-        select(func.count(Item.id)).where(
-            Item.unit_id == unit_id,
-            Item.submitted_at >= start,
-            Item.submitted_at < end,
-            Item.status != "invalid",
-        )
-    )
 
 
 def count_office_statuses() -> dict[str, int]:

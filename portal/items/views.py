@@ -1,11 +1,10 @@
-from datetime import timedelta
 
 from flask import current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, utcnow
-from ..scoring.services import INTERNAL_CHANNEL, get_channel, list_adoptions
+from ..scoring.services import INTERNAL_CHANNEL, get_channel, list_adoptions, measure_unit_quotas
 from ..solicitations.services import list_answer_choices
 from ..units.services import unit_choices
 from ..web.access import roles_required
@@ -22,7 +21,6 @@ from .services import (
     WorkflowError,
     apply_photo_changes,
     count_office_statuses,
-    count_submitted_between,
     count_unit_statuses,
     create_item,
     delete_item,
@@ -40,7 +38,6 @@ from .services import (
     search_inbox,
     transition_item,
     update_item,
-    week_bounds,
 )
 from .workflow import (
     OFFICE_VISIBLE,
@@ -68,15 +65,12 @@ def home():
 @roles_required(*UNIT_MEMBER)
 def dashboard():
     unit_id = current_user.unit_id
-    start, end = week_bounds(utcnow())
     return render_page(
         "items/dashboard.html",
         counts=count_unit_statuses(unit_id),
         statuses=STATUSES,
-        week_done=count_submitted_between(unit_id, start, end),
-        week_quota=current_app.config["WEEKLY_QUOTA"],
-        week_start=start,
-        week_last_day=end - timedelta(days=1),
+        # the quota windows under way, counted by the active rule set exactly as scoring counts them
+        quotas=[window for window in measure_unit_quotas(unit_id, utcnow()) if not window.assessed],
         queue=list_signoff_queue(unit_id) if current_user.has_role("signer") else [],
         recent=list_unit_items(unit_id, None, 1, 8).items,
     )

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
-from portal.extensions import db
+from portal.extensions import db, utcnow
 from portal.items.models import Item
 from portal.scoring.cli import score_command
 from portal.scoring.models import AnnualTarget, RuleSet, ScoreRun, UnitScore
@@ -21,6 +21,7 @@ from portal.scoring.services import (
     record_adoption,
 )
 from portal.units.models import Tier
+from portal.web.filters import to_local
 from tests.conftest import login
 
 CHANNELS = ["internal", "cpc_main", "cpc_research", "gov_dynamic", "gov_special", "province"]
@@ -196,3 +197,17 @@ def test_unit_page_shows_quota_progress_current_and_missed_windows(client, world
         assert "进行中" in page or "已完成" in page
     assert re.search(r"第\d+周：信息 0/1 篇\s*<span class=\"badge late\">未完成</span>", page)
     assert "个任务周期" in page
+
+
+def test_dashboard_shows_the_quota_windows_under_way(client, world, make):
+    rule_set = get_active_rule_set()
+    login(client, world.reporter)
+    today = to_local(utcnow()).date()
+    if not rule_set.period_start <= today <= rule_set.period_end:
+        assert "不在考核期内" in client.get("/unit").get_data(as_text=True)
+        return
+    before = client.get("/unit").get_data(as_text=True)
+    assert re.search(r"第\d+周：信息 <b class=\"big\">0</b> / 1 篇", before)
+    make.item(world.reporter, "submitted", signer=world.signer)  # signed now: counts this week
+    after = client.get("/unit").get_data(as_text=True)
+    assert re.search(r"第\d+周：信息 <b class=\"big\">1</b> / 1 篇\s*<span class=\"badge s-adopted\">已完成", after)
