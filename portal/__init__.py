@@ -34,6 +34,21 @@ def default_config(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Outside delivery of notices, sent by `flask remind` (see docs/reminders.md). Empty: off.
+        "SMTP_HOST": "",
+        "SMTP_PORT": 25,
+        "SMTP_USER": "",
+        "SMTP_PASSWORD": "",
+        "SMTP_FROM": "",
+        "SMTP_STARTTLS": False,
+        "WEBHOOK_URL": "",
+        # Prefix for links in e-mails and webhook payloads, e.g. "https://baosong.example.gov.cn".
+        "BASE_URL": "",
+        "DELIVERY_MAX_ATTEMPTS": 5,
+        "DELIVERY_RETRY_SECONDS": 60,
+        # Reminders before a deadline, in hours; a missed deadline is reminded of once, if at most this old.
+        "REMIND_BEFORE_HOURS": [24, 2],
+        "REMIND_MISSED_DAYS": 7,
     }
 
 
@@ -74,8 +89,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(package.bp)
 
     from .demo import demo_command
+    from .notifications.reminders import remind_command
     from .scoring.cli import score_command
 
     app.cli.add_command(demo_command)
+    app.cli.add_command(remind_command)
     app.cli.add_command(score_command)
     return app

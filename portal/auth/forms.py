@@ -42,3 +42,10 @@ class UserForm(PortalForm):
         "手机号码",
         validators=[Optional(), Regexp(r"^1[3-9]\d{9}$", message="请输入11位手机号码")],
     )
+    # Optional: notices are also e-mailed here when the portal has an SMTP server (docs/reminders.md).
+    email = StringField(
+        "电子邮箱（选填，用于接收通知邮件）",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[Optional(), Length(max=120, message="电子邮箱不超过120个字符"),
+                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="请输入有效的电子邮箱")],
+    )

@@ -97,6 +97,7 @@ def user_new():
         except AccountError as error:
             form.username.errors.append(str(error))
         else:
+            user.email = (form.email.data or "").strip() or None
             db.session.commit()
             flash(f"账号 {user.username} 已创建，初始密码：{password}（只显示这一次，请转告本人）", "success")
             return redirect(url_for("auth.user_list"))
@@ -116,6 +117,7 @@ def user_edit(user_id: int):
         except AccountError as error:
             form.roles.errors.append(str(error))
         else:
+            user.email = (form.email.data or "").strip() or None
             db.session.commit()
             flash("账号已保存", "success")
             return redirect(url_for("auth.user_list"))

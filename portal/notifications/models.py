@@ -1,9 +1,12 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db, utcnow
+
+CHANNELS = {"email": "电子邮件", "webhook": "Webhook"}
+DELIVERY_STATUSES = {"pending": "待发送", "sent": "已发送", "failed": "发送失败"}
 
 
 class Notification(db.Model):
@@ -17,3 +20,29 @@ class Notification(db.Model):
     url: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by reminders (e.g. "sol:3:u7:24h:u12"): one reminder per key, however often `remind` runs.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+
+    deliveries: Mapped[list["Delivery"]] = relationship(
+        back_populates="notification", cascade="all, delete-orphan", order_by="Delivery.id"
+    )
+
+
+class Delivery(db.Model):
+    """One notification sent (or to be sent) through one outside channel; also the delivery log:
+    attempts, the last error and when the next attempt is due."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    notification: Mapped[Notification] = relationship(back_populates="deliveries")

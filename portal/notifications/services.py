@@ -1,13 +1,24 @@
-"""The in-app notice list. Later delivery channels (e-mail, webhook) hang off notify_users."""
+"""The in-app notice list. The outside channels (e-mail, webhook; see .delivery) hang off
+notify_users: the in-app notice is always stored, and its deliveries are queued beside it and sent
+later by `flask remind`, never inside the request."""
 from sqlalchemy import func, select, update
 
 from ..extensions import db, utcnow
+from .delivery import queue_deliveries
 from .models import Notification
+
+
+def create_notification(user_id: int, kind: str, text: str, url: str = "",
+                        dedupe_key: str | None = None) -> Notification:
+    notification = Notification(user_id=user_id, kind=kind, text=text[:300], url=url, dedupe_key=dedupe_key)
+    db.session.add(notification)
+    queue_deliveries(notification)
+    return notification
 
 
 def notify_users(user_ids, kind: str, text: str, url: str = "") -> None:
     for user_id in sorted(set(user_ids)):
-        db.session.add(Notification(user_id=user_id, kind=kind, text=text[:300], url=url))
+        create_notification(user_id, kind, text, url)
 
 
 def count_unread(user_id: int) -> int:
