@@ -49,6 +49,8 @@ def default_config(instance_path: str) -> dict:
         # Reminders before a deadline, in hours; a missed deadline is reminded of once, if at most this old.
         "REMIND_BEFORE_HOURS": [24, 2],
         "REMIND_MISSED_DAYS": 7,
+        "REMIND_QUOTA_WEEKDAY": 4,
+        "REMIND_QUOTA_HOUR": 9,
     }
 
 

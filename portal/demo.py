@@ -332,7 +332,7 @@ class DemoBuilder:
             db.session.flush()
             db.session.add(Adoption(item_id=item.id, channel=self.internal, adopted_on=to_local(decided).date(),
                                     recorded_by_id=editor.id, recorded_at=decided))
-            self.notify(reporter, "item_adopted", f"《{item.display_title}》已被采用", item, decided)
+            self.notify(reporter, "item_adopted", f"《{item.display_title}》已被{self.internal.name}采用", item, decided)
             self.upper_office_follow_up(item, editor, reporter, decided)
         elif final == "invalid":
             reason = random.choice(["内容空泛，缺少具体做法和数据", "与本单位前期报送信息重复", "超过规定报送时限"])

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.services import list_users_with_role
 from ..extensions import db, utcnow
 from ..notifications.services import notify_users
-from ..scoring.services import INTERNAL_CHANNEL, record_adoption
+from ..scoring.services import INTERNAL_CHANNEL, get_channel, record_adoption
 from ..web.filters import local_day_start, to_local
 from .models import Item, ItemEvent, ItemPhoto
 from .photos import PhotoError, remove_photo, store_photo
@@ -223,10 +223,10 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
     if action == "adopt" and internal_adoption:
         record_adoption(item.id, INTERNAL_CHANNEL, adopted_on or to_local(utcnow()).date(), actor.id)
     _record_event(item, actor, action, from_status, comment)
-    _notify_transition(item, action, comment)
+    _notify_transition(item, action, comment, internal_adoption)
 
 
-def _notify_transition(item: Item, action: str, comment: str) -> None:
+def _notify_transition(item: Item, action: str, comment: str, internal_adoption: bool = True) -> None:
     url = url_for("items.detail", item_id=item.id)
     title = f"《{item.display_title}》"
     if action == "send":
@@ -234,8 +234,9 @@ def _notify_transition(item: Item, action: str, comment: str) -> None:
         notify_users([u.id for u in signers], "signoff_requested", f"{title}待您审签", url)
     elif action == "return":
         notify_users([item.author_id], "item_returned", f"{title}被退回修改：{comment}", url)
-    elif action == "adopt":
-        notify_users([item.author_id], "item_adopted", f"{title}已被采用", url)
+    elif action == "adopt" and internal_adoption:
+        # A 补录 (internal_adoption=False) is announced by record_adoption_by, naming the upper channel.
+        notify_users([item.author_id], "item_adopted", f"{title}已被{get_channel(INTERNAL_CHANNEL).name}采用", url)
     elif action == "sign" and item.category == "emergency":
         editors = list_users_with_role("editor")
         notify_users([u.id for u in editors], "emergency_item", f"紧急信息：{item.unit.name}报送{title}", url)

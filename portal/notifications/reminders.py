@@ -3,7 +3,11 @@
 For each deadline (solicitation, roster request, feedback on an instruction) a unit that has not yet
 met it gets, per reporter/signer, one reminder in each window before the deadline
 (REMIND_BEFORE_HOURS, default 24 h and 2 h) and one once it is missed. Each reminder carries a
-Notification.dedupe_key, so running the command again creates nothing twice."""
+Notification.dedupe_key, so running the command again creates nothing twice.
+
+From REMIND_QUOTA_WEEKDAY (ISO weekday, default 4 = Thursday) at REMIND_QUOTA_HOUR (default 9, office
+time) on, a unit that has not yet filed its weekly quota gets one reminder for that week; weekday 0
+turns this reminder off."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -17,7 +21,9 @@ from ..extensions import db, utcnow
 from ..items.models import Item
 from ..items.workflow import OFFICE_VISIBLE, UNIT_ROLES
 from ..roster.models import RosterRequest, RosterResponse
+from ..scoring.engine import ANY_CATEGORY, CATEGORIES
 from ..scoring.models import Instruction
+from ..scoring.services import list_week_quota_gaps
 from ..solicitations.models import Solicitation
 from ..web.filters import to_local
 from .delivery import send_due_deliveries
@@ -142,6 +148,40 @@ def _text(due: Due, window: str) -> str:
     return f"提醒：{due.what}将于{_deadline_text(due.deadline)}截止（不足{window[:-1]}小时），本单位尚未完成"
 
 
+def quota_reminder_due(now: datetime) -> bool:
+    local = to_local(now)
+    weekday = int(current_app.config.get("REMIND_QUOTA_WEEKDAY", 4))
+    hour = int(current_app.config.get("REMIND_QUOTA_HOUR", 9))
+    if weekday == 0:
+        return False
+    return local.isoweekday() > weekday or (local.isoweekday() == weekday and local.hour >= hour)
+
+
+def _day_text(day) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def _create_quota_reminders(now: datetime, summary: Summary) -> None:
+    if not quota_reminder_due(now):
+        return
+    url = _url("items.new")
+    for unit_id, gap in list_week_quota_gaps(now):
+        what = "" if gap.category == ANY_CATEGORY else CATEGORIES.get(gap.category, gap.category)
+        text = (f"提醒：本周（{_day_text(gap.first)}至{_day_text(gap.last)}）本单位已报送{what}信息{gap.submitted}条，"
+                f"还差{gap.required - gap.submitted}条（每周至少{gap.required}条），请抓紧报送")
+        for user_id in _unit_people(unit_id):
+            _create_once(f"quota:{gap.quota_index}:{gap.first.isoformat()}:u{unit_id}:{user_id}", user_id,
+                         "quota", text, url, summary)
+
+
+def _create_once(key: str, user_id: int, kind: str, text: str, url: str, summary: Summary) -> None:
+    if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key)) is not None:
+        return
+    create_notification(user_id, f"remind_{kind}", text, url, dedupe_key=key)
+    summary.created += 1
+    summary.by_kind[kind] = summary.by_kind.get(kind, 0) + 1
+
+
 def create_reminders(now: datetime | None = None) -> Summary:
     """Creates the reminders due at `now` that were not created before; commits."""
     now = now or utcnow()
@@ -153,12 +193,8 @@ def create_reminders(now: datetime | None = None) -> Summary:
             if window is None:
                 continue
             for user_id in _unit_people(due.unit_id):
-                key = f"{due.key}:{window}:{user_id}"
-                if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key)) is not None:
-                    continue
-                create_notification(user_id, f"remind_{kind}", _text(due, window), due.url, dedupe_key=key)
-                summary.created += 1
-                summary.by_kind[kind] = summary.by_kind.get(kind, 0) + 1
+                _create_once(f"{due.key}:{window}:{user_id}", user_id, kind, _text(due, window), due.url, summary)
+    _create_quota_reminders(now, summary)
     db.session.commit()
     return summary
 

@@ -425,6 +425,28 @@ def measure_unit_quotas(unit_id: int, as_of: datetime) -> list[engine.WindowProg
     return engine.measure_quota_progress(rules, period_of(rule_set), as_of, facts.units[0], facts.items)
 
 
+def list_week_quota_gaps(as_of: datetime) -> list[tuple[int, engine.WindowProgress]]:
+    """(unit id, progress) for every weekly quota a unit has not yet met in the week under way."""
+    try:
+        rule_set = get_active_rule_set()
+    except LookupError:
+        return []
+    rules = parse_rules(rule_set)
+    if not any(quota.window == "week" for quota in rules.quotas):
+        return []
+    today = to_office_date(as_of)
+    facts = gather_facts(rules)
+    items_by_unit: dict = defaultdict(list)
+    for item in facts.items:
+        items_by_unit[item.unit].append(item)
+    return [
+        (unit.id, progress)
+        for unit in facts.units
+        for progress in engine.measure_quota_progress(rules, period_of(rule_set), as_of, unit, items_by_unit[unit.id])
+        if progress.window == "week" and progress.first <= today <= progress.last and not progress.met
+    ]
+
+
 def to_office_date(moment: datetime) -> date:
     from ..web.filters import to_local
 

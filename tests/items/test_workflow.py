@@ -389,7 +389,7 @@ def test_adopt_records_an_internal_adoption_on_the_chosen_date(app, make, world)
     detail = editor.get(f"/items/{item.id}").get_data(as_text=True)
     assert f"{adoptions[0].channel.name}，2026年3月5日" in detail
     note = db.session.scalar(select(Notification).where(Notification.user_id == world.reporter.id))
-    assert note.text == f"《{item.title}》已被采用"
+    assert note.text == f"《{item.title}》已被《高新信息》采用"
 
 
 def test_adopt_without_a_date_uses_today(app, make, world):

@@ -97,6 +97,12 @@ def smtp_server():
     thread.join()
 
 
+@pytest.fixture(autouse=True)
+def no_weekly_quota_reminders(app):
+    """These runs use the real clock; a weekly quota reminder falling due today would add deliveries."""
+    app.config["REMIND_QUOTA_WEEKDAY"] = 0
+
+
 def deliveries() -> list[Delivery]:
     db.session.expire_all()
     return list(db.session.scalars(select(Delivery).order_by(Delivery.id)))

@@ -140,3 +140,54 @@ def test_reminders_queue_deliveries_when_a_channel_is_set(app, world):
     summary = create_reminders(DEADLINE - timedelta(hours=1))
     assert summary.created == 2
     assert db.session.scalar(select(func.count(Delivery.id)).where(Delivery.status == "pending")) == 2
+
+
+# ---- weekly quota -----------------------------------------------------------------------------
+
+MONDAY = datetime(2030, 6, 10, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai; the week runs to Sunday 16 June
+
+
+def weekly_quota_rules(count: int = 1):
+    """The active rule set, moved to 2030, with only a weekly quota of `count` items."""
+    import json
+
+    from portal.scoring.services import get_active_rule_set
+
+    rule_set = get_active_rule_set()
+    rules = json.loads(rule_set.data)
+    rules["quotas"] = [{"category": "any", "window": "week", "count": count, "penalty": 2, "partial": "skip"}]
+    rule_set.data = json.dumps(rules, ensure_ascii=False)
+    rule_set.period_start, rule_set.period_end = date(2030, 1, 1), date(2030, 12, 31)
+    db.session.commit()
+
+
+def test_weekly_quota_not_met_by_thursday_reminds_once_a_week(runner, make, world):
+    weekly_quota_rules()
+    item = make.item(world.reporter, "submitted", signer=world.signer)
+    item.submitted_at = MONDAY + timedelta(days=1)  # own unit files on Tuesday
+    db.session.commit()
+    assert "reminders created: 0" in remind(runner, MONDAY + timedelta(days=2, hours=3))  # Wednesday noon
+    assert "reminders created: 0" in remind(runner, MONDAY + timedelta(days=3, seconds=-1))  # Thursday 08:59:59
+    output = remind(runner, MONDAY + timedelta(days=3))  # Thursday 09:00
+    assert "reminders created: 2（quota 2）" in output
+    assert {n.user_id for n in reminders()} == {world.other_reporter.id, world.other_signer.id}
+    note = reminders(world.other_reporter)[0]
+    assert note.text == "提醒：本周（6月10日至6月16日）本单位已报送信息0条，还差1条（每周至少1条），请抓紧报送"
+    assert note.url == "/items/new"
+    assert "reminders created: 0" in remind(runner, MONDAY + timedelta(days=4))  # Friday: once a week
+    assert "reminders created: 4" in remind(runner, MONDAY + timedelta(days=10))  # next Thursday: both units
+
+
+def test_weekly_quota_weekday_and_count_are_configurable(app, runner, make, world):
+    weekly_quota_rules(count=2)
+    app.config.update(REMIND_QUOTA_WEEKDAY=1, REMIND_QUOTA_HOUR=8)
+    item = make.item(world.reporter, "submitted", signer=world.signer)
+    item.submitted_at = MONDAY - timedelta(hours=1)  # Monday 08:00, this week
+    db.session.commit()
+    assert "reminders created: 4" in remind(runner, MONDAY)
+    assert reminders(world.reporter)[0].text.startswith("提醒：本周（6月10日至6月16日）本单位已报送信息1条，还差1条（每周至少2条）")
+
+
+def test_no_weekly_quota_reminder_outside_the_rule_sets_period(runner, world):
+    weekly_quota_rules()
+    assert "reminders created: 0" in remind(runner, datetime(2031, 1, 9, 2, 0, tzinfo=UTC))

@@ -112,6 +112,8 @@ def test_an_upper_adoption_of_a_not_adopted_item_is_recorded_as_bulu(app, make, 
     assert adopted.status == "adopted"
     assert (adopted.events[-1].action, adopted.events[-1].comment) == ("adopt", "补录：被省办采用")
     assert adoptions_of(item) == {("province", day)}  # no internal adoption: the office did not adopt it
+    # one notice, naming the channel that adopted it
+    assert [n for n in notices(world.reporter) if "采用" in n] == [f"《{item.title}》被省办采用"]
 
 
 @pytest.mark.parametrize("data, message", [
