@@ -1,5 +1,4 @@
 """Items: filing, sign-off, the office's review, and the queries behind the item pages."""
-import math
 import re
 import uuid
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from ..extensions import db, utcnow
 from ..notifications.services import notify_users
 from ..scoring.services import INTERNAL_CHANNEL, get_channel, record_adoption
 from ..web.filters import local_day_start, to_local
+from ..web.paging import Page, paginate
 from .models import Item, ItemEvent, ItemPhoto
 from .photos import PhotoError, remove_photo, store_photo
 from .workflow import (
@@ -255,25 +255,8 @@ def edit_item_text(item: Item, editor, title: str, body: str) -> None:
 
 # ---- queries -----------------------------------------------------------------------------
 
-@dataclass
-class Page:
-    items: list[Item]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-
 def _paginate(query, page: int, per_page: int) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    rows = db.session.scalars(
-        query.options(selectinload(Item.photos)).limit(per_page).offset((page - 1) * per_page)
-    )
-    return Page(list(rows), total, page, per_page)
+    return paginate(query, page, per_page, selectinload(Item.photos))
 
 
 @dataclass

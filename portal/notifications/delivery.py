@@ -11,11 +11,13 @@ import urllib.request
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-from flask import current_app
-from sqlalchemy import or_, select
+from flask import abort, current_app
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db, utcnow
-from .models import Delivery, Notification
+from ..web.paging import Page, paginate
+from .models import DELIVERY_STATUSES, Delivery, Notification
 
 WEBHOOK_TIMEOUT = 5
 SMTP_TIMEOUT = 10
@@ -165,3 +167,30 @@ def send_due_deliveries(now: datetime | None = None) -> dict[str, int]:
             counts["retry"] += 1
         db.session.commit()
     return counts
+
+
+# ---- the delivery log, for the admin ------------------------------------------------------
+
+def list_deliveries(status: str | None, page: int, per_page: int) -> Page:
+    query = select(Delivery).order_by(Delivery.id.desc())
+    if status in DELIVERY_STATUSES:
+        query = query.where(Delivery.status == status)
+    return paginate(query, page, per_page, selectinload(Delivery.notification).selectinload(Notification.user))
+
+
+def count_deliveries() -> dict[str, int]:
+    counts = dict(db.session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
+    return {status: counts.get(status, 0) for status in DELIVERY_STATUSES}
+
+
+def get_delivery(delivery_id: int) -> Delivery:
+    return db.session.get(Delivery, delivery_id) or abort(404)
+
+
+def retry_delivery(delivery: Delivery) -> bool:
+    """Puts a failed delivery back in the queue with a fresh set of attempts (after the gateway is
+    fixed); the next `flask remind` sends it. Returns False for a delivery that has not failed."""
+    if delivery.status != "failed":
+        return False
+    delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, None
+    return True

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db, utcnow
 
-CHANNELS = {"email": "电子邮件", "webhook": "Webhook"}
+CHANNELS = {"email": "电子邮件", "webhook": "接口推送（Webhook）"}
 DELIVERY_STATUSES = {"pending": "待发送", "sent": "已发送", "failed": "发送失败"}
 
 
@@ -15,6 +15,7 @@ class Notification(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user: Mapped["User"] = relationship()  # noqa: F821  (auth.models, resolved by name)
     kind: Mapped[str] = mapped_column(String(30))
     text: Mapped[str] = mapped_column(String(300))
     url: Mapped[str] = mapped_column(String(200), default="")
@@ -46,3 +47,13 @@ class Delivery(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     notification: Mapped[Notification] = relationship(back_populates="deliveries")
+
+    @property
+    def channel_name(self) -> str:
+        return CHANNELS.get(self.channel, self.channel)
+
+    @property
+    def state_name(self) -> str:
+        if self.status == "pending" and self.attempts:
+            return "等待重试"
+        return DELIVERY_STATUSES.get(self.status, self.status)

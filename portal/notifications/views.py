@@ -1,9 +1,12 @@
-from flask import abort, redirect, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..web.access import roles_required
 from ..web.htmx import render_page
 from . import bp
+from .delivery import count_deliveries, get_delivery, list_deliveries, retry_delivery
+from .models import DELIVERY_STATUSES
 from .services import get_notification_for, list_notifications, mark_all_read, mark_read
 
 
@@ -28,3 +31,23 @@ def read_all():
     mark_all_read(current_user.id)
     db.session.commit()
     return redirect(url_for("notifications.index"))
+
+
+@bp.get("/admin/deliveries")
+@roles_required("admin")
+def deliveries():
+    status = request.args.get("status") if request.args.get("status") in DELIVERY_STATUSES else None
+    page = list_deliveries(status, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+    return render_page("notifications/deliveries.html", "notifications/_delivery_list.html", page=page,
+                       status=status, statuses=DELIVERY_STATUSES, counts=count_deliveries())
+
+
+@bp.post("/admin/deliveries/<int:delivery_id>/retry")
+@roles_required("admin")
+def retry(delivery_id: int):
+    if retry_delivery(get_delivery(delivery_id)):
+        db.session.commit()
+        flash("已重新排入发送队列，下次运行 remind 时发送", "success")
+    else:
+        flash("只有发送失败的记录可以重新发送", "error")
+    return redirect(url_for("notifications.deliveries", status=request.args.get("status")))

@@ -209,3 +209,36 @@ def test_admin_sets_a_users_email(client, world):
     client.post(f"/admin/users/{world.reporter.id}/edit", data=data | {"email": ""})
     db.session.expire_all()
     assert world.reporter.email is None
+
+
+def test_admin_reads_the_delivery_log_and_requeues_a_failed_delivery(app, client, runner, world, webhook):
+    from tests.conftest import login
+
+    webhook.fail_first = 99
+    app.config.update(WEBHOOK_URL=f"http://127.0.0.1:{webhook.server_address[1]}/hook", DELIVERY_MAX_ATTEMPTS=1)
+    notify_users([world.reporter.id], "test", "约稿《防汛备汛》将于明日截止")
+    notify_users([world.signer.id], "test", "《幸福社区防汛演练》待您审签")
+    db.session.commit()
+    remind(runner)
+    assert [d.status for d in deliveries()] == ["failed", "failed"]
+    webhook.fail_first = 0
+
+    login(client, world.admin)
+    page = client.get("/admin/deliveries").get_data(as_text=True)
+    assert "电子邮件（未配置）" in page and "接口推送（已开启）" in page
+    assert "发送失败（2）" in page and "已发送（0）" in page
+    assert "约稿《防汛备汛》将于明日截止" in page and world.reporter.name in page
+    assert "最近错误：RuntimeError: HTTP 500" in page
+    failed = client.get("/admin/deliveries?status=failed", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert failed.lstrip().startswith('<div id="delivery-list">') and "<h1>" not in failed and failed.count("重新发送") == 2
+
+    first = deliveries()[0]
+    response = client.post(f"/admin/deliveries/{first.id}/retry?status=failed")
+    assert response.status_code == 302 and response.location.endswith("/admin/deliveries?status=failed")
+    assert (deliveries()[0].status, deliveries()[0].attempts) == ("pending", 0)
+    assert "已发送 sent 1" in remind(runner)
+    assert [d.status for d in deliveries()] == ["sent", "failed"]
+    # a sent delivery is not sent again
+    client.post(f"/admin/deliveries/{first.id}/retry")
+    assert "只有发送失败的记录可以重新发送" in client.get("/admin/deliveries").get_data(as_text=True)
+    assert deliveries()[0].status == "sent"

@@ -23,7 +23,7 @@ from portal.items.models import Item
 from portal.items.photos import store_photo
 from portal.items.services import transition_item
 from portal.items.workflow import TRANSITIONS
-from portal.notifications.models import Notification
+from portal.notifications.models import Delivery, Notification
 from portal.roster.services import issue_roster_request
 from portal.scoring.engine import DEFAULT_RULESET_PATH
 from portal.scoring.models import Adoption, Instruction
@@ -135,6 +135,8 @@ EXPECTATIONS = {
     "notifications.index": {"GET": {NONE: LOGGED_IN}},
     "notifications.open_notification": {"POST": {"mine": ALL_302, "other_unit_user": HIDDEN}},
     "notifications.read_all": {"POST": {"other_unit_user": (302, KEPT, KEPT, KEPT, KEPT, KEPT)}},
+    "notifications.deliveries": {"GET": {NONE: ADMIN_ONLY}},
+    "notifications.retry": {"POST": {"failed_delivery": ADMIN_DONE}},
     "roster.index": {"GET": {NONE: (302, 302, 302, 200, 403, 200)}},  # a unit member is sent to the own roster
     "roster.unit_roster": {"GET": {"own_unit": (302, 200, 200, 200, 403, 200),
                                    "other_unit": (302, 404, 404, 200, 403, 200)}},
@@ -376,7 +378,16 @@ def _notification(w, make, actor, name):
     return notification
 
 
-BUILDERS = {"item_id": _item, "photo_id": _photo, "user_id": _user, "unit_id": _unit, "tier_id": _tier,
+def _delivery(w, make, actor, name):
+    notification = _notification(w, make, actor, "other_unit_user")
+    delivery = Delivery(notification_id=notification.id, channel="webhook", status="failed", attempts=5,
+                        last_error="RuntimeError: HTTP 500")
+    db.session.add(delivery)
+    db.session.commit()
+    return delivery
+
+
+BUILDERS = {"item_id": _item, "delivery_id": _delivery, "photo_id": _photo, "user_id": _user, "unit_id": _unit, "tier_id": _tier,
             "notification_id": _notification, "rule_set_id": _rule_set, "adoption_id": _adoption,
             "instruction_id": _instruction, "request_id": _roster_request, "solicitation_id": _solicitation,
             "answer_id": _answer}
