@@ -285,12 +285,7 @@ def issue_roster_request(editor, deadline_at: datetime, note: str = "", now: dat
     if not editor.has_role("editor"):
         raise RosterError("只有办公室编辑可以发出名单确认通知")
     now = now or utcnow()
-    if deadline_at is None:
-        raise RosterError("请填写截止时间", "deadline_on")
-    if not EARLIEST_YEAR <= to_local(deadline_at).year <= LATEST_YEAR:
-        raise RosterError("截止日期的年份不合理", "deadline_on")
-    if deadline_at <= now:
-        raise RosterError("截止时间必须晚于现在", "deadline_on")
+    _check_request_deadline(deadline_at, now)
     note = _text(note, NOTE_MAX, "通知说明", "note")
     latest = current_request()
     if latest is not None and latest.deadline_at >= now:
@@ -304,11 +299,50 @@ def issue_roster_request(editor, deadline_at: datetime, note: str = "", now: dat
                             responses=[RosterResponse(unit_id=unit.id) for unit in units])
     db.session.add(request)
     db.session.flush()
-    unit_ids = {unit.id for unit in units}
-    people = [user.id for role in UNIT_ROLES for user in list_users_with_role(role) if user.unit_id in unit_ids]
-    notify_users(people, "roster_request",
+    notify_users(_unit_people({unit.id for unit in units}), "roster_request",
                  f"办公室请各单位于{deadline_text(deadline_at)}前确认或更新本单位信息员名单", url_for("roster.index"))
     return request
+
+
+def _check_request_deadline(deadline_at: datetime | None, now: datetime) -> None:
+    if deadline_at is None:
+        raise RosterError("请填写截止时间", "deadline_on")
+    if not EARLIEST_YEAR <= to_local(deadline_at).year <= LATEST_YEAR:
+        raise RosterError("截止日期的年份不合理", "deadline_on")
+    if deadline_at <= now:
+        raise RosterError("截止时间必须晚于现在", "deadline_on")
+
+
+def _unit_people(unit_ids: set[int]) -> list[int]:
+    return [user.id for role in UNIT_ROLES for user in list_users_with_role(role) if user.unit_id in unit_ids]
+
+
+def update_roster_request(editor, request: RosterRequest, deadline_at: datetime | None, note: str = "",
+                          now: datetime | None = None) -> list[str]:
+    """Changes the deadline (extends it, or brings it forward while still ahead) or the note of the
+    current request, and tells the units that have not yet answered what changed. Answers already
+    given keep their time and are judged by the new deadline. Returns the changes described."""
+    if not editor.has_role("editor"):
+        raise RosterError("只有办公室编辑可以修改名单确认通知")
+    latest = current_request()
+    if latest is None or latest.id != request.id:
+        raise RosterError("已有更新的名单确认通知，旧通知不能再修改")
+    now = now or utcnow()
+    _check_request_deadline(deadline_at, now)
+    note = _text(note, NOTE_MAX, "通知说明", "note")
+    changes = []
+    if deadline_at != request.deadline_at:
+        verb = "延长至" if deadline_at > request.deadline_at else "提前至"
+        changes.append(f"截止时间{verb}{deadline_text(deadline_at)}")
+    if note != request.note:
+        changes.append("通知说明已修改")
+    if not changes:
+        return []
+    request.deadline_at, request.note = deadline_at, note
+    waiting = {response.unit_id for response in request.responses if response.responded_at is None}
+    notify_users(_unit_people(waiting), "roster_request_changed", "名单确认通知已修改：" + "；".join(changes),
+                 url_for("roster.index"))
+    return changes
 
 
 def _respond(request: RosterRequest, unit: Unit, user, kind: str, now: datetime) -> tuple[RosterResponse, bool]:

@@ -2,6 +2,7 @@
 roster requests (issue, track)."""
 from dataclasses import asdict
 from datetime import datetime, time, timedelta
+from functools import partial
 from io import BytesIO
 
 from flask import current_app, flash, redirect, request, send_file, url_for
@@ -37,6 +38,7 @@ from .services import (
     save_roster,
     track_roster_request,
     unit_request_notice,
+    update_roster_request,
 )
 
 UNIT_MEMBER = ("reporter", "signer")
@@ -48,6 +50,13 @@ DEFAULT_NOTE = "请各单位核对本单位分管领导、对口科室和信息�
 def _roster_pending() -> bool:
     """For the nav link: the user's unit still owes an answer to the office's roster request."""
     return current_user.is_authenticated and roster_pending_for(current_user)
+
+
+@bp.app_template_global("unit_roster_notice")
+def _unit_roster_notice():
+    """For the unit dashboard: the current request while the user's unit still owes an answer."""
+    notice = unit_request_notice(current_user.unit)
+    return notice if notice is not None and not notice.answered else None
 
 
 @bp.get("/roster")
@@ -155,6 +164,26 @@ def export():
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def _submit_request_form(form: RosterRequestForm, save) -> tuple[bool, object]:
+    """Validates the form and calls save(deadline, note), committing; a refusal lands at its field.
+    Returns whether it was saved, and what save returned."""
+    if not form.validate_on_submit():
+        return False, None
+    deadline = local_to_utc(datetime.combine(form.deadline_on.data, time(form.deadline_hour.data)))
+    try:
+        result = save(deadline, form.note.data or "")
+        db.session.commit()
+    except RosterError as error:
+        db.session.rollback()
+        target = getattr(form, error.field, None) if error.field else None
+        if target is not None:
+            target.errors = list(target.errors) + [str(error)]
+        else:
+            flash(str(error), "error")
+        return False, None
+    return True, result
+
+
 @bp.route("/roster/requests/new", methods=["GET", "POST"])
 @roles_required("editor")
 def request_new():
@@ -162,22 +191,26 @@ def request_new():
     if not form.is_submitted():
         form.deadline_on.data = to_local(utcnow()).date() + timedelta(days=7)
         form.note.data = DEFAULT_NOTE
-    elif form.validate():
-        deadline = local_to_utc(datetime.combine(form.deadline_on.data, time(form.deadline_hour.data)))
-        try:
-            roster_request = issue_roster_request(current_user, deadline, form.note.data or "")
-            db.session.commit()
-        except RosterError as error:
-            db.session.rollback()
-            target = getattr(form, error.field, None) if error.field else None
-            if target is not None:
-                target.errors = list(target.errors) + [str(error)]
-            else:
-                flash(str(error), "error")
-        else:
-            flash("名单确认通知已发出，已通知各单位", "success")
-            return redirect(url_for("roster.request_detail", request_id=roster_request.id))
-    return render_page("roster/request_form.html", form=form, latest=current_request())
+    saved, issued = _submit_request_form(form, partial(issue_roster_request, current_user))
+    if saved:
+        flash("名单确认通知已发出，已通知各单位", "success")
+        return redirect(url_for("roster.request_detail", request_id=issued.id))
+    return render_page("roster/request_form.html", form=form, latest=current_request(), roster_request=None)
+
+
+@bp.route("/roster/requests/<int:request_id>/edit", methods=["GET", "POST"])
+@roles_required("editor")
+def request_edit(request_id: int):
+    roster_request = get_roster_request_for(current_user, request_id)
+    form = RosterRequestForm()
+    if not form.is_submitted():
+        local = to_local(roster_request.deadline_at)
+        form.deadline_on.data, form.deadline_hour.data, form.note.data = local.date(), local.hour, roster_request.note
+    saved, changes = _submit_request_form(form, partial(update_roster_request, current_user, roster_request))
+    if saved:
+        flash("已修改：" + "；".join(changes) + "，已通知尚未完成的单位" if changes else "没有修改", "success")
+        return redirect(url_for("roster.request_detail", request_id=roster_request.id))
+    return render_page("roster/request_form.html", form=form, latest=None, roster_request=roster_request)
 
 
 @bp.get("/roster/requests/<int:request_id>")

@@ -251,3 +251,80 @@ def test_a_newer_request_replaces_the_old_one_once_it_has_closed(app, world):
     assert response_of(new, world.own).responded_at is not None
     assert response_of(old, world.own).responded_at is None
     assert track_roster_request(old, now=DEADLINE + timedelta(days=1)).finished  # replaced: no more polling
+
+
+# ---- changing a request, and the unit dashboard -------------------------------------------
+
+def test_the_editor_extends_a_request_and_only_units_still_waiting_are_told(app, world):
+    now = utcnow()
+    fill(world, now - timedelta(days=1))
+    request = issue(app, world.editor, now + timedelta(hours=5), "请核对")
+    unit = client_for(app, world.reporter)
+    unit.post(f"/roster/units/{world.own.id}/confirm")
+    editor = client_for(app, world.editor)
+    board = editor.get(f"/roster/requests/{request.id}").get_data(as_text=True)
+    assert f"/roster/requests/{request.id}/edit" in board and "修改或延期" in board
+    form = editor.get(f"/roster/requests/{request.id}/edit").get_data(as_text=True)
+    local = to_local(request.deadline_at)
+    assert f'value="{local.date().isoformat()}"' in form and "请核对" in form and "保存修改" in form
+
+    later = local.date() + timedelta(days=2)
+    response = editor.post(f"/roster/requests/{request.id}/edit",
+                           data={"deadline_on": later.isoformat(), "deadline_hour": "12", "note": "请核对手机号码"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert request.deadline_at == datetime(later.year, later.month, later.day, 12, tzinfo=SHANGHAI).astimezone(UTC)
+    assert request.note == "请核对手机号码"
+    expected = f"名单确认通知已修改：截止时间延长至{later.year}年{later.month}月{later.day}日 12:00；通知说明已修改"
+    assert notices(world.other_reporter, "roster_request_changed") == [expected]
+    assert notices(world.other_signer, "roster_request_changed") == [expected]
+    assert notices(world.reporter, "roster_request_changed") == []  # already confirmed
+    assert "已修改：截止时间延长至" in editor.get(response.location).get_data(as_text=True)
+    # saving it unchanged tells nobody
+    editor.post(f"/roster/requests/{request.id}/edit",
+                data={"deadline_on": later.isoformat(), "deadline_hour": "12", "note": "请核对手机号码"})
+    assert len(notices(world.other_reporter, "roster_request_changed")) == 1
+
+
+def test_a_missed_request_can_be_reopened_by_a_later_deadline(app, world):
+    now = utcnow()
+    request = issue(app, world.editor, now + timedelta(hours=1), now=now - timedelta(days=3))
+    request.deadline_at = now - timedelta(hours=1)  # it has closed since
+    db.session.commit()
+    assert response_state(response_of(request, world.own), request.deadline_at, now) == "missed"
+    editor = client_for(app, world.editor)
+    past = editor.post(f"/roster/requests/{request.id}/edit",
+                       data={"deadline_on": to_local(now).date().isoformat(), "deadline_hour": "0", "note": ""})
+    assert "截止时间必须晚于现在" in past.get_data(as_text=True)
+    tomorrow = to_local(now).date() + timedelta(days=1)
+    editor.post(f"/roster/requests/{request.id}/edit",
+                data={"deadline_on": tomorrow.isoformat(), "deadline_hour": "17", "note": ""})
+    db.session.expire_all()
+    assert response_state(response_of(request, world.own), request.deadline_at, now) == "waiting"
+
+
+def test_only_the_current_request_can_be_changed(app, world):
+    now = utcnow()
+    old = issue(app, world.editor, now + timedelta(hours=1), now=now - timedelta(days=3))
+    old.deadline_at = now - timedelta(hours=1)
+    db.session.commit()
+    issue(app, world.editor, now + timedelta(days=3))
+    day = (to_local(now).date() + timedelta(days=5)).isoformat()
+    page = client_for(app, world.editor).post(f"/roster/requests/{old.id}/edit",
+                                              data={"deadline_on": day, "deadline_hour": "17", "note": ""})
+    assert "已有更新的名单确认通知，旧通知不能再修改" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert old.deadline_at == now - timedelta(hours=1)
+    assert "修改或延期" not in client_for(app, world.editor).get(f"/roster/requests/{old.id}").get_data(as_text=True)
+
+
+def test_the_unit_dashboard_shows_the_request_until_it_is_answered(app, world):
+    now = utcnow()
+    fill(world, now - timedelta(days=1))
+    issue(app, world.editor, now + timedelta(hours=5))
+    unit = client_for(app, world.signer)
+    dashboard = unit.get("/unit").get_data(as_text=True)
+    assert "名单确认通知" in dashboard and "去确认名单" in dashboard and "还剩 4 小时" in dashboard
+    unit.post(f"/roster/units/{world.own.id}/confirm")
+    assert "去确认名单" not in unit.get("/unit").get_data(as_text=True)
+    assert "去确认名单" in client_for(app, world.other_reporter).get("/unit").get_data(as_text=True)

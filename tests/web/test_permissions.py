@@ -150,6 +150,8 @@ EXPECTATIONS = {
     "roster.request_new": {"GET": {NONE: (302, 403, 403, 200, 403, 403)},
                            "POST": {NONE: (302, 403, 403, 302, 403, 403)}},
     "roster.request_detail": {"GET": {"roster_request": (302, 403, 403, 200, 403, 403)}},
+    "roster.request_edit": {"GET": {"roster_request": (302, 403, 403, 200, 403, 403)},
+                            "POST": {"roster_request": (302, 403, 403, 302, 403, 403)}},
     "scoring.adoption_new": {"POST": {
         "own_unit_submitted": (302, 403, 403, 302, 403, 403),
         "other_unit_draft": (302, 403, 403, 404, 403, 403),
@@ -255,6 +257,8 @@ POST_DATA = {
                               "officers-0-employment": "full_time", "officers-0-mobile": "13804311234"},
     "roster.request_new": lambda w: {"deadline_on": (to_local(utcnow()).date() + timedelta(days=3)).isoformat(),
                                      "deadline_hour": "17"},
+    "roster.request_edit": lambda w: {"deadline_on": (to_local(utcnow()).date() + timedelta(days=9)).isoformat(),
+                                      "deadline_hour": "17"},
     "scoring.adoption_new": lambda w: {"channel": "cpc_main", "adopted_on": to_local(utcnow()).date().isoformat()},
     "scoring.instruction_new": lambda w: {"leader_name": "李明", "rank": "mayor", "text": "请抓好落实。",
                                           "instructed_on": to_local(utcnow()).date().isoformat(), "feedback_required": "y"},
