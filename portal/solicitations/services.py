@@ -357,8 +357,9 @@ def update_solicitation(editor, solicitation: Solicitation, fields: Solicitation
 
 def extend_deadline(editor, solicitation: Solicitation, deadline: datetime | None,
                     now: datetime | None = None) -> None:
+    """Moves the deadline later; every answer is judged by the new one. On a closed notice this
+    reopens it: units may link answers again until the new deadline."""
     _require_editor(editor)
-    _require_open(solicitation, "延期")
     now = now or utcnow()
     _check_deadline(deadline)
     if deadline <= solicitation.deadline:
@@ -366,10 +367,13 @@ def extend_deadline(editor, solicitation: Solicitation, deadline: datetime | Non
                                 "deadline_date")
     if deadline <= now:
         raise SolicitationError("新的截止时间须晚于现在", "deadline_date")
+    reopened = not solicitation.is_open
     solicitation.deadline = deadline
     solicitation.updated_at = now
+    solicitation.status, solicitation.closed_at = "open", None
+    what = "已重新开放，" if reopened else ""
     notify_users(_unit_people(solicitation.unit_ids), "solicitation_changed",
-                 f"约稿{_topic(solicitation)}截止时间延长至{describe_deadline(deadline)}", _url(solicitation))
+                 f"约稿{_topic(solicitation)}{what}截止时间延长至{describe_deadline(deadline)}", _url(solicitation))
 
 
 def close_solicitation(editor, solicitation: Solicitation, now: datetime | None = None) -> None:

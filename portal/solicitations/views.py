@@ -141,6 +141,7 @@ def extend(solicitation_id: int):
     if not form.validate_on_submit():
         flash(_form_errors(form), "error")
     else:
+        reopening = not solicitation.is_open
         try:
             extend_deadline(current_user, solicitation, deadline_at(form.deadline_date.data, form.deadline_hour.data))
             db.session.commit()
@@ -148,7 +149,7 @@ def extend(solicitation_id: int):
             db.session.rollback()
             flash(str(error), "error")
         else:
-            flash("截止时间已延长，已通知各单位", "success")
+            flash(("约稿已重新开放，" if reopening else "") + "截止时间已延长，已通知各单位", "success")
     return redirect(url_for("solicitations.detail", solicitation_id=solicitation_id))
 
 

@@ -350,6 +350,25 @@ def test_closing_ends_the_notice(app, world):
     assert "该约稿已结束，不能修改" in text_of(refused.get_data(as_text=True))
 
 
+def test_a_closed_notice_is_reopened_by_a_later_deadline(app, world):
+    editor = client_for(app, world.editor)
+    solicitation = issue(editor, units=[str(world.own.id)])
+    editor.post(f"/solicitations/{solicitation.id}/close")
+    page = editor.get(f"/solicitations/{solicitation.id}").get_data(as_text=True)
+    assert "重新开放约稿" in page and "结束约稿" not in page
+    later = office_today() + timedelta(days=10)
+    response = editor.post(f"/solicitations/{solicitation.id}/extend",
+                           data={"deadline_date": later.isoformat(), "deadline_hour": "18"}, follow_redirects=True)
+    assert "约稿已重新开放，截止时间已延长" in response.get_data(as_text=True)
+    solicitation = latest_solicitation()
+    assert solicitation.is_open and solicitation.closed_at is None
+    assert solicitation.deadline == shanghai(later, 18).astimezone(UTC)
+    assert any(f"已重新开放，截止时间延长至{later.year}年{later.month}月{later.day}日 18:00" in text
+               for text in notices(world.reporter))
+    # offered again as something to answer
+    assert solicitation.topic in client_for(app, world.reporter).get("/items/new").get_data(as_text=True)
+
+
 # ---- the printable notice (seed 附件3) --------------------------------------------------------
 
 def test_printable_notice_has_the_seed_forms_fields(app, world):
