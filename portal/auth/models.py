@@ -13,6 +13,8 @@ ROLES = {
     "admin": "管理员",
     "viewer": "领导（只读）",
 }
+# The roles that answer for a unit: notices to a unit go to them.
+UNIT_ROLES = ("reporter", "signer")
 
 
 class User(UserMixin, db.Model):

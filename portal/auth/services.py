@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..extensions import db, utcnow
-from .models import ROLES, User, UserRole
+from .models import ROLES, UNIT_ROLES, User, UserRole
 
 
 def _hasher() -> PasswordHasher:
@@ -104,3 +104,15 @@ def list_users_with_role(role: str, unit_id: int | None = None) -> list[User]:
     if unit_id is not None:
         query = query.where(User.unit_id == unit_id)
     return list(db.session.scalars(query.order_by(User.id)))
+
+
+def list_unit_member_ids(unit_ids) -> list[int]:
+    """Every active reporter and signer of these units: the people a notice to a unit goes to."""
+    unit_ids = list(unit_ids)
+    if not unit_ids:
+        return []
+    return list(db.session.scalars(
+        select(User.id).join(UserRole).where(
+            User.unit_id.in_(unit_ids), UserRole.role.in_(UNIT_ROLES), User.active.is_(True)
+        ).distinct().order_by(User.id)
+    ))

@@ -1,7 +1,8 @@
 """Who may do what to an item, as data. Services enforce it; templates only ask it which buttons to show."""
 from dataclasses import dataclass
 
-UNIT_ROLES = ("reporter", "signer")
+from ..auth.models import UNIT_ROLES
+
 OFFICE_ROLES = ("editor", "viewer")
 # Editors and leaders see an item only once its unit has signed it off.
 OFFICE_VISIBLE = frozenset({"submitted", "in_review", "adopted", "not_adopted", "invalid"})

@@ -16,10 +16,10 @@ from flask import current_app, url_for
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from ..auth.models import User, UserRole
+from ..auth.services import list_unit_member_ids
 from ..extensions import db, utcnow
 from ..items.models import Item
-from ..items.workflow import OFFICE_VISIBLE, UNIT_ROLES
+from ..items.workflow import OFFICE_VISIBLE
 from ..roster.models import RosterRequest, RosterResponse
 from ..scoring.engine import ANY_CATEGORY, CATEGORIES
 from ..scoring.models import Instruction
@@ -75,14 +75,6 @@ def reminder_window(deadline: datetime, now: datetime) -> str | None:
 
 def _deadline_text(moment: datetime) -> str:
     return to_local(moment).strftime("%m月%d日%H:%M")
-
-
-def _unit_people(unit_id: int) -> list[int]:
-    return list(db.session.scalars(
-        select(User.id).join(UserRole).where(
-            User.unit_id == unit_id, UserRole.role.in_(UNIT_ROLES), User.active.is_(True)
-        ).distinct().order_by(User.id)
-    ))
 
 
 def _horizon(now: datetime) -> tuple[datetime, datetime]:
@@ -169,7 +161,7 @@ def _create_quota_reminders(now: datetime, summary: Summary) -> None:
         what = "" if gap.category == ANY_CATEGORY else CATEGORIES.get(gap.category, gap.category)
         text = (f"提醒：本周（{_day_text(gap.first)}至{_day_text(gap.last)}）本单位已报送{what}信息{gap.submitted}条，"
                 f"还差{gap.required - gap.submitted}条（每周至少{gap.required}条），请抓紧报送")
-        for user_id in _unit_people(unit_id):
+        for user_id in list_unit_member_ids([unit_id]):
             _create_once(f"quota:{gap.quota_index}:{gap.first.isoformat()}:u{unit_id}:{user_id}", user_id,
                          "quota", text, url, summary)
 
@@ -192,7 +184,7 @@ def create_reminders(now: datetime | None = None) -> Summary:
             window = reminder_window(due.deadline, now)
             if window is None:
                 continue
-            for user_id in _unit_people(due.unit_id):
+            for user_id in list_unit_member_ids([due.unit_id]):
                 _create_once(f"{due.key}:{window}:{user_id}", user_id, kind, _text(due, window), due.url, summary)
     _create_quota_reminders(now, summary)
     db.session.commit()

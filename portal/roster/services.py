@@ -11,7 +11,7 @@ from datetime import datetime
 from flask import abort, url_for
 from sqlalchemy import select
 
-from ..auth.services import list_users_with_role
+from ..auth.services import list_unit_member_ids
 from ..extensions import db, utcnow
 from ..items.workflow import UNIT_ROLES
 from ..notifications.services import notify_users
@@ -299,7 +299,7 @@ def issue_roster_request(editor, deadline_at: datetime, note: str = "", now: dat
                             responses=[RosterResponse(unit_id=unit.id) for unit in units])
     db.session.add(request)
     db.session.flush()
-    notify_users(_unit_people({unit.id for unit in units}), "roster_request",
+    notify_users(list_unit_member_ids({unit.id for unit in units}), "roster_request",
                  f"办公室请各单位于{deadline_text(deadline_at)}前确认或更新本单位信息员名单", url_for("roster.index"))
     return request
 
@@ -311,10 +311,6 @@ def _check_request_deadline(deadline_at: datetime | None, now: datetime) -> None
         raise RosterError("截止日期的年份不合理", "deadline_on")
     if deadline_at <= now:
         raise RosterError("截止时间必须晚于现在", "deadline_on")
-
-
-def _unit_people(unit_ids: set[int]) -> list[int]:
-    return [user.id for role in UNIT_ROLES for user in list_users_with_role(role) if user.unit_id in unit_ids]
 
 
 def update_roster_request(editor, request: RosterRequest, deadline_at: datetime | None, note: str = "",
@@ -340,7 +336,7 @@ def update_roster_request(editor, request: RosterRequest, deadline_at: datetime 
         return []
     request.deadline_at, request.note = deadline_at, note
     waiting = {response.unit_id for response in request.responses if response.responded_at is None}
-    notify_users(_unit_people(waiting), "roster_request_changed", "名单确认通知已修改：" + "；".join(changes),
+    notify_users(list_unit_member_ids(waiting), "roster_request_changed", "名单确认通知已修改：" + "；".join(changes),
                  url_for("roster.index"))
     return changes
 

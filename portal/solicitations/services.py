@@ -12,12 +12,13 @@ from flask import abort, current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..auth.models import User, UserRole
+from ..auth.services import list_unit_member_ids
 from ..extensions import db, utcnow
 from ..items.models import Item
 from ..items.workflow import OFFICE_VISIBLE, UNIT_ROLES, can_view_item
 from ..notifications.services import notify_users
 from ..units.models import UNIT_KINDS, Tier, Unit
+from ..units.services import list_reporting_units
 from ..web.countdown import Countdown, describe_countdown  # noqa: F401  (views and tests use them from here)
 from ..web.filters import format_datetime, local_to_utc, to_local
 from .models import (
@@ -182,18 +183,6 @@ def resolve_targets(unit_ids: set[int], groups: set[str]) -> set[int]:
     return resolved
 
 
-def _unit_people(unit_ids) -> list[int]:
-    """Every active reporter and signer of these units: they are the ones who answer a notice."""
-    unit_ids = list(unit_ids)
-    if not unit_ids:
-        return []
-    return list(db.session.scalars(
-        select(User.id).join(UserRole).where(
-            User.unit_id.in_(unit_ids), UserRole.role.in_(UNIT_ROLES), User.active.is_(True)
-        ).distinct()
-    ))
-
-
 # ---- issuing, editing, extending, closing ---------------------------------------------------
 
 def _require_editor(user) -> None:
@@ -278,7 +267,7 @@ def issue_solicitation(editor, fields: SolicitationFields, now: datetime | None 
 
 def _notify_new(solicitation: Solicitation, unit_ids) -> None:
     what = "电话约稿已登记" if solicitation.by_phone else "新约稿"
-    notify_users(_unit_people(unit_ids), "solicitation_new",
+    notify_users(list_unit_member_ids(unit_ids), "solicitation_new",
                  f"{what}：{_topic(solicitation)}，请于{describe_deadline(solicitation.deadline)}前报送",
                  _url(solicitation))
 
@@ -345,12 +334,12 @@ def update_solicitation(editor, solicitation: Solicitation, fields: Solicitation
 
     kept = current - removed
     if changes:
-        notify_users(_unit_people(kept), "solicitation_changed",
+        notify_users(list_unit_member_ids(kept), "solicitation_changed",
                      f"约稿{_topic(solicitation)}有变更：{'；'.join(changes)}", _url(solicitation))
     if added:
         _notify_new(solicitation, added)
     if removed:
-        notify_users(_unit_people(removed), "solicitation_withdrawn",
+        notify_users(list_unit_member_ids(removed), "solicitation_withdrawn",
                      f"约稿{_topic(solicitation)}已不再需要本单位报送", url_for("solicitations.inbox"))
     return changes
 
@@ -372,7 +361,7 @@ def extend_deadline(editor, solicitation: Solicitation, deadline: datetime | Non
     solicitation.updated_at = now
     solicitation.status, solicitation.closed_at = "open", None
     what = "已重新开放，" if reopened else ""
-    notify_users(_unit_people(solicitation.unit_ids), "solicitation_changed",
+    notify_users(list_unit_member_ids(solicitation.unit_ids), "solicitation_changed",
                  f"约稿{_topic(solicitation)}{what}截止时间延长至{describe_deadline(deadline)}", _url(solicitation))
 
 
@@ -385,7 +374,7 @@ def close_solicitation(editor, solicitation: Solicitation, now: datetime | None 
     solicitation.status = "closed"
     solicitation.closed_at = now
     solicitation.updated_at = now
-    notify_users(_unit_people(solicitation.unit_ids), "solicitation_closed",
+    notify_users(list_unit_member_ids(solicitation.unit_ids), "solicitation_closed",
                  f"约稿{_topic(solicitation)}已结束", _url(solicitation))
 
 
@@ -740,6 +729,8 @@ def publish_priority(editor, title: str, body: str, now: datetime | None = None)
     priority = ReportingPriority(title=title, body=body, published_by_id=editor.id, published_at=now or utcnow())
     db.session.add(priority)
     db.session.flush()
+    notify_users(list_unit_member_ids(unit.id for unit in list_reporting_units()), "priority_published",
+                 f"办公室发布信息工作要点：{title}", url_for("items.dashboard"))
     return priority
 
 

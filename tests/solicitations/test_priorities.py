@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.solicitations.models import ReportingPriority
-from tests.solicitations.helpers import client_for, errors_of
+from tests.solicitations.helpers import client_for, errors_of, notices
 
 
 def publish(editor, title, body="一、冬季安全生产；\n二、民生实事推进情况。"):
@@ -21,6 +21,11 @@ def test_newest_priorities_show_on_every_units_dashboard_until_superseded(app, w
     publish(editor, "2026年12月政务信息工作要点", "一、岁末年初安全稳定。")
     page = client_for(app, world.reporter).get("/unit").get_data(as_text=True)
     assert "2026年12月政务信息工作要点" in page and "2026年11月政务信息工作要点" not in page
+    # Every unit's reporters and signers are told; the office is not.
+    for user in (world.reporter, world.signer, world.other_reporter, world.other_signer):
+        assert notices(user) == ["办公室发布信息工作要点：2026年11月政务信息工作要点",
+                                 "办公室发布信息工作要点：2026年12月政务信息工作要点"]
+    assert notices(world.editor) == [] and notices(world.viewer) == []
     # The list keeps the history, newest first.
     listing = client_for(app, world.reporter).get("/priorities").get_data(as_text=True)
     assert listing.index("2026年12月") < listing.index("2026年11月")
