@@ -84,10 +84,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
 
-    from . import auth, items, notifications, roster, scoring, solicitations, units, web
+    from . import auth, editions, items, notifications, roster, scoring, solicitations, units, web
 
     web.init_app(app)
-    for package in (auth, units, items, notifications, scoring, roster, solicitations):
+    for package in (auth, units, items, notifications, scoring, roster, solicitations, editions):
         app.register_blueprint(package.bp)
 
     from .demo import demo_command

@@ -88,10 +88,17 @@ def get_photo_for(user, photo_id: int) -> ItemPhoto:
     if photo.item_id is None:
         visible = photo.uploader_id == user.id
     else:
-        visible = can_view_item(user, photo.item)
+        visible = can_view_item(user, photo.item) or _in_locked_edition(photo.item_id)
     if not visible:
         abort(404)
     return photo
+
+
+def _in_locked_edition(item_id: int) -> bool:
+    # A locked edition is for every reader, photos included, whichever unit filed the item.
+    from ..editions.services import is_in_locked_edition
+
+    return is_in_locked_edition(item_id)
 
 
 def find_item_by_form_key(form_key: str) -> Item | None:

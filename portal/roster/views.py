@@ -11,6 +11,7 @@ from flask_login import current_user
 from ..extensions import db, utcnow
 from ..web.access import roles_required
 from ..web.filters import local_to_utc, to_local
+from ..web.forms import show_error
 from ..web.htmx import render_page
 from . import bp
 from .export import build_roster_workbook, export_filename
@@ -175,11 +176,7 @@ def _submit_request_form(form: RosterRequestForm, save) -> tuple[bool, object]:
         db.session.commit()
     except RosterError as error:
         db.session.rollback()
-        target = getattr(form, error.field, None) if error.field else None
-        if target is not None:
-            target.errors = list(target.errors) + [str(error)]
-        else:
-            flash(str(error), "error")
+        show_error(form, error)
         return False, None
     return True, result
 

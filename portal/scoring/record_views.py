@@ -7,6 +7,7 @@ from ..extensions import db
 from ..items.services import get_item_for
 from ..web.access import roles_required
 from ..web.filters import local_to_utc
+from ..web.forms import form_errors
 from ..web.htmx import render_page
 from . import bp
 from .record_forms import (
@@ -42,10 +43,6 @@ def item_records(item):
     return gather_item_records(current_user, item)
 
 
-def _form_errors(form) -> str:
-    return "；".join(error for errors in form.errors.values() for error in errors)
-
-
 def _item_page(item_id: int, anchor: str = "records"):
     return redirect(url_for("items.detail", item_id=item_id, _anchor=anchor))
 
@@ -62,7 +59,7 @@ def adoption_new(item_id: int):
     item = get_item_for(current_user, item_id)
     form = AdoptionForm(channels=list_channel_choices())
     if not form.validate_on_submit():
-        flash(_form_errors(form), "error")
+        flash(form_errors(form), "error")
         return _item_page(item.id)
     try:
         adoption = record_adoption_by(current_user, item, form.channel.data, form.adopted_on.data)
@@ -154,7 +151,7 @@ def instruction_verdict(instruction_id: int):
     instruction = get_instruction_for(current_user, instruction_id, "decide")
     form = VerdictForm()
     if not form.validate_on_submit():
-        flash(_form_errors(form), "error")
+        flash(form_errors(form), "error")
         return _back(form, instruction)
     accepted = form.accepted.data == "yes"
     try:

@@ -37,6 +37,15 @@ def record_adoption(item_id: int, channel_key: str, adopted_on: date, recorded_b
     return adoption
 
 
+def record_edition_adoption(item_id: int, channel_key: str, issued_on: date, recorded_by_id: int) -> Adoption:
+    """An edition of the office's publication carries the item: the adoption on that channel is
+    dated by the edition (replacing the date chosen when the item was adopted), so the points fall
+    on the day the edition was issued."""
+    adoption = record_adoption(item_id, channel_key, issued_on, recorded_by_id)
+    adoption.adopted_on, adoption.recorded_by_id = issued_on, recorded_by_id
+    return adoption
+
+
 def list_adoptions(item_id: int) -> list[Adoption]:
     return list(
         db.session.scalars(select(Adoption).where(Adoption.item_id == item_id).order_by(Adoption.adopted_on))

@@ -6,6 +6,7 @@ from flask_login import current_user
 from ..extensions import db, utcnow, write_transaction
 from ..web.access import roles_required
 from ..web.filters import to_local_naive
+from ..web.forms import form_errors, show_error
 from ..web.htmx import render_page
 from . import bp
 from .forms import ExtendForm, IssueForm, PriorityForm, SolicitationForm, VerdictForm
@@ -55,18 +56,6 @@ def unit_solicitation_panel():
     return {"priority": current_priority(), "waiting": list_waiting(current_user.unit_id)}
 
 
-def _show_error(form, error: SolicitationError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [str(error)]
-    else:
-        flash(str(error), "error")
-
-
-def _form_errors(form) -> str:
-    return "；".join(error for errors in form.errors.values() for error in errors)
-
-
 def _fields(form: SolicitationForm) -> SolicitationFields:
     by_phone = bool(getattr(form, "by_phone", None) and form.by_phone.data)
     called_at = None
@@ -103,7 +92,7 @@ def new():
             db.session.commit()
         except SolicitationError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(f"约稿已发出，已通知{len(solicitation.targets)}个单位", "success")
             return redirect(_board_url(solicitation.id))
@@ -126,7 +115,7 @@ def edit(solicitation_id: int):
             db.session.commit()
         except SolicitationError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash("约稿已修改，已通知各单位：" + "；".join(changes) if changes else "约稿已保存", "success")
             return redirect(url_for("solicitations.detail", solicitation_id=solicitation.id))
@@ -139,7 +128,7 @@ def extend(solicitation_id: int):
     solicitation = get_solicitation_for(current_user, solicitation_id, "manage")
     form = ExtendForm()
     if not form.validate_on_submit():
-        flash(_form_errors(form), "error")
+        flash(form_errors(form), "error")
     else:
         reopening = not solicitation.is_open
         try:
@@ -182,7 +171,7 @@ def answer_verdict(answer_id: int):
     item = get_answer_for(current_user, answer_id)
     form = VerdictForm()
     if not form.validate_on_submit():
-        flash(_form_errors(form), "error")
+        flash(form_errors(form), "error")
     else:
         try:
             decide_answer(current_user, item, form.verdict.data)
@@ -268,7 +257,7 @@ def priority_new():
             db.session.commit()
         except SolicitationError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash("信息工作要点已发布，各单位首页可见", "success")
             return redirect(url_for("solicitations.priorities"))

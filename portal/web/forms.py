@@ -7,3 +7,21 @@ class PortalForm(FlaskForm):
         # WTForms ships Simplified Chinese messages for its built-in validators and field parsing.
         locales = ("zh",)
 
+
+
+def show_error(form, error: Exception) -> None:
+    """A service's refusal (an exception with a `field` attribute) shown at its field, or as a flash
+    message when it concerns no field of the form."""
+    from flask import flash
+
+    name = getattr(error, "field", None)
+    target = getattr(form, name, None) if name else None
+    if target is not None:
+        target.errors = list(target.errors) + [str(error)]
+    else:
+        flash(str(error), "error")
+
+
+def form_errors(form) -> str:
+    """Every validation message of a form in one line, for a form that redirects instead of re-rendering."""
+    return "；".join(error for errors in form.errors.values() for error in errors)

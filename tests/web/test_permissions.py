@@ -18,6 +18,8 @@ from werkzeug.datastructures import FileStorage
 
 from portal import create_app
 from portal.auth.models import User
+from portal.editions.models import Edition, EditionEntry, Publication
+from portal.editions.services import lock_edition
 from portal.extensions import db, utcnow
 from portal.items.models import Item
 from portal.items.photos import store_photo
@@ -46,6 +48,9 @@ LOGGED_IN = (302, 200, 200, 200, 200, 200)
 ADMIN_ONLY = (302, 403, 403, 403, 403, 200)
 ADMIN_DONE = (302, 403, 403, 403, 403, 302)
 UNIT_MEMBERS = (302, 200, 200, 403, 403, 403)
+EDITOR_ONLY = (302, 403, 403, 200, 403, 403)
+EDITOR_DONE = (302, 403, 403, 302, 403, 403)
+EDITOR_KEPT = (302, 403, 403, KEPT, 403, 403)
 OFFICE_READERS = (302, 403, 403, 200, 200, 403)
 HIDDEN = (302, 404, 404, 404, 404, 404)  # another unit's draft or another user's row: nobody here may see it
 FOREIGN_SUBMITTED_EDITOR_ACTION = (302, 404, 404, DONE, 403, 404)
@@ -132,6 +137,20 @@ EXPECTATIONS = {
         "reject:other_unit_submitted": FOREIGN_SUBMITTED_EDITOR_ACTION,
         "invalidate:other_unit_submitted": FOREIGN_SUBMITTED_EDITOR_ACTION,
     }},
+    "editions.index": {"GET": {NONE: LOGGED_IN}},
+    "editions.new": {"GET": {NONE: EDITOR_ONLY}, "POST": {NONE: EDITOR_DONE}},
+    "editions.detail": {"GET": {"draft_edition": (302, 404, 404, 200, 404, 404), "locked_edition": LOGGED_IN}},
+    "editions.preview": {"GET": {"draft_edition": EDITOR_ONLY, "locked_edition": EDITOR_ONLY}},
+    "editions.settings": {"POST": {"draft_edition": EDITOR_DONE, "locked_edition": EDITOR_KEPT}},
+    "editions.add": {"POST": {"draft_edition": EDITOR_ONLY, "locked_edition": EDITOR_KEPT}},  # nothing ticked: 200
+    "editions.entry_update": {"POST": {"draft_entry": EDITOR_DONE, "locked_entry": EDITOR_KEPT}},
+    "editions.entry_move": {"POST": {"up:draft_entry": EDITOR_DONE, "down:locked_entry": EDITOR_KEPT}},
+    "editions.entry_remove": {"POST": {"draft_entry": (302, 403, 403, GONE, 403, 403), "locked_entry": EDITOR_KEPT}},
+    "editions.lock": {"POST": {"draft_edition": EDITOR_DONE, "locked_edition": EDITOR_KEPT}},
+    "editions.delete": {"POST": {"draft_edition": (302, 403, 403, GONE, 403, 403), "locked_edition": EDITOR_KEPT}},
+    "editions.publications": {"GET": {NONE: ADMIN_ONLY}},
+    "editions.publication_new": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
+    "editions.publication_edit": {"GET": {"publication": ADMIN_ONLY}, "POST": {"publication": ADMIN_DONE}},
     "notifications.index": {"GET": {NONE: LOGGED_IN}},
     "notifications.open_notification": {"POST": {"mine": ALL_302, "other_unit_user": HIDDEN}},
     "notifications.read_all": {"POST": {"other_unit_user": (302, KEPT, KEPT, KEPT, KEPT, KEPT)}},
@@ -255,6 +274,12 @@ POST_DATA = {
     "items.act": lambda w: {"comment": "测试理由"},
     "roster.edit": lambda w: {"leader_name": "张建国", "leader_position": "党委副书记", "officers-0-name": "李晓燕",
                               "officers-0-employment": "full_time", "officers-0-mobile": "13804311234"},
+    "editions.new": lambda w: {"publication_id": str(_seeded_publication().id),
+                               "issued_on": to_local(utcnow()).date().isoformat()},
+    "editions.settings": lambda w: {"issued_on": to_local(utcnow()).date().isoformat(), "editor_note": "编者按"},
+    "editions.entry_update": lambda w: {"headline": "编辑改过的标题", "section": ""},
+    "editions.publication_new": lambda w: publication_form("专报信息"),
+    "editions.publication_edit": lambda w: publication_form("《高新信息》（改）"),
     "roster.request_new": lambda w: {"deadline_on": (to_local(utcnow()).date() + timedelta(days=3)).isoformat(),
                                      "deadline_hour": "17"},
     "roster.request_edit": lambda w: {"deadline_on": (to_local(utcnow()).date() + timedelta(days=9)).isoformat(),
@@ -382,6 +407,38 @@ def _notification(w, make, actor, name):
     return notification
 
 
+def _seeded_publication():
+    return db.session.scalar(select(Publication).order_by(Publication.id))
+
+
+def publication_form(name):
+    return {"name": name, "channel_id": str(_seeded_publication().channel_id), "numbering": "yearly",
+            "show_total": "y", "total_start": "0", "print_count": "30", "active": "y"}
+
+
+def _edition(w, make, actor, name):
+    item = make.item(w.reporter, "adopted", signer=w.signer, editor=w.editor)
+    edition = Edition(publication=_seeded_publication(), issued_on=to_local(utcnow()).date(), editor_note="",
+                      created_by_id=w.editor.id)
+    edition.entries.append(EditionEntry(item=item, position=1, section="", headline=item.title))
+    db.session.add(edition)
+    db.session.flush()
+    if name.startswith("locked"):
+        with make.app.test_request_context(method="POST"):
+            lock_edition(w.editor, edition)
+    db.session.commit()
+    return edition
+
+
+def _entry(w, make, actor, name):
+    edition = _edition(w, make, actor, name.replace("entry", "edition"))
+    return edition.entries[0]
+
+
+def _publication(w, make, actor, name):
+    return _seeded_publication()
+
+
 def _delivery(w, make, actor, name):
     notification = _notification(w, make, actor, "other_unit_user")
     delivery = Delivery(notification_id=notification.id, channel="webhook", status="failed", attempts=5,
@@ -391,7 +448,8 @@ def _delivery(w, make, actor, name):
     return delivery
 
 
-BUILDERS = {"item_id": _item, "delivery_id": _delivery, "photo_id": _photo, "user_id": _user, "unit_id": _unit, "tier_id": _tier,
+BUILDERS = {"item_id": _item, "delivery_id": _delivery, "edition_id": _edition, "entry_id": _entry,
+            "publication_id": _publication, "photo_id": _photo, "user_id": _user, "unit_id": _unit, "tier_id": _tier,
             "notification_id": _notification, "rule_set_id": _rule_set, "adoption_id": _adoption,
             "instruction_id": _instruction, "request_id": _roster_request, "solicitation_id": _solicitation,
             "answer_id": _answer}

@@ -1,0 +1,370 @@
+"""Editions (刊物编发): an editor compiles adopted items into a draft edition of one of the office's
+publications, orders and groups them by section, edits their headlines, adds an editor's note, and
+locks it (定版). Locking numbers the edition, dates each item's adoption on the publication's channel
+by the edition (scoring counts it then), copies the text in, and tells the units concerned."""
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import groupby
+
+from flask import abort, current_app, url_for
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..auth.services import list_unit_member_ids
+from ..extensions import db, utcnow
+from ..items.models import Item
+from ..notifications.services import notify_users
+from ..scoring.models import Channel
+from ..scoring.services import record_edition_adoption
+from ..web.filters import to_local
+from .models import NUMBERINGS, Edition, EditionEntry, Publication
+
+HEADLINE_MAX = 100
+NOTE_MAX = 2000
+SECTION_MAX = 30
+RECIPIENTS_MAX = 300
+CANDIDATE_LIMIT = 50
+EARLIEST_YEAR = 2000
+
+
+class EditionError(Exception):
+    """A refused change, with a Chinese message for the user and the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").replace("\r\n", "\n").strip()
+
+
+def _office_today() -> date:
+    return to_local(utcnow()).date()
+
+
+def _require_editor(user) -> None:
+    if not user.has_role("editor"):
+        raise EditionError("只有办公室编辑可以编发刊物")
+
+
+def _require_draft(edition: Edition) -> None:
+    if edition.is_locked:
+        raise EditionError("本期已定版，不能再修改")
+
+
+# ---- publications (admin) -------------------------------------------------------------------
+
+@dataclass
+class PublicationFields:
+    name: str
+    channel_id: int
+    numbering: str = "yearly"
+    show_total: bool = True
+    total_start: int = 0
+    compiled_by: str = ""
+    sections: str = ""
+    report_to: str = ""
+    send_to: str = ""
+    issue_to: str = ""
+    print_count: int = 0
+    active: bool = True
+
+
+def list_publications(active_only: bool = False) -> list[Publication]:
+    query = select(Publication).order_by(Publication.id)
+    if active_only:
+        query = query.where(Publication.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def find_publication(publication_id: int | None) -> Publication | None:
+    return db.session.get(Publication, publication_id) if publication_id else None
+
+
+def get_publication(publication_id: int) -> Publication:
+    return db.session.get(Publication, publication_id) or abort(404)
+
+
+def list_channel_choices() -> dict[int, str]:
+    """The office's own channels (body "office"): an edition's items are adopted on one of them. A new
+    publication worth points needs its channel in the rule set first (积分规则)."""
+    channels = db.session.scalars(
+        select(Channel).where(Channel.active.is_(True), Channel.body == "office").order_by(Channel.sort_order, Channel.id)
+    )
+    return {channel.id: channel.name for channel in channels}
+
+
+def save_publication(publication: Publication | None, fields: PublicationFields) -> Publication:
+    name = _clean(fields.name)
+    if not name:
+        raise EditionError("请填写刊物名称", "name")
+    duplicate = db.session.scalar(select(Publication.id).where(Publication.name == name))
+    if duplicate is not None and (publication is None or duplicate != publication.id):
+        raise EditionError("已有同名刊物", "name")
+    if fields.channel_id not in list_channel_choices():
+        raise EditionError("请选择本办的采用载体", "channel_id")
+    if fields.numbering not in NUMBERINGS:
+        raise EditionError("请选择编号方式", "numbering")
+    sections = [line.strip() for line in _clean(fields.sections).splitlines() if line.strip()]
+    if any(len(section) > SECTION_MAX for section in sections):
+        raise EditionError(f"每个栏目名称不超过{SECTION_MAX}个字", "sections")
+    if publication is None:
+        publication = Publication()
+        db.session.add(publication)
+    publication.name, publication.channel_id, publication.numbering = name, fields.channel_id, fields.numbering
+    publication.show_total, publication.total_start = fields.show_total, fields.total_start
+    publication.compiled_by, publication.sections = _clean(fields.compiled_by), "\n".join(sections)
+    publication.report_to, publication.send_to = _clean(fields.report_to), _clean(fields.send_to)
+    publication.issue_to, publication.print_count = _clean(fields.issue_to), fields.print_count
+    publication.active = fields.active
+    db.session.flush()
+    return publication
+
+
+def compiled_by_of(publication: Publication) -> str:
+    return publication.compiled_by or current_app.config["OFFICE_NAME"]
+
+
+# ---- numbering ------------------------------------------------------------------------------
+
+def describe_number(edition: Edition) -> str:
+    """2026年第15期（总第123期）, 总第123期 under running numbering; a draft has no number yet."""
+    if not edition.is_locked:
+        return "（定版后编号）"
+    publication = edition.publication
+    if publication.numbering == "running":
+        return f"总第{edition.total_number}期"
+    text = f"{edition.year}年第{edition.number}期"
+    return text + (f"（总第{edition.total_number}期）" if publication.show_total else "")
+
+
+def _next_numbers(publication: Publication, year: int) -> tuple[int, int]:
+    number = db.session.scalar(
+        select(func.max(Edition.number)).where(Edition.publication_id == publication.id, Edition.year == year)
+    )
+    total = db.session.scalar(select(func.max(Edition.total_number)).where(Edition.publication_id == publication.id))
+    return (number or 0) + 1, max(total or 0, publication.total_start) + 1
+
+
+# ---- editions -------------------------------------------------------------------------------
+
+def get_edition_for(user, edition_id: int, action: str = "view") -> Edition:
+    """A locked edition is for every reader; a draft only for editors (404 to anyone else)."""
+    edition = db.session.get(Edition, edition_id)
+    if edition is None or (not edition.is_locked and not user.has_role("editor")):
+        abort(404)
+    if action == "edit" and not user.has_role("editor"):
+        abort(403)
+    return edition
+
+
+def get_entry_for(user, entry_id: int) -> EditionEntry:
+    entry = db.session.get(EditionEntry, entry_id)
+    if entry is None:
+        abort(404)
+    get_edition_for(user, entry.edition_id, "edit")
+    return entry
+
+
+def list_editions(user, publication_id: int | None = None, limit: int = 50) -> list[Edition]:
+    query = select(Edition).order_by(Edition.issued_on.desc(), Edition.id.desc()).limit(limit)
+    if not user.has_role("editor"):
+        query = query.where(Edition.status == "locked")
+    if publication_id is not None:
+        query = query.where(Edition.publication_id == publication_id)
+    return list(db.session.scalars(query.options(selectinload(Edition.entries))))
+
+
+def _check_issued_on(issued_on: date | None) -> None:
+    if issued_on is None:
+        raise EditionError("请填写编发日期", "issued_on")
+    if issued_on.year < EARLIEST_YEAR:
+        raise EditionError("编发日期的年份不合理", "issued_on")
+    if issued_on > _office_today():
+        raise EditionError("编发日期不能晚于今天", "issued_on")
+
+
+def create_edition(editor, publication: Publication | None, issued_on: date | None) -> Edition:
+    _require_editor(editor)
+    if publication is None:
+        raise EditionError("请选择刊物", "publication_id")
+    if not publication.active:
+        raise EditionError("该刊物已停用", "publication_id")
+    _check_issued_on(issued_on)
+    edition = Edition(publication=publication, issued_on=issued_on, editor_note="", created_by_id=editor.id)
+    db.session.add(edition)
+    db.session.flush()
+    return edition
+
+
+def update_edition(editor, edition: Edition, issued_on: date | None, editor_note: str) -> None:
+    _require_editor(editor)
+    _require_draft(edition)
+    _check_issued_on(issued_on)
+    note = _clean(editor_note)
+    if len(note) > NOTE_MAX:
+        raise EditionError(f"编者按不超过{NOTE_MAX}字", "editor_note")
+    edition.issued_on, edition.editor_note = issued_on, note
+
+
+def delete_edition(editor, edition: Edition) -> None:
+    _require_editor(editor)
+    _require_draft(edition)
+    db.session.delete(edition)
+
+
+# ---- compiling ------------------------------------------------------------------------------
+
+def _published_item_ids(publication_id: int):
+    return (select(EditionEntry.item_id).join(Edition)
+            .where(Edition.publication_id == publication_id, Edition.status == "locked"))
+
+
+def _candidates(edition: Edition):
+    """Adopted items not yet carried by a locked edition of this publication nor in this one."""
+    return select(Item).where(
+        Item.status == "adopted",
+        Item.id.not_in(_published_item_ids(edition.publication_id)),
+        Item.id.not_in(select(EditionEntry.item_id).where(EditionEntry.edition_id == edition.id)),
+    )
+
+
+def is_in_locked_edition(item_id: int) -> bool:
+    return db.session.scalar(
+        select(EditionEntry.id).join(Edition).where(EditionEntry.item_id == item_id, Edition.status == "locked").limit(1)
+    ) is not None
+
+
+def list_candidate_items(edition: Edition, query_text: str = "", limit: int = CANDIDATE_LIMIT) -> list[Item]:
+    query = _candidates(edition).order_by(Item.submitted_at.desc(), Item.id.desc()).limit(limit)
+    words = _clean(query_text)
+    if words:
+        pattern = f"%{words}%"
+        query = query.where(or_(Item.title.like(pattern), Item.edited_title.like(pattern)))
+    return list(db.session.scalars(query))
+
+
+def _check_section(edition: Edition, section: str) -> str:
+    section = _clean(section)
+    if section and section not in edition.publication.section_list:
+        raise EditionError("请选择本刊物的栏目", "section")
+    return section
+
+
+def add_items(editor, edition: Edition, item_ids: list[int], section: str = "") -> int:
+    """Appends the chosen adopted items; ones already in, or no longer adoptable, are skipped.
+    Returns how many were added."""
+    _require_editor(editor)
+    _require_draft(edition)
+    section = _check_section(edition, section)
+    if not item_ids:
+        raise EditionError("请勾选要编入本期的信息", "item_ids")
+    allowed = {item.id: item for item in db.session.scalars(_candidates(edition).where(Item.id.in_(item_ids)))}
+    position = max((entry.position for entry in edition.entries), default=0)
+    added = 0
+    for item_id in item_ids:
+        item = allowed.pop(item_id, None)
+        if item is None:
+            continue
+        position += 1
+        edition.entries.append(EditionEntry(item_id=item.id, item=item, position=position, section=section,
+                                            headline=item.display_title[:HEADLINE_MAX]))
+        added += 1
+    db.session.flush()
+    return added
+
+
+def update_entry(editor, entry: EditionEntry, headline: str, section: str) -> None:
+    _require_editor(editor)
+    _require_draft(entry.edition)
+    headline = _clean(headline).replace("\n", " ")
+    if not headline:
+        raise EditionError("请填写标题", "headline")
+    if len(headline) > HEADLINE_MAX:
+        raise EditionError(f"标题不超过{HEADLINE_MAX}个字", "headline")
+    entry.headline, entry.section = headline, _check_section(entry.edition, section)
+
+
+def move_entry(editor, entry: EditionEntry, direction: str) -> None:
+    """Swaps the entry with its neighbour in the same section (the order readers see)."""
+    _require_editor(editor)
+    _require_draft(entry.edition)
+    if direction not in ("up", "down"):
+        return
+    same = [e for e in entry.edition.entries if e.section == entry.section]
+    index = same.index(entry)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(same):
+        return
+    neighbour = same[other]
+    entry.position, neighbour.position = neighbour.position, entry.position
+    if entry.position == neighbour.position:  # equal positions from older data: make the order explicit
+        entry.position += -1 if direction == "up" else 1
+    db.session.flush()
+
+
+def remove_entry(editor, entry: EditionEntry) -> None:
+    _require_editor(editor)
+    _require_draft(entry.edition)
+    db.session.delete(entry)
+
+
+@dataclass
+class SectionGroup:
+    name: str
+    entries: list[EditionEntry]
+
+
+def group_entries(edition: Edition) -> list[SectionGroup]:
+    """Entries by section, in the publication's section order (entries without a section first),
+    each section in the editor's order."""
+    order = {name: index for index, name in enumerate(edition.publication.section_list, start=1)}
+    entries = sorted(edition.entries, key=lambda e: (order.get(e.section, 0 if not e.section else len(order) + 1),
+                                                    e.section, e.position, e.id))
+    return [SectionGroup(name, list(group)) for name, group in groupby(entries, key=lambda e: e.section)]
+
+
+def entry_body(entry: EditionEntry) -> str:
+    return entry.body if entry.body is not None else entry.item.display_body
+
+
+def entry_unit_name(entry: EditionEntry) -> str:
+    return entry.unit_name if entry.unit_name is not None else entry.item.unit.name
+
+
+# ---- locking --------------------------------------------------------------------------------
+
+def lock_edition(editor, edition: Edition, now: datetime | None = None) -> Edition:
+    """定版: numbers the edition, freezes its entries, dates their adoptions by the edition, and tells
+    the units whose items it carries."""
+    _require_editor(editor)
+    _require_draft(edition)
+    if not edition.entries:
+        raise EditionError("本期还没有编入信息，不能定版")
+    not_adopted = [entry.headline for entry in edition.entries if entry.item.status != "adopted"]
+    if not_adopted:
+        raise EditionError(f"《{not_adopted[0]}》已不是“已采用”状态，请移出后再定版")
+    _check_issued_on(edition.issued_on)
+    publication = edition.publication
+    edition.year = edition.issued_on.year
+    edition.number, edition.total_number = _next_numbers(publication, edition.year)
+    edition.status, edition.locked_at, edition.locked_by_id = "locked", now or utcnow(), editor.id
+    for entry in edition.entries:
+        entry.body, entry.unit_name = entry.item.display_body, entry.item.unit.name
+        record_edition_adoption(entry.item_id, publication.channel.key, edition.issued_on, editor.id)
+    db.session.flush()
+    _notify_units(edition)
+    return edition
+
+
+def _notify_units(edition: Edition) -> None:
+    url = url_for("editions.detail", edition_id=edition.id)
+    by_unit: dict[int, list[EditionEntry]] = {}
+    for entry in edition.entries:
+        by_unit.setdefault(entry.item.unit_id, []).append(entry)
+    where = f"{edition.publication.name}{describe_number(edition)}"
+    for unit_id, entries in by_unit.items():
+        more = f"等{len(entries)}条信息" if len(entries) > 1 else ""
+        notify_users(list_unit_member_ids([unit_id]), "edition_locked",
+                     f"{where}已编发，刊登本单位《{entries[0].headline}》{more}", url)

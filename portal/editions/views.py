@@ -1,0 +1,269 @@
+"""Edition pages: the list, compiling a draft (editors), reading a locked edition (everyone), and the
+admin's publications."""
+from flask import flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db, utcnow
+from ..web.access import roles_required
+from ..web.filters import to_local
+from ..web.forms import form_errors, show_error
+from ..web.htmx import render_page
+from . import bp
+from .forms import AddItemsForm, EditionNewForm, EditionSettingsForm, EntryForm, PublicationForm
+from .models import NUMBERINGS
+from .services import (
+    EditionError,
+    PublicationFields,
+    add_items,
+    compiled_by_of,
+    create_edition,
+    delete_edition,
+    describe_number,
+    entry_body,
+    entry_unit_name,
+    find_publication,
+    get_edition_for,
+    get_entry_for,
+    get_publication,
+    group_entries,
+    list_candidate_items,
+    list_channel_choices,
+    list_editions,
+    list_publications,
+    lock_edition,
+    move_entry,
+    remove_entry,
+    save_publication,
+    update_edition,
+    update_entry,
+)
+
+
+@bp.app_template_global("edition_number")
+def _edition_number(edition) -> str:
+    return describe_number(edition)
+
+
+def _section_choices(edition) -> dict[str, str]:
+    return {"": "不分栏目"} | {name: name for name in edition.publication.section_list}
+
+
+def _reading(template: str, edition):
+    return render_page(template, edition=edition, groups=group_entries(edition), body_of=entry_body,
+                       unit_of=entry_unit_name, compiled_by=compiled_by_of(edition.publication))
+
+
+@bp.get("/editions")
+@login_required
+def index():
+    publication_id = request.args.get("publication", type=int)
+    return render_page("editions/index.html", editions=list_editions(current_user, publication_id),
+                       publications=list_publications(), publication_id=publication_id)
+
+
+@bp.route("/editions/new", methods=["GET", "POST"])
+@roles_required("editor")
+def new():
+    form = EditionNewForm()
+    form.publication_id.choices = {p.id: p.name for p in list_publications(active_only=True)}
+    if not form.is_submitted():
+        form.issued_on.data = to_local(utcnow()).date()
+    elif form.validate():
+        try:
+            edition = create_edition(current_user, find_publication(form.publication_id.data), form.issued_on.data)
+            db.session.commit()
+        except EditionError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            return redirect(url_for("editions.detail", edition_id=edition.id))
+    return render_page("editions/new.html", form=form)
+
+
+def _compile_page(edition, settings_form=None, add_form=None):
+    settings_form = settings_form or EditionSettingsForm(data={"issued_on": edition.issued_on,
+                                                                "editor_note": edition.editor_note})
+    add_form = add_form or AddItemsForm()
+    add_form.section.choices = _section_choices(edition)
+    query_text = request.args.get("q", "")
+    return render_page("editions/compile.html", "editions/_candidates.html", edition=edition,
+                       groups=group_entries(edition), settings_form=settings_form, add_form=add_form,
+                       candidates=list_candidate_items(edition, query_text), q=query_text,
+                       sections=_section_choices(edition))
+
+
+@bp.get("/editions/<int:edition_id>")
+@login_required
+def detail(edition_id: int):
+    edition = get_edition_for(current_user, edition_id)
+    if not edition.is_locked:
+        return _compile_page(edition)
+    return _reading("editions/detail.html", edition)
+
+
+@bp.get("/editions/<int:edition_id>/preview")
+@roles_required("editor")
+def preview(edition_id: int):
+    return _reading("editions/detail.html", get_edition_for(current_user, edition_id, "edit"))
+
+
+def _refused(edition, error: EditionError):
+    flash(str(error), "error")
+    return redirect(url_for("editions.detail", edition_id=edition.id))
+
+
+@bp.post("/editions/<int:edition_id>/settings")
+@roles_required("editor")
+def settings(edition_id: int):
+    edition = get_edition_for(current_user, edition_id, "edit")
+    form = EditionSettingsForm()
+    if form.validate():
+        try:
+            update_edition(current_user, edition, form.issued_on.data, form.editor_note.data or "")
+            db.session.commit()
+        except EditionError as error:
+            db.session.rollback()
+            if not error.field:
+                return _refused(edition, error)
+            show_error(form, error)
+        else:
+            flash("已保存", "success")
+            return redirect(url_for("editions.detail", edition_id=edition.id))
+    return _compile_page(edition, settings_form=form)
+
+
+@bp.post("/editions/<int:edition_id>/entries")
+@roles_required("editor")
+def add(edition_id: int):
+    edition = get_edition_for(current_user, edition_id, "edit")
+    form = AddItemsForm()
+    form.section.choices = _section_choices(edition)
+    if form.validate():
+        try:
+            added = add_items(current_user, edition, list(form.item_ids.data or ()), form.section.data or "")
+            db.session.commit()
+        except EditionError as error:
+            db.session.rollback()
+            if not error.field:
+                return _refused(edition, error)
+            show_error(form, error)
+        else:
+            flash(f"已编入{added}条信息" if added else "所选信息已编入或已不能编入", "success" if added else "error")
+            return redirect(url_for("editions.detail", edition_id=edition.id))
+    return _compile_page(edition, add_form=form)
+
+
+def _back_to(entry):
+    return redirect(url_for("editions.detail", edition_id=entry.edition_id, _anchor=f"entry-{entry.id}"))
+
+
+@bp.post("/editions/entries/<int:entry_id>")
+@roles_required("editor")
+def entry_update(entry_id: int):
+    entry = get_entry_for(current_user, entry_id)
+    form = EntryForm()
+    form.section.choices = _section_choices(entry.edition)
+    if not form.validate():
+        flash(form_errors(form), "error")
+        return _back_to(entry)
+    try:
+        update_entry(current_user, entry, form.headline.data, form.section.data or "")
+        db.session.commit()
+    except EditionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return _back_to(entry)
+
+
+@bp.post("/editions/entries/<int:entry_id>/move/<action>")
+@roles_required("editor")
+def entry_move(entry_id: int, action: str):
+    entry = get_entry_for(current_user, entry_id)
+    try:
+        move_entry(current_user, entry, action)
+        db.session.commit()
+    except EditionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return _back_to(entry)
+
+
+@bp.post("/editions/entries/<int:entry_id>/remove")
+@roles_required("editor")
+def entry_remove(entry_id: int):
+    entry = get_entry_for(current_user, entry_id)
+    edition_id = entry.edition_id
+    try:
+        remove_entry(current_user, entry)
+        db.session.commit()
+    except EditionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return redirect(url_for("editions.detail", edition_id=edition_id))
+
+
+@bp.post("/editions/<int:edition_id>/lock")
+@roles_required("editor")
+def lock(edition_id: int):
+    edition = get_edition_for(current_user, edition_id, "edit")
+    try:
+        lock_edition(current_user, edition)
+        db.session.commit()
+    except EditionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        flash(f"已定版：{edition.publication.name}{describe_number(edition)}，已通知相关单位", "success")
+    return redirect(url_for("editions.detail", edition_id=edition_id))
+
+
+@bp.post("/editions/<int:edition_id>/delete")
+@roles_required("editor")
+def delete(edition_id: int):
+    edition = get_edition_for(current_user, edition_id, "edit")
+    try:
+        delete_edition(current_user, edition)
+        db.session.commit()
+    except EditionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("editions.detail", edition_id=edition_id))
+    flash("草稿已删除", "success")
+    return redirect(url_for("editions.index"))
+
+
+# ---- publications (admin) -------------------------------------------------------------------
+
+@bp.get("/admin/publications")
+@roles_required("admin")
+def publications():
+    return render_page("editions/publications.html", publications=list_publications(), numberings=NUMBERINGS)
+
+
+def _publication_form(publication):
+    form = PublicationForm(obj=publication)
+    form.channel_id.choices = list_channel_choices()
+    if form.validate_on_submit():
+        fields = PublicationFields(**{name: getattr(form, name).data for name in PublicationFields.__dataclass_fields__})
+        try:
+            save_publication(publication, fields)
+            db.session.commit()
+        except EditionError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            flash("刊物已保存", "success")
+            return redirect(url_for("editions.publications"))
+    return render_page("editions/publication_form.html", form=form, publication=publication)
+
+
+@bp.route("/admin/publications/new", methods=["GET", "POST"])
+@roles_required("admin")
+def publication_new():
+    return _publication_form(None)
+
+
+@bp.route("/admin/publications/<int:publication_id>/edit", methods=["GET", "POST"])
+@roles_required("admin")
+def publication_edit(publication_id: int):
+    return _publication_form(get_publication(publication_id))
