@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from .auth.models import User, UserRole
 from .auth.services import hash_password
+from .editions.models import Edition, EditionEntry, Publication
 from .extensions import db
 from .items.models import Item, ItemEvent
 from .notifications.models import Notification
@@ -127,6 +128,48 @@ class DemoBuilder:
         self.file_showcase(units[0], *staff[units[0].name])
         self.file_solicitations(units, staff)
         self.fill_rosters(units, staff)
+        self.compile_editions()
+
+    SECTIONS = {"experience": "经验做法", "research": "调研与建议", "suggestion": "调研与建议"}
+
+    def compile_editions(self) -> None:
+        """A weekly 《高新信息》 every Friday up to last week, carrying the items adopted before it, each
+        adoption dated by its edition as locking does; this week's adopted items wait for the editor
+        (one in a draft), so the demo shows both a back catalogue and work to do."""
+        publication = db.session.scalar(select(Publication).where(Publication.channel_id == self.internal.id))
+        if publication is None:
+            return
+        adoptions = list(db.session.scalars(
+            select(Adoption).join(Item).where(Adoption.channel_id == self.internal.id, Item.status == "adopted")
+            .order_by(Adoption.adopted_on, Adoption.item_id)
+        ))
+        this_friday = self.today + timedelta(days=4 - self.today.weekday())
+        pending = list(adoptions)
+        number = 0
+        for friday in sorted({a.adopted_on + timedelta(days=4 - a.adopted_on.weekday()) for a in adoptions}):
+            carried = [a for a in pending if a.adopted_on <= friday][:8]
+            if friday >= this_friday or friday > self.today or not carried:
+                continue
+            pending = [a for a in pending if a not in carried]
+            number += 1
+            locked_at = local_to_utc(datetime.combine(friday, time(16)))
+            edition = Edition(publication=publication, status="locked", issued_on=friday, year=friday.year,
+                              number=number, total_number=publication.total_start + number, editor_note="",
+                              created_by_id=self.editor.id, created_at=locked_at - timedelta(hours=3),
+                              locked_by_id=self.editor.id, locked_at=locked_at)
+            for position, adoption in enumerate(carried, start=1):
+                item = db.session.get(Item, adoption.item_id)
+                edition.entries.append(EditionEntry(
+                    item=item, position=position, section=self.SECTIONS.get(item.category, "工作动态"),
+                    headline=item.display_title, body=item.display_body, unit_name=item.unit.name))
+                adoption.adopted_on = friday
+            db.session.add(edition)
+        if pending:
+            draft = Edition(publication=publication, issued_on=self.today, editor_note="", created_by_id=self.editor.id,
+                            created_at=self.now)
+            item = db.session.get(Item, pending[0].item_id)
+            draft.entries.append(EditionEntry(item=item, position=1, section="工作动态", headline=item.display_title))
+            db.session.add(draft)
 
     def fill_rosters(self, units: list[Unit], staff: dict[str, tuple[User, User]]) -> None:
         """Every unit's roster filled in (the signer as 分管领导, the reporter as 信息员, a part-time

@@ -99,6 +99,24 @@ def test_demo_items_cover_every_state_and_are_consistent(app, demo):
     assert any(i.title.startswith(i.unit.name) for i in items)
 
 
+def test_demo_has_locked_editions_and_a_draft(app, demo):
+    from portal.editions.models import Edition
+
+    editions = db.session.scalars(select(Edition).order_by(Edition.issued_on, Edition.id)).all()
+    locked = [e for e in editions if e.is_locked]
+    assert len(locked) >= 4 and [e for e in editions if not e.is_locked]
+    assert [e.number for e in locked] == list(range(1, len(locked) + 1))
+    internal = {a.item_id: a.adopted_on for a in db.session.scalars(select(Adoption)) if a.channel.key == "internal"}
+    for edition in locked:
+        assert all(internal[entry.item_id] == edition.issued_on for entry in edition.entries)
+        assert all(entry.body and entry.unit_name for entry in edition.entries)
+    # this week's adopted items are still there for the editor to compile
+    client = app.test_client()
+    client.post("/login", data={"username": "editor", "password": DEMO_PASSWORD})
+    draft = next(e for e in editions if not e.is_locked)
+    assert "编入本期" in client.get(f"/editions/{draft.id}").get_data(as_text=True)
+
+
 def test_demo_late_items_are_flagged_for_the_editor(app, demo):
     client = app.test_client()
     client.post("/login", data={"username": "editor", "password": DEMO_PASSWORD})
