@@ -157,6 +157,19 @@ def _back_to(entry):
     return redirect(url_for("editions.detail", edition_id=entry.edition_id, _anchor=f"entry-{entry.id}"))
 
 
+def _attempt(operation, *args) -> bool:
+    """Runs a service operation as the current user and commits; a refusal is rolled back and shown
+    as a flash message. Returns whether it was done."""
+    try:
+        operation(current_user, *args)
+        db.session.commit()
+    except EditionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    return True
+
+
 @bp.post("/editions/entries/<int:entry_id>")
 @roles_required("editor")
 def entry_update(entry_id: int):
@@ -165,13 +178,8 @@ def entry_update(entry_id: int):
     form.section.choices = _section_choices(entry.edition)
     if not form.validate():
         flash(form_errors(form), "error")
-        return _back_to(entry)
-    try:
-        update_entry(current_user, entry, form.headline.data, form.section.data or "")
-        db.session.commit()
-    except EditionError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    else:
+        _attempt(update_entry, entry, form.headline.data, form.section.data or "")
     return _back_to(entry)
 
 
@@ -179,12 +187,7 @@ def entry_update(entry_id: int):
 @roles_required("editor")
 def entry_move(entry_id: int, action: str):
     entry = get_entry_for(current_user, entry_id)
-    try:
-        move_entry(current_user, entry, action)
-        db.session.commit()
-    except EditionError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    _attempt(move_entry, entry, action)
     return _back_to(entry)
 
 
@@ -193,12 +196,7 @@ def entry_move(entry_id: int, action: str):
 def entry_remove(entry_id: int):
     entry = get_entry_for(current_user, entry_id)
     edition_id = entry.edition_id
-    try:
-        remove_entry(current_user, entry)
-        db.session.commit()
-    except EditionError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    _attempt(remove_entry, entry)
     return redirect(url_for("editions.detail", edition_id=edition_id))
 
 
@@ -206,13 +204,7 @@ def entry_remove(entry_id: int):
 @roles_required("editor")
 def lock(edition_id: int):
     edition = get_edition_for(current_user, edition_id, "edit")
-    try:
-        lock_edition(current_user, edition)
-        db.session.commit()
-    except EditionError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    if _attempt(lock_edition, edition):
         flash(f"已定版：{edition.publication.name}{describe_number(edition)}，已通知相关单位", "success")
     return redirect(url_for("editions.detail", edition_id=edition_id))
 
@@ -221,12 +213,7 @@ def lock(edition_id: int):
 @roles_required("editor")
 def delete(edition_id: int):
     edition = get_edition_for(current_user, edition_id, "edit")
-    try:
-        delete_edition(current_user, edition)
-        db.session.commit()
-    except EditionError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    if not _attempt(delete_edition, edition):
         return redirect(url_for("editions.detail", edition_id=edition_id))
     flash("草稿已删除", "success")
     return redirect(url_for("editions.index"))
