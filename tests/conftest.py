@@ -20,8 +20,8 @@ from portal.units.services import save_unit
 PASSWORD = "correct-horse-9"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # Tables the migrations fill with reference data: restored to their seeded rows between tests on
-# PostgreSQL; every other table is emptied.
-REFERENCE_TABLES = ("channels", "rule_sets")
+# PostgreSQL; every other table is emptied. Dependants first: rows a test added are deleted in this order.
+REFERENCE_TABLES = ("publications", "channels", "rule_sets")
 SEEDED_ROWS: dict[str, list[dict]] = {}
 
 
