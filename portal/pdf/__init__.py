@@ -69,8 +69,7 @@ class ResourceRefused(ValueError):
 
 
 def fonts_dir() -> Path:
-    configured = current_app.config.get("PDF_FONTS_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "fonts"
+    return Path(current_app.config.get("PDF_FONTS_DIR") or Path(current_app.instance_path) / "fonts")
 
 
 def _css_string(value: str) -> str:
