@@ -166,10 +166,15 @@ def render_pdf(template_name: str, /, **context) -> bytes:
     return HTML(string=html, base_url=base_url, url_fetcher=make_fetcher()).write_pdf()
 
 
+UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
 def send_pdf(data: bytes, filename: str, as_attachment: bool = True):
-    """The response for a rendered PDF; `filename` may be Chinese (sent as RFC 5987 filename*)."""
+    """The response for a rendered PDF; `filename` may be Chinese (sent as RFC 5987 filename*). Characters
+    that Windows refuses in a file name (a topic may contain them) become "_"."""
+    stem = UNSAFE_IN_FILENAME.sub("_", filename.removesuffix(".pdf")).strip()[:80] or "文件"
     response = send_file(BytesIO(data), mimetype="application/pdf", as_attachment=as_attachment,
-                         download_name=filename)
+                         download_name=f"{stem}.pdf")
     # Rosters and notices carry names and phone numbers: no shared cache may keep them.
     response.headers["Cache-Control"] = "private, no-store"
     return response
