@@ -39,8 +39,6 @@ from flask import current_app, render_template, send_file
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from ..items.photos import photo_dir
-
 # The roles a font can play in an official document, their @font-face family name, the free font that
 # ends their stack, and whether that free fallback needs bold to look like the role.
 ROLES = {
@@ -154,6 +152,9 @@ class PortalFetcher(URLFetcher):
 
 
 def make_fetcher() -> PortalFetcher:
+    # Imported here: the items package imports views that import this module.
+    from ..items.photos import photo_dir
+
     return PortalFetcher([Path(current_app.static_folder), fonts_dir()], Path(photo_dir()))
 
 
