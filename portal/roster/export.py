@@ -1,7 +1,6 @@
 """The roster as a spreadsheet laid out like the seed's 附件4 (政务信息员统计表): a merged title row, a
 note row with the deadline, a two-level header (分管领导 / 信息员 over their columns), one row per
 liaison officer with the unit's cells merged down its officers. The only module that imports openpyxl."""
-from datetime import datetime
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -9,49 +8,16 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from .services import RosterRow
+from .table import CENTRED_COLUMNS, COLUMNS, UNIT_COLUMNS, roster_table
 
-# (group header or None, column header, width): a None group spans the two header rows.
-COLUMNS = [
-    (None, "序号", 6),
-    (None, "单位", 24),
-    (None, "对口科室", 16),
-    ("分管领导", "姓名", 10),
-    ("分管领导", "职务", 14),
-    ("分管领导", "手机", 14),
-    ("分管领导", "办公电话", 16),
-    ("分管领导", "电子邮箱", 24),
-    ("信息员", "姓名", 10),
-    ("信息员", "职务", 14),
-    ("信息员", "专职/兼职", 10),
-    ("信息员", "手机", 14),
-    ("信息员", "办公电话", 16),
-    ("信息员", "电子邮箱", 24),
-]
 TITLE_ROW, NOTE_ROW, GROUP_ROW, HEADER_ROW = 1, 2, 3, 4
 FIRST_DATA_ROW = 5
-# Columns 1-8 belong to the unit (merged down its officers), 9-14 to each officer.
-UNIT_COLUMNS = 8
 
 _thin = Side(style="thin", color="000000")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 FONT = "宋体"
-
-
-def _unit_cells(index: int, row: RosterRow) -> list[str]:
-    roster = row.roster
-    if roster is None:
-        return [str(index), row.unit.name, "", "（未填报）", "", "", "", ""]
-    return [str(index), row.unit.name, roster.section, roster.leader_name, roster.leader_position,
-            roster.leader_mobile, roster.leader_phone, roster.leader_email]
-
-
-def _officer_cells(officer) -> list[str]:
-    if officer is None:
-        return [""] * (len(COLUMNS) - UNIT_COLUMNS)
-    return [officer.name, officer.position, officer.employment_name, officer.mobile, officer.office_phone,
-            officer.email]
 
 
 def build_roster_workbook(rows: list[RosterRow], title: str, note: str) -> bytes:
@@ -86,16 +52,16 @@ def build_roster_workbook(rows: list[RosterRow], title: str, note: str) -> bytes
             cell.font, cell.alignment, cell.border = Font(name=FONT, size=11, bold=True), CENTER, BORDER
 
     current = FIRST_DATA_ROW
-    for index, row in enumerate(rows, start=1):
-        officers = row.officers or [None]
-        for offset, officer in enumerate(officers):
-            values = (_unit_cells(index, row) if offset == 0 else [""] * UNIT_COLUMNS) + _officer_cells(officer)
+    for group in roster_table(rows):
+        officers = group.officer_cells
+        for offset, cells in enumerate(officers):
+            values = (group.unit_cells if offset == 0 else [""] * UNIT_COLUMNS) + cells
             for number, value in enumerate(values, start=1):
                 # Text, never numbers: phone numbers keep their leading 0 and are not shown as 1.38E+10.
                 cell = sheet.cell(current + offset, number, value)
                 cell.number_format = "@"
                 cell.font, cell.border = Font(name=FONT, size=11), BORDER
-                cell.alignment = CENTER if number in (1, 4, 9, 11) else LEFT
+                cell.alignment = CENTER if number in CENTRED_COLUMNS else LEFT
         if len(officers) > 1:
             for number in range(1, UNIT_COLUMNS + 1):
                 sheet.merge_cells(start_row=current, start_column=number,
@@ -111,7 +77,3 @@ def build_roster_workbook(rows: list[RosterRow], title: str, note: str) -> bytes
     out = BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def export_filename(now: datetime) -> str:
-    return f"信息员统计表-{now:%Y%m%d}.xlsx"
