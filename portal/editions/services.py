@@ -122,6 +122,12 @@ def save_publication(publication: Publication | None, fields: PublicationFields)
     return publication
 
 
+def list_recipients(publication: Publication) -> list[str]:
+    """The 报/送/发 lines of the 版记, as printed."""
+    return [f"{label}：{value}" for label, value in (("报", publication.report_to), ("送", publication.send_to),
+                                                    ("发", publication.issue_to)) if value]
+
+
 def compiled_by_of(publication: Publication) -> str:
     return publication.compiled_by or current_app.config["OFFICE_NAME"]
 

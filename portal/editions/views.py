@@ -4,6 +4,7 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db, utcnow
+from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
 from ..web.filters import to_local
 from ..web.forms import form_errors, show_error
@@ -30,6 +31,7 @@ from .services import (
     list_channel_choices,
     list_editions,
     list_publications,
+    list_recipients,
     lock_edition,
     move_entry,
     remove_entry,
@@ -48,9 +50,14 @@ def _section_choices(edition) -> dict[str, str]:
     return {"": "不分栏目"} | {name: name for name in edition.publication.section_list}
 
 
+def _reading_context(edition) -> dict:
+    """What the reading page and the PDF both show, from the one place."""
+    return dict(edition=edition, groups=group_entries(edition), body_of=entry_body, unit_of=entry_unit_name,
+                compiled_by=compiled_by_of(edition.publication), recipients=list_recipients(edition.publication))
+
+
 def _reading(template: str, edition):
-    return render_page(template, edition=edition, groups=group_entries(edition), body_of=entry_body,
-                       unit_of=entry_unit_name, compiled_by=compiled_by_of(edition.publication))
+    return render_page(template, **_reading_context(edition))
 
 
 @bp.get("/editions")
@@ -99,6 +106,14 @@ def detail(edition_id: int):
     if not edition.is_locked:
         return _compile_page(edition)
     return _reading("editions/detail.html", edition)
+
+
+@bp.get("/editions/<int:edition_id>.pdf")
+@login_required
+def pdf(edition_id: int):
+    edition = get_edition_for(current_user, edition_id)
+    data = render_pdf("pdf/edition.html", **_reading_context(edition))
+    return send_pdf(data, f"{edition.publication.name}{describe_number(edition)}.pdf")
 
 
 @bp.get("/editions/<int:edition_id>/preview")

@@ -265,3 +265,41 @@ def test_the_internal_adoption_date_moves_to_the_edition(app, make, world):
     db.session.expire_all()
     assert [a.adopted_on for a in db.session.scalars(select(Adoption).where(Adoption.item_id == item.id))] == [
         office_today() - timedelta(days=3)]
+
+
+def test_the_edition_pdf_has_the_seed_forms_header_items_and_colophon(app, make, world):
+    from tests.pdf_tools import A4, MM, page_size, pdf_fonts, pdf_text, word_boxes
+
+    first = adopted(make, world, "幸福社区开展冬季消防安全大排查")
+    second = adopted(make, world, "和平社区建成老年助餐点", world.other_reporter, world.other_signer)
+    photo = store_photo(FileStorage(io.BytesIO(jpeg_bytes((400, 300))), filename="现场.jpg"),
+                        world.other_reporter.id, second.form_key, second.id, 0)
+    photo.caption = "老年助餐点开业现场"
+    db.session.commit()
+    editor = client_for(app, world.editor)
+    edition = new_edition(editor)
+    add(editor, edition, [first], "工作动态")
+    add(editor, edition, [second], "经验做法")
+    editor.post(f"/editions/{edition.id}/settings",
+                data={"issued_on": office_today().isoformat(), "editor_note": "基层经验值得推广。"})
+    lock(editor, edition)
+
+    response = client_for(app, world.other_signer).get(f"/editions/{edition.id}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    data = response.get_data()
+    text = pdf_text(data)
+    today = office_today()
+    for words in ("《高新信息》", f"{today.year}年第1期（总第1期）", "编发：城南街道党政办公室", "共印60份",
+                  f"{today.year}年{today.month}月{today.day}日", "编者按：基层经验值得推广。", "【工作动态】",
+                  "【经验做法】", "幸福社区开展冬季消防安全大排查", "（幸福社区）", "老年助餐点开业现场",
+                  "报：街道党工委、办事处领导", "发：各社区，机关各科室", "印发"):
+        assert words in text.replace(" ", ""), words
+    assert text.index("【工作动态】") < text.index("【经验做法】")
+    assert page_size(data) == pytest.approx(A4, abs=1)
+    assert any(font.embedded and "CJK" in font.name for font in pdf_fonts(data))
+    # the text block starts at the binding margin (28 mm)
+    name = next(box for box in word_boxes(data) if "编者按" in box.word)
+    assert name.x_min == pytest.approx(28 * MM + 2 * 16, abs=3)  # indented two characters
+    # a draft is not for the units
+    second_edition = new_edition(editor)
+    assert client_for(app, world.reporter).get(f"/editions/{second_edition.id}.pdf").status_code == 404

@@ -140,6 +140,7 @@ EXPECTATIONS = {
     "editions.index": {"GET": {NONE: LOGGED_IN}},
     "editions.new": {"GET": {NONE: EDITOR_ONLY}, "POST": {NONE: EDITOR_DONE}},
     "editions.detail": {"GET": {"draft_edition": (302, 404, 404, 200, 404, 404), "locked_edition": LOGGED_IN}},
+    "editions.pdf": {"GET": {"draft_edition": (302, 404, 404, 200, 404, 404), "locked_edition": LOGGED_IN}},
     "editions.preview": {"GET": {"draft_edition": EDITOR_ONLY, "locked_edition": EDITOR_ONLY}},
     "editions.settings": {"POST": {"draft_edition": EDITOR_DONE, "locked_edition": EDITOR_KEPT}},
     "editions.add": {"POST": {"draft_edition": EDITOR_ONLY, "locked_edition": EDITOR_KEPT}},  # nothing ticked: 200
