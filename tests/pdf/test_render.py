@@ -5,6 +5,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -191,3 +192,8 @@ def test_fetcher_serves_stored_photos_and_data_urls(app):
                   f'<img src="photo:{name}"><img src="{pixel}"><p>现场照片</p>{{% endblock %}}')
     data = render(app, "pdf/test_photo.html")
     assert image_count(data) == 2
+
+
+def test_the_pdf_module_can_be_imported_first():
+    # Views of several packages import portal.pdf; importing it before them must not be circular.
+    subprocess.run([sys.executable, "-c", "import portal.pdf"], check=True)
