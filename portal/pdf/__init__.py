@@ -111,7 +111,7 @@ def find_fonts() -> FontSetup:
 
 
 class PortalFetcher(URLFetcher):
-    """Serves the app's static files, the fonts directory, stored item photos and data: URLs; refuses
+    """Serves the app's static files, the font files found, stored item photos and data: URLs; refuses
     everything else (see the module docstring)."""
 
     def __init__(self, roots: list[Path], files: list[Path], photos: Path):
@@ -164,7 +164,7 @@ def make_fetcher(fonts: FontSetup | None = None) -> PortalFetcher:
 
 def render_pdf(template_name: str, /, **context) -> bytes:
     """Renders a template under templates/pdf with Flask's render_template (so url_for, filters and the
-    current user work as in pages) and returns the PDF's bytes. Needs an app (or request) context."""
+    current user work as in pages) and returns the PDF's bytes. Called from a view (a request context)."""
     fonts = find_fonts()
     html = render_template(template_name, pdf_fonts=fonts, **context)
     base_url = Path(current_app.static_folder).resolve().as_uri() + "/"
