@@ -11,13 +11,14 @@ What a template may load. The renderer never reaches the network or an arbitrary
 serves only
   - the app's static files: relative URLs resolve against portal/static/ (base_url), e.g.
     <img src="img/emblem.png">; file: URLs are accepted only inside that folder;
-  - font files inside PDF_FONTS_DIR (default instance/fonts), which the generated @font-face rules use;
+  - the font files found in PDF_FONTS_DIR (default instance/fonts) that the generated @font-face rules
+    name (a font there may be a symbolic link to one installed elsewhere);
   - item photos as `photo:<stored_name>` (the re-encoded JPEG that portal.items.photos stored;
     `photo:<stored_name>_t` is its thumbnail). The name must be a stored name, so no path can be formed
     from it. The fetcher does not check who may see a photo: the view that renders the PDF loads the
     items through their permission helper and the template embeds only their photos;
   - data: URLs.
-Anything else (http:, https:, ftp:, file: outside those folders) raises, and WeasyPrint logs the error
+Anything else (http:, https:, ftp:, any other file) raises, and WeasyPrint logs the error
 and leaves the resource out: the document still renders.
 
 Fonts. Stacks end with the free fonts Debian ships (fonts-noto-cjk): "Noto Serif CJK SC" for 仿宋, 宋体,
@@ -79,8 +80,8 @@ def _css_string(value: str) -> str:
 class FontSetup:
     """The @font-face rules for the licensed fonts found and the font-family stack of each role."""
 
-    faces: list[tuple[str, str]] = field(default_factory=list)  # (family, file URL)
-    licensed: set[str] = field(default_factory=set)              # roles with a licensed font
+    faces: list[tuple[str, Path]] = field(default_factory=list)  # (family, resolved font file)
+    licensed: set[str] = field(default_factory=set)  # roles with a licensed font
 
     def stack(self, role: str) -> str:
         family, fallback = ROLES[role]
@@ -88,8 +89,8 @@ class FontSetup:
         return ", ".join(_css_string(name) for name in names)
 
     def font_face_css(self) -> str:
-        return "\n".join(f"@font-face {{ font-family: {_css_string(family)}; src: url({_css_string(url)}); }}"
-                         for family, url in self.faces)
+        return "\n".join(f"@font-face {{ font-family: {_css_string(family)}; src: url({_css_string(path.as_uri())}); }}"
+                         for family, path in self.faces)
 
 
 def find_fonts() -> FontSetup:
@@ -105,17 +106,18 @@ def find_fonts() -> FontSetup:
         role = known.get(path.name.lower()) or known.get(path.stem.lower())
         if role in ROLES and role not in setup.licensed:
             setup.licensed.add(role)
-            setup.faces.append((ROLES[role][0], path.resolve().as_uri()))
+            setup.faces.append((ROLES[role][0], path.resolve()))
     return setup
 
 
 class PortalFetcher(URLFetcher):
-    """Serves the app's static files, the fonts directory, stored item photos and data: URLs; refuses
+    """Serves the app's static files, the font files found, stored item photos and data: URLs; refuses
     everything else (see the module docstring)."""
 
-    def __init__(self, roots: list[Path], photos: Path):
+    def __init__(self, roots: list[Path], files: list[Path], photos: Path):
         super().__init__(timeout=1, allowed_protocols=("data", "file", "photo"), allow_redirects=False)
         self.roots = [root.resolve() for root in roots]
+        self.files = {path.resolve() for path in files}
         self.photos = photos.resolve()
 
     def fetch(self, url, headers=None):
@@ -146,25 +148,27 @@ class PortalFetcher(URLFetcher):
             raise ResourceRefused(f"not a local file: {url[:200]}")
         # resolve() follows symbolic links and "..", so the check below sees where the file really is.
         path = Path(url2pathname(unquote(parts.path))).resolve()
-        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
-            raise ResourceRefused(f"outside the portal's static files and fonts: {url[:200]}")
+        allowed = path in self.files or any(path.is_relative_to(root) for root in self.roots)
+        if not allowed or not path.is_file():
+            raise ResourceRefused(f"neither a static file nor a font found for the PDFs: {url[:200]}")
         return path
 
 
-def make_fetcher() -> PortalFetcher:
+def make_fetcher(fonts: FontSetup | None = None) -> PortalFetcher:
     # Imported here: the items package imports views that import this module.
     from ..items.photos import photo_dir
 
-    return PortalFetcher([Path(current_app.static_folder), fonts_dir()], Path(photo_dir()))
+    font_files = [path for _family, path in (fonts or find_fonts()).faces]
+    return PortalFetcher([Path(current_app.static_folder)], font_files, Path(photo_dir()))
 
 
 def render_pdf(template_name: str, /, **context) -> bytes:
     """Renders a template under templates/pdf with Flask's render_template (so url_for, filters and the
-    current user work as in pages) and returns the PDF's bytes. Needs an app (or request) context."""
+    current user work as in pages) and returns the PDF's bytes. Called from a view (a request context)."""
     fonts = find_fonts()
     html = render_template(template_name, pdf_fonts=fonts, **context)
     base_url = Path(current_app.static_folder).resolve().as_uri() + "/"
-    return HTML(string=html, base_url=base_url, url_fetcher=make_fetcher()).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=make_fetcher(fonts)).write_pdf()
 
 
 UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')

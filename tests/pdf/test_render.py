@@ -5,6 +5,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -114,17 +115,24 @@ def test_licensed_fonts_in_the_fonts_directory_come_first(app, tmp_path):
     fonts = tmp_path / "fonts"
     fonts.mkdir()
     shutil.copyfile(fc_file("DejaVu Sans"), fonts / "仿宋_GB2312.ttf")
+    # A font installed elsewhere may be linked in.
+    (fonts / "SimHei.TTF").symlink_to(fc_file("DejaVu Serif"))
     (fonts / "readme.txt").write_text("not a font")
     app.config["PDF_FONTS_DIR"] = str(fonts)
     with app.test_request_context():
         setup = find_fonts()
-    assert setup.licensed == {"fangsong"}
+    assert setup.licensed == {"fangsong", "heiti"}
     assert setup.stack("fangsong") == '"Portal FangSong", "Noto Serif CJK SC"'
-    assert setup.stack("heiti") == '"Noto Sans CJK SC"'
-    data = render(app, paragraphs=["2026年第1季度共报送信息128条。"])
+    assert setup.stack("heiti") == '"Portal HeiTi", "Noto Sans CJK SC"'
+    assert setup.stack("kaiti") == '"Noto Serif CJK SC"'
+    data = render(app, "pdf/specimen.html", paragraphs=["2026年第1季度共报送信息128条。"])
+    with_template(app, "pdf/test_heading.html",
+                  '{% extends "pdf/base.html" %}{% block content %}<h2>一、2026年工作要点</h2>{% endblock %}')
+    heading = render(app, "pdf/test_heading.html")
     names = {font.name for font in pdf_fonts(data) if font.embedded}
     # Latin letters and digits come from the stand-in, the Chinese it lacks from Noto.
     assert "Portal-FangSong" in names and "Noto-Serif-CJK-SC" in names
+    assert "Portal-HeiTi" in {font.name for font in pdf_fonts(heading) if font.embedded}
 
 
 class CountingHandler(BaseHTTPRequestHandler):
@@ -166,7 +174,16 @@ def image_count(data: bytes) -> int:
 def test_fetcher_refuses_everything_outside_the_portal(app, tmp_path, http_server, caplog):
     secret = tmp_path / "secret.jpg"
     secret.write_bytes(jpeg_bytes((20, 20)))
+    # The fonts directory serves its fonts only, and a link in the static folder leads nowhere else.
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    (fonts / "photo.jpg").write_bytes(jpeg_bytes((20, 20)))
+    app.config["PDF_FONTS_DIR"] = str(fonts)
+    app.static_folder = str(tmp_path / "static")
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "link.jpg").symlink_to(secret)
     outside = [f"{http_server}/x.jpg", "file:///etc/passwd", secret.as_uri(), "../../../../../etc/passwd",
+               (fonts / "photo.jpg").as_uri(), "link.jpg",
                "photo:../../secret", "photo:" + "0" * 32, "ftp://127.0.0.1/x.jpg"]
     images = "".join(f'<img src="{url}">' for url in outside)
     css = f"<style>@import url('{http_server}/x.css'); body {{ background: url('{http_server}/bg.jpg') }}</style>"
@@ -181,13 +198,22 @@ def test_fetcher_refuses_everything_outside_the_portal(app, tmp_path, http_serve
     assert len(refusals) >= len(outside)
 
 
-def test_fetcher_serves_stored_photos_and_data_urls(app):
+def test_fetcher_serves_static_files_stored_photos_and_data_urls(app, tmp_path):
+    app.static_folder = str(tmp_path / "static")
+    (tmp_path / "static" / "img").mkdir(parents=True)
+    (tmp_path / "static" / "img" / "emblem.jpg").write_bytes(jpeg_bytes((30, 30)))
     name = os.urandom(16).hex()
     with app.test_request_context(), open(os.path.join(photo_dir(), f"{name}.jpg"), "wb") as handle:
         handle.write(jpeg_bytes((40, 30)))
     pixel = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAE"
              "hQGAhKmMIQAAAABJRU5ErkJggg==")
     with_template(app, "pdf/test_photo.html", '{% extends "pdf/base.html" %}{% block content %}'
-                  f'<img src="photo:{name}"><img src="{pixel}"><p>现场照片</p>{{% endblock %}}')
+                  f'<img src="img/emblem.jpg"><img src="photo:{name}"><img src="{pixel}"><p>现场照片</p>'
+                  '{% endblock %}')
     data = render(app, "pdf/test_photo.html")
-    assert image_count(data) == 2
+    assert image_count(data) == 3
+
+
+def test_the_pdf_module_can_be_imported_first():
+    # Views of several packages import portal.pdf; importing it before them must not be circular.
+    subprocess.run([sys.executable, "-c", "import portal.pdf"], check=True)
