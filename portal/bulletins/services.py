@@ -228,6 +228,7 @@ def create_bulletin(editor, window: Window, now: datetime | None = None) -> Bull
         kind=window.kind, year=window.year, part=window.part, first_day=window.first, last_day=window.last,
         title=window.default_title, addressee=current_app.config["BULLETIN_ADDRESSEE"],
         preamble=DEFAULT_PREAMBLE.format(label=window.label), closing=DEFAULT_CLOSING, created_by_id=editor.id,
+        created_at=now or utcnow(),
     )
     db.session.add(bulletin)
     db.session.flush()
@@ -464,16 +465,15 @@ def _next_number(year: int) -> int:
     return (db.session.scalar(select(func.max(Bulletin.number)).where(Bulletin.number_year == year)) or 0) + 1
 
 
-def publish_bulletin(editor, bulletin: Bulletin, now: datetime | None = None) -> Bulletin:
-    """Numbers the bulletin, freezes its figures and tells every unit's reporters and signers and the
-    office's leaders. A bulletin already published is left as it is (a retried submit)."""
+def freeze_bulletin(editor, bulletin: Bulletin, now: datetime | None = None) -> Bulletin:
+    """Numbers the bulletin and freezes its figures as of `now`; publish_bulletin also tells the readers.
+    Refused while the window lasts or when the rule set cannot score (the view rolls back)."""
     _require_editor(editor)
     if bulletin.is_published:
         return bulletin
     now = now or utcnow()
-    window = window_of(bulletin)
-    if to_local(now).date() <= window.last:
-        last = window.last
+    last = bulletin.last_day
+    if to_local(now).date() <= last:
         raise BulletinError(f"统计期到{last.year}年{last.month}月{last.day}日才结束，结束后才能发布")
     year = to_local(now).year
     bulletin.number_year, bulletin.number = year, _next_number(year)
@@ -484,8 +484,25 @@ def publish_bulletin(editor, bulletin: Bulletin, now: datetime | None = None) ->
         raise BulletinError(f"计分规则无法计算，暂不能发布：{figures['error']}")
     bulletin.snapshot = json.dumps(figures, ensure_ascii=False, sort_keys=True)
     db.session.flush()
+    return bulletin
+
+
+def list_bulletin_readers() -> list[int]:
+    """Who is told of a new bulletin: every unit's reporters and signers, and the office's leaders."""
     readers = list_unit_member_ids(unit.id for unit in list_reporting_units())
-    readers += [user.id for user in list_users_with_role("viewer")]
-    notify_users(readers, "bulletin_published", f"办公室印发{bulletin.doc_number}《{bulletin.title}》",
+    return readers + [user.id for user in list_users_with_role("viewer")]
+
+
+def publish_bulletin(editor, bulletin: Bulletin, now: datetime | None = None) -> Bulletin:
+    """Numbers and freezes the bulletin and tells its readers. A bulletin already published is left as
+    it is (a retried submit)."""
+    if bulletin.is_published:
+        return bulletin
+    freeze_bulletin(editor, bulletin, now)
+    notify_users(list_bulletin_readers(), "bulletin_published", bulletin_notice(bulletin),
                  url_for("bulletins.detail", bulletin_id=bulletin.id))
     return bulletin
+
+
+def bulletin_notice(bulletin: Bulletin) -> str:
+    return f"办公室印发{bulletin.doc_number}《{bulletin.title}》"
