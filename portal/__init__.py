@@ -14,6 +14,9 @@ def default_config(instance_path: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "portal.db"),
         "UPLOAD_FOLDER": os.path.join(instance_path, "uploads"),
+        # Licensed fonts for the PDFs (never committed), and more font files by name: {file name: role}.
+        "PDF_FONTS_DIR": os.path.join(instance_path, "fonts"),
+        "PDF_FONTS": {},
         "TIMEZONE": "Asia/Shanghai",
         "OFFICE_NAME": "城南街道党政办公室",
         "PORTAL_TITLE": "政务信息报送平台",

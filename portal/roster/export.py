@@ -1,50 +1,15 @@
 """The roster as a spreadsheet laid out like the seed's 附件4 (政务信息员统计表): a merged title row, a
 note row with the deadline, a two-level header (分管领导 / 信息员 over their columns), one row per
 liaison officer with the unit's cells merged down its officers. Styles and print set-up: portal/web/xlsx.py."""
-from datetime import datetime
-
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from ..web.xlsx import BODY_FONT, BORDER, CENTER, HEADER_FONT, LEFT, TITLE_FONT, fit_to_a4, workbook_bytes
 from .services import RosterRow
+from .table import CENTRED_COLUMNS, COLUMNS, UNIT_COLUMNS, roster_table
 
-# (group header or None, column header, width): a None group spans the two header rows.
-COLUMNS = [
-    (None, "序号", 6),
-    (None, "单位", 24),
-    (None, "对口科室", 16),
-    ("分管领导", "姓名", 10),
-    ("分管领导", "职务", 14),
-    ("分管领导", "手机", 14),
-    ("分管领导", "办公电话", 16),
-    ("分管领导", "电子邮箱", 24),
-    ("信息员", "姓名", 10),
-    ("信息员", "职务", 14),
-    ("信息员", "专职/兼职", 10),
-    ("信息员", "手机", 14),
-    ("信息员", "办公电话", 16),
-    ("信息员", "电子邮箱", 24),
-]
 TITLE_ROW, NOTE_ROW, GROUP_ROW, HEADER_ROW = 1, 2, 3, 4
 FIRST_DATA_ROW = 5
-# Columns 1-8 belong to the unit (merged down its officers), 9-14 to each officer.
-UNIT_COLUMNS = 8
-
-
-def _unit_cells(index: int, row: RosterRow) -> list[str]:
-    roster = row.roster
-    if roster is None:
-        return [str(index), row.unit.name, "", "（未填报）", "", "", "", ""]
-    return [str(index), row.unit.name, roster.section, roster.leader_name, roster.leader_position,
-            roster.leader_mobile, roster.leader_phone, roster.leader_email]
-
-
-def _officer_cells(officer) -> list[str]:
-    if officer is None:
-        return [""] * (len(COLUMNS) - UNIT_COLUMNS)
-    return [officer.name, officer.position, officer.employment_name, officer.mobile, officer.office_phone,
-            officer.email]
 
 
 def build_roster_workbook(rows: list[RosterRow], title: str, note: str) -> bytes:
@@ -79,16 +44,16 @@ def build_roster_workbook(rows: list[RosterRow], title: str, note: str) -> bytes
             cell.font, cell.alignment, cell.border = HEADER_FONT, CENTER, BORDER
 
     current = FIRST_DATA_ROW
-    for index, row in enumerate(rows, start=1):
-        officers = row.officers or [None]
-        for offset, officer in enumerate(officers):
-            values = (_unit_cells(index, row) if offset == 0 else [""] * UNIT_COLUMNS) + _officer_cells(officer)
+    for group in roster_table(rows):
+        officers = group.officer_cells
+        for offset, cells in enumerate(officers):
+            values = (group.unit_cells if offset == 0 else [""] * UNIT_COLUMNS) + cells
             for number, value in enumerate(values, start=1):
                 # Text, never numbers: phone numbers keep their leading 0 and are not shown as 1.38E+10.
                 cell = sheet.cell(current + offset, number, value)
                 cell.number_format = "@"
                 cell.font, cell.border = BODY_FONT, BORDER
-                cell.alignment = CENTER if number in (1, 4, 9, 11) else LEFT
+                cell.alignment = CENTER if number in CENTRED_COLUMNS else LEFT
         if len(officers) > 1:
             for number in range(1, UNIT_COLUMNS + 1):
                 sheet.merge_cells(start_row=current, start_column=number,
@@ -98,7 +63,3 @@ def build_roster_workbook(rows: list[RosterRow], title: str, note: str) -> bytes
     sheet.freeze_panes = sheet.cell(FIRST_DATA_ROW, 3)  # header rows and the unit's name stay in view
     fit_to_a4(sheet, f"{GROUP_ROW}:{HEADER_ROW}")
     return workbook_bytes(book)
-
-
-def export_filename(now: datetime) -> str:
-    return f"信息员统计表-{now:%Y%m%d}.xlsx"

@@ -9,11 +9,12 @@ from flask import current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user
 
 from ..extensions import db, utcnow
+from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
 from ..web.filters import local_to_utc, to_local
 from ..web.htmx import render_page
 from . import bp
-from .export import build_roster_workbook, export_filename
+from .export import build_roster_workbook
 from .forms import RosterForm, RosterRequestForm
 from .services import (
     MAX_OFFICERS,
@@ -40,6 +41,7 @@ from .services import (
     unit_request_notice,
     update_roster_request,
 )
+from .table import CENTRED_COLUMNS, COLUMNS, UNIT_COLUMNS, header_groups, roster_filename, roster_table
 
 UNIT_MEMBER = ("reporter", "signer")
 ROSTER_READERS = ("reporter", "signer", "editor", "admin")
@@ -160,8 +162,18 @@ def export():
     now = utcnow()
     title, note = roster_heading(current_app.config["OFFICE_NAME"], now)
     data = build_roster_workbook(roster_rows(now), title, note)
-    return send_file(BytesIO(data), as_attachment=True, download_name=export_filename(to_local(now)),
+    return send_file(BytesIO(data), as_attachment=True, download_name=roster_filename(to_local(now), "xlsx"),
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/roster/export.pdf")
+@roles_required("editor", "admin")
+def export_pdf():
+    now = utcnow()
+    title, note = roster_heading(current_app.config["OFFICE_NAME"], now)
+    data = render_pdf("pdf/roster.html", title=title, note=note, columns=COLUMNS, groups=header_groups(),
+                      table=roster_table(roster_rows(now)), unit_columns=UNIT_COLUMNS, centred=CENTRED_COLUMNS)
+    return send_pdf(data, roster_filename(to_local(now), "pdf"))
 
 
 def _submit_request_form(form: RosterRequestForm, save) -> tuple[bool, object]:

@@ -4,6 +4,7 @@ from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from ..extensions import db, utcnow, write_transaction
+from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
 from ..web.filters import to_local_naive
 from ..web.htmx import render_page
@@ -224,6 +225,15 @@ def print_notice(solicitation_id: int):
     solicitation = get_solicitation_for(current_user, solicitation_id)
     return render_page("solicitations/print.html", solicitation=solicitation,
                        notices=build_notices(current_user, solicitation))
+
+
+@bp.get("/solicitations/<int:solicitation_id>/print.pdf")
+@roles_required(*READERS)
+def notice_pdf(solicitation_id: int):
+    solicitation = get_solicitation_for(current_user, solicitation_id)
+    data = render_pdf("pdf/solicitation_notice.html", solicitation=solicitation,
+                      notices=build_notices(current_user, solicitation))
+    return send_pdf(data, f"约稿通知单-{solicitation.topic}.pdf")
 
 
 # ---- the units ----------------------------------------------------------------------------

@@ -169,6 +169,7 @@ EXPECTATIONS = {
     "roster.confirm": {"POST": {"own_unit": (302, 302, 302, 403, 403, 403),  # no request yet: refused with a message
                                 "other_unit": (302, 404, 404, 403, 403, 403)}},
     "roster.export": {"GET": {NONE: (302, 403, 403, 200, 403, 200)}},
+    "roster.export_pdf": {"GET": {NONE: (302, 403, 403, 200, 403, 200)}},
     "roster.request_new": {"GET": {NONE: (302, 403, 403, 200, 403, 403)},
                            "POST": {NONE: (302, 403, 403, 302, 403, 403)}},
     "roster.request_detail": {"GET": {"roster_request": (302, 403, 403, 200, 403, 403)}},
@@ -232,6 +233,10 @@ EXPECTATIONS = {
         "other_unit_solicitation": (302, 403, 403, 200, 200, 403),
     }},
     "solicitations.print_notice": {"GET": {
+        "own_unit_solicitation": (302, 200, 200, 200, 200, 403),
+        "other_unit_solicitation": (302, 404, 404, 200, 200, 403),
+    }},
+    "solicitations.notice_pdf": {"GET": {  # the same notice as a PDF: the same permission
         "own_unit_solicitation": (302, 200, 200, 200, 200, 403),
         "other_unit_solicitation": (302, 404, 404, 200, 200, 403),
     }},

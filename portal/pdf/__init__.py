@@ -1,0 +1,185 @@
+"""PDFs in the official format (GB/T 9704-2012): HTML + CSS templates under templates/pdf rendered by
+WeasyPrint. The only module that imports WeasyPrint.
+
+    data = render_pdf("pdf/some_document.html", **context)
+    return send_pdf(data, "某某通报.pdf")
+
+A PDF template extends "pdf/base.html" and may use the macros of "pdf/_official.html" (document_header,
+publication_header, title, signature_date, colophon); "pdf/specimen.html" uses all of them.
+
+What a template may load. The renderer never reaches the network or an arbitrary file: its URL fetcher
+serves only
+  - the app's static files: relative URLs resolve against portal/static/ (base_url), e.g.
+    <img src="img/emblem.png">; file: URLs are accepted only inside that folder;
+  - font files inside PDF_FONTS_DIR (default instance/fonts), which the generated @font-face rules use;
+  - item photos as `photo:<stored_name>` (the re-encoded JPEG that portal.items.photos stored;
+    `photo:<stored_name>_t` is its thumbnail). The name must be a stored name, so no path can be formed
+    from it. The fetcher does not check who may see a photo: the view that renders the PDF loads the
+    items through their permission helper and the template embeds only their photos;
+  - data: URLs.
+Anything else (http:, https:, ftp:, file: outside those folders) raises, and WeasyPrint logs the error
+and leaves the resource out: the document still renders.
+
+Fonts. Stacks end with the free fonts Debian ships (fonts-noto-cjk): "Noto Serif CJK SC" for 仿宋, 宋体,
+楷体 and the 小标宋 titles, "Noto Sans CJK SC" for 黑体. An office owning licensed fonts drops them into
+PDF_FONTS_DIR under their usual file names (仿宋_GB2312.ttf, 方正小标宋简体.ttf, 黑体.ttf, 楷体_GB2312.ttf,
+simfang.ttf, …, see FONT_FILES); PDF_FONTS ({file name: role}) names other files. Each file found is
+loaded by @font-face and put first in its stack. Only files present are named, because a family that
+is not installed would silently resolve to DejaVu. Fonts are never committed to the repository.
+"""
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from flask import current_app, render_template, send_file
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# The roles a font can play in an official document, their @font-face family name, the free font that
+# ends their stack, and whether that free fallback needs bold to look like the role.
+ROLES = {
+    "fangsong": ("Portal FangSong", "Noto Serif CJK SC"),   # 仿宋: body text (3号)
+    "title": ("Portal XiaoBiaoSong", "Noto Serif CJK SC"),  # 小标宋: 版头 and titles
+    "heiti": ("Portal HeiTi", "Noto Sans CJK SC"),          # 黑体: 一、 headings, 密级
+    "kaiti": ("Portal KaiTi", "Noto Serif CJK SC"),         # 楷体: （一） headings
+}
+
+# Well-known file names (lower case, without extension) of the fonts offices buy or already own.
+FONT_FILES = {
+    "仿宋_gb2312": "fangsong", "仿宋": "fangsong", "fangsong_gb2312": "fangsong", "fangsong": "fangsong",
+    "simfang": "fangsong", "方正仿宋_gbk": "fangsong", "方正仿宋简体": "fangsong",
+    "方正小标宋简体": "title", "方正小标宋_gbk": "title", "方正小标宋": "title", "fzxbsjw": "title",
+    "fzxbsk": "title",
+    "黑体": "heiti", "simhei": "heiti", "方正黑体_gbk": "heiti", "方正黑体简体": "heiti",
+    "楷体_gb2312": "kaiti", "楷体": "kaiti", "kaiti_gb2312": "kaiti", "kaiti": "kaiti", "simkai": "kaiti",
+    "方正楷体_gbk": "kaiti", "方正楷体简体": "kaiti",
+}
+FONT_EXTENSIONS = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
+PHOTO_NAME = re.compile(r"[0-9a-f]{32}(_t)?")
+
+
+class ResourceRefused(ValueError):
+    """A URL a PDF template may not load; WeasyPrint logs it and renders without the resource."""
+
+
+def fonts_dir() -> Path:
+    return Path(current_app.config.get("PDF_FONTS_DIR") or Path(current_app.instance_path) / "fonts")
+
+
+def _css_string(value: str) -> str:
+    # File and family names end up inside a <style> element: keep them from closing the string or the element.
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"'
+
+
+@dataclass
+class FontSetup:
+    """The @font-face rules for the licensed fonts found and the font-family stack of each role."""
+
+    faces: list[tuple[str, str]] = field(default_factory=list)  # (family, file URL)
+    licensed: set[str] = field(default_factory=set)              # roles with a licensed font
+
+    def stack(self, role: str) -> str:
+        family, fallback = ROLES[role]
+        names = ([family] if role in self.licensed else []) + [fallback]
+        return ", ".join(_css_string(name) for name in names)
+
+    def font_face_css(self) -> str:
+        return "\n".join(f"@font-face {{ font-family: {_css_string(family)}; src: url({_css_string(url)}); }}"
+                         for family, url in self.faces)
+
+
+def find_fonts() -> FontSetup:
+    """Reads the fonts directory on every render, so fonts dropped in are used without a restart."""
+    directory = fonts_dir()
+    setup = FontSetup()
+    if not directory.is_dir():
+        return setup
+    known = FONT_FILES | {name.lower(): role for name, role in (current_app.config.get("PDF_FONTS") or {}).items()}
+    for path in sorted(directory.iterdir()):
+        if not path.is_file() or path.suffix.lower() not in FONT_EXTENSIONS:
+            continue
+        role = known.get(path.name.lower()) or known.get(path.stem.lower())
+        if role in ROLES and role not in setup.licensed:
+            setup.licensed.add(role)
+            setup.faces.append((ROLES[role][0], path.resolve().as_uri()))
+    return setup
+
+
+class PortalFetcher(URLFetcher):
+    """Serves the app's static files, the fonts directory, stored item photos and data: URLs; refuses
+    everything else (see the module docstring)."""
+
+    def __init__(self, roots: list[Path], photos: Path):
+        super().__init__(timeout=1, allowed_protocols=("data", "file", "photo"), allow_redirects=False)
+        self.roots = [root.resolve() for root in roots]
+        self.photos = photos.resolve()
+
+    def fetch(self, url, headers=None):
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "photo":
+            path = self._photo_path(url)
+        elif scheme == "file":
+            path = self._file_path(url)
+        else:
+            raise ResourceRefused(f"PDF resources come only from the portal itself, not {url[:200]}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type})
+
+    def _photo_path(self, url: str) -> Path:
+        name = url.split(":", 1)[1]
+        if not PHOTO_NAME.fullmatch(name):
+            raise ResourceRefused(f"not a stored photo name: {url[:200]}")
+        path = self.photos / f"{name}.jpg"
+        if not path.is_file():
+            raise ResourceRefused(f"no such photo: {url[:200]}")
+        return path
+
+    def _file_path(self, url: str) -> Path:
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            raise ResourceRefused(f"not a local file: {url[:200]}")
+        # resolve() follows symbolic links and "..", so the check below sees where the file really is.
+        path = Path(url2pathname(unquote(parts.path))).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
+            raise ResourceRefused(f"outside the portal's static files and fonts: {url[:200]}")
+        return path
+
+
+def make_fetcher() -> PortalFetcher:
+    # Imported here: the items package imports views that import this module.
+    from ..items.photos import photo_dir
+
+    return PortalFetcher([Path(current_app.static_folder), fonts_dir()], Path(photo_dir()))
+
+
+def render_pdf(template_name: str, /, **context) -> bytes:
+    """Renders a template under templates/pdf with Flask's render_template (so url_for, filters and the
+    current user work as in pages) and returns the PDF's bytes. Needs an app (or request) context."""
+    fonts = find_fonts()
+    html = render_template(template_name, pdf_fonts=fonts, **context)
+    base_url = Path(current_app.static_folder).resolve().as_uri() + "/"
+    return HTML(string=html, base_url=base_url, url_fetcher=make_fetcher()).write_pdf()
+
+
+UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def send_pdf(data: bytes, filename: str, as_attachment: bool = True):
+    """The response for a rendered PDF; `filename` may be Chinese (sent as RFC 5987 filename*). Characters
+    that Windows refuses in a file name (a topic may contain them) become "_"."""
+    stem = UNSAFE_IN_FILENAME.sub("_", filename.removesuffix(".pdf")).strip()[:80] or "文件"
+    response = send_file(BytesIO(data), mimetype="application/pdf", as_attachment=as_attachment,
+                         download_name=f"{stem}.pdf")
+    # Rosters and notices carry names and phone numbers: no shared cache may keep them.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+__all__ = ["FONT_FILES", "ROLES", "ResourceRefused", "find_fonts", "fonts_dir", "make_fetcher", "render_pdf",
+           "send_pdf"]
