@@ -1,53 +1,20 @@
 """A bulletin as a spreadsheet: sheet 1 the ranking with every per-unit figure, sheet 2 the adopted
 items. Built from the bulletin's figures alone (the frozen snapshot once published)."""
-from datetime import date
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from ..web.xlsx import BODY_FONT, BORDER, CENTER, HEADER_FONT, LEFT, TITLE_FONT, fit_to_a4, workbook_bytes
+from .table import chinese_date, ranking_columns, ranking_rows
 
 TITLE_ROW, NOTE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4
 
 
-def _number(value: str | int | None):
-    """Figures stay numbers a spreadsheet can sum; a missing score (the rule set could not score) stays empty."""
-    if value is None:
-        return None
-    return value if isinstance(value, int) else Decimal(value)
-
-
-def _chinese_date(iso: str) -> str:
-    day = date.fromisoformat(iso[:10])
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def ranking_columns(doc: dict) -> list[tuple[str, int, object]]:
-    """(header, width, value of a unit line) for the ranking: the same columns for the units and the total."""
-    adoption = [(f"{body['name']}采用", 10, lambda line, key=body["key"]: line["adopted"].get(key, 0))
-                for body in doc["bodies"]]
-    return [
-        ("排名", 6, lambda line: line.get("rank")),
-        ("单位", 22, lambda line: line.get("name", "合计")),
-        ("报送", 7, lambda line: line["submitted"]),
-        ("逾时", 7, lambda line: line["late"]),
-        ("不计分", 7, lambda line: line["invalid"]),
-        *adoption,
-        ("采用合计", 8, lambda line: line["adopted_total"]),
-        ("领导批示", 8, lambda line: line["instructions"]),
-        ("约稿按时回复", 10, lambda line: line["solicitations"]),
-        ("未完成任务扣分", 10, lambda line: _number(line["shortfall_points"])),
-        ("本期得分", 9, lambda line: _number(line["points"])),
-        ("累计原始分", 10, lambda line: _number(line.get("raw"))),
-        ("最终得分", 9, lambda line: _number(line.get("final"))),
-    ]
-
-
 def _note(doc: dict) -> str:
-    window = f"统计期：{_chinese_date(doc['first_day'])}至{_chinese_date(doc['last_day'])}"
+    window = f"统计期：{chinese_date(doc['first_day'])}至{chinese_date(doc['last_day'])}"
     if doc["doc_number"]:
-        return f"{doc['doc_number']}    {window}    {_chinese_date(doc['published_on'])}印发"
+        return f"{doc['doc_number']}    {window}    {chinese_date(doc['published_on'])}印发"
     return f"草稿（未发布）    {window}"
 
 
@@ -85,21 +52,14 @@ def build_bulletin_workbook(doc: dict) -> bytes:
     ranking.title = "排名"
     columns = ranking_columns(doc)
     _heading(ranking, doc, len(columns))
-    rows = [[value(line) for _, _, value in columns] for line in doc["units"]]
-    rows.append([value(doc["totals"]) for _, _, value in columns])
-    _table(ranking, [(header, width) for header, width, _ in columns], rows, {2})
+    _table(ranking, [(column.header, column.width) for column in columns], ranking_rows(doc, columns), {2})
 
     adopted = book.create_sheet("采用信息")
     headers = [("序号", 6), ("采用日期", 16), ("单位", 22), ("信息标题", 50), ("刊物", 26), ("采用机关", 18)]
     _heading(adopted, doc, len(headers))
     _table(adopted, headers, [
-        [index, _chinese_date(entry["date"]), entry["unit"], entry["title"], entry["channel"], entry["body"]]
+        [index, chinese_date(entry["date"]), entry["unit"], entry["title"], entry["channel"], entry["body"]]
         for index, entry in enumerate(doc["adoptions"], start=1)
     ], {3, 4, 5, 6})
     return workbook_bytes(book)
 
-
-def export_filename(doc: dict, extension: str = "xlsx") -> str:
-    if doc["doc_number"]:
-        return f"{doc['doc_number']}{doc['title']}.{extension}"
-    return f"{doc['title']}（草稿）.{extension}"

@@ -1,6 +1,5 @@
 """Bulletin pages: the list, a new draft, its texts, the page (a draft's live preview or the frozen
 bulletin), publishing, corrections, and the spreadsheet."""
-from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
@@ -8,10 +7,11 @@ from flask import flash, redirect, send_file, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
 from ..web.htmx import render_page
 from . import bp
-from .export import build_bulletin_workbook, export_filename
+from .export import build_bulletin_workbook
 from .forms import BulletinTextForm, NewBulletinForm
 from .services import (
     PART_FIELDS,
@@ -28,15 +28,12 @@ from .services import (
     resolve_window,
     update_bulletin,
 )
+from .table import bulletin_filename, chinese_date, print_header, ranking_columns, ranking_rows
 
 
 @bp.app_template_filter("iso_date")
 def _iso_date(value: str | None) -> str:
-    """A snapshot's ISO date written the Chinese way (2026年11月3日)."""
-    if not value:
-        return ""
-    day = date.fromisoformat(value[:10])
-    return f"{day.year}年{day.month}月{day.day}日"
+    return chinese_date(value)
 
 
 @bp.app_template_filter("signed_points")
@@ -158,5 +155,17 @@ def delete(bulletin_id: int):
 def export(bulletin_id: int):
     bulletin = get_bulletin_for(current_user, bulletin_id)
     doc = read_bulletin(bulletin)
-    return send_file(BytesIO(build_bulletin_workbook(doc)), as_attachment=True, download_name=export_filename(doc),
+    return send_file(BytesIO(build_bulletin_workbook(doc)), as_attachment=True, download_name=bulletin_filename(doc, "xlsx"),
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/bulletins/<int:bulletin_id>.pdf")
+@login_required
+def pdf(bulletin_id: int):
+    """The 通报 as the office prints it (GB/T 9704): 版头, 发文字号, title, body with the ranking table,
+    成文日期, 版记."""
+    bulletin = get_bulletin_for(current_user, bulletin_id)
+    doc = read_bulletin(bulletin)
+    columns = ranking_columns(doc)
+    data = render_pdf("pdf/bulletin.html", doc=doc, header=print_header(columns), rows=ranking_rows(doc, columns))
+    return send_pdf(data, bulletin_filename(doc, "pdf"))

@@ -1,5 +1,5 @@
 """The walk-through on the demo: two monthly bulletins already published, last month's waiting as a
-draft; an editor publishes it and every unit reads it on the phone."""
+draft; an editor publishes it and downloads the PDF, and every unit reads it on the phone."""
 import re
 
 from sqlalchemy import func, select
@@ -8,6 +8,7 @@ from portal.bulletins.models import Bulletin
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from portal.notifications.models import Notification
+from tests.pdf_tools import pdf_text
 
 
 def demo_client(app, username):
@@ -39,3 +40,7 @@ def test_an_editor_publishes_the_demo_draft_and_units_read_it(app, runner):
     assert re.search(r'<li class="mine">\s*<span class="rank">\d+</span>\s*<div>\s*<b>幸福社区</b>', page)
     assert 'name="viewport"' in page
     assert reporter.get(f"/bulletins/{draft.id}.xlsx").status_code == 200
+    pdf = editor.get(f"/bulletins/{draft.id}.pdf")
+    assert pdf.status_code == 200
+    text = "".join(pdf_text(pdf.data).split())
+    assert draft.title in text and db.session.get(Bulletin, draft.id).doc_number in text and "幸福社区" in text

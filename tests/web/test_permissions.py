@@ -73,6 +73,7 @@ EXPECTATIONS = {
     "bulletins.new": {"GET": {NONE: EDITOR_ONLY}, "POST": {NONE: EDITOR_DONE}},
     "bulletins.detail": {"GET": {"draft_bulletin": EDITOR_ONLY_DRAFT, "published_bulletin": LOGGED_IN}},
     "bulletins.export": {"GET": {"draft_bulletin": EDITOR_ONLY_DRAFT, "published_bulletin": LOGGED_IN}},
+    "bulletins.pdf": {"GET": {"draft_bulletin": EDITOR_ONLY_DRAFT, "published_bulletin": LOGGED_IN}},
     # The actions are the editors' (403 to other roles whatever the id, so nothing is revealed); a draft's
     # page and spreadsheet answer 404 to anyone else.
     "bulletins.edit": {
