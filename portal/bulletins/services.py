@@ -174,13 +174,16 @@ def list_bulletins_for(user) -> list[BulletinEntry]:
     for bulletin in published:
         if bulletin.corrects_id is not None:
             corrections.setdefault(bulletin.corrects_id, bulletin)
-    return [BulletinEntry(bulletin, own_line(bulletin.frozen, user) if bulletin.is_published else None,
-                          corrections.get(bulletin.id)) for bulletin in drafts + published]
+    # Only a unit's members have a line of their own: the office's lists never parse the snapshots.
+    unit_member = user.has_any_role("reporter", "signer")
+    return [
+        BulletinEntry(bulletin, own_line(bulletin.frozen, user) if unit_member and bulletin.is_published else None,
+                      corrections.get(bulletin.id))
+        for bulletin in drafts + published
+    ]
 
 
-def own_line(figures: dict | None, user) -> dict | None:
-    if not figures:
-        return None
+def own_line(figures: dict, user) -> dict | None:
     return next((line for line in figures["units"] if line["unit_id"] == user.unit_id), None)
 
 

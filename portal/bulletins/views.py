@@ -155,7 +155,8 @@ def delete(bulletin_id: int):
 def export(bulletin_id: int):
     bulletin = get_bulletin_for(current_user, bulletin_id)
     doc = read_bulletin(bulletin)
-    return send_file(BytesIO(build_bulletin_workbook(doc)), as_attachment=True, download_name=bulletin_filename(doc, "xlsx"),
+    return send_file(BytesIO(build_bulletin_workbook(doc)), as_attachment=True,
+                     download_name=bulletin_filename(doc, "xlsx"),
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

@@ -1,4 +1,5 @@
 """Draft → preview → publish: numbering, the frozen snapshot, corrections, the notice to every unit."""
+import json
 import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -12,7 +13,7 @@ from portal.bulletins.services import BulletinError, create_bulletin, publish_bu
 from portal.extensions import db
 from portal.items.services import transition_item
 from portal.notifications.models import Notification
-from portal.scoring.services import record_adoption
+from portal.scoring.services import get_active_rule_set, record_adoption
 from tests.conftest import login
 
 
@@ -188,3 +189,19 @@ def test_the_spreadsheet_has_the_ranking_and_the_adopted_items(app, world, scena
     assert ranking[-1][1] == "合计" and ranking[-1][2] == doc["totals"]["submitted"]
     assert adopted[2] == ("序号", "采用日期", "单位", "信息标题", "刊物", "采用机关")
     assert [(row[3], row[4]) for row in adopted[3:]] == [(e["title"], e["channel"]) for e in doc["adoptions"]]
+
+
+def test_a_rule_set_that_cannot_score_is_shown_and_stops_publishing(app, world, scenario):
+    rule_set = get_active_rule_set()
+    data = json.loads(rule_set.data)
+    data["quotas"][0]["count"] = {"A": 2}  # no "default": an untiered unit cannot be scored
+    rule_set.data = json.dumps(data, ensure_ascii=False)
+    db.session.commit()
+    editor = client_for(app, world.editor)
+    bulletin = new_draft(editor, scenario)
+    page = editor.get(f"/bulletins/{bulletin.id}").get_data(as_text=True)
+    assert "计分提示" in page and "幸福社区" in page
+    response = editor.post(f"/bulletins/{bulletin.id}/publish", follow_redirects=True)
+    assert "计分规则无法计算，暂不能发布" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert not db.session.get(Bulletin, bulletin.id).is_published and bulletin.number is None
