@@ -15,6 +15,7 @@ from portal.items.services import transition_item
 from portal.notifications.models import Notification
 from portal.scoring.services import get_active_rule_set, record_adoption
 from tests.conftest import login
+from tests.pdf_tools import pdf_text
 
 
 def client_for(app, user):
@@ -85,6 +86,7 @@ def test_a_published_bulletin_does_not_change_when_the_data_does(app, world, mak
     snapshot = bulletin.snapshot
     page = article(reporter.get(f"/bulletins/{bulletin.id}").get_data(as_text=True))
     sheet = workbook_values(reporter.get(f"/bulletins/{bulletin.id}.xlsx").data)
+    printed = pdf_text(reporter.get(f"/bulletins/{bulletin.id}.pdf").data)
 
     # Corrections under it: an item turns invalid, another gains an adoption dated in the window, a unit is renamed.
     with app.test_request_context(method="POST"):
@@ -97,6 +99,7 @@ def test_a_published_bulletin_does_not_change_when_the_data_does(app, world, mak
     assert db.session.get(Bulletin, bulletin.id).snapshot == snapshot
     assert article(reporter.get(f"/bulletins/{bulletin.id}").get_data(as_text=True)) == page
     assert workbook_values(reporter.get(f"/bulletins/{bulletin.id}.xlsx").data) == sheet
+    assert pdf_text(reporter.get(f"/bulletins/{bulletin.id}.pdf").data) == printed
     assert "和平新村社区" not in page
 
     # A correction is figured anew and says what it corrects.
