@@ -20,6 +20,11 @@ def default_config(instance_path: str) -> dict:
         "TIMEZONE": "Asia/Shanghai",
         "OFFICE_NAME": "城南街道党政办公室",
         "PORTAL_TITLE": "政务信息报送平台",
+        # Bulletins (通报): the 发文字号 prefix (发文机关代字 + 类别, e.g. 城南街办通〔2026〕3号), the 主送机关
+        # a new bulletin starts with, and the 抄送 line of its 版记.
+        "BULLETIN_DOC_PREFIX": "城南街办通",
+        "BULLETIN_ADDRESSEE": "各社区，街道各部门",
+        "BULLETIN_COPY_TO": "街道党工委、办事处领导班子成员",
         # A whole item form with nine phone photos must fit; each photo is checked on its own below.
         "MAX_CONTENT_LENGTH": 120 * 1024 * 1024,
         "PHOTO_MAX_BYTES": 15 * 1024 * 1024,
@@ -87,10 +92,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
 
-    from . import auth, editions, items, notifications, roster, scoring, solicitations, units, web
+    from . import auth, bulletins, editions, items, notifications, roster, scoring, solicitations, units, web
 
     web.init_app(app)
-    for package in (auth, units, items, notifications, scoring, roster, solicitations, editions):
+    for package in (auth, units, items, notifications, scoring, roster, solicitations, editions, bulletins):
         app.register_blueprint(package.bp)
 
     from .demo import demo_command

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from .auth.models import User, UserRole
 from .auth.services import hash_password
+from .bulletins.services import bulletin_notice, create_bulletin, freeze_bulletin, list_bulletin_readers, resolve_window
 from .editions.models import Edition, EditionEntry, Publication
 from .extensions import db
 from .items.models import Item, ItemEvent
@@ -129,6 +130,7 @@ class DemoBuilder:
         self.file_solicitations(units, staff)
         self.fill_rosters(units, staff)
         self.compile_editions()
+        self.publish_bulletins()
 
     SECTIONS = {"experience": "经验做法", "research": "调研与建议", "suggestion": "调研与建议"}
 
@@ -170,6 +172,26 @@ class DemoBuilder:
             item = db.session.get(Item, pending[0].item_id)
             draft.entries.append(EditionEntry(item=item, position=1, section="工作动态", headline=item.display_title))
             db.session.add(draft)
+
+
+    def publish_bulletins(self) -> None:
+        """The monthly bulletins of the two months before last, published (numbered, frozen, announced)
+        a few days after each month ended, and last month's left as a draft for the editor to preview
+        and publish in the walk-through."""
+        db.session.flush()
+        months, day = [], self.today.replace(day=1)
+        for _ in range(3):
+            day = (day - timedelta(days=1)).replace(day=1)
+            months.append(resolve_window("month", day.year, day.month))
+        latest, *earlier = months
+        for window in reversed(earlier):  # the older month first: it takes the lower number
+            at = _at(window.last + timedelta(days=3), 10)
+            bulletin = freeze_bulletin(self.editor, create_bulletin(self.editor, window, now=at), now=at)
+            for user_id in list_bulletin_readers():
+                db.session.add(Notification(user_id=user_id, kind="bulletin_published", text=bulletin_notice(bulletin),
+                                            url=f"/bulletins/{bulletin.id}", created_at=at,
+                                            read_at=at + timedelta(hours=4)))
+        create_bulletin(self.editor, latest, now=self.now)
 
     def fill_rosters(self, units: list[Unit], staff: dict[str, tuple[User, User]]) -> None:
         """Every unit's roster filled in (the signer as 分管领导, the reporter as 信息员, a part-time

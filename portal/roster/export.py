@@ -1,23 +1,15 @@
 """The roster as a spreadsheet laid out like the seed's 附件4 (政务信息员统计表): a merged title row, a
 note row with the deadline, a two-level header (分管领导 / 信息员 over their columns), one row per
-liaison officer with the unit's cells merged down its officers. The only module that imports openpyxl."""
-from io import BytesIO
-
+liaison officer with the unit's cells merged down its officers. Styles and print set-up: portal/web/xlsx.py."""
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from ..web.xlsx import BODY_FONT, BORDER, CENTER, HEADER_FONT, LEFT, TITLE_FONT, fit_to_a4, workbook_bytes
 from .services import RosterRow
 from .table import CENTRED_COLUMNS, COLUMNS, UNIT_COLUMNS, roster_table
 
 TITLE_ROW, NOTE_ROW, GROUP_ROW, HEADER_ROW = 1, 2, 3, 4
 FIRST_DATA_ROW = 5
-
-_thin = Side(style="thin", color="000000")
-BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-FONT = "宋体"
 
 
 def build_roster_workbook(rows: list[RosterRow], title: str, note: str) -> bytes:
@@ -27,11 +19,11 @@ def build_roster_workbook(rows: list[RosterRow], title: str, note: str) -> bytes
     last = get_column_letter(len(COLUMNS))
 
     sheet.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
-    sheet.cell(TITLE_ROW, 1, title).font = Font(name="方正小标宋简体", size=18, bold=True)
+    sheet.cell(TITLE_ROW, 1, title).font = TITLE_FONT
     sheet.cell(TITLE_ROW, 1).alignment = CENTER
     sheet.row_dimensions[TITLE_ROW].height = 36
     sheet.merge_cells(f"A{NOTE_ROW}:{last}{NOTE_ROW}")
-    sheet.cell(NOTE_ROW, 1, note).font = Font(name=FONT, size=11)
+    sheet.cell(NOTE_ROW, 1, note).font = BODY_FONT
     sheet.cell(NOTE_ROW, 1).alignment = LEFT
 
     groups: dict[str, list[int]] = {}
@@ -49,7 +41,7 @@ def build_roster_workbook(rows: list[RosterRow], title: str, note: str) -> bytes
     for row_number in (GROUP_ROW, HEADER_ROW):
         for number in range(1, len(COLUMNS) + 1):
             cell = sheet.cell(row_number, number)
-            cell.font, cell.alignment, cell.border = Font(name=FONT, size=11, bold=True), CENTER, BORDER
+            cell.font, cell.alignment, cell.border = HEADER_FONT, CENTER, BORDER
 
     current = FIRST_DATA_ROW
     for group in roster_table(rows):
@@ -60,7 +52,7 @@ def build_roster_workbook(rows: list[RosterRow], title: str, note: str) -> bytes
                 # Text, never numbers: phone numbers keep their leading 0 and are not shown as 1.38E+10.
                 cell = sheet.cell(current + offset, number, value)
                 cell.number_format = "@"
-                cell.font, cell.border = Font(name=FONT, size=11), BORDER
+                cell.font, cell.border = BODY_FONT, BORDER
                 cell.alignment = CENTER if number in CENTRED_COLUMNS else LEFT
         if len(officers) > 1:
             for number in range(1, UNIT_COLUMNS + 1):
@@ -69,11 +61,5 @@ def build_roster_workbook(rows: list[RosterRow], title: str, note: str) -> bytes
         current += len(officers)
 
     sheet.freeze_panes = sheet.cell(FIRST_DATA_ROW, 3)  # header rows and the unit's name stay in view
-    sheet.print_title_rows = f"{GROUP_ROW}:{HEADER_ROW}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    fit_to_a4(sheet, f"{GROUP_ROW}:{HEADER_ROW}")
+    return workbook_bytes(book)

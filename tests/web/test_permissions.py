@@ -18,6 +18,7 @@ from werkzeug.datastructures import FileStorage
 
 from portal import create_app
 from portal.auth.models import User
+from portal.bulletins.services import create_bulletin, publish_bulletin, resolve_window
 from portal.editions.models import Edition, EditionEntry, Publication
 from portal.editions.services import lock_edition
 from portal.extensions import db, utcnow
@@ -54,6 +55,9 @@ EDITOR_KEPT = (302, 403, 403, KEPT, 403, 403)
 OFFICE_READERS = (302, 403, 403, 200, 200, 403)
 HIDDEN = (302, 404, 404, 404, 404, 404)  # another unit's draft or another user's row: nobody here may see it
 FOREIGN_SUBMITTED_EDITOR_ACTION = (302, 404, 404, DONE, 403, 404)
+EDITOR_ONLY_DRAFT = (302, 404, 404, 200, 404, 404)  # a bulletin's draft: only the office's editors see it
+EDITOR_ONLY = (302, 403, 403, 200, 403, 403)
+EDITOR_DONE = (302, 403, 403, 302, 403, 403)
 
 # endpoint -> method -> target -> expected per role, in ROLES order:
 #  anonymous  reporter  signer  editor  viewer  admin       (reporter and signer belong to the "own" unit)
@@ -70,6 +74,25 @@ EXPECTATIONS = {
     },
     "auth.user_reset_password": {"POST": {"own_unit_user": ADMIN_DONE}},
     "auth.user_toggle_active": {"POST": {"other_unit_user": ADMIN_DONE}},
+    "bulletins.index": {"GET": {NONE: LOGGED_IN}},
+    "bulletins.new": {"GET": {NONE: EDITOR_ONLY}, "POST": {NONE: EDITOR_DONE}},
+    "bulletins.detail": {"GET": {"draft_bulletin": EDITOR_ONLY_DRAFT, "published_bulletin": LOGGED_IN}},
+    "bulletins.export": {"GET": {"draft_bulletin": EDITOR_ONLY_DRAFT, "published_bulletin": LOGGED_IN}},
+    "bulletins.pdf": {"GET": {"draft_bulletin": EDITOR_ONLY_DRAFT, "published_bulletin": LOGGED_IN}},
+    # The actions are the editors' (403 to other roles whatever the id, so nothing is revealed); a draft's
+    # page and spreadsheet answer 404 to anyone else.
+    "bulletins.edit": {
+        "GET": {"draft_bulletin": EDITOR_ONLY, "published_bulletin": (302, 403, 403, 403, 403, 403)},
+        "POST": {"draft_bulletin": EDITOR_DONE, "published_bulletin": (302, 403, 403, 403, 403, 403)},
+    },
+    "bulletins.publish": {"POST": {
+        "draft_bulletin": EDITOR_DONE,
+        "published_bulletin": (302, 403, 403, KEPT, 403, 403),  # a retried submit: already published
+    }},
+    "bulletins.correct": {"POST": {"draft_bulletin": (302, 403, 403, 403, 403, 403),
+                                   "published_bulletin": EDITOR_DONE}},
+    "bulletins.delete": {"POST": {"draft_bulletin": (302, 403, 403, GONE, 403, 403),
+                                  "published_bulletin": (302, 403, 403, 403, 403, 403)}},
     "items.home": {"GET": {NONE: ALL_302}},
     "items.dashboard": {"GET": {NONE: UNIT_MEMBERS}},
     "items.unit_items": {"GET": {NONE: UNIT_MEMBERS}},
@@ -274,6 +297,8 @@ POST_DATA = {
     "auth.password": lambda w: {"current": "wrong-password", "new": "new-password-1", "confirm": "new-password-1"},
     "auth.user_new": lambda w: {"username": "new_user", "name": "新用户", "unit_id": w.own.id, "roles": "reporter"},
     "auth.user_edit": lambda w: {"name": "改名用户", "unit_id": w.own.id, "roles": "reporter"},
+    "bulletins.new": lambda w: {"kind": "month", "year": str(last_month().year), "month": str(last_month().month)},
+    "bulletins.edit": lambda w: {"title": "关于上月政务信息报送情况的通报", "preamble": "现将有关情况通报如下。"},
     "items.new": lambda w: ITEM_FORM,
     "items.edit": lambda w: ITEM_FORM,
     "items.review": lambda w: {"title": "编辑改过的标题", "body": "编辑改过的正文。"},
@@ -399,6 +424,20 @@ def _answer(w, make, actor, name):
                      solicitation_id=solicitation.id)
 
 
+def last_month():
+    return to_local(utcnow()).date().replace(day=1) - timedelta(days=1)
+
+
+def _bulletin(w, make, actor, name):
+    window = resolve_window("month", last_month().year, last_month().month)
+    with make.app.test_request_context(method="POST"):
+        bulletin = create_bulletin(w.editor, window)
+        if name == "published_bulletin":
+            publish_bulletin(w.editor, bulletin)
+    db.session.commit()
+    return bulletin
+
+
 def _rule_set(w, make, actor, name):
     rule_set = copy_rule_set(find_active_rule_set())
     db.session.commit()
@@ -458,7 +497,7 @@ BUILDERS = {"item_id": _item, "delivery_id": _delivery, "edition_id": _edition, 
             "publication_id": _publication, "photo_id": _photo, "user_id": _user, "unit_id": _unit, "tier_id": _tier,
             "notification_id": _notification, "rule_set_id": _rule_set, "adoption_id": _adoption,
             "instruction_id": _instruction, "request_id": _roster_request, "solicitation_id": _solicitation,
-            "answer_id": _answer}
+            "answer_id": _answer, "bulletin_id": _bulletin}
 
 
 def build_target(target, rule, w, make, actor):

@@ -1,0 +1,65 @@
+"""A bulletin as a spreadsheet: sheet 1 the ranking with every per-unit figure, sheet 2 the adopted
+items. Built from the bulletin's figures alone (the frozen snapshot once published)."""
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from ..web.xlsx import BODY_FONT, BORDER, CENTER, HEADER_FONT, LEFT, TITLE_FONT, fit_to_a4, workbook_bytes
+from .table import chinese_date, ranking_columns, ranking_rows
+
+TITLE_ROW, NOTE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4
+
+
+def _note(doc: dict) -> str:
+    window = f"统计期：{chinese_date(doc['first_day'])}至{chinese_date(doc['last_day'])}"
+    if doc["doc_number"]:
+        return f"{doc['doc_number']}    {window}    {chinese_date(doc['published_on'])}印发"
+    return f"草稿（未发布）    {window}"
+
+
+def _heading(sheet, doc: dict, width: int) -> None:
+    last = get_column_letter(width)
+    sheet.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
+    sheet.cell(TITLE_ROW, 1, doc["title"]).font = TITLE_FONT
+    sheet.cell(TITLE_ROW, 1).alignment = CENTER
+    sheet.row_dimensions[TITLE_ROW].height = 36
+    sheet.merge_cells(f"A{NOTE_ROW}:{last}{NOTE_ROW}")
+    sheet.cell(NOTE_ROW, 1, _note(doc)).font = BODY_FONT
+    sheet.cell(NOTE_ROW, 1).alignment = LEFT
+
+
+def _table(sheet, headers: list[tuple[str, int]], rows: list[list], text_columns: set[int]) -> None:
+    for number, (header, width) in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
+        cell = sheet.cell(HEADER_ROW, number, header)
+        cell.font, cell.alignment, cell.border = HEADER_FONT, CENTER, BORDER
+    for offset, values in enumerate(rows):
+        for number, value in enumerate(values, start=1):
+            cell = sheet.cell(FIRST_DATA_ROW + offset, number, value)
+            cell.font, cell.border = BODY_FONT, BORDER
+            cell.alignment = LEFT if number in text_columns else CENTER
+            if isinstance(value, Decimal) and value.as_tuple().exponent < 0:
+                # a final score of 100.00 keeps its two decimals in the cell, as on the page
+                cell.number_format = "0." + "0" * -value.as_tuple().exponent
+    sheet.freeze_panes = sheet.cell(FIRST_DATA_ROW, 3)
+    fit_to_a4(sheet, f"{HEADER_ROW}:{HEADER_ROW}")
+
+
+def build_bulletin_workbook(doc: dict) -> bytes:
+    book = Workbook()
+    ranking = book.active
+    ranking.title = "排名"
+    columns = ranking_columns(doc)
+    _heading(ranking, doc, len(columns))
+    _table(ranking, [(column.header, column.width) for column in columns], ranking_rows(doc, columns), {2})
+
+    adopted = book.create_sheet("采用信息")
+    headers = [("序号", 6), ("采用日期", 16), ("单位", 22), ("信息标题", 50), ("刊物", 26), ("采用机关", 18)]
+    _heading(adopted, doc, len(headers))
+    _table(adopted, headers, [
+        [index, chinese_date(entry["date"]), entry["unit"], entry["title"], entry["channel"], entry["body"]]
+        for index, entry in enumerate(doc["adoptions"], start=1)
+    ], {3, 4, 5, 6})
+    return workbook_bytes(book)
+

@@ -1,0 +1,511 @@
+"""Bulletins (通报): windows, drafts, the figures, publishing and corrections.
+
+Every figure comes from one engine run of the active rule set as of the window's end (or now, while
+the window lasts): points are that run's ledger rows dated in the window, cumulative scores and ranks
+are its totals. Nothing is recomputed by a separate path. Counts of items (submitted, late, invalid)
+come from the items themselves, and the adopted items from the same adoption facts the engine scored.
+
+build_bulletin_snapshot is the one function that figures a bulletin: a draft's page calls it live,
+publishing freezes what it returns. A published bulletin is shown from its snapshot alone.
+
+Every refusal is a BulletinError with a Chinese message; `field` names the form field it belongs to.
+"""
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+from flask import abort, current_app, url_for
+from sqlalchemy import case, func, select
+
+from ..auth.services import list_unit_member_ids, list_users_with_role
+from ..extensions import db, utcnow
+from ..items.models import Item
+from ..notifications.services import notify_users
+from ..scoring import engine
+from ..scoring.services import VERDICTS, gather_facts, get_active_rule_set, parse_rules, period_of
+from ..units.models import Unit
+from ..units.services import list_reporting_units
+from ..web.filters import to_local
+from .models import KINDS, Bulletin
+
+# Years outside this range are typing slips (and far-off years overflow time-zone arithmetic).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+TITLE_MAX = 100
+ADDRESSEE_MAX = 100
+TEXT_MAX = 3000
+SNAPSHOT_VERSION = 1
+QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
+# The form field that chooses the part of the year, per kind: where a refusal about the window belongs.
+PART_FIELDS = {"month": "month", "quarter": "quarter", "year": "year"}
+CORRECTION_MARK = "（更正）"
+
+DEFAULT_PREAMBLE = "为进一步做好政务信息报送工作，现将{label}各单位政务信息报送、采用及考核积分情况通报如下。"
+DEFAULT_CLOSING = ("请各单位对照通报，认真总结经验、查找不足。排名靠前的单位要再接再厉；"
+                   "未完成报送任务的单位要明确专人负责，切实提高信息报送的时效和质量。")
+
+
+class BulletinError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# ---- windows ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Window:
+    kind: str
+    year: int
+    part: int
+    first: date
+    last: date
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return f"{self.year}年{self.part}月"
+        if self.kind == "quarter":
+            return f"{self.year}年第{QUARTER_NAMES[self.part]}季度"
+        return f"{self.year}年度"
+
+    @property
+    def default_title(self) -> str:
+        label = f"{self.label}份" if self.kind == "month" else self.label
+        return f"关于{label}政务信息报送情况的通报"
+
+
+def _month_last(year: int, month: int) -> date:
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+def _year_span(year: int) -> tuple[date, date]:
+    """A yearly bulletin covers the scoring period that ends in that year (seed: 1 Jan to 30 Nov, so the
+    year's results can be published in December); the calendar year when the rule set has none."""
+    rule_set = get_active_rule_set()
+    if rule_set.period_end.year == year:
+        return rule_set.period_start, rule_set.period_end
+    try:
+        period = engine.resolve_period(parse_rules(rule_set), year)
+    except engine.ScoringError:
+        return date(year, 1, 1), date(year, 12, 31)
+    return period.start, period.end
+
+
+def resolve_window(kind: str, year: int | None, part: int | None) -> Window:
+    if kind not in KINDS:
+        raise BulletinError("请选择通报类型：月度、季度或年度", "kind")
+    if year is None or not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise BulletinError(f"年份应在{EARLIEST_YEAR}至{LATEST_YEAR}年之间", "year")
+    if kind == "month":
+        if part not in range(1, 13):
+            raise BulletinError("月份应为1至12月", "month")
+        return Window(kind, year, part, date(year, part, 1), _month_last(year, part))
+    if kind == "quarter":
+        if part not in range(1, 5):
+            raise BulletinError("季度应为第一至第四季度", "quarter")
+        return Window(kind, year, part, date(year, 3 * part - 2, 1), _month_last(year, 3 * part))
+    return Window(kind, year, 0, *_year_span(year))
+
+
+def window_of(bulletin: Bulletin) -> Window:
+    return Window(bulletin.kind, bulletin.year, bulletin.part, bulletin.first_day, bulletin.last_day)
+
+
+def default_window(now: datetime | None = None) -> Window:
+    """What a new bulletin starts with: last month, the usual monthly bulletin."""
+    first_of_month = to_local(now or utcnow()).date().replace(day=1)
+    last_month = first_of_month - timedelta(days=1)
+    return resolve_window("month", last_month.year, last_month.month)
+
+
+def _window_bounds(window: Window, tz) -> tuple[datetime, datetime]:
+    return (datetime.combine(window.first, time(), tz),
+            datetime.combine(window.last + timedelta(days=1), time(), tz))
+
+
+# ---- access -----------------------------------------------------------------------------------
+
+def can_view_bulletin(user, bulletin: Bulletin) -> bool:
+    """Published bulletins are for everyone logged in; drafts for the office's editors only."""
+    return bulletin.is_published or user.has_role("editor")
+
+
+ACTIONS = {
+    "view": lambda user, b: True,
+    "edit": lambda user, b: user.has_role("editor") and not b.is_published,
+    "delete": lambda user, b: user.has_role("editor") and not b.is_published,
+    # Publishing twice (a retried submit) is answered with the bulletin already published.
+    "publish": lambda user, b: user.has_role("editor"),
+    "correct": lambda user, b: user.has_role("editor") and b.is_published,
+}
+
+
+def get_bulletin_for(user, bulletin_id: int, action: str = "view") -> Bulletin:
+    """The one way views load a bulletin: 404 when the user may not see it (a unit asking for a draft),
+    403 when they may see it but not do this."""
+    bulletin = db.session.get(Bulletin, bulletin_id)
+    if bulletin is None or not can_view_bulletin(user, bulletin):
+        abort(404)
+    if not ACTIONS[action](user, bulletin):
+        abort(403)
+    return bulletin
+
+
+@dataclass
+class BulletinEntry:
+    bulletin: Bulletin
+    # the user's own unit line of a published bulletin (units see their rank in the list)
+    own: dict | None
+    corrected_by: Bulletin | None
+
+
+def list_bulletins_for(user) -> list[BulletinEntry]:
+    """Newest first; an editor's drafts before everything published."""
+    published = list(db.session.scalars(
+        select(Bulletin).where(Bulletin.status == "published")
+        .order_by(Bulletin.published_at.desc(), Bulletin.id.desc())
+    ))
+    drafts = list(db.session.scalars(
+        select(Bulletin).where(Bulletin.status == "draft").order_by(Bulletin.created_at.desc(), Bulletin.id.desc())
+    )) if user.has_role("editor") else []
+    # published newest first, so the first correction met for an original is its latest one
+    corrections: dict[int, Bulletin] = {}
+    for bulletin in published:
+        if bulletin.corrects_id is not None:
+            corrections.setdefault(bulletin.corrects_id, bulletin)
+    # Only a unit's members have a line of their own: the office's lists never parse the snapshots.
+    unit_member = user.has_any_role("reporter", "signer")
+    return [
+        BulletinEntry(bulletin, own_line(bulletin.frozen, user) if unit_member and bulletin.is_published else None,
+                      corrections.get(bulletin.id))
+        for bulletin in drafts + published
+    ]
+
+
+def own_line(figures: dict, user) -> dict | None:
+    return next((line for line in figures["units"] if line["unit_id"] == user.unit_id), None)
+
+
+def find_correction_of(bulletin: Bulletin) -> Bulletin | None:
+    """The latest published bulletin that corrects this one."""
+    return db.session.scalar(
+        select(Bulletin).where(Bulletin.corrects_id == bulletin.id, Bulletin.status == "published")
+        .order_by(Bulletin.published_at.desc(), Bulletin.id.desc()).limit(1)
+    )
+
+
+# ---- drafts -----------------------------------------------------------------------------------
+
+def _require_editor(user) -> None:
+    if not user.has_role("editor"):
+        raise BulletinError("只有办公室编辑可以编制通报")
+
+
+def _same_window(window: Window):
+    return (Bulletin.kind == window.kind) & (Bulletin.first_day == window.first) & (Bulletin.last_day == window.last)
+
+
+def create_bulletin(editor, window: Window, now: datetime | None = None) -> Bulletin:
+    """A draft for the window, with the default title and texts. A window already published is refused
+    (a change is a correction); asking again for a window with a draft returns that draft, so a retried
+    submit never makes two."""
+    _require_editor(editor)
+    field = PART_FIELDS[window.kind]
+    if window.first > to_local(now or utcnow()).date():
+        raise BulletinError(f"{window.label}尚未开始，不能编制通报", field)
+    published = db.session.scalar(
+        select(Bulletin).where(_same_window(window), Bulletin.status == "published")
+        .order_by(Bulletin.published_at.desc()).limit(1)
+    )
+    if published is not None:
+        raise BulletinError(f"{window.label}的通报已发布（{published.doc_number}）；如需更正，请打开该通报点“更正”",
+                            field)
+    draft = db.session.scalar(
+        select(Bulletin).where(_same_window(window), Bulletin.status == "draft", Bulletin.corrects_id.is_(None))
+        .limit(1)
+    )
+    if draft is not None:
+        return draft
+    bulletin = Bulletin(
+        kind=window.kind, year=window.year, part=window.part, first_day=window.first, last_day=window.last,
+        title=window.default_title, addressee=current_app.config["BULLETIN_ADDRESSEE"],
+        preamble=DEFAULT_PREAMBLE.format(label=window.label), closing=DEFAULT_CLOSING, created_by_id=editor.id,
+        created_at=now or utcnow(),
+    )
+    db.session.add(bulletin)
+    db.session.flush()
+    return bulletin
+
+
+def correct_bulletin(editor, original: Bulletin) -> Bulletin:
+    """A new draft for the same window that corrects a published bulletin; it says so when published.
+    The original stays as it was issued."""
+    _require_editor(editor)
+    if not original.is_published:
+        raise BulletinError("只能更正已发布的通报")
+    draft = db.session.scalar(
+        select(Bulletin).where(Bulletin.corrects_id == original.id, Bulletin.status == "draft").limit(1)
+    )
+    if draft is not None:
+        return draft
+    base = original.title.removesuffix(CORRECTION_MARK)
+    bulletin = Bulletin(
+        kind=original.kind, year=original.year, part=original.part, first_day=original.first_day,
+        last_day=original.last_day, title=base[:TITLE_MAX - len(CORRECTION_MARK)] + CORRECTION_MARK,
+        addressee=original.addressee, preamble=original.preamble, closing=original.closing,
+        corrects_id=original.id, created_by_id=editor.id,
+    )
+    db.session.add(bulletin)
+    db.session.flush()
+    return bulletin
+
+
+def update_bulletin(editor, bulletin: Bulletin, title: str, addressee: str, preamble: str, closing: str) -> None:
+    _require_editor(editor)
+    if bulletin.is_published:
+        raise BulletinError("通报已发布，不能再修改；如需更正，请点“更正”编制更正通报")
+    title, addressee = (title or "").strip(), (addressee or "").strip()
+    preamble, closing = (preamble or "").strip(), (closing or "").strip()
+    if not title:
+        raise BulletinError("请填写标题", "title")
+    if len(title) > TITLE_MAX:
+        raise BulletinError(f"标题不超过{TITLE_MAX}个字", "title")
+    if len(addressee) > ADDRESSEE_MAX:
+        raise BulletinError(f"主送单位不超过{ADDRESSEE_MAX}个字", "addressee")
+    for name, text in (("preamble", preamble), ("closing", closing)):
+        if len(text) > TEXT_MAX:
+            raise BulletinError(f"不超过{TEXT_MAX}个字", name)
+    bulletin.title, bulletin.addressee, bulletin.preamble, bulletin.closing = title, addressee, preamble, closing
+
+
+def delete_bulletin(editor, bulletin: Bulletin) -> None:
+    _require_editor(editor)
+    if bulletin.is_published:
+        raise BulletinError("已发布的通报不能删除")
+    db.session.delete(bulletin)
+
+
+# ---- figures ----------------------------------------------------------------------------------
+
+def _text(value: Decimal) -> str:
+    """Decimals as the page prints them (80, 12.5, 100.00): JSON has no decimal type."""
+    return f"{value:f}"
+
+
+def _count_items(start: datetime, end: datetime) -> dict[int, tuple[int, int, int]]:
+    """Per unit: items signed off in the window (everything the office received), late ones, invalid ones."""
+    late = case((Item.report_due_at.is_not(None) & (Item.submitted_at > Item.report_due_at), 1), else_=0)
+    invalid = case((Item.status == "invalid", 1), else_=0)
+    rows = db.session.execute(
+        select(Item.unit_id, func.count(Item.id), func.sum(late), func.sum(invalid))
+        .where(Item.submitted_at >= start, Item.submitted_at < end, Item.status.in_(VERDICTS))
+        .group_by(Item.unit_id)
+    )
+    return {unit_id: (count, int(late or 0), int(invalid or 0)) for unit_id, count, late, invalid in rows}
+
+
+def _window_adoptions(rules: engine.RuleSet, items: list[engine.Item], window: Window,
+                      as_of: datetime) -> list[tuple[engine.Item, engine.Adoption]]:
+    """Adoptions dated in the window on the items the engine counts (not invalid, submitted before
+    as_of), in the order the list prints them."""
+    found = []
+    for item in items:
+        if item.verdict == "invalid" or item.submitted_at >= as_of:
+            continue
+        for adoption in item.adoptions:
+            on = adoption.date
+            if window.first <= on <= window.last and datetime.combine(on, time(), rules.tz) < as_of:
+                found.append((item, adoption))
+    order = {key: position for position, key in enumerate(rules.channels)}
+    found.sort(key=lambda pair: (pair[1].date, order[pair[1].channel], pair[0].id))
+    return found
+
+
+def _bodies(rules: engine.RuleSet, adopted: list[tuple[engine.Item, engine.Adoption]]) -> list[dict]:
+    """The issuing bodies that adopted something in the window, in the rule set's order: the table's
+    adoption columns (a body nobody reached would be a column of zeros)."""
+    used = {rules.channels[adoption.channel].body for _, adoption in adopted}
+    keys = dict.fromkeys(channel.body for channel in rules.channels.values())
+    return [{"key": key, "name": rules.body_name(key)} for key in keys if key in used]
+
+
+def _unit_line(unit: Unit, counts: tuple[int, int, int], adopted: dict[str, set], score: engine.UnitScore | None,
+               window: Window) -> dict:
+    submitted, late, invalid = counts
+    line = {
+        "unit_id": unit.id, "name": unit.name, "submitted": submitted, "late": late, "invalid": invalid,
+        "adopted": {body: len(items) for body, items in adopted.items()},
+        "adopted_total": sum(len(items) for items in adopted.values()),
+        "instructions": 0, "solicitations": 0, "shortfalls": 0, "shortfall_points": "0",
+        "points": None, "raw": None, "final": None, "rank": None, "missed": [],
+    }
+    if score is None:
+        return line
+    rows = [row for row in score.ledger if window.first <= row.date <= window.last]
+    shortfalls = [row for row in rows if row.rule_key == "quota_shortfall"]
+    line |= {
+        "instructions": sum(row.rule_key == "instruction" for row in rows),
+        "solicitations": sum(row.rule_key == "solicitation_answered" for row in rows),
+        "shortfalls": len(shortfalls),
+        "shortfall_points": _text(sum((row.points for row in shortfalls), Decimal(0))),
+        "points": _text(sum((row.points for row in rows), Decimal(0))),
+        "raw": _text(score.raw), "final": _text(score.final), "rank": score.rank,
+        "missed": [row.rule for row in shortfalls],
+    }
+    return line
+
+
+def _totals(lines: list[dict], bodies: list[dict]) -> dict:
+    def total(key):
+        return sum(line[key] for line in lines)
+
+    points = [Decimal(line["points"]) for line in lines if line["points"] is not None]
+    return {
+        "submitted": total("submitted"), "late": total("late"), "invalid": total("invalid"),
+        "adopted": {body["key"]: sum(line["adopted"].get(body["key"], 0) for line in lines) for body in bodies},
+        "adopted_total": total("adopted_total"), "instructions": total("instructions"),
+        "solicitations": total("solicitations"), "shortfalls": total("shortfalls"),
+        "shortfall_points": _text(sum((Decimal(line["shortfall_points"]) for line in lines), Decimal(0))),
+        "points": _text(sum(points, Decimal(0))) if points else None,
+    }
+
+
+def _header(bulletin: Bulletin) -> dict:
+    """The words around the figures, frozen with them: what the bulletin says is part of what it was."""
+    corrects = bulletin.corrects
+    published_on = to_local(bulletin.published_at).date().isoformat() if bulletin.published_at else None
+    return {
+        "title": bulletin.title, "addressee": bulletin.addressee, "preamble": bulletin.preamble,
+        "closing": bulletin.closing, "doc_number": bulletin.doc_number, "published_on": published_on,
+        "office_name": current_app.config["OFFICE_NAME"], "copy_to": current_app.config["BULLETIN_COPY_TO"],
+        "corrects": None if corrects is None else {
+            "id": corrects.id, "title": corrects.title, "doc_number": corrects.doc_number,
+            "published_on": to_local(corrects.published_at).date().isoformat() if corrects.published_at else None,
+        },
+    }
+
+
+def build_bulletin_snapshot(bulletin: Bulletin, now: datetime | None = None) -> dict:
+    """Every figure and name the bulletin shows: the draft's live preview, and what publishing freezes.
+
+    One engine run as of the window's end (now, while it lasts) gives each unit's points in the window
+    (the sum of its ledger rows dated in it), the counts by rule, and the cumulative raw and final score
+    and rank. A rule set that cannot score leaves the points empty and says why in `error`."""
+    window = window_of(bulletin)
+    rule_set = get_active_rule_set()
+    rules = parse_rules(rule_set)
+    period = period_of(rule_set)
+    start, end = _window_bounds(window, rules.tz)
+    as_of = min(end, now or utcnow()).astimezone(timezone.utc)
+    facts = gather_facts(rules, period=period)
+    try:
+        result = engine.score_units(rules, period, as_of, facts.units, facts.items, facts.solicitations)
+        error = ""
+    except engine.ScoringError as problem:
+        result, error = None, str(problem)
+    scores = {score.unit: score for score in result.units} if result else {}
+
+    adopted_pairs = _window_adoptions(rules, facts.items, window, as_of)
+    adopted_by_unit: dict[int, dict[str, set]] = {}
+    for item, adoption in adopted_pairs:
+        body = rules.channels[adoption.channel].body
+        adopted_by_unit.setdefault(item.unit, {}).setdefault(body, set()).add(item.id)
+    item_ids = {item.id for item, _ in adopted_pairs}
+    titles = dict(db.session.execute(
+        select(Item.id, func.coalesce(Item.edited_title, Item.title)).where(Item.id.in_(item_ids))
+    ).all()) if item_ids else {}
+
+    units = list(db.session.scalars(
+        select(Unit).where(Unit.id.in_([unit.id for unit in facts.units])).order_by(Unit.sort_order, Unit.id)
+    ))
+    names = {unit.id: unit.name for unit in units}
+    counts = _count_items(start, end)
+    lines = [_unit_line(unit, counts.get(unit.id, (0, 0, 0)), adopted_by_unit.get(unit.id, {}),
+                        scores.get(unit.id), window) for unit in units]
+    if result:
+        lines.sort(key=lambda line: line["rank"])  # stable: ties keep the unit order
+    bodies = _bodies(rules, adopted_pairs)
+    return {
+        "version": SNAPSHOT_VERSION,
+        "kind": window.kind, "year": window.year, "part": window.part, "label": window.label,
+        "first_day": window.first.isoformat(), "last_day": window.last.isoformat(),
+        "as_of": as_of.isoformat(), "complete": as_of >= end.astimezone(timezone.utc),
+        "rule_set": {"name": rule_set.name, "period_start": rule_set.period_start.isoformat(),
+                     "period_end": rule_set.period_end.isoformat(), "base": _text(rules.base)},
+        "error": error,
+        **_header(bulletin),
+        "bodies": bodies,
+        "units": lines,
+        "totals": _totals(lines, bodies),
+        "adoptions": [
+            {"unit_id": item.unit, "unit": names.get(item.unit, ""), "item_id": item.id,
+             "title": titles.get(item.id, ""), "channel": rules.channels[adoption.channel].name,
+             "body": rules.body_name(rules.channels[adoption.channel].body), "date": adoption.date.isoformat()}
+            for item, adoption in adopted_pairs
+        ],
+        "missed": [{"unit_id": line["unit_id"], "unit": line["name"], "windows": line["missed"],
+                    "points": line["shortfall_points"]} for line in lines if line["missed"]],
+    }
+
+
+def read_bulletin(bulletin: Bulletin, now: datetime | None = None) -> dict:
+    """What the page, the spreadsheet and the PDF show: the frozen snapshot once published, else the
+    figures as they stand now."""
+    if bulletin.is_published:
+        return bulletin.frozen
+    return build_bulletin_snapshot(bulletin, now)
+
+
+# ---- publishing -------------------------------------------------------------------------------
+
+def format_doc_number(prefix: str, year: int, number: int) -> str:
+    """发文字号 per GB/T 9704: 〔year〕 in hexagonal brackets, the serial without leading zeros or 第."""
+    return f"{prefix}〔{year}〕{number}号"
+
+
+def _next_number(year: int) -> int:
+    return (db.session.scalar(select(func.max(Bulletin.number)).where(Bulletin.number_year == year)) or 0) + 1
+
+
+def freeze_bulletin(editor, bulletin: Bulletin, now: datetime | None = None) -> Bulletin:
+    """Numbers the bulletin and freezes its figures as of `now`; publish_bulletin also tells the readers.
+    Refused while the window lasts or when the rule set cannot score (the view rolls back)."""
+    _require_editor(editor)
+    if bulletin.is_published:
+        return bulletin
+    now = now or utcnow()
+    last = bulletin.last_day
+    if to_local(now).date() <= last:
+        raise BulletinError(f"统计期到{last.year}年{last.month}月{last.day}日才结束，结束后才能发布")
+    year = to_local(now).year
+    bulletin.number_year, bulletin.number = year, _next_number(year)
+    bulletin.doc_number = format_doc_number(current_app.config["BULLETIN_DOC_PREFIX"], year, bulletin.number)
+    bulletin.status, bulletin.published_at, bulletin.published_by_id = "published", now, editor.id
+    figures = build_bulletin_snapshot(bulletin, now)
+    if figures["error"]:
+        raise BulletinError(f"计分规则无法计算，暂不能发布：{figures['error']}")
+    bulletin.snapshot = json.dumps(figures, ensure_ascii=False, sort_keys=True)
+    db.session.flush()
+    return bulletin
+
+
+def list_bulletin_readers() -> list[int]:
+    """Who is told of a new bulletin: every unit's reporters and signers, and the office's leaders."""
+    readers = list_unit_member_ids(unit.id for unit in list_reporting_units())
+    return readers + [user.id for user in list_users_with_role("viewer")]
+
+
+def publish_bulletin(editor, bulletin: Bulletin, now: datetime | None = None) -> Bulletin:
+    """Numbers and freezes the bulletin and tells its readers. A bulletin already published is left as
+    it is (a retried submit)."""
+    if bulletin.is_published:
+        return bulletin
+    freeze_bulletin(editor, bulletin, now)
+    notify_users(list_bulletin_readers(), "bulletin_published", bulletin_notice(bulletin),
+                 url_for("bulletins.detail", bulletin_id=bulletin.id))
+    return bulletin
+
+
+def bulletin_notice(bulletin: Bulletin) -> str:
+    return f"办公室印发{bulletin.doc_number}《{bulletin.title}》"

@@ -1,0 +1,172 @@
+"""Bulletin pages: the list, a new draft, its texts, the page (a draft's live preview or the frozen
+bulletin), publishing, corrections, and the spreadsheet."""
+from decimal import Decimal
+from io import BytesIO
+
+from flask import flash, redirect, send_file, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..pdf import render_pdf, send_pdf
+from ..web.access import roles_required
+from ..web.htmx import render_page
+from . import bp
+from .export import build_bulletin_workbook
+from .forms import BulletinTextForm, NewBulletinForm
+from .services import (
+    PART_FIELDS,
+    BulletinError,
+    correct_bulletin,
+    create_bulletin,
+    default_window,
+    delete_bulletin,
+    find_correction_of,
+    get_bulletin_for,
+    list_bulletins_for,
+    publish_bulletin,
+    read_bulletin,
+    resolve_window,
+    update_bulletin,
+)
+from .table import bulletin_filename, chinese_date, print_header, ranking_columns, ranking_rows
+
+
+@bp.app_template_filter("iso_date")
+def _iso_date(value: str | None) -> str:
+    return chinese_date(value)
+
+
+@bp.app_template_filter("signed_points")
+def _signed_points(value: str | None) -> str:
+    """Points of a snapshot with their sign (+12, -2, 0); a dash when the rule set could not score."""
+    if value is None:
+        return "—"
+    number = Decimal(value)
+    return f"{number:+f}" if number else "0"
+
+
+def _show_error(form, error: BulletinError) -> None:
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = list(target.errors) + [str(error)]
+    else:
+        flash(str(error), "error")
+
+
+def _detail(bulletin_id: int):
+    return redirect(url_for("bulletins.detail", bulletin_id=bulletin_id))
+
+
+@bp.get("/bulletins")
+@login_required
+def index():
+    return render_page("bulletins/index.html", entries=list_bulletins_for(current_user))
+
+
+@bp.route("/bulletins/new", methods=["GET", "POST"])
+@roles_required("editor")
+def new():
+    form = NewBulletinForm()
+    if not form.is_submitted():
+        window = default_window()
+        form.year.data, form.month.data = window.year, window.part
+    if form.validate_on_submit():
+        kind = form.kind.data
+        part = {"month": form.month.data, "quarter": form.quarter.data}.get(kind, 0)
+        try:
+            bulletin = create_bulletin(current_user, resolve_window(kind, form.year.data, part))
+            db.session.commit()
+        except BulletinError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            flash("通报草稿已生成，请核对数据、修改文字后发布", "success")
+            return _detail(bulletin.id)
+    return render_page("bulletins/new.html", form=form, part_fields=PART_FIELDS)
+
+
+@bp.route("/bulletins/<int:bulletin_id>/edit", methods=["GET", "POST"])
+@roles_required("editor")
+def edit(bulletin_id: int):
+    bulletin = get_bulletin_for(current_user, bulletin_id, "edit")
+    form = BulletinTextForm(obj=bulletin)
+    if form.validate_on_submit():
+        try:
+            update_bulletin(current_user, bulletin, form.title.data, form.addressee.data, form.preamble.data,
+                            form.closing.data)
+            db.session.commit()
+        except BulletinError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            flash("已保存", "success")
+            return _detail(bulletin.id)
+    return render_page("bulletins/edit.html", form=form, bulletin=bulletin)
+
+
+@bp.get("/bulletins/<int:bulletin_id>")
+@login_required
+def detail(bulletin_id: int):
+    bulletin = get_bulletin_for(current_user, bulletin_id)
+    return render_page("bulletins/detail.html", bulletin=bulletin, doc=read_bulletin(bulletin),
+                       corrected_by=find_correction_of(bulletin) if bulletin.is_published else None)
+
+
+@bp.post("/bulletins/<int:bulletin_id>/publish")
+@roles_required("editor")
+def publish(bulletin_id: int):
+    bulletin = get_bulletin_for(current_user, bulletin_id, "publish")
+    if bulletin.is_published:
+        flash(f"该通报已发布（{bulletin.doc_number}）", "success")
+        return _detail(bulletin.id)
+    try:
+        publish_bulletin(current_user, bulletin)
+        db.session.commit()
+    except BulletinError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        flash(f"通报已发布（{bulletin.doc_number}），已通知各单位", "success")
+    return _detail(bulletin_id)
+
+
+@bp.post("/bulletins/<int:bulletin_id>/correct")
+@roles_required("editor")
+def correct(bulletin_id: int):
+    original = get_bulletin_for(current_user, bulletin_id, "correct")
+    correction = correct_bulletin(current_user, original)
+    db.session.commit()
+    flash(f"已生成更正通报草稿（更正{original.doc_number}），数据按最新情况重新统计", "success")
+    return _detail(correction.id)
+
+
+@bp.post("/bulletins/<int:bulletin_id>/delete")
+@roles_required("editor")
+def delete(bulletin_id: int):
+    bulletin = get_bulletin_for(current_user, bulletin_id, "delete")
+    delete_bulletin(current_user, bulletin)
+    db.session.commit()
+    flash("通报草稿已删除", "success")
+    return redirect(url_for("bulletins.index"))
+
+
+@bp.get("/bulletins/<int:bulletin_id>.xlsx")
+@login_required
+def export(bulletin_id: int):
+    bulletin = get_bulletin_for(current_user, bulletin_id)
+    doc = read_bulletin(bulletin)
+    return send_file(BytesIO(build_bulletin_workbook(doc)), as_attachment=True,
+                     download_name=bulletin_filename(doc, "xlsx"),
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.get("/bulletins/<int:bulletin_id>.pdf")
+@login_required
+def pdf(bulletin_id: int):
+    """The 通报 as the office prints it (GB/T 9704): 版头, 发文字号, title, body with the ranking table,
+    成文日期, 版记."""
+    bulletin = get_bulletin_for(current_user, bulletin_id)
+    doc = read_bulletin(bulletin)
+    columns = ranking_columns(doc)
+    data = render_pdf("pdf/bulletin.html", doc=doc, header=print_header(columns), rows=ranking_rows(doc, columns))
+    return send_pdf(data, bulletin_filename(doc, "pdf"))
