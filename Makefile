@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup system-packages db bench clean
+.PHONY: run test setup system-packages db bench bench-documents clean
 
 run: setup db
 	@$(FLASK) demo --if-empty
@@ -42,6 +42,10 @@ $(VENV)/.installed: pyproject.toml
 # Benchmarks (figures in the README); not part of the test suite: shared machines are noisy.
 bench: setup
 	$(BIN)/python bench/score_city.py
+	$(BIN)/python bench/documents.py
+
+bench-documents: setup
+	$(BIN)/python bench/documents.py
 
 db: setup
 	$(FLASK) db upgrade

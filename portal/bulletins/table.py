@@ -91,3 +91,18 @@ def bulletin_filename(doc: dict, extension: str) -> str:
     if doc["doc_number"]:
         return f"{doc['doc_number']}{doc['title']}.{extension}"
     return f"{doc['title']}（草稿）.{extension}"
+
+
+# Adopted items are listed one by one up to this many. A larger window (a city's year: thousands) is
+# shown as counts per publication on the page and in the PDF; the .xlsx's second sheet lists them all.
+ADOPTION_LIST_MAX = 100
+
+
+def count_adoptions_by_channel(doc: dict) -> list[tuple[str, str, int]]:
+    """(issuing body, publication, adoptions) for the window, the most adopting publication first."""
+    counts: dict[tuple[str, str], int] = {}
+    for entry in doc["adoptions"]:
+        key = (entry["body"], entry["channel"])
+        counts[key] = counts.get(key, 0) + 1
+    return sorted(((body, channel, count) for (body, channel), count in counts.items()),
+                  key=lambda row: (-row[2], row[0], row[1]))

@@ -28,7 +28,21 @@ from .services import (
     resolve_window,
     update_bulletin,
 )
-from .table import bulletin_filename, chinese_date, print_header, ranking_columns, ranking_rows
+from .table import (
+    ADOPTION_LIST_MAX,
+    bulletin_filename,
+    chinese_date,
+    count_adoptions_by_channel,
+    print_header,
+    ranking_columns,
+    ranking_rows,
+)
+
+
+@bp.app_template_global("adoption_summary")
+def _adoption_summary(doc: dict) -> list[tuple[str, str, int]] | None:
+    """Counts per publication when the window's adopted items are too many to list, else None."""
+    return count_adoptions_by_channel(doc) if len(doc["adoptions"]) > ADOPTION_LIST_MAX else None
 
 
 @bp.app_template_filter("iso_date")

@@ -37,6 +37,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from flask import current_app, render_template, send_file
+from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -83,10 +84,12 @@ class FontSetup:
     faces: list[tuple[str, Path]] = field(default_factory=list)  # (family, resolved font file)
     licensed: set[str] = field(default_factory=set)  # roles with a licensed font
 
-    def stack(self, role: str) -> str:
+    def stack(self, role: str) -> Markup:
+        """A CSS font-family value, safe to print in any template (already quoted for CSS; an .html
+        template would otherwise escape its quotes and WeasyPrint would drop the rule)."""
         family, fallback = ROLES[role]
         names = ([family] if role in self.licensed else []) + [fallback]
-        return ", ".join(_css_string(name) for name in names)
+        return Markup(", ".join(_css_string(name) for name in names))
 
     def font_face_css(self) -> str:
         return "\n".join(f"@font-face {{ font-family: {_css_string(family)}; src: url({_css_string(path.as_uri())}); }}"
