@@ -60,3 +60,17 @@ def test_a_draft_pdf_says_it_is_a_draft_and_only_editors_get_it(app, world, scen
     assert client_for(app, world.reporter).get(f"/bulletins/{draft.id}.pdf").status_code == 404
     page = editor.get(f"/bulletins/{draft.id}").get_data(as_text=True)
     assert f"/bulletins/{draft.id}.pdf" in page and f"/bulletins/{draft.id}.xlsx" in page
+
+
+def test_past_the_listing_limit_adoptions_are_counted_per_publication(app, world, scenario, monkeypatch):
+    """A city's year has thousands of adoptions: the page and the PDF count them per publication, the
+    .xlsx keeps the list; a unit still finds its own adopted items on the page."""
+    monkeypatch.setattr("portal.bulletins.views.ADOPTION_LIST_MAX", 1)
+    editor = client_for(app, world.editor)
+    bulletin = publish(editor, new_draft(editor, scenario))
+    flat = squeezed(pdf_text(client_for(app, world.reporter).get(f"/bulletins/{bulletin.id}.pdf").data))
+    assert "按刊物统计如下" in flat and "《长春信息》" in flat and "幸福社区开展垃圾分类入户宣传" not in flat
+    page = client_for(app, world.reporter).get(f"/bulletins/{bulletin.id}").get_data(as_text=True)
+    assert "逐条明细见电子表格" in page and "本单位被采用的信息" in page and "幸福社区开展垃圾分类入户宣传" in page
+    other = client_for(app, world.other_reporter).get(f"/bulletins/{bulletin.id}").get_data(as_text=True)
+    assert "幸福社区开展垃圾分类入户宣传" not in other
