@@ -79,6 +79,95 @@ def ranking_rows(doc: dict, columns: list[Column]) -> list[list]:
     return [[column.value(line) for column in columns] for line in [*doc["units"], doc["totals"]]]
 
 
+# ---- the printed ranking --------------------------------------------------------------------
+#
+# A real table costs WeasyPrint about 1 ms per cell: 300 units × 17 columns took 5 s. The printed
+# ranking is therefore a table whose header is real cells (it repeats on every page) and whose body
+# rows are one cell each, a line of monospaced text laid out in columns here; the column rules are
+# the table's background, drawn once per page. Noto Sans Mono CJK gives a CJK character exactly two
+# Latin widths, so the columns line up.
+
+TEXT_BLOCK_PT = 156 * 72 / 25.4  # GB/T 9704's 156 mm
+GRID_FONT_PT = 9.0
+NAME_MAX = 24  # half-widths (12 Chinese characters); a longer name wraps within its column
+MIN_COLUMN = 4  # half-widths: room for a two-character header such as 逾时
+
+
+def display_width(text: str) -> int:
+    """Half-widths the text takes in the monospaced font: two for a CJK or full-width character."""
+    return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
+
+
+def _cell_text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _chunks(text: str, width: int) -> list[str]:
+    """The text cut into pieces that each fit `width` half-widths."""
+    pieces, current = [], ""
+    for char in text:
+        if display_width(current + char) > width:
+            pieces.append(current)
+            current = ""
+        current += char
+    return pieces + [current]
+
+
+@dataclass
+class Grid:
+    font_pt: float
+    widths: list[float]  # each column in points
+    lines: list[str]  # one per row (a long unit name adds continuation lines after "\n")
+
+    @property
+    def width(self) -> float:
+        return sum(self.widths)
+
+    @property
+    def rules(self) -> list[float]:
+        """Where the vertical rules between the columns fall, in points from the table's left edge."""
+        edges, x = [], 0.0
+        for width in self.widths[:-1]:
+            x += width
+            edges.append(round(x, 2))
+        return edges
+
+    @property
+    def rules_svg(self) -> str:
+        """The vertical rules as an SVG the width of the table, stretched to any height."""
+        lines = "".join(f'<rect x="{x - 0.25}" y="0" width="0.5" height="1"/>' for x in self.rules)
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width:.2f}pt" height="1pt" '
+                f'viewBox="0 0 {self.width:.2f} 1" preserveAspectRatio="none">{lines}</svg>')
+
+
+def ranking_grid(columns: list[Column], rows: list[list], name_column: int = 1) -> Grid:
+    """The rows as fixed-width text lines: numbers right-aligned, the unit's name left-aligned; each
+    column one half-width wider than its widest value, so neighbours never touch."""
+    texts = [[_cell_text(value) for value in row] for row in rows]
+    chars = []
+    for index in range(len(columns)):
+        widest = max((display_width(row[index]) for row in texts), default=0)
+        chars.append(max(MIN_COLUMN, min(widest, NAME_MAX) if index == name_column else widest) + 1)
+    # A wide table shrinks its font until it fits the text block.
+    font_pt = min(GRID_FONT_PT, round(TEXT_BLOCK_PT / sum(chars) * 2, 2))
+    lines = []
+    for row in texts:
+        name_parts = _chunks(row[name_column], chars[name_column] - 1)
+        first = []
+        for index, (text, width) in enumerate(zip(row, chars)):
+            if index == name_column:
+                text = name_parts[0]
+                first.append(" " + text + " " * (width - 1 - display_width(text)))
+            else:
+                first.append(" " * (width - 1 - display_width(text)) + text + " ")
+        more = []
+        for part in name_parts[1:]:
+            before = sum(chars[:name_column])
+            more.append(" " * (before + 1) + part)
+        lines.append("\n".join(["".join(first).rstrip(), *more]))
+    return Grid(font_pt, [width * font_pt / 2 for width in chars], lines)
+
+
 def chinese_date(iso: str | None) -> str:
     """A snapshot's ISO date as printed: 2026年11月3日 (no zero padding)."""
     if not iso:
@@ -96,6 +185,11 @@ def bulletin_filename(doc: dict, extension: str) -> str:
 # Adopted items are listed one by one up to this many. A larger window (a city's year: thousands) is
 # shown as counts per publication on the page and in the PDF; the .xlsx's second sheet lists them all.
 ADOPTION_LIST_MAX = 100
+
+
+# The printed bulletin lists each unit's missed windows up to this many units; beyond, it names the units
+# and points to the ranking's 任务扣分 column (a city's year: hundreds of units, thousands of weeks).
+MISSED_DETAIL_MAX = 20
 
 
 def count_adoptions_by_channel(doc: dict) -> list[tuple[str, str, int]]:

@@ -30,11 +30,13 @@ from .services import (
 )
 from .table import (
     ADOPTION_LIST_MAX,
+    MISSED_DETAIL_MAX,
     bulletin_filename,
     chinese_date,
     count_adoptions_by_channel,
     print_header,
     ranking_columns,
+    ranking_grid,
     ranking_rows,
 )
 
@@ -182,5 +184,6 @@ def pdf(bulletin_id: int):
     bulletin = get_bulletin_for(current_user, bulletin_id)
     doc = read_bulletin(bulletin)
     columns = ranking_columns(doc)
-    data = render_pdf("pdf/bulletin.html", doc=doc, header=print_header(columns), rows=ranking_rows(doc, columns))
+    data = render_pdf("pdf/bulletin.html", doc=doc, header=print_header(columns),
+                      grid=ranking_grid(columns, ranking_rows(doc, columns)), missed_detail_max=MISSED_DETAIL_MAX)
     return send_pdf(data, bulletin_filename(doc, "pdf"))
