@@ -1,5 +1,6 @@
 """The ranking table as the spreadsheet (export.py) and the PDF (templates/pdf/bulletin.html) both
 print it: the same columns and values, from the bulletin's figures alone, so the two cannot drift."""
+import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -142,17 +143,18 @@ class Grid:
 
 def ranking_grid(columns: list[Column], rows: list[list], name_column: int = 1) -> Grid:
     """The rows as fixed-width text lines: numbers right-aligned, the unit's name left-aligned; each
-    column one half-width wider than its widest value, so neighbours never touch."""
+    column a half-width wider than its widest value (the name two), so neighbours never touch."""
     texts = [[_cell_text(value) for value in row] for row in rows]
     chars = []
     for index in range(len(columns)):
         widest = max((display_width(row[index]) for row in texts), default=0)
-        chars.append(max(MIN_COLUMN, min(widest, NAME_MAX) if index == name_column else widest) + 1)
+        # The name, left-aligned, needs a space on both sides; a number only after it.
+        chars.append(max(MIN_COLUMN, min(widest, NAME_MAX)) + 2 if index == name_column else max(MIN_COLUMN, widest) + 1)
     # A wide table shrinks its font until it fits the text block.
-    font_pt = min(GRID_FONT_PT, round(TEXT_BLOCK_PT / sum(chars) * 2, 2))
+    font_pt = min(GRID_FONT_PT, math.floor(TEXT_BLOCK_PT / sum(chars) * 2 * 100) / 100)
     lines = []
     for row in texts:
-        name_parts = _chunks(row[name_column], chars[name_column] - 1)
+        name_parts = _chunks(row[name_column], chars[name_column] - 2)
         first = []
         for index, (text, width) in enumerate(zip(row, chars)):
             if index == name_column:

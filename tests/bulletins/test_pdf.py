@@ -81,20 +81,20 @@ def test_past_the_listing_limit_adoptions_are_counted_per_publication(app, world
 def test_the_printed_ranking_lines_up_its_columns():
     """The ranking's body rows are monospaced lines (one cell each, fast to lay out): every value ends
     at its column's right edge, a unit's name starts at its column's left edge, a long name wraps."""
-    from portal.bulletins.table import Column, display_width, ranking_grid
+    from portal.bulletins.table import Column, ranking_grid
 
     columns = [Column("排名", 6, None), Column("单位", 22, None), Column("报送", 7, None), Column("最终得分", 9, None)]
     rows = [[1, "幸福社区", 12, "100.00"], [2, "街道社区卫生服务中心和退役军人服务站联合党支部", 7, "98.50"],
             [None, "合计", 19, None]]
     grid = ranking_grid(columns, rows)
     first, wrapped, total = grid.lines
-    # widths in half-widths: rank 4+1, name 24 (the cap; 12 characters)+1, 报送 4+1, 最终得分 6+1
-    assert first == "   1 " + " 幸福社区" + " " * 16 + "  12 " + "100.00"
+    # widths in half-widths: rank 4+1, name 24 (the cap; 12 characters)+2, 报送 4+1, 最终得分 6+1
+    assert first == "   1 " + " 幸福社区" + " " * 17 + "  12 " + "100.00"
     name_lines = wrapped.split("\n")
-    assert name_lines[0] == "   2 " + " 街道社区卫生服务中心和退" + "   7 " + " 98.50"
+    assert name_lines[0] == "   2 " + " 街道社区卫生服务中心和退 " + "   7 " + " 98.50"
     assert name_lines[1:] == [" " * 6 + "役军人服务站联合党支部"]
-    assert total == "     " + " 合计" + " " * 20 + "  19"
-    assert grid.rules == [22.5, 135.0, 157.5] and grid.width == pytest.approx(42 * 4.5) and grid.font_pt == 9.0
+    assert total == "     " + " 合计" + " " * 21 + "  19"
+    assert grid.rules == [22.5, 139.5, 162.0] and grid.width == pytest.approx(43 * 4.5) and grid.font_pt == 9.0
     # a table wider than the text block shrinks its font to fit
     wide = ranking_grid(columns * 6, [row * 6 for row in rows])
-    assert wide.font_pt < 9 and 156 * 72 / 25.4 - 1 < wide.width <= 156 * 72 / 25.4
+    assert wide.font_pt < 9 and 156 * 72 / 25.4 - 2 < wide.width <= 156 * 72 / 25.4
