@@ -1,6 +1,6 @@
 """Edition pages: the list, compiling a draft (editors), reading a locked edition (everyone), and the
 admin's publications."""
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db, utcnow
@@ -127,23 +127,33 @@ def _refused(edition, error: EditionError):
     return redirect(url_for("editions.detail", edition_id=edition.id))
 
 
+def _submit(edition, form, operation, *args) -> tuple[bool, object]:
+    """Runs operation(current_user, edition, *args) for a valid form and commits. A refusal of a field
+    is shown at it (the page re-renders with what was typed); one that concerns no field (the edition
+    was locked meanwhile) ends the request with a flash and a redirect."""
+    if not form.validate():
+        return False, None
+    try:
+        result = operation(current_user, edition, *args)
+        db.session.commit()
+    except EditionError as error:
+        db.session.rollback()
+        if not error.field:
+            abort(_refused(edition, error))
+        show_error(form, error)
+        return False, None
+    return True, result
+
+
 @bp.post("/editions/<int:edition_id>/settings")
 @roles_required("editor")
 def settings(edition_id: int):
     edition = get_edition_for(current_user, edition_id, "edit")
     form = EditionSettingsForm()
-    if form.validate():
-        try:
-            update_edition(current_user, edition, form.issued_on.data, form.editor_note.data or "")
-            db.session.commit()
-        except EditionError as error:
-            db.session.rollback()
-            if not error.field:
-                return _refused(edition, error)
-            show_error(form, error)
-        else:
-            flash("已保存", "success")
-            return redirect(url_for("editions.detail", edition_id=edition.id))
+    saved, _ = _submit(edition, form, update_edition, form.issued_on.data, form.editor_note.data or "")
+    if saved:
+        flash("已保存", "success")
+        return redirect(url_for("editions.detail", edition_id=edition.id))
     return _compile_page(edition, settings_form=form)
 
 
@@ -153,18 +163,10 @@ def add(edition_id: int):
     edition = get_edition_for(current_user, edition_id, "edit")
     form = AddItemsForm()
     form.section.choices = _section_choices(edition)
-    if form.validate():
-        try:
-            added = add_items(current_user, edition, list(form.item_ids.data or ()), form.section.data or "")
-            db.session.commit()
-        except EditionError as error:
-            db.session.rollback()
-            if not error.field:
-                return _refused(edition, error)
-            show_error(form, error)
-        else:
-            flash(f"已编入{added}条信息" if added else "所选信息已编入或已不能编入", "success" if added else "error")
-            return redirect(url_for("editions.detail", edition_id=edition.id))
+    saved, added = _submit(edition, form, add_items, list(form.item_ids.data or ()), form.section.data or "")
+    if saved:
+        flash(f"已编入{added}条信息" if added else "所选信息已编入或已不能编入", "success" if added else "error")
+        return redirect(url_for("editions.detail", edition_id=edition.id))
     return _compile_page(edition, add_form=form)
 
 
