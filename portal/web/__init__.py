@@ -2,11 +2,12 @@
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 
-from . import filters
+from . import delivery, filters
 
 
 def init_app(app) -> None:
     filters.register(app)
+    delivery.init_app(app)
 
     @app.after_request
     def _vary_on_htmx(response):
