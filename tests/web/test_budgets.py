@@ -116,6 +116,7 @@ def test_a_phone_photo_lists_as_a_small_thumbnail(demo):
         "title": "滨河路积水点连夜抽排", "body": "凌晨组织抽排积水，道路已恢复通行。", "category": "work",
         "intent": "save", "photos": [(io.BytesIO(mobile.phone_photo()), "IMG_0001.jpg")],
     }, content_type="multipart/form-data")
+    response.request.environ["wsgi.input"].close()  # the test client spools a big body to an open file
     assert response.status_code == 302
     _, _, listing = fetch(client, "/items", "br")
     thumbs = re.findall(r'src="(/photos/\d+/thumb)"', listing)

@@ -1,0 +1,204 @@
+"""Issue 8 in a real browser on a 390 × 844 phone screen: the core flow with and without JavaScript,
+answering a solicitation, the budgets and timings on an emulated slow link, a draft that survives a
+closed tab and a submit that survives a lost answer, and basic accessibility."""
+import re
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.items.models import Item
+from tests import mobile
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+ITEM_URL = re.compile(r"/items/\d+$")
+
+
+def items_titled(server, title: str) -> int:
+    with server.portal_app.app_context():
+        count = db.session.scalar(select(func.count(Item.id)).where(Item.title == title))
+        db.session.remove()
+    return count
+
+
+def menu(page, name: str):
+    return page.locator("nav.menu").get_by_role("link", name=name, exact=True)
+
+
+def write_item(page, title: str, photo: bytes | None = None) -> None:
+    page.get_by_label("标题", exact=True).fill(title)
+    page.get_by_label("正文").fill(f"{title}。现场组织人员处置，情况已报告街道，下一步将持续跟进。")
+    if photo is not None:
+        page.get_by_label("照片", exact=True).set_input_files(
+            files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+
+
+def press(page, name: str) -> None:
+    button = page.get_by_role("button", name=name, exact=True)
+    button.wait_for()
+    page.wait_for_function("b => !b.disabled", arg=button.element_handle())  # photos may still be shrinking
+    button.click()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_reporter_files_with_a_photo_signer_signs_editor_adopts(phone, live_server, javascript):
+    title = f"滨河路积水点连夜抽排（{'有' if javascript else '无'}脚本）"
+    reporter = phone(javascript)
+    sign_in(reporter, "reporter")
+    menu(reporter, "写信息").click()
+    # Without scripts the photo travels as it is; a small one keeps the test quick.
+    photo = mobile.phone_photo() if javascript else mobile.phone_photo((800, 600))
+    before = len(live_server.uploads.sizes)
+    write_item(reporter, title, photo)
+    press(reporter, "保存并送审签")
+    reporter.wait_for_url(ITEM_URL)
+    assert reporter.get_by_text("已送审签").is_visible()
+    assert reporter.locator("figure img").count() == 1
+    item_path = ITEM_URL.search(reporter.url).group(0)
+    posted = [size for method, path, size in live_server.uploads.sizes[before:] if method == "POST"]
+    if javascript:  # the 4 MB photo was scaled down in the browser before it travelled
+        assert len(photo) > 4_000_000 and max(posted) < mobile.PHOTO_UPLOAD
+
+    signer = phone(javascript)
+    sign_in(signer, "signer")
+    menu(signer, "待审签").click()
+    signer.get_by_role("link", name=title).click()
+    press(signer, "审签并报送")
+    assert signer.get_by_text("已审签并报送").is_visible()
+
+    editor = phone(javascript)
+    sign_in(editor, "editor")
+    menu(editor, "信息处理").click()
+    editor.get_by_role("link", name=title).first.click()
+    assert editor.url.endswith(item_path)
+    press(editor, "采用")
+    assert editor.get_by_text("已采用").first.is_visible()
+    assert items_titled(live_server, title) == 1
+
+
+def test_a_unit_answers_a_solicitation(phone, live_server):
+    title = "幸福社区关于防汛准备情况的回复"
+    reporter = phone()
+    sign_in(reporter, "reporter")
+    menu(reporter, "约稿").click()
+    reporter.locator("li.waiting a").first.click()
+    notice = reporter.url
+    reporter.get_by_role("link", name="写约稿信息").click()
+    assert reporter.get_by_label("回复约稿").input_value() != "0"
+    write_item(reporter, title)
+    press(reporter, "保存并送审签")
+    reporter.wait_for_url(ITEM_URL)
+    signer = phone()
+    sign_in(signer, "signer")
+    signer.goto(reporter.url)
+    press(signer, "审签并报送")
+    signer.goto(notice)
+    assert signer.get_by_role("link", name=title).is_visible()
+
+
+def test_slow_link_budgets_and_timings(phone, live_server):
+    page = phone()
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    received = []
+    cdp.on("Network.loadingFinished", lambda event: received.append(event["encodedDataLength"]))
+    cdp.send("Network.emulateNetworkConditions", mobile.SLOW_LINK)
+
+    started = time.perf_counter()
+    sign_in(page, "reporter")
+    menu(page, "写信息").wait_for()  # the dashboard is usable
+    assert time.perf_counter() - started <= mobile.SLOW_SECONDS
+    assert sum(received) <= mobile.FIRST_VISIT, received
+
+    received.clear()
+    page.goto("/unit")
+    page.wait_for_load_state("load")
+    assert sum(received) <= mobile.REPEAT_VISIT, received  # static files came from the cache
+
+    started = time.perf_counter()
+    menu(page, "写信息").click()
+    write_item(page, "慢速网络下的草稿")
+    press(page, "保存草稿")
+    page.get_by_text("草稿已保存").wait_for()
+    assert time.perf_counter() - started <= mobile.SLOW_SECONDS
+
+
+def test_a_draft_survives_a_closed_tab_and_a_lost_answer_files_once(phone, live_server):
+    title = "光明巷路灯损坏已报修"
+    page = phone()
+    sign_in(page, "reporter")
+    page.goto("/items/new")
+    write_item(page, title)
+    page.goto("/unit")  # the tab moves on without saving
+
+    page.goto("/items/new")
+    assert page.get_by_text("尚未提交的内容").is_visible()
+    assert page.get_by_label("标题", exact=True).input_value() == ""
+    page.get_by_role("button", name="恢复未提交内容").click()
+    assert page.get_by_label("标题", exact=True).input_value() == title
+
+    def lose_the_answer(route):
+        route.fetch()  # the server files the item, but its answer never reaches the phone
+        route.abort("internetdisconnected")
+
+    page.route("**/items/new", lose_the_answer, times=1)
+    press(page, "保存草稿")
+    page.get_by_text("网络连接失败，请稍后重试").wait_for()
+    assert page.get_by_label("标题", exact=True).input_value() == title  # nothing typed is lost
+    press(page, "保存草稿")  # the retry carries the same form_key
+    page.wait_for_url(ITEM_URL)
+    assert items_titled(live_server, title) == 1
+    page.goto("/items/new")
+    assert not page.get_by_text("尚未提交的内容").is_visible()  # the saved draft was forgotten
+
+
+A11Y = """() => {
+  const visible = el => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden'; };
+  const problems = [];
+  for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+    if (!el.labels.length && !el.getAttribute('aria-label')) problems.push('unlabelled ' + el.name);
+  }
+  const targets = 'button, summary, nav a, .buttons a, a.button, .pager a, select, input:not([type=hidden])';
+  for (let el of document.querySelectorAll(targets)) {
+    if (!visible(el)) continue;
+    if (el.type === 'checkbox' || el.type === 'radio') el = el.closest('label') || el;
+    const r = el.getBoundingClientRect();
+    if (r.height < 43.5 || r.width < 43.5) problems.push('small target ' + el.textContent.trim().slice(0, 12) +
+      ' ' + Math.round(r.width) + 'x' + Math.round(r.height));
+  }
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const lum = c => { const v = rgb(c).slice(0, 3).map(x => { x /= 255;
+    return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+  const background = el => { for (; el; el = el.parentElement) {
+    const c = getComputedStyle(el).backgroundColor; if (rgb(c)[3] !== 0) return c; } return 'rgb(255,255,255)'; };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node; (node = walker.nextNode());) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !visible(el) || el.closest('[disabled],[aria-busy]')) continue;
+    const s = getComputedStyle(el), size = parseFloat(s.fontSize), bold = parseInt(s.fontWeight) >= 700;
+    const a = lum(s.color), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < (size >= 24 || (bold && size >= 18.66) ? 3 : 4.5))
+      problems.push('contrast ' + ratio.toFixed(2) + ' ' + node.textContent.trim().slice(0, 12));
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("username", ["reporter", "editor", "admin"])
+def test_main_pages_are_labelled_thumb_sized_and_legible(phone, username):
+    page = phone()
+    page.goto("/login")
+    assert page.evaluate(A11Y) == []
+    sign_in(page, username)
+    pages = [page.url] + [page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2] + href
+                          for href in mobile.menu_links(page.content())]
+    for url in dict.fromkeys(pages):
+        page.goto(url)
+        for details in page.locator("details.admin-menu").all():
+            details.locator("summary").click()
+        assert (url, page.evaluate(A11Y)) == (url, [])
