@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup system-packages db bench bench-documents clean
+.PHONY: run test setup system-packages db bench bench-documents bench-mobile clean
 
 run: setup db
 	@$(FLASK) demo --if-empty
@@ -46,6 +46,10 @@ bench: setup
 
 bench-documents: setup
 	$(BIN)/python bench/documents.py
+
+# Page sizes and slow-link timings in Debian's Chromium (issue 8); needs the chromium package.
+bench-mobile: setup
+	$(BIN)/python bench/mobile.py
 
 db: setup
 	$(FLASK) db upgrade

@@ -2,7 +2,6 @@
 answering a solicitation, the budgets and timings on an emulated slow link, a draft that survives a
 closed tab and a submit that survives a lost answer, and basic accessibility."""
 import re
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -10,7 +9,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.items.models import Item
 from tests import mobile
-from tests.browser.conftest import sign_in
+from tests.mobile import menu, press, sign_in, write_item
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 ITEM_URL = re.compile(r"/items/\d+$")
@@ -21,25 +20,6 @@ def items_titled(server, title: str) -> int:
         count = db.session.scalar(select(func.count(Item.id)).where(Item.title == title))
         db.session.remove()
     return count
-
-
-def menu(page, name: str):
-    return page.locator("nav.menu").get_by_role("link", name=name, exact=True)
-
-
-def write_item(page, title: str, photo: bytes | None = None) -> None:
-    page.get_by_label("标题", exact=True).fill(title)
-    page.get_by_label("正文").fill(f"{title}。现场组织人员处置，情况已报告街道，下一步将持续跟进。")
-    if photo is not None:
-        page.get_by_label("照片", exact=True).set_input_files(
-            files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": photo}])
-
-
-def press(page, name: str) -> None:
-    button = page.get_by_role("button", name=name, exact=True)
-    button.wait_for()
-    page.wait_for_function("b => !b.disabled", arg=button.element_handle())  # photos may still be shrinking
-    button.click()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
@@ -99,30 +79,12 @@ def test_a_unit_answers_a_solicitation(phone, live_server):
 
 
 def test_slow_link_budgets_and_timings(phone, live_server):
-    page = phone()
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    received = []
-    cdp.on("Network.loadingFinished", lambda event: received.append(event["encodedDataLength"]))
-    cdp.send("Network.emulateNetworkConditions", mobile.SLOW_LINK)
-
-    started = time.perf_counter()
-    sign_in(page, "reporter")
-    menu(page, "写信息").wait_for()  # the dashboard is usable
-    assert time.perf_counter() - started <= mobile.SLOW_SECONDS
-    assert sum(received) <= mobile.FIRST_VISIT, received
-
-    received.clear()
-    page.goto("/unit")
-    page.wait_for_load_state("load")
-    assert sum(received) <= mobile.REPEAT_VISIT, received  # static files came from the cache
-
-    started = time.perf_counter()
-    menu(page, "写信息").click()
-    write_item(page, "慢速网络下的草稿")
-    press(page, "保存草稿")
-    page.get_by_text("草稿已保存").wait_for()
-    assert time.perf_counter() - started <= mobile.SLOW_SECONDS
+    figures = mobile.measure_slow_link(phone(), live_server)
+    assert figures["login_seconds"] <= mobile.SLOW_SECONDS, figures
+    assert figures["first_visit_bytes"] <= mobile.FIRST_VISIT, figures
+    assert figures["repeat_visit_bytes"] <= mobile.REPEAT_VISIT, figures  # static files came from the cache
+    assert figures["draft_seconds"] <= mobile.SLOW_SECONDS, figures
+    assert figures["photo_upload_bytes"] < mobile.PHOTO_UPLOAD, figures
 
 
 def test_a_draft_survives_a_closed_tab_and_a_lost_answer_files_once(phone, live_server):

@@ -1,17 +1,14 @@
 """Issue 8's budgets through the test client, over the demo street office: every page reached from
 the menus (and the first detail page of each kind linked from them) compressed with brotli and with
 gzip, the HTMX fragments, the static files, a first and a repeat visit, and a list thumbnail."""
-import gzip
 import io
 import re
 
-import brotli
 import pytest
 
 from portal.demo import DEMO_PASSWORD
 from tests import mobile
-
-DECODE = {"br": brotli.decompress, "gzip": gzip.decompress}
+from tests.mobile import fetch, main_pages, signed_in
 
 
 @pytest.fixture
@@ -19,39 +16,6 @@ def demo(app, runner):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     return app
-
-
-def fetch(client, url: str, encoding: str, **headers):
-    response = client.get(url, headers={"Accept-Encoding": encoding, **headers}, follow_redirects=True)
-    assert response.status_code == 200, url
-    body = response.get_data()
-    if len(body) >= 500:  # smaller answers are not worth compressing (Flask-Compress's minimum)
-        assert response.headers["Content-Encoding"] == encoding, url
-    text = DECODE[encoding](body) if response.headers.get("Content-Encoding") else body
-    return response, len(body), text.decode("utf-8", "replace")
-
-
-def signed_in(app, username: str):
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    return client
-
-
-def main_pages(client, encoding: str) -> dict[str, tuple[int, str]]:
-    """{url: (compressed size, html)} for home, the menus' pages, and one detail page of each kind."""
-    _, _, home = fetch(client, client.get("/").headers["Location"], encoding)
-    pages = {}
-    for url in mobile.menu_links(home):
-        if url.startswith("/static/"):
-            continue
-        _, size, html = fetch(client, url, encoding)
-        pages[url] = (size, html)
-    for url in [detail for _, html in list(pages.values()) for detail in mobile.first_details(html)]:
-        if url not in pages:
-            _, size, html = fetch(client, url, encoding)
-            pages[url] = (size, html)
-    return pages
 
 
 @pytest.mark.parametrize("encoding", ["br", "gzip"])
