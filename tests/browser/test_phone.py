@@ -116,6 +116,31 @@ def test_a_draft_survives_a_closed_tab_and_a_lost_answer_files_once(phone, live_
     assert not page.get_by_text("尚未提交的内容").is_visible()  # the saved draft was forgotten
 
 
+def test_an_htmx_action_shows_it_is_busy_and_says_when_it_fails(phone, live_server):
+    page = phone()
+    sign_in(page, "editor")
+    menu(page, "信息处理").click()
+    results = page.locator("#results").inner_text()
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", mobile.SLOW_LINK | {"latency": 1500})
+    page.get_by_label("状态").select_option(index=3)
+    page.locator("form.filters button[disabled]").wait_for()  # in flight: the button cannot be pressed twice
+    page.locator("form.filters button:not([disabled])").wait_for()
+    assert page.locator("#results").inner_text() != results
+
+    results = page.locator("#results").inner_text()
+    cdp.send("Network.emulateNetworkConditions", mobile.SLOW_LINK | {"offline": True})
+    page.get_by_label("状态").select_option(index=0)
+    page.get_by_text("网络连接失败，请稍后重试").wait_for()
+    assert page.locator("#results").inner_text() == results  # the page is left as it was, still usable
+    assert page.get_by_role("button", name="筛选").is_enabled()
+
+    cdp.send("Network.emulateNetworkConditions", mobile.SLOW_LINK)
+    page.get_by_role("button", name="筛选").click()
+    page.get_by_text("网络连接失败，请稍后重试").wait_for(state="hidden")
+
+
 A11Y = """() => {
   const visible = el => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
     return r.width > 0 && r.height > 0 && s.visibility !== 'hidden'; };
@@ -131,6 +156,7 @@ A11Y = """() => {
     if (r.height < 43.5 || r.width < 43.5) problems.push('small target ' + el.textContent.trim().slice(0, 12) +
       ' ' + Math.round(r.width) + 'x' + Math.round(r.height));
   }
+  if (document.documentElement.scrollWidth > innerWidth + 1) problems.push('page wider than the screen');
   const rgb = c => c.match(/[\\d.]+/g).map(Number);
   const lum = c => { const v = rgb(c).slice(0, 3).map(x => { x /= 255;
     return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
@@ -151,7 +177,7 @@ A11Y = """() => {
 }"""
 
 
-@pytest.mark.parametrize("username", ["reporter", "editor", "admin"])
+@pytest.mark.parametrize("username", ["reporter", "signer", "editor", "admin"])
 def test_main_pages_are_labelled_thumb_sized_and_legible(phone, username):
     page = phone()
     page.goto("/login")
@@ -159,8 +185,13 @@ def test_main_pages_are_labelled_thumb_sized_and_legible(phone, username):
     sign_in(page, username)
     pages = [page.url] + [page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2] + href
                           for href in mobile.menu_links(page.content())]
+    details = []
     for url in dict.fromkeys(pages):
         page.goto(url)
-        for details in page.locator("details.admin-menu").all():
-            details.locator("summary").click()
+        details += mobile.first_details(page.content())
+        for folded in page.locator("details.admin-menu").all():
+            folded.locator("summary").click()
         assert (url, page.evaluate(A11Y)) == (url, [])
+    for path in dict.fromkeys(details):  # one page of each kind the lists link to: an item, an edition, ...
+        page.goto(path)
+        assert (path, page.evaluate(A11Y)) == (path, [])
