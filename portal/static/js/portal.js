@@ -117,7 +117,7 @@
           return attempt();
         });
       }
-      return attempt();
+      return attempt().finally(function () { bitmap.close(); });
     }).then(function (blob) {
       return new File([blob], file.name.replace(/\.[^.]*$/, "") + ".jpg", {type: "image/jpeg"});
     });
@@ -126,13 +126,13 @@
     var files = Array.prototype.slice.call(input.files), form = input.form, side = +input.getAttribute("data-max-side");
     if (!files.length || !window.createImageBitmap || !window.DataTransfer) return;
     busy(form, true);
-    Promise.all(files.map(function (file) {
-      return file.size > PHOTO_BYTES && /^image\//.test(file.type) ? toJpeg(file, side).catch(function () { return file; }) : file;
-    })).then(function (shrunk) {
-      var list = new DataTransfer();
-      shrunk.forEach(function (file) { list.items.add(file); });
-      input.files = list.files;
-    }).finally(function () { busy(form, false); });
+    var list = new DataTransfer();
+    // One photo at a time: nine decoded 12-megapixel photos at once would exhaust a phone's memory.
+    files.reduce(function (done, file) {
+      return done.then(function () {
+        return file.size > PHOTO_BYTES && /^image\//.test(file.type) ? toJpeg(file, side).catch(function () { return file; }) : file;
+      }).then(function (shrunk) { list.items.add(shrunk); });
+    }, Promise.resolve()).then(function () { input.files = list.files; }).finally(function () { busy(form, false); });
   }
 
   function setUp(root) {
