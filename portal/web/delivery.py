@@ -8,7 +8,6 @@ from functools import lru_cache
 from flask import request
 from flask_compress import Compress
 
-IMMUTABLE = "public, max-age=31536000, immutable"
 compress = Compress()
 
 
@@ -43,21 +42,22 @@ def init_app(app) -> None:
 
     @app.after_request  # registered after Flask-Compress's, so it runs before it
     def _cache_headers(response):
-        if request.endpoint == "static":
-            if response.status_code == 200:
-                # Flask streams static files, and Flask-Compress cannot stream gzip: read the (small)
-                # file into memory so gzip-only clients get it compressed too.
-                file_body = response.response
-                response.direct_passthrough = False
-                response.set_data(b"".join(file_body))
-                file_body.close()
-            filename = (request.view_args or {}).get("filename", "")
-            if response.status_code == 200 and request.args.get("v") == static_version(app.static_folder, filename):
-                response.cache_control.no_cache = None
-                response.cache_control.max_age = 31536000
-                response.cache_control.public = True
-                response.cache_control.immutable = True
-        elif "Cache-Control" not in response.headers:
-            response.cache_control.no_cache = True
-            response.cache_control.private = True
+        if request.endpoint != "static":
+            if "Cache-Control" not in response.headers:
+                response.cache_control.no_cache = True
+                response.cache_control.private = True
+            return response
+        if response.status_code == 200:
+            # Flask streams static files, and Flask-Compress cannot stream gzip: read the (small)
+            # file into memory so gzip-only clients get it compressed too.
+            file_body = response.response
+            response.direct_passthrough = False
+            response.set_data(b"".join(file_body))
+            file_body.close()
+        filename = (request.view_args or {}).get("filename", "")
+        if response.status_code in (200, 304) and request.args.get("v") == static_version(app.static_folder, filename):
+            response.cache_control.no_cache = None
+            response.cache_control.max_age = 31536000
+            response.cache_control.public = True
+            response.cache_control.immutable = True
         return response
