@@ -137,8 +137,13 @@ def test_an_htmx_action_shows_it_is_busy_and_says_when_it_fails(phone, live_serv
     assert page.get_by_role("button", name="筛选").is_enabled()
 
     cdp.send("Network.emulateNetworkConditions", mobile.SLOW_LINK)
+    page.route("**/inbox?*", lambda route: route.fulfill(status=503, body="维护中"), times=1)
     page.get_by_role("button", name="筛选").click()
-    page.get_by_text("网络连接失败，请稍后重试").wait_for(state="hidden")
+    page.get_by_text("服务器暂时无法处理（503），请稍后重试。").wait_for()
+    assert page.locator("#results").inner_text() == results
+
+    page.get_by_role("button", name="筛选").click()
+    page.get_by_text("服务器暂时无法处理").wait_for(state="hidden")
 
 
 A11Y = """() => {
