@@ -98,10 +98,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     for package in (auth, units, items, notifications, scoring, roster, solicitations, editions, bulletins):
         app.register_blueprint(package.bp)
 
+    from .backup import backup_command, restore_command
     from .demo import demo_command
     from .notifications.reminders import remind_command
     from .scoring.cli import score_command
 
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(remind_command)
     app.cli.add_command(score_command)
