@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup system-packages db bench bench-documents clean
+.PHONY: run test setup system-packages db bench bench-documents audit clean
 
 run: setup db
 	@$(FLASK) demo --if-empty
@@ -46,6 +46,15 @@ bench: setup
 
 bench-documents: setup
 	$(BIN)/python bench/documents.py
+
+# Known vulnerabilities in the installed dependencies (pip-audit) and a static scan of portal/ (bandit).
+# Fails only on findings; says so plainly when the vulnerability database cannot be reached.
+audit: setup $(VENV)/.audit-installed
+	$(BIN)/python deploy/audit.py
+
+$(VENV)/.audit-installed: pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[audit]'
+	@touch $@
 
 db: setup
 	$(FLASK) db upgrade
