@@ -1,4 +1,4 @@
-"""versions: an optimistic-lock counter on items, so a save made on a stale page is refused
+"""versions: optimistic-lock counters on items and solicitations, so a save made on a stale page is refused
 
 Revision ID: 0010_versions
 Revises: 0007_bulletins
@@ -19,8 +19,12 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
+    with op.batch_alter_table("solicitations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table("solicitations", schema=None) as batch_op:
+        batch_op.drop_column("version")
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.drop_column("version")

@@ -9,6 +9,7 @@ from ..solicitations.services import list_answer_choices
 from ..units.services import unit_choices
 from ..web.access import roles_required
 from ..web.filters import local_to_utc, to_local, to_local_naive
+from ..web.forms import loaded_version
 from ..web.htmx import render_page
 from . import bp
 from .diff import diff_html
@@ -183,7 +184,7 @@ def _store_item_form(form: ItemForm, item, form_key: str) -> bool:
                 if item is None:
                     item = create_item(current_user, _item_fields(form), form_key)
                 else:
-                    update_item(item, current_user, _item_fields(form), _loaded_version())
+                    update_item(item, current_user, _item_fields(form), loaded_version())
                 if request.form.get("intent") == "send":
                     db.session.flush()
                     transition_item(item, current_user, "send")
@@ -201,12 +202,6 @@ def _store_item_form(form: ItemForm, item, form_key: str) -> bool:
             return True
     db.session.commit()  # keep the accepted photos for the re-rendered form
     return False
-
-
-def _loaded_version() -> str | None:
-    # From the posted form only: the form objects fall back to the item's current version when the
-    # field is missing, which would wave a stale save through.
-    return request.form.get("version")
 
 
 def _show_refusal(form, error: WorkflowError, item, default_field: str) -> None:
@@ -292,7 +287,7 @@ def review(item_id: int):
     form = ReviewForm(data={"title": item.display_title, "body": item.display_body, "version": item.version})
     if form.validate_on_submit():
         try:
-            edit_item_text(item, current_user, form.title.data.strip(), form.body.data.strip(), _loaded_version())
+            edit_item_text(item, current_user, form.title.data.strip(), form.body.data.strip(), loaded_version())
         except WorkflowError as error:
             _show_refusal(form, error, item, "title")
         else:
