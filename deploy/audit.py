@@ -24,22 +24,30 @@ def audit_dependencies() -> bool:
     except ValueError:
         print(f"== pip-audit 未能运行：{run.stderr.strip()[-500:]}")
         return False
+    lines, vulnerable = summarize(report)
+    print("\n".join(lines))
+    return vulnerable
+
+
+def summarize(report) -> tuple[list[str], bool]:
+    """pip-audit's JSON report in a few lines, and whether any dependency is known to be vulnerable."""
     dependencies = report["dependencies"] if isinstance(report, dict) else report
     vulnerable = [dep for dep in dependencies if dep.get("vulns")]
     unchecked = [dep for dep in dependencies if dep.get("skip_reason")]
+    lines = []
     for dep in vulnerable:
         for vuln in dep["vulns"]:
             fixed = "、".join(vuln.get("fix_versions") or []) or "暂无"
-            print(f"!! {dep['name']} {dep['version']}: {vuln['id']}（修复版本：{fixed}）")
+            lines.append(f"!! {dep['name']} {dep['version']}: {vuln['id']}（修复版本：{fixed}）")
     if unchecked and len(unchecked) == len(dependencies):
-        print(f"== pip-audit：漏洞库无法访问（{len(unchecked)} 个依赖全部未能查询，例如：{unchecked[0]['skip_reason']}）。"
-              "依赖未经检查，请在能访问 pypi.org 的机器上重新运行 make audit。")
+        lines.append(f"== pip-audit：漏洞库无法访问（{len(unchecked)} 个依赖全部未能查询，例如："
+                     f"{unchecked[0]['skip_reason']}）。依赖未经检查，请在能访问 pypi.org 的机器上重新运行 make audit。")
     elif unchecked:
         names = "、".join(dep["name"] for dep in unchecked)
-        print(f"== pip-audit：{len(dependencies) - len(unchecked)} 个依赖已检查，{len(unchecked)} 个未能查询：{names}")
+        lines.append(f"== pip-audit：{len(dependencies) - len(unchecked)} 个依赖已检查，{len(unchecked)} 个未能查询：{names}")
     if not vulnerable and len(unchecked) < len(dependencies):
-        print("== pip-audit：已检查的依赖没有已知漏洞")
-    return bool(vulnerable)
+        lines.append("== pip-audit：已检查的依赖没有已知漏洞")
+    return lines, bool(vulnerable)
 
 
 def scan_code() -> bool:
