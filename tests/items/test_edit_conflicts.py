@@ -2,6 +2,7 @@
 other. The second save is refused with both versions shown, and keeps what its author typed."""
 import re
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -96,3 +97,18 @@ def test_the_database_refuses_a_write_based_on_an_old_version(app, make, world):
             raise AssertionError("a write based on an old version was stored")
     db.session.expire_all()
     assert item.title == "先保存的标题"
+
+
+def test_a_race_past_the_form_check_is_a_409_and_stores_nothing(app, make, world):
+    """On PostgreSQL two requests can both pass the form check; the UPDATE's version condition then
+    refuses the second. Simulated here: the row's version moves on between the request's read and write."""
+    item = make.item(world.reporter, "submitted", signer=world.signer, editor=world.editor, title="单位原稿标题")
+    editor = client_for(app, world.editor)
+    shown = item.version  # the test's session is the requests' session: this row is already loaded
+    db.session.execute(text("UPDATE items SET version = version + 1, edited_title = '别人先存的标题' WHERE id = :id"),
+                       {"id": item.id})
+    response = editor.post(f"/items/{item.id}/review", data={"title": "后存的标题", "body": item.body, "version": shown})
+    assert response.status_code == 409 and "该信息刚刚被他人修改，您的操作未保存" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert item.edited_title is None  # the request rolled back, the simulated other write with it
+    assert item.events[-1].action != "editor_edit"
