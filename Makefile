@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup system-packages db bench bench-documents bench-mobile clean
+.PHONY: run test setup system-packages db bench bench-documents bench-mobile audit clean
 
 run: setup db
 	@$(FLASK) demo --if-empty
@@ -50,6 +50,15 @@ bench-documents: setup
 # Page sizes and slow-link timings in Debian's Chromium (issue 8); needs the chromium package.
 bench-mobile: setup
 	$(BIN)/python bench/mobile.py
+
+# Known vulnerabilities in the installed dependencies (pip-audit) and a static scan of portal/ (bandit).
+# Fails only on findings; says so plainly when the vulnerability database cannot be reached.
+audit: setup $(VENV)/.audit-installed
+	$(BIN)/python deploy/audit.py
+
+$(VENV)/.audit-installed: pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[audit]'
+	@touch $@
 
 db: setup
 	$(FLASK) db upgrade

@@ -23,7 +23,12 @@ from .solicitations.models import ReportingPriority, Solicitation, SolicitationT
 from .units.models import Tier, Unit
 from .web.filters import local_to_utc, to_local
 
-DEMO_PASSWORD = "baosong-demo"
+# Demo wording and numbers only, never security (bandit B311); an own generator, so seeding it leaves
+# the process's `random` alone.
+_rng = random.Random()  # nosec B311
+
+# The published demo password (bandit B105), set only by `flask demo` on an empty database.
+DEMO_PASSWORD = "baosong-demo"  # nosec B105
 
 COMMUNITIES = ["幸福", "和平", "光明", "新华", "东湖", "滨河", "建设", "花园"]
 DEPARTMENTS = ["综合行政执法队", "社区卫生服务中心", "退役军人服务站", "综治中心"]
@@ -45,18 +50,18 @@ NEXT_STEPS = ["持续巩固活动成效，形成常态化工作机制", "加大�
 
 
 def _body(unit: str, day: date, what: str, detail: str) -> str:
-    people = random.randint(8, 60)
+    people = _rng.randint(8, 60)
     return (
         f"{day.month}月{day.day}日，{unit}组织工作人员和志愿者{people}人{what}。\n"
-        f"活动中，{detail}，共覆盖居民{random.randint(120, 900)}户，收集意见建议{random.randint(3, 25)}条。\n"
-        f"下一步，{unit}将{random.choice(NEXT_STEPS)}。"
+        f"活动中，{detail}，共覆盖居民{_rng.randint(120, 900)}户，收集意见建议{_rng.randint(3, 25)}条。\n"
+        f"下一步，{unit}将{_rng.choice(NEXT_STEPS)}。"
     )
 
 
 def _item_text(unit: str, category: str, day: date) -> tuple[str, str]:
-    road = random.choice(ROADS)
+    road = _rng.choice(ROADS)
     if category == "research":
-        topic = random.choice(["老旧小区加装电梯", "居家养老服务需求", "新就业群体融入社区", "背街小巷停车难"])
+        topic = _rng.choice(["老旧小区加装电梯", "居家养老服务需求", "新就业群体融入社区", "背街小巷停车难"])
         return (f"关于{unit}辖区{topic}情况的调研", _body(unit, day, f"围绕{topic}开展入户调研", "调研采取问卷和座谈相结合的方式，梳理出主要困难和问题"))
     if category == "suggestion":
         return ("关于加强社区网格员队伍建设的建议", _body(unit, day, "召开网格员座谈会", "网格员反映工作任务重、培训少等问题，建议完善考核激励"))
@@ -65,12 +70,12 @@ def _item_text(unit: str, category: str, day: date) -> tuple[str, str]:
     if category == "emergency":
         return (f"{road}一居民楼发生燃气泄漏险情 已妥善处置", _body(unit, day, "第一时间疏散群众并联系燃气公司抢修", "现场无人员伤亡，险情已排除"))
     if category == "brief":
-        return (f"{unit}完成辖区人口信息季度核查", f"{day.month}月{day.day}日，{unit}完成辖区实有人口信息季度核查，更新信息{random.randint(50, 400)}条。")
+        return (f"{unit}完成辖区人口信息季度核查", f"{day.month}月{day.day}日，{unit}完成辖区实有人口信息季度核查，更新信息{_rng.randint(50, 400)}条。")
     if category == "experience":
         return (f"{unit}以“党建+网格”模式破解小区治理难题", _body(unit, day, "推行“党建+网格”工作法", "把党小组建在网格上，楼栋长、党员志愿者共同参与议事"))
     if category == "policy":
         return ("关于做好冬季供暖保障工作有关要求的传达落实情况", _body(unit, day, "传达学习冬季供暖保障工作要求", "逐一排查辖区供暖设施，建立困难群众取暖台账"))
-    what, detail = random.choice(ACTIVITIES)
+    what, detail = _rng.choice(ACTIVITIES)
     return f"{unit}{what}", _body(unit, day, what, detail)
 
 
@@ -245,10 +250,10 @@ class DemoBuilder:
         weeks = (monday - date(self.today.year, 1, 1)).days // 7
         for weeks_ago in range(weeks, -1, -1):
             week_start = monday - timedelta(weeks=weeks_ago)
-            for _ in range(random.choice(weekly)):
-                day = week_start + timedelta(days=random.randint(0, 4))
-                event_end = _at(day, random.randint(9, 16))
-                created = event_end + timedelta(minutes=random.randint(20, 100))
+            for _ in range(_rng.choice(weekly)):
+                day = week_start + timedelta(days=_rng.randint(0, 4))
+                event_end = _at(day, _rng.randint(9, 16))
+                created = event_end + timedelta(minutes=_rng.randint(20, 100))
                 self.file_item(unit, reporter, signer, created, event_end, self.pick_final_state(weeks_ago))
 
     def file_showcase(self, unit: Unit, reporter: User, signer: User) -> None:
@@ -265,7 +270,7 @@ class DemoBuilder:
         so an item whose next step would lie in the future simply stays where it is."""
         if created > self.now:
             return None
-        category = category or random.choices(
+        category = category or _rng.choices(
             ["work", "brief", "experience", "research", "suggestion", "opinion", "emergency", "policy"],
             weights=[40, 15, 10, 10, 6, 7, 3, 4],
         )[0]
@@ -282,26 +287,26 @@ class DemoBuilder:
         db.session.add(item)
         self.event(item, reporter, created, "create", None, "draft")
         # In quick mode every step takes minutes, so a showcase item reaches its state in time.
-        sent = created + timedelta(minutes=random.randint(10, 60) if not quick else 10)
+        sent = created + timedelta(minutes=_rng.randint(10, 60) if not quick else 10)
         if final == "draft" or sent > self.now:
             return item
         self.event(item, reporter, sent, "send", "draft", "awaiting_signoff")
-        signed = sent + timedelta(minutes=random.choice([15, 30, 60, 180, 300]) if not quick else 15)
+        signed = sent + timedelta(minutes=_rng.choice([15, 30, 60, 180, 300]) if not quick else 15)
         if final == "awaiting_signoff" or signed > self.now:
             return item
         item.submitted_at = signed
         self.event(item, signer, signed, "sign", "awaiting_signoff", "submitted")
         if category == "emergency":
             self.notify(self.editor, "emergency_item", f"紧急信息：{unit.name}报送《{title}》", item, signed)
-        reviewed = signed + timedelta(hours=random.randint(2, 30) if not quick else 1)
+        reviewed = signed + timedelta(hours=_rng.randint(2, 30) if not quick else 1)
         if final == "submitted" or reviewed > self.now:
             return item
-        editor = random.choice([self.editor, self.editor2])
-        if final == "in_review" or random.random() < 0.3:
+        editor = _rng.choice([self.editor, self.editor2])
+        if final == "in_review" or _rng.random() < 0.3:
             self.event(item, editor, reviewed, "accept", "submitted", "in_review")
             if final == "in_review":
                 return item
-        decided = reviewed + timedelta(hours=random.randint(1, 20) if not quick else 1)
+        decided = reviewed + timedelta(hours=_rng.randint(1, 20) if not quick else 1)
         if decided > self.now:
             return item
         self.decide(item, editor, reporter, decided, final)
@@ -383,13 +388,13 @@ class DemoBuilder:
             return
         item.title = f"{unit.name}关于{solicitation.topic}的报告"
         item.body = (f"按照办公室约稿要求，{unit.name}对{solicitation.topic}进行了梳理。"
-                     f"{solicitation.requirements}\n下一步，{unit.name}将{random.choice(NEXT_STEPS)}。")
+                     f"{solicitation.requirements}\n下一步，{unit.name}将{_rng.choice(NEXT_STEPS)}。")
         item.solicitation = solicitation
         item.solicitation_verdict = verdict if item.submitted_at else "pending"
 
     def decide(self, item: Item, editor: User, reporter: User, decided: datetime, final: str) -> None:
         if final == "adopted":
-            if "开展" in item.title and random.random() < 0.5:
+            if "开展" in item.title and _rng.random() < 0.5:
                 # The editor's usual polish: a firmer headline, a tighter opening.
                 item.edited_title = item.title.replace("开展", "扎实开展", 1)
                 item.edited_body = item.body.replace("组织工作人员和志愿者", "组织干部和志愿者", 1)
@@ -400,7 +405,7 @@ class DemoBuilder:
             self.notify(reporter, "item_adopted", f"《{item.display_title}》已被{self.internal.name}采用", item, decided)
             self.upper_office_follow_up(item, editor, reporter, decided)
         elif final == "invalid":
-            reason = random.choice(["内容空泛，缺少具体做法和数据", "与本单位前期报送信息重复", "超过规定报送时限"])
+            reason = _rng.choice(["内容空泛，缺少具体做法和数据", "与本单位前期报送信息重复", "超过规定报送时限"])
             item.decision_note = reason
             self.event(item, editor, decided, "invalidate", item.status, "invalid", reason)
         elif final == "not_adopted":
@@ -417,17 +422,17 @@ class DemoBuilder:
                ("gov_deputy_secretary_general", "刘洋"), ("cpc_deputy_secretary", "陈志刚")]
 
     def upper_office_follow_up(self, item: Item, editor: User, reporter: User, decided: datetime) -> None:
-        if random.random() < 0.18:
-            channel = random.choices(self.UPPER_CHANNELS, weights=[30, 25, 20, 10, 8, 5, 2])[0]
-            on = decided + timedelta(days=random.randint(2, 12))
+        if _rng.random() < 0.18:
+            channel = _rng.choices(self.UPPER_CHANNELS, weights=[30, 25, 20, 10, 8, 5, 2])[0]
+            on = decided + timedelta(days=_rng.randint(2, 12))
             if on <= self.now:
                 db.session.add(Adoption(item_id=item.id, channel=self.channels[channel],
                                         adopted_on=to_local(on).date(), recorded_by_id=editor.id, recorded_at=on))
                 self.notify(reporter, "item_adopted",
                             f"《{item.display_title}》被{self.channels[channel].name}采用", item, on)
-        if random.random() < 0.06:
-            rank, leader = random.choice(self.LEADERS)
-            on = decided + timedelta(days=random.randint(1, 10))
+        if _rng.random() < 0.06:
+            rank, leader = _rng.choice(self.LEADERS)
+            on = decided + timedelta(days=_rng.randint(1, 10))
             if on > self.now:
                 return
             due = local_to_utc(datetime.combine(to_local(on).date() + timedelta(days=7), time(23, 59, 59)))
@@ -436,8 +441,8 @@ class DemoBuilder:
                 text="此做法很好，请认真总结经验，进一步抓好落实，并将落实情况报来。", feedback_required=True,
                 feedback_due_at=due, recorded_by_id=editor.id, recorded_at=on,
             )
-            given = on + timedelta(days=random.choice([2, 3, 5, 9]))
-            if given <= self.now and random.random() < 0.85:
+            given = on + timedelta(days=_rng.choice([2, 3, 5, 9]))
+            if given <= self.now and _rng.random() < 0.85:
                 instruction.feedback_text = "已按领导批示要求召开专题会议研究部署，形成长效机制，相关做法已在辖区推广。"
                 instruction.feedback_at, instruction.feedback_by_id = given, reporter.id
                 decided_at = given + timedelta(days=1)
@@ -449,10 +454,10 @@ class DemoBuilder:
 
     def pick_final_state(self, weeks_ago: int) -> str:
         if weeks_ago == 0:
-            return random.choice(["draft", "awaiting_signoff", "submitted", "submitted", "in_review"])
+            return _rng.choice(["draft", "awaiting_signoff", "submitted", "submitted", "in_review"])
         if weeks_ago == 1:
-            return random.choice(["submitted", "in_review", "adopted", "not_adopted", "returned"])
-        return random.choices(["adopted", "not_adopted", "invalid", "returned"], weights=[45, 40, 10, 5])[0]
+            return _rng.choice(["submitted", "in_review", "adopted", "not_adopted", "returned"])
+        return _rng.choices(["adopted", "not_adopted", "invalid", "returned"], weights=[45, 40, 10, 5])[0]
 
     def event(self, item: Item, actor: User, at: datetime, action: str, from_status, to_status, comment="") -> None:
         item.status = to_status
@@ -471,7 +476,7 @@ class DemoBuilder:
 def load_demo(today: date, seed: int = 2026) -> None:
     """Eight weeks up to `today`. The demo's clock stops at the real time when that is today, else at
     18:00 of `today`, and no history is written after it."""
-    random.seed(seed)
+    _rng.seed(seed)
     real_now = datetime.now(timezone.utc)
     now = real_now if to_local(real_now).date() == today else _at(today, 18)
     DemoBuilder(today, now).build()

@@ -21,6 +21,7 @@ def optional_id(value) -> int:
 
 class ItemForm(PortalForm):
     form_key = HiddenField()
+    version = HiddenField()  # the Item.version the form showed (optimistic lock)
     title = StringField("标题", validators=[DataRequired("请填写标题"), Length(max=100, message="标题不超过100个字")])
     category = SelectField("信息类别", choices=CATEGORIES, default="work")
     body = TextAreaField("正文", validators=[DataRequired("请填写正文"), Length(max=20000, message="正文不超过20000字")])
@@ -41,6 +42,7 @@ class DecisionForm(PortalForm):
 
 
 class ReviewForm(PortalForm):
+    version = HiddenField()
     title = StringField("标题", validators=[DataRequired("请填写标题"), Length(max=100, message="标题不超过100个字")])
     body = TextAreaField("正文", validators=[DataRequired("请填写正文"), Length(max=20000, message="正文不超过20000字")])
 

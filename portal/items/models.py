@@ -62,6 +62,11 @@ class Item(db.Model):
     decision_note: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic lock: every UPDATE of the row checks and bumps it, so two people saving the same
+    # item cannot silently overwrite each other; the edit forms carry the version they showed.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     unit = relationship("Unit", lazy="joined")
     author = relationship("User")

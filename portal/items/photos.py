@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from .models import ItemPhoto
@@ -90,14 +92,42 @@ def store_photo(file_storage, uploader_id: int, form_key: str, item_id: int | No
         handle.write(encoded.full)
     with open(photo_path(photo, thumb=True), "wb") as handle:
         handle.write(encoded.thumb)
+    db.session.info.setdefault(WRITTEN_FILES, []).extend(_files(photo))
     db.session.add(photo)
     return photo
 
 
 def remove_photo(photo: ItemPhoto) -> None:
     db.session.delete(photo)
-    for thumb in (False, True):
+    db.session.info.setdefault(DOOMED_FILES, []).extend(_files(photo))
+
+
+# The files follow the transaction of their rows, so an operation that fails halfway leaves neither a
+# file without its row (written, then rolled back) nor a row without its file (removed, then rolled back).
+WRITTEN_FILES, DOOMED_FILES = "photo_files_written", "photo_files_doomed"
+
+
+def _files(photo: ItemPhoto) -> list[str]:
+    return [photo_path(photo), photo_path(photo, thumb=True)]
+
+
+def _unlink(paths: list[str]) -> None:
+    for path in paths:
         try:
-            os.remove(photo_path(photo, thumb))
+            os.remove(path)
         except FileNotFoundError:
             pass
+
+
+@event.listens_for(Session, "after_commit")
+def _settle_photo_files(session) -> None:
+    session.info.pop(WRITTEN_FILES, None)
+    _unlink(session.info.pop(DOOMED_FILES, []))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _undo_photo_files(session, transaction) -> None:
+    # After a commit the lists are already empty; otherwise the outermost transaction was rolled back.
+    if transaction.parent is None:
+        _unlink(session.info.pop(WRITTEN_FILES, []))
+        session.info.pop(DOOMED_FILES, None)

@@ -35,6 +35,25 @@ class WorkflowError(ValueError):
         self.field = field
 
 
+class EditConflict(WorkflowError):
+    """The item was saved by someone else after this user's form was loaded: nothing is stored."""
+
+    def __init__(self, item: "Item"):
+        last = item.events[-1] if item.events else None
+        who = last.actor.name if last else "他人"
+        when = to_local(last.at).strftime("%Y-%m-%d %H:%M") if last else ""
+        super().__init__(
+            f"保存未成功：您打开此页面后，{who}于{when}修改了这条信息。请对照下方现在保存的版本和您填写的内容，"
+            "修改后再次保存；再次保存将以您填写的内容为准。"
+        )
+
+
+def check_version(item: "Item", loaded_version: str | int | None) -> None:
+    """A form's save is accepted only against the version it showed (see Item.version)."""
+    if str(loaded_version) != str(item.version):
+        raise EditConflict(item)
+
+
 @dataclass
 class ItemFields:
     title: str
@@ -149,9 +168,10 @@ def create_item(author, fields: ItemFields, form_key: str) -> Item:
     return item
 
 
-def update_item(item: Item, actor, fields: ItemFields) -> None:
+def update_item(item: Item, actor, fields: ItemFields, loaded_version: str | int | None) -> None:
     if not can_edit_item(actor, item):
         raise WorkflowError("此信息当前不能修改")
+    check_version(item, loaded_version)
     _check_fields(item.unit_id, fields, item)
     _apply_fields(item, fields)
     _record_event(item, actor, "edit", item.status)
@@ -249,9 +269,10 @@ def _notify_transition(item: Item, action: str, comment: str, internal_adoption:
         notify_users([u.id for u in editors], "emergency_item", f"紧急信息：{item.unit.name}报送{title}", url)
 
 
-def edit_item_text(item: Item, editor, title: str, body: str) -> None:
+def edit_item_text(item: Item, editor, title: str, body: str, loaded_version: str | int | None) -> None:
     if not can_edit_item_text(editor, item):
         raise WorkflowError("此信息当前不能编辑")
+    check_version(item, loaded_version)
     item.edited_title = None if title == item.title else title
     item.edited_body = None if body == item.body else body
     from_status = item.status

@@ -9,6 +9,7 @@ from ..solicitations.services import list_answer_choices
 from ..units.services import unit_choices
 from ..web.access import roles_required
 from ..web.filters import local_to_utc, to_local, to_local_naive
+from ..web.forms import loaded_version
 from ..web.htmx import render_page
 from . import bp
 from .diff import diff_html
@@ -16,6 +17,7 @@ from .forms import DecisionForm, InboxFilterForm, ItemForm, ReviewForm
 from .models import STATUSES
 from .photos import photo_path
 from .services import (
+    EditConflict,
     InboxFilters,
     ItemFields,
     WorkflowError,
@@ -176,17 +178,19 @@ def _store_item_form(form: ItemForm, item, form_key: str) -> bool:
     form.photos.errors = list(form.photos.errors) + photo_errors
     if valid and not photo_errors:
         try:
-            if item is None:
-                item = create_item(current_user, _item_fields(form), form_key)
-            else:
-                update_item(item, current_user, _item_fields(form))
-            if request.form.get("intent") == "send":
-                db.session.flush()
-                transition_item(item, current_user, "send")
+            # The item's changes are all-or-nothing: a refusal halfway (the send after the save)
+            # undoes the save too, while the photos accepted above are kept for the re-rendered form.
+            with db.session.begin_nested():
+                if item is None:
+                    item = create_item(current_user, _item_fields(form), form_key)
+                else:
+                    update_item(item, current_user, _item_fields(form), loaded_version())
+                if request.form.get("intent") == "send":
+                    db.session.flush()
+                    transition_item(item, current_user, "send")
             db.session.commit()
         except WorkflowError as error:
-            target = getattr(form, error.field or "follow_up_of_id")
-            target.errors = list(target.errors) + [str(error)]
+            _show_refusal(form, error, item, "follow_up_of_id")
         except IntegrityError:
             # A concurrent replay of the same form committed first: that item is the one.
             db.session.rollback()
@@ -198,6 +202,16 @@ def _store_item_form(form: ItemForm, item, form_key: str) -> bool:
             return True
     db.session.commit()  # keep the accepted photos for the re-rendered form
     return False
+
+
+def _show_refusal(form, error: WorkflowError, item, default_field: str) -> None:
+    if isinstance(error, EditConflict):
+        # The form keeps what was typed; re-sent as it is, it now knowingly replaces the newer version.
+        form.version.errors = [str(error)]
+        form.version.data = item.version
+    else:
+        target = getattr(form, error.field or default_field)
+        target.errors = list(target.errors) + [str(error)]
 
 
 @bp.route("/items/new", methods=["GET", "POST"])
@@ -270,12 +284,12 @@ def act(item_id: int, action: str):
 @roles_required("editor")
 def review(item_id: int):
     item = get_item_for(current_user, item_id, "edit_text")
-    form = ReviewForm(data={"title": item.display_title, "body": item.display_body})
+    form = ReviewForm(data={"title": item.display_title, "body": item.display_body, "version": item.version})
     if form.validate_on_submit():
         try:
-            edit_item_text(item, current_user, form.title.data.strip(), form.body.data.strip())
+            edit_item_text(item, current_user, form.title.data.strip(), form.body.data.strip(), loaded_version())
         except WorkflowError as error:
-            form.title.errors.append(str(error))
+            _show_refusal(form, error, item, "title")
         else:
             db.session.commit()
             flash("修改已保存，原稿保留可对照", "success")

@@ -41,6 +41,7 @@ def _check_year(form, field):
 
 
 class SolicitationForm(PortalForm):
+    version = HiddenField()  # the Solicitation.version the edit form showed (optimistic lock)
     topic = StringField("约稿主题", validators=[
         DataRequired("请填写约稿主题"), Length(max=TOPIC_MAX, message=f"不超过{TOPIC_MAX}个字")])
     requirements = TextAreaField("约稿要求", validators=[

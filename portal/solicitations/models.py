@@ -43,6 +43,10 @@ class Solicitation(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic lock, as on items: any editor may edit a notice, so two may edit it at once.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     issued_by = relationship("User")
     targets: Mapped[list["SolicitationTarget"]] = relationship(

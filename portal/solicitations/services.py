@@ -300,12 +300,17 @@ def _describe_changes(solicitation: Solicitation, values: dict, deadline: dateti
 
 
 def update_solicitation(editor, solicitation: Solicitation, fields: SolicitationFields,
-                        now: datetime | None = None) -> list[str]:
+                        loaded_version: str | int | None, now: datetime | None = None) -> list[str]:
     """Edits an open notice and tells the units what changed, in Chinese; returns those changes.
     Units added are told of a new notice, units removed that it no longer concerns them. A unit that
-    already filed an answer (even a draft) stays a target, so no answer loses its notice."""
+    already filed an answer (even a draft) stays a target, so no answer loses its notice.
+    `loaded_version` is the version the editor's form showed: a notice saved since is not overwritten."""
     _require_editor(editor)
     _require_open(solicitation, "修改")
+    if str(loaded_version) != str(solicitation.version):
+        raise SolicitationError(
+            f"保存未成功：您打开此页面后，该约稿已于{to_local(solicitation.updated_at):%Y-%m-%d %H:%M}被其他编辑修改。"
+            "请对照下方现在保存的版本和您填写的内容，修改后再次保存；再次保存将以您填写的内容为准。", "version")
     now = now or utcnow()
     values = _clean_fields(fields)
     if fields.deadline != solicitation.deadline and fields.deadline <= now and not solicitation.by_phone:

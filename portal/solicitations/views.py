@@ -7,7 +7,7 @@ from ..extensions import db, utcnow, write_transaction
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
 from ..web.filters import to_local_naive
-from ..web.forms import form_errors, show_error
+from ..web.forms import form_errors, loaded_version, show_error
 from ..web.htmx import render_page
 from . import bp
 from .forms import ExtendForm, IssueForm, PriorityForm, SolicitationForm, VerdictForm
@@ -112,11 +112,12 @@ def edit(solicitation_id: int):
         form.groups.data = []
     elif form.validate():
         try:
-            changes = update_solicitation(current_user, solicitation, _fields(form))
+            changes = update_solicitation(current_user, solicitation, _fields(form), loaded_version())
             db.session.commit()
         except SolicitationError as error:
             db.session.rollback()
             show_error(form, error)
+            form.version.data = solicitation.version  # sent again as it is, it knowingly replaces the newer one
         else:
             flash("约稿已修改，已通知各单位：" + "；".join(changes) if changes else "约稿已保存", "success")
             return redirect(url_for("solicitations.detail", solicitation_id=solicitation.id))

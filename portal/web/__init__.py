@@ -1,7 +1,9 @@
 """What every page shares: fragments, forms, role checks, error pages, filters."""
 from flask import render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 
+from ..extensions import db
 from . import delivery, filters
 
 
@@ -29,4 +31,11 @@ def init_app(app) -> None:
     app.register_error_handler(
         CSRFError, lambda e: _error_page(400, "页面已过期或来源无效，请刷新页面后重新提交。")
     )
+    def _stale_data(error):
+        # Two saves of one row raced (the loser's UPDATE matched no row of the version it read,
+        # see Item.version): nothing of this request is stored.
+        db.session.rollback()
+        return _error_page(409, "该信息刚刚被他人修改，您的操作未保存。请返回并刷新页面后重试。")
+
+    app.register_error_handler(StaleDataError, _stale_data)
     app.register_error_handler(500, lambda e: _error_page(500, "系统出现错误，请稍后再试。"))

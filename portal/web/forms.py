@@ -22,6 +22,15 @@ def show_error(form, error: Exception) -> None:
         flash(str(error), "error")
 
 
+def loaded_version() -> str | None:
+    """The record version an edit form was shown with (optimistic lock), from the posted form only:
+    a form object falls back to the record's current version when the field is missing, which would
+    wave a stale save through."""
+    from flask import request
+
+    return request.form.get("version")
+
+
 def form_errors(form) -> str:
     """Every validation message of a form in one line, for a form that redirects instead of re-rendering."""
     return "；".join(error for errors in form.errors.values() for error in errors)

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from io import BytesIO
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -208,3 +209,21 @@ def test_a_rule_set_that_cannot_score_is_shown_and_stops_publishing(app, world, 
     assert "计分规则无法计算，暂不能发布" in response.get_data(as_text=True)
     db.session.expire_all()
     assert not db.session.get(Bulletin, bulletin.id).is_published and bulletin.number is None
+
+
+def test_a_publish_failing_at_its_last_step_stores_nothing(app, world, scenario, monkeypatch):
+    """All-or-nothing: the number, the frozen snapshot and the notices go together (see tests/test_all_or_nothing.py)."""
+    editor = client_for(app, world.editor)
+    bulletin = new_draft(editor, scenario)
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("forced failure at the last step")
+
+    monkeypatch.setattr("portal.bulletins.services.notify_users", explode)
+    with pytest.raises(RuntimeError):
+        editor.post(f"/bulletins/{bulletin.id}/publish")
+    db.session.rollback()  # what the request's teardown does on a real server
+    db.session.expire_all()
+    stored = db.session.get(Bulletin, bulletin.id)
+    assert not stored.is_published and (stored.number, stored.doc_number, stored.snapshot) == (None, None, None)
+    assert db.session.scalar(select(Notification).where(Notification.kind == "bulletin_published")) is None

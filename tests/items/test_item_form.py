@@ -221,7 +221,7 @@ def test_more_than_nine_photos_keeps_the_first_nine(app, world):
     item = db.session.scalar(select(Item))
     assert len(item.photos) == 9
     # And a tenth cannot be added later by editing.
-    html = post(client, f"/items/{item.id}/edit", item_form(photos=[photo("p11.jpg")])).get_data(as_text=True)
+    html = post(client, f"/items/{item.id}/edit", item_form(photos=[photo("p11.jpg")], version=item.version)).get_data(as_text=True)
     assert "每条信息最多 9 张照片，“p11.jpg”未上传" in html
     assert count(ItemPhoto) == 9
 
@@ -234,7 +234,7 @@ def test_reporter_edits_a_draft(app, make, world):
     page = client.get(f"/items/{item.id}/edit")
     assert page.status_code == 200
     assert 'value="原来的标题"' in page.get_data(as_text=True)
-    response = post(client, f"/items/{item.id}/edit", item_form(title="修改后的标题", photos=[photo("x.jpg")]))
+    response = post(client, f"/items/{item.id}/edit", item_form(title="修改后的标题", photos=[photo("x.jpg")], version=item.version))
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/items/{item.id}")
     db.session.expire_all()
     assert item.title == "修改后的标题" and item.status == "draft"
@@ -252,7 +252,7 @@ def test_edit_form_of_a_draft_with_an_event_time_shows_it_in_office_time(app, ma
 def test_another_reporter_of_the_same_unit_may_edit_a_draft(app, make, world):
     colleague = make.user(world.own, "reporter", username="colleague")
     item = make.item(world.reporter, "draft")
-    response = post(client_for(app, colleague), f"/items/{item.id}/edit", item_form(title="同事修改"))
+    response = post(client_for(app, colleague), f"/items/{item.id}/edit", item_form(title="同事修改", version=item.version))
     assert response.status_code == 302
     db.session.expire_all()
     assert item.title == "同事修改"
@@ -273,7 +273,7 @@ def test_signer_and_office_cannot_edit_a_draft(app, make, world, actor):
 def test_signer_who_is_also_reporter_can_edit(app, make, world):
     both = make.user(world.own, "reporter", "signer", username="both")
     item = make.item(world.reporter, "draft")
-    assert post(client_for(app, both), f"/items/{item.id}/edit", item_form(title="兼任修改")).status_code == 302
+    assert post(client_for(app, both), f"/items/{item.id}/edit", item_form(title="兼任修改", version=item.version)).status_code == 302
 
 
 def test_other_units_reporter_gets_404(app, make, world):

@@ -226,7 +226,7 @@ def test_new_item_form_with_intent_send_files_and_sends(app, world):
 def test_edit_form_with_intent_send_saves_then_sends_a_draft(app, make, world):
     item = item_in(make, world, "draft")
     client = client_for(app, world.reporter)
-    response = client.post(f"/items/{item.id}/edit", data=form_data(title="改过的标题", intent="send"))
+    response = client.post(f"/items/{item.id}/edit", data=form_data(title="改过的标题", intent="send", version=item.version))
     assert response.status_code == 302
     db.session.expire_all()
     assert (item.status, item.title) == ("awaiting_signoff", "改过的标题")
@@ -260,7 +260,8 @@ def test_editor_edit_keeps_original_and_moves_submitted_to_in_review(app, make, 
     assert "单位原稿" in page and "幸福社区开展防汛演练" in page
 
     response = editor.post(f"/items/{item.id}/review",
-                           data={"title": "幸福社区扎实开展防汛应急演练", "body": "社区组织干部群众开展防汛应急演练。"})
+                           data={"title": "幸福社区扎实开展防汛应急演练", "body": "社区组织干部群众开展防汛应急演练。",
+                                 "version": item.version})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/items/{item.id}")
     db.session.expire_all()
     assert (item.title, item.body) == ("幸福社区开展防汛演练", "社区组织居民开展防汛演练。")
@@ -282,7 +283,8 @@ def test_editor_edit_keeps_original_and_moves_submitted_to_in_review(app, make, 
 
 def test_editor_edit_of_in_review_item_keeps_state(app, make, world):
     item = item_in(make, world, "in_review")
-    client_for(app, world.editor).post(f"/items/{item.id}/review", data={"title": "新标题", "body": item.body})
+    client_for(app, world.editor).post(f"/items/{item.id}/review", data={"title": "新标题", "body": item.body,
+                                                                                  "version": item.version})
     db.session.expire_all()
     assert item.status == "in_review" and item.edited_title == "新标题" and item.edited_body is None
     assert item.events[-1].action == "editor_edit"
@@ -293,7 +295,8 @@ def test_review_form_only_for_editors_in_editable_states(app, make, world, statu
     item = item_in(make, world, status)
     before = snapshot(item.id)
     editor = client_for(app, world.editor)
-    response = editor.post(f"/items/{item.id}/review", data={"title": "编辑改稿", "body": "编辑改过的正文"})
+    response = editor.post(f"/items/{item.id}/review", data={"title": "编辑改稿", "body": "编辑改过的正文",
+                                                             "version": item.version})
     if status in EDITABLE_BY_EDITOR:
         assert response.status_code == 302
         assert snapshot(item.id)[3] == "编辑改稿"
@@ -564,12 +567,15 @@ def test_a_returned_and_revised_item_shows_the_units_new_text(app, make, world):
     and came back revised, the office must read the unit's new text, not the stale edit."""
     item = item_in(make, world, "submitted", title="幸福社区开展防汛演练", body="第一稿正文。")
     editor = client_for(app, world.editor)
-    editor.post(f"/items/{item.id}/review", data={"title": "编辑改的第一稿标题", "body": "编辑改的第一稿正文。"})
+    editor.post(f"/items/{item.id}/review", data={"title": "编辑改的第一稿标题", "body": "编辑改的第一稿正文。",
+                                                 "version": item.version})
     editor.post(f"/items/{item.id}/act/return", data={"comment": "请补充演练规模和参与人数"})
 
     reporter = client_for(app, world.reporter)
+    db.session.refresh(item)  # the version the reporter's form would show now
     reporter.post(f"/items/{item.id}/edit", data=form_data(title="幸福社区组织300名居民开展防汛演练",
-                                                         body="第二稿正文，补充了参与人数。", intent="send"))
+                                                         body="第二稿正文，补充了参与人数。", intent="send",
+                                                         version=item.version))
     client_for(app, world.signer).post(f"/items/{item.id}/act/sign")
     db.session.expire_all()
     assert item.status == "submitted" and item.title == "幸福社区组织300名居民开展防汛演练"

@@ -104,7 +104,7 @@ def test_an_item_cannot_be_linked_to_another_units_notice(app, world):
     draft = create_item(world.reporter, ItemFields("标题", "正文", "work"), "key-draft")
     db.session.commit()
     with pytest.raises(WorkflowError, match="只能回复发给本单位的约稿"):
-        update_item(draft, world.reporter, ItemFields("标题", "正文", "work", solicitation_id=foreign.id))
+        update_item(draft, world.reporter, ItemFields("标题", "正文", "work", solicitation_id=foreign.id), draft.version)
     db.session.rollback()
     assert db.session.get(Item, draft.id).solicitation_id is None
 
@@ -121,7 +121,7 @@ def test_a_closed_notice_takes_no_new_answers_but_keeps_its_own(app, make, world
     reporter = client_for(app, world.reporter)
     form = reporter.get(f"/items/{kept.id}/edit").get_data(as_text=True)
     assert f'<option selected value="{solicitation.id}">' in form
-    response = reporter.post(f"/items/{kept.id}/edit", data=item_form(solicitation_id=str(solicitation.id)),
+    response = reporter.post(f"/items/{kept.id}/edit", data=item_form(solicitation_id=str(solicitation.id), version=kept.version),
                              content_type="multipart/form-data")
     assert response.status_code == 302
     assert db.session.get(Item, kept.id).solicitation_id == solicitation.id
@@ -131,7 +131,7 @@ def test_unlinking_an_answer_clears_its_verdict(app, make, world):
     solicitation = both_units(app, world)
     draft = answer(make, world, solicitation, "draft")
     assert draft.solicitation_verdict == "pending"
-    update_item(draft, world.reporter, ItemFields("标题", "正文", "work"))
+    update_item(draft, world.reporter, ItemFields("标题", "正文", "work"), draft.version)
     db.session.commit()
     assert draft.solicitation_id is None and draft.solicitation_verdict is None
 

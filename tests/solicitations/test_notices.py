@@ -1,5 +1,6 @@
 """Issuing, editing, extending and closing a solicitation; who sees it; receipts (查看, 签收); the
 countdown; and the printable notice (seed 附件3)."""
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -285,7 +286,7 @@ def test_editing_tells_the_units_what_changed(app, make, world):
     day = office_today() + timedelta(days=7)
     response = editor.post(f"/solicitations/{solicitation.id}/edit", data=notice_data(
         units=[str(world.own.id), str(third.id)], deadline_date=day.isoformat(), deadline_hour="12",
-        requirements="请补充典型案例。", contact_name="李娜"))
+        requirements="请补充典型案例。", contact_name="李娜", version=solicitation.version))
     assert response.status_code == 302, errors_of(response.get_data(as_text=True))
     changed = [text for text in notices(world.reporter) if "有变更" in text]
     assert len(changed) == 1
@@ -303,7 +304,8 @@ def test_saving_without_changes_notifies_nobody(app, world):
     editor = client_for(app, world.editor)
     solicitation = issue(editor, units=[str(world.own.id)])
     before = len(notices(world.reporter))
-    editor.post(f"/solicitations/{solicitation.id}/edit", data=notice_data(units=[str(world.own.id)]))
+    editor.post(f"/solicitations/{solicitation.id}/edit", data=notice_data(units=[str(world.own.id)],
+                                                                           version=solicitation.version))
     assert len(notices(world.reporter)) == before
 
 
@@ -311,7 +313,8 @@ def test_a_unit_with_an_answer_stays_a_target(app, make, world):
     editor = client_for(app, world.editor)
     solicitation = issue(editor, units=[str(world.own.id), str(world.other.id)])
     make.item(world.reporter, "draft", solicitation_id=solicitation.id)
-    response = editor.post(f"/solicitations/{solicitation.id}/edit", data=notice_data(units=[str(world.other.id)]))
+    response = editor.post(f"/solicitations/{solicitation.id}/edit", data=notice_data(units=[str(world.other.id)],
+                                                                                      version=solicitation.version))
     assert response.status_code == 200
     assert "幸福社区已有回复（含草稿），不能移出约稿单位" in errors_of(response.get_data(as_text=True))
     assert latest_solicitation().unit_ids == {world.own.id, world.other.id}
@@ -390,3 +393,23 @@ def test_printable_notice_has_the_seed_forms_fields(app, world):
     assert f"{issued.year}年{issued.month}月{issued.day}日" in page
     html = response.get_data(as_text=True)
     assert html.count('<article class="notice">') == 2 and " style=" not in html and "<script" not in html
+
+
+def test_two_editors_editing_one_notice(app, make, world):
+    """Optimistic locking (see tests/items/test_edit_conflicts.py): the second save is refused with both versions."""
+    second_editor = make.user(world.office, "editor", username="editor2")
+    first, second = client_for(app, world.editor), client_for(app, second_editor)
+    solicitation = issue(first, units=[str(world.own.id)])
+    shown = solicitation.version
+    assert first.post(f"/solicitations/{solicitation.id}/edit", data=notice_data(
+        units=[str(world.own.id)], requirements="甲编辑改过的要求。", version=shown)).status_code == 302
+    refused = second.post(f"/solicitations/{solicitation.id}/edit", data=notice_data(
+        units=[str(world.own.id)], requirements="乙编辑改过的要求。", version=shown))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "保存未成功：您打开此页面后，该约稿已于" in html
+    assert "现在保存的版本" in html and "甲编辑改过的要求。" in html and "乙编辑改过的要求。" in html
+    assert latest_solicitation().requirements == "甲编辑改过的要求。"
+    again = re.search(r'<input id="version" name="version" type="hidden" value="(\d+)">', html).group(1)
+    assert second.post(f"/solicitations/{solicitation.id}/edit", data=notice_data(
+        units=[str(world.own.id)], requirements="乙编辑改过的要求。", version=again)).status_code == 302
+    assert latest_solicitation().requirements == "乙编辑改过的要求。"

@@ -32,6 +32,7 @@ from portal.scoring.engine import DEFAULT_RULESET_PATH
 from portal.scoring.models import Adoption, Instruction
 from portal.scoring.rulesets import copy_rule_set, find_active_rule_set
 from portal.scoring.services import record_adoption
+from portal.solicitations.models import Solicitation
 from portal.solicitations.services import SolicitationFields, issue_solicitation
 from portal.units.services import save_tier
 from portal.web.filters import to_local
@@ -572,6 +573,8 @@ def test_permission(app, client, make, world, endpoint, role, target):
     actor = None if role == "anonymous" else getattr(world, role)
     values, watched = build_target(target, rule, world, make, actor)
     data = POST_DATA.get(endpoint, lambda w: {})(world)
+    if isinstance(watched, (Item, Solicitation)):
+        data = data | {"version": watched.version}  # their edit forms carry the version they showed
     key = (type(watched), watched.id) if watched is not None else None
     before = snapshot(*key) if key else None
     with app.test_request_context():
