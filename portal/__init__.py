@@ -92,10 +92,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
 
-    from . import auth, bulletins, editions, items, notifications, roster, scoring, solicitations, units, web
+    from . import audit, auth, bulletins, editions, items, notifications, roster, scoring, solicitations, units, web
 
     web.init_app(app)
-    for package in (auth, units, items, notifications, scoring, roster, solicitations, editions, bulletins):
+    for package in (audit, auth, units, items, notifications, scoring, roster, solicitations, editions, bulletins):
         app.register_blueprint(package.bp)
 
     from .demo import demo_command
