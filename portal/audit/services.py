@@ -76,10 +76,10 @@ ACTIONS = {
     "bulletin.update": "修改通报",
     "bulletin.delete": "删除通报草稿",
     "bulletin.correct": "更正通报",
-    "bulletin.freeze": "冻结通报",
-    "bulletin.publish": "发布通报",
-    "roster_request.issue": "发起名单报送",
-    "roster_request.update": "修改名单报送",
+    "bulletin.publish": "冻结并发布通报",
+    "roster.save": "保存信息员名单",
+    "roster_request.issue": "发出名单确认通知",
+    "roster_request.update": "修改名单确认通知",
 }
 
 TARGET_TYPES = {
@@ -98,7 +98,8 @@ TARGET_TYPES = {
     "edition": "刊期",
     "edition_entry": "刊期条目",
     "bulletin": "通报",
-    "roster_request": "名单报送",
+    "roster": "信息员名单",
+    "roster_request": "名单确认通知",
 }
 
 # C0/C1 controls and the line/paragraph separators: anything that could start a forged line in a log
