@@ -222,30 +222,3 @@ def search_events(filters: AuditFilters, page: int, per_page: int) -> Page:
     if filters.date_to:
         query = query.where(AuditEvent.created_at < local_day_start(filters.date_to + timedelta(days=1)))
     return paginate(query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()), page, per_page)
-
-
-@dataclass
-class Change:
-    field: str
-    old: str
-    new: str
-
-
-def _show(value: Any) -> str:
-    if value is None or value == "":
-        return "（空）"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
-def list_changes(event: AuditEvent) -> list[Change]:
-    """The event's old → new values, field by field, for the page."""
-    old = json.loads(event.old_values) if event.old_values else {}
-    new = json.loads(event.new_values) if event.new_values else {}
-    return [
-        Change(key, _show(old.get(key)) if key in old else "", _show(new.get(key)) if key in new else "")
-        for key in sorted(old.keys() | new.keys())
-    ]

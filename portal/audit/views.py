@@ -3,8 +3,9 @@ from flask import current_app, request
 from ..web.access import roles_required
 from ..web.htmx import render_page
 from . import bp
+from .display import list_changes
 from .forms import AuditFilterForm
-from .services import ACTIONS, TARGET_TYPES, AuditFilters, list_changes, search_events
+from .services import ACTIONS, TARGET_TYPES, AuditFilters, search_events
 
 
 def _filters(form: AuditFilterForm) -> AuditFilters:
@@ -13,7 +14,7 @@ def _filters(form: AuditFilterForm) -> AuditFilters:
 
     return AuditFilters(
         actor=(ok(form.actor) or "").strip(), action=ok(form.action) or "", target_type=ok(form.target_type) or "",
-        target_id=ok(form.target_id), address=(ok(form.address) or "").strip(),
+        target_id=int(ok(form.target_id)) if ok(form.target_id) else None, address=(ok(form.address) or "").strip(),
         date_from=ok(form.date_from), date_to=ok(form.date_to),
     )
 
