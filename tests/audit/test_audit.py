@@ -22,7 +22,7 @@ from portal.editions.services import PublicationFields, add_items, create_editio
 from portal.extensions import db, utcnow
 from portal.items.models import Item
 from portal.items.services import ItemFields, delete_item, edit_item_text, transition_item, update_item
-from portal.notifications.delivery import retry_delivery
+from portal.notifications.delivery import PREPARERS, retry_delivery, send_delivery
 from portal.notifications.models import Delivery, Notification
 from portal.roster.services import issue_roster_request, update_roster_request
 from portal.scoring.records import (
@@ -428,3 +428,17 @@ def test_only_admins_see_the_log(app, client, world):
     assert client.get("/admin/audit").status_code == 403
     total = db.session.scalar(select(func.count()).select_from(AuditEvent))
     assert total >= 1  # the editor's own login was recorded all the same
+
+
+def test_a_gateways_reply_cannot_forge_lines_in_the_application_log(app, world, monkeypatch, caplog):
+    """The delivery log line carries the gateway's error text, which may hold line breaks."""
+    def failing_gateway(notification):
+        def send():
+            raise RuntimeError("网关错误\r\n伪造记录")
+        return send
+
+    monkeypatch.setitem(PREPARERS, "webhook", failing_gateway)
+    delivery = _failed_delivery(None, world)
+    send_delivery(delivery, utcnow())
+    [line] = [record.getMessage() for record in caplog.records if "attempt" in record.getMessage()]
+    assert "\n" not in line and "网关错误\\r\\n伪造记录" in line
