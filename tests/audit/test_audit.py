@@ -13,6 +13,7 @@ from flask_login import login_user
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from portal import create_app
 from portal.audit.models import AuditEvent
 from portal.audit.services import CLI_ADDRESS, neutralize, record_event
 from portal.auth.services import reset_password, set_user_active, update_user
@@ -442,3 +443,15 @@ def test_a_gateways_reply_cannot_forge_lines_in_the_application_log(app, world, 
     send_delivery(delivery, utcnow())
     [line] = [record.getMessage() for record in caplog.records if "attempt" in record.getMessage()]
     assert "\n" not in line and "网关错误\\r\\n伪造记录" in line
+
+
+@pytest.mark.parametrize("proxies, recorded", [(0, "127.0.0.1"), (1, "203.0.113.5")])
+def test_the_address_behind_nginx_is_the_clients_and_a_forged_header_is_ignored(app, world, proxies, recorded):
+    """Without a trusted proxy anyone could write X-Forwarded-For; with nginx in front its header is the truth."""
+    proxied = create_app(app.config | {"TRUSTED_PROXIES": proxies})
+    client = proxied.test_client()
+    client.post("/login", data={"username": "editor", "password": PASSWORD},
+                headers={"X-Forwarded-For": "203.0.113.5"})
+    with proxied.app_context():
+        db.engine.dispose()
+    assert events("login.success")[-1].address == recorded
