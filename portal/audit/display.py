@@ -40,6 +40,7 @@ FIELD_LABELS = {
     "corrects_id": "更正的通报编号",
     "leader_position": "领导职务", "leader_mobile": "领导手机", "leader_phone": "领导办公电话",
     "leader_email": "领导邮箱", "officers": "信息员", "deadline_at": "截止时间", "note": "通知说明",
+    "acknowledged_at": "签收时间", "responded_at": "答复时间",
 }
 # The same field name meaning something else on one kind of target.
 TYPE_FIELD_LABELS = {
@@ -52,7 +53,7 @@ VALUE_LABELS = {
     ("edition", "status"): EDITION_STATUSES, ("publication", "numbering"): NUMBERINGS,
     ("solicitation", "status"): SOLICITATION_STATUSES, ("item", "solicitation_verdict"): SOLICITATION_VERDICTS,
     ("instruction", "feedback_verdict"): FEEDBACK_STATES, ("delivery", "status"): DELIVERY_STATUSES,
-    ("unit", "kind"): UNIT_KINDS, ("user", "roles"): ROLES,
+    ("unit", "kind"): UNIT_KINDS, ("roster_request", "kind"): {"confirmed": "确认无变化", "updated": "已更新"}, ("user", "roles"): ROLES,
 }
 
 

@@ -56,6 +56,7 @@ ACTIONS = {
     "solicitation.extend": "延长约稿期限",
     "solicitation.close": "结束约稿",
     "solicitation.verdict": "认定约稿答复",
+    "solicitation.acknowledge": "签收约稿",
     "priority.publish": "发布报送重点",
     "rule_set.create": "新建积分规则",
     "rule_set.update": "修改积分规则",
@@ -78,6 +79,7 @@ ACTIONS = {
     "bulletin.correct": "更正通报",
     "bulletin.publish": "冻结并发布通报",
     "roster.save": "保存信息员名单",
+    "roster.confirm": "确认名单无变化",
     "roster_request.issue": "发出名单确认通知",
     "roster_request.update": "修改名单确认通知",
 }
@@ -172,6 +174,8 @@ def record_event(actor, action: str, target, summary: str, old: dict | None = No
         if getattr(target, "id", None) is None:
             db.session.flush()  # a new row: its id is the target's id
         target_type, target_id = _target_type(target), target.id
+        if target_type not in TARGET_TYPES:
+            raise ValueError(f"unknown audit target type {target_type!r}")
     actor = _actor(actor)
     event = AuditEvent(
         actor_id=actor.id if actor else None,

@@ -381,7 +381,11 @@ def confirm_roster(user, unit: Unit, now: datetime | None = None) -> tuple[Roste
         raise RosterError("办公室目前没有要求确认名单")
     if not roster_is_complete(get_roster(unit.id)):
         raise RosterError("本单位名单尚未填写完整（分管领导和至少一名信息员及其手机），请先填写并保存名单")
-    return _respond(request, unit, user, "confirmed", now or utcnow())
+    response, answered = _respond(request, unit, user, "confirmed", now or utcnow())
+    if answered:
+        record_event(user, "roster.confirm", request, f"{unit.name}确认信息员名单无变化",
+                     new=snapshot(response, "kind", "responded_at"))
+    return response, answered
 
 
 # ---- countdown and states -------------------------------------------------------------------

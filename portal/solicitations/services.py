@@ -431,6 +431,8 @@ def acknowledge_solicitation(user, solicitation: Solicitation, now: datetime | N
     target.acknowledged_by_id = user.id
     if target.opened_at is None:
         target.opened_at = now
+    record_event(user, "solicitation.acknowledge", solicitation, f"{user.unit.name}签收约稿{_topic(solicitation)}",
+                 new={"acknowledged_at": now})
     return True
 
 

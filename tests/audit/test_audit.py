@@ -25,7 +25,14 @@ from portal.items.models import Item
 from portal.items.services import ItemFields, delete_item, edit_item_text, transition_item, update_item
 from portal.notifications.delivery import PREPARERS, retry_delivery, send_delivery
 from portal.notifications.models import Delivery, Notification
-from portal.roster.services import issue_roster_request, update_roster_request
+from portal.roster.services import (
+    OfficerData,
+    RosterData,
+    confirm_roster,
+    issue_roster_request,
+    save_roster,
+    update_roster_request,
+)
 from portal.scoring.records import (
     decide_feedback,
     office_today,
@@ -34,7 +41,13 @@ from portal.scoring.records import (
     submit_feedback,
 )
 from portal.scoring.rulesets import activate_rule_set, copy_rule_set, find_active_rule_set, save_annual_target
-from portal.solicitations.services import SolicitationFields, close_solicitation, decide_answer, issue_solicitation
+from portal.solicitations.services import (
+    SolicitationFields,
+    acknowledge_solicitation,
+    close_solicitation,
+    decide_answer,
+    issue_solicitation,
+)
 from portal.units.services import save_tier, save_unit
 from portal.web.filters import to_local
 from tests.conftest import PASSWORD, login
@@ -127,15 +140,16 @@ def _feedback_instruction(make, w):
     return instruction
 
 
-def _solicitation(w):
+def _solicitation(make, w):
     fields = SolicitationFields(topic="安全生产隐患排查", requirements="请反映主要隐患。",
                                 deadline=utcnow() + timedelta(days=3), unit_ids={w.own.id})
-    return issue_solicitation(w.editor, fields)
+    solicitation = issue_solicitation(w.editor, fields)
+    db.session.commit()
+    return solicitation
 
 
 def _answer(make, w):
-    solicitation = _solicitation(w)
-    db.session.commit()
+    solicitation = _solicitation(make, w)
     return submitted(make, w, solicitation_id=solicitation.id)
 
 
@@ -168,6 +182,17 @@ def _roster_request(make, w):
     request = issue_roster_request(w.editor, utcnow() + timedelta(days=3), "请核对")
     db.session.commit()
     return request
+
+
+ROSTER = RosterData(leader_name="张伟", leader_position="副主任", leader_mobile="13800000001",
+                    officers=[OfficerData(name="李娜", position="干事", mobile="13800000002")])
+
+
+def _roster_to_confirm(make, w):
+    save_roster(w.reporter, w.own, ROSTER)
+    issue_roster_request(w.editor, utcnow() + timedelta(days=3), "请核对")
+    db.session.commit()
+    return w.own
 
 
 def _copied_rule_set(make, w):
@@ -253,6 +278,14 @@ CASES = {
     "bulletin publish": Case("bulletin.publish", "editor", _bulletin,
                              lambda w, bulletin: publish_bulletin(w.editor, bulletin),
                              {"status": "draft", "doc_number": None}, {"status": "published"}),
+    "roster save": Case("roster.save", "reporter", lambda make, w: w.own,
+                        lambda w, unit: save_roster(w.reporter, unit, ROSTER), {},
+                        {"leader_name": "张伟", "officers": ["李娜 干事 13800000002"]}),
+    "roster confirm": Case("roster.confirm", "signer", _roster_to_confirm,
+                           lambda w, unit: confirm_roster(w.signer, unit), {}, {"kind": "confirmed"}),
+    "solicitation acknowledge": Case("solicitation.acknowledge", "reporter", _solicitation,
+                                     lambda w, solicitation: acknowledge_solicitation(w.reporter, solicitation),
+                                     {}, {}),
     "roster request": Case("roster_request.update", "editor", _roster_request,
                            lambda w, request: update_roster_request(w.editor, request, request.deadline_at, "新说明"),
                            {"note": "请核对"}, {"note": "新说明"}),
