@@ -10,7 +10,9 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import event as orm_event
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..web.filters import local_day_start
@@ -188,9 +190,27 @@ def record_event(actor, action: str, target, summary: str, old: dict | None = No
         new_values=json.dumps(new, ensure_ascii=False, sort_keys=True) if new else None,
     )
     db.session.add(event)
-    logger.info("audit %s actor=%s address=%s target=%s:%s %s", action, event.actor_username or "-",
-                event.address, target_type or "-", target_id if target_id is not None else "-", event.summary)
+    db.session.info.setdefault(_LOG_LINES, []).append((
+        "audit %s actor=%s address=%s target=%s:%s %s", action, event.actor_username or "-", event.address,
+        target_type or "-", target_id if target_id is not None else "-", event.summary,
+    ))
     return event
+
+
+# The Python log gets an event's line only once the event is committed: a refused operation that rolls
+# back must not leave a line claiming it happened.
+_LOG_LINES = "audit_log_lines"
+
+
+@orm_event.listens_for(Session, "after_commit")
+def _write_log_lines(session) -> None:
+    for line in session.info.pop(_LOG_LINES, []):
+        logger.info(*line)
+
+
+@orm_event.listens_for(Session, "after_rollback")
+def _drop_log_lines(session) -> None:
+    session.info.pop(_LOG_LINES, None)
 
 
 # ---- browsing ------------------------------------------------------------------------------

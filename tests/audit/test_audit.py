@@ -71,6 +71,10 @@ def events(action: str) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
 
 
+def audit_lines(caplog, action: str) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "portal.audit" and f"audit {action} " in r.getMessage()]
+
+
 def values(event: AuditEvent) -> tuple[dict, dict]:
     return json.loads(event.old_values or "{}"), json.loads(event.new_values or "{}")
 
@@ -293,8 +297,9 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_an_operation_and_its_event_commit_or_roll_back_together(app, make, world, name):
+def test_an_operation_and_its_event_commit_or_roll_back_together(app, make, world, name, caplog):
     case = CASES[name]
+    caplog.set_level(logging.INFO, logger="portal.audit")
     with app.test_request_context(method="POST"):  # the setup's notices build links
         target = case.setup(make, world)
     actor = getattr(world, case.actor)
@@ -305,6 +310,7 @@ def test_an_operation_and_its_event_commit_or_roll_back_together(app, make, worl
         assert len(events(case.action)) == count + 1  # pending in the operation's transaction
     db.session.rollback()
     assert len(events(case.action)) == count, "a rolled-back operation must leave no event"
+    assert not audit_lines(caplog, case.action), "nor a line in the application log"
 
     with acting_as(app, actor):
         case.run(world, target)
@@ -313,7 +319,7 @@ def test_an_operation_and_its_event_commit_or_roll_back_together(app, make, worl
     event = events(case.action)[-1]
     assert (event.actor_id, event.actor_username, event.address) == (actor.id, actor.username, ADDRESS)
     assert event.created_at.tzinfo is not None and utcnow() - event.created_at < timedelta(minutes=1)
-    assert event.summary
+    assert event.summary and len(audit_lines(caplog, case.action)) == 1
     old, new = values(event)
     assert old.items() >= case.old.items() and new.items() >= case.new.items()
     # Only what changed: every field in the record differs between old and new.
