@@ -173,6 +173,8 @@ def record_event(actor, action: str, target, summary: str, old: dict | None = No
         new = {key: value for key, value in new.items() if key in changed}
     target_type, target_id = "", None
     if target is not None:
+        # A view may pass current_user: name the user behind the proxy, not the proxy.
+        target = target._get_current_object() if hasattr(target, "_get_current_object") else target
         if getattr(target, "id", None) is None:
             db.session.flush()  # a new row: its id is the target's id
         target_type, target_id = _target_type(target), target.id

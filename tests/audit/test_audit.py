@@ -345,6 +345,14 @@ def test_a_password_reset_is_recorded_without_the_password(app, world):
     assert password not in (event.summary + (event.old_values or "") + (event.new_values or ""))
 
 
+def test_changing_ones_own_password_through_the_page_is_recorded(app, client, world):
+    login(client, world.signer)
+    client.post("/account/password", data={"current": PASSWORD, "new": "new-secret-2026", "confirm": "new-secret-2026"})
+    event = events("user.change_password")[-1]
+    assert (event.actor_id, event.target_type, event.target_id) == (world.signer.id, "user", world.signer.id)
+    assert "new-secret-2026" not in event.summary + (event.new_values or "")
+
+
 def test_a_command_line_change_is_recorded_as_such(app, world):
     """Outside a request (a `flask` command) there is no address and no signed-in user."""
     save_unit(world.own, name="幸福新社区", kind=world.own.kind, parent_id=world.own.parent_id, tier_id=None,
