@@ -442,6 +442,8 @@ def test_admins_browse_newest_first_with_old_and_new_values(app, client, world):
     assert "状态</b>：已报送 → 已采用" in html and "电话</b>：（空） → 13900000000" in html
     assert "角色</b>：信息员 → 信息员、单位负责人" in html
     assert 'href="/admin/audit"' in html  # the menu link
+    newest = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    assert f"{to_local(newest.created_at):%H:%M:%S}" in html  # to the second: close events stay in order
 
 
 @pytest.mark.parametrize("query, shown, hidden", [
