@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import configure_sqlite, csrf, db, login_manager, migrate
 
@@ -42,6 +43,10 @@ def default_config(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # How many reverse proxies (nginx) stand in front: their X-Forwarded-For/-Proto are then believed,
+        # so the audit log records the client's address. 0 (no proxy) ignores the headers, which anyone
+        # could otherwise forge.
+        "TRUSTED_PROXIES": 0,
         # Outside delivery of notices, sent by `flask remind` (see docs/reminders.md). Empty: off.
         "SMTP_HOST": "",
         "SMTP_PORT": 25,
@@ -84,6 +89,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if os.environ.get("DATABASE_URL") and not (test_config or {}).get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db.init_app(app)
     # Batch mode lets Alembic alter SQLite tables (it copies them); PostgreSQL ignores it.
@@ -93,10 +101,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
 
-    from . import auth, bulletins, editions, items, notifications, roster, scoring, solicitations, units, web
+    from . import audit, auth, bulletins, editions, items, notifications, roster, scoring, solicitations, units, web
 
     web.init_app(app)
-    for package in (auth, units, items, notifications, scoring, roster, solicitations, editions, bulletins):
+    for package in (audit, auth, units, items, notifications, scoring, roster, solicitations, editions, bulletins):
         app.register_blueprint(package.bp)
 
     from .backup import backup_command, restore_command

@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0010_versions"
-down_revision = "0007_bulletins"
+down_revision = "0009_audit"
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select
 
+from ..audit.services import record_event, snapshot
 from ..extensions import db, utcnow
 from .models import ROLES, UNIT_ROLES, User, UserRole
 
@@ -58,23 +59,33 @@ def set_roles(user: User, roles: list[str]) -> None:
     user.role_rows = [UserRole(role=role) for role in sorted(set(roles))]
 
 
-def create_user(username: str, name: str, unit_id: int, roles: list[str], password: str, phone: str = "") -> User:
+def create_user(username: str, name: str, unit_id: int, roles: list[str], password: str, phone: str = "",
+                email: str | None = None) -> User:
     if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise AccountError("该用户名已被使用")
-    user = User(username=username, name=name, unit_id=unit_id, phone=phone, password_hash=hash_password(password))
+    user = User(username=username, name=name, unit_id=unit_id, phone=phone, email=email, active=True,
+                password_hash=hash_password(password))
     set_roles(user, roles)
     db.session.add(user)
+    record_event(None, "user.create", user, f"新建账号 {username}（{name}）", new=snapshot(user, *_AUDITED))
     return user
 
 
-def update_user(user: User, name: str, unit_id: int, roles: list[str], phone: str) -> None:
-    user.name, user.unit_id, user.phone = name, unit_id, phone
+# What an account change is audited by; the password hash never enters the log.
+_AUDITED = ("username", "name", "unit_id", "roles", "phone", "email", "active")
+
+
+def update_user(user: User, name: str, unit_id: int, roles: list[str], phone: str, email: str | None) -> None:
+    before = snapshot(user, *_AUDITED)
+    user.name, user.unit_id, user.phone, user.email = name, unit_id, phone, email
     set_roles(user, roles)
+    record_event(None, "user.update", user, f"修改账号 {user.username}", before, snapshot(user, *_AUDITED))
 
 
 def reset_password(user: User) -> str:
     password = generate_password()
     user.password_hash = hash_password(password)
+    record_event(None, "user.reset_password", user, f"重置账号 {user.username} 的密码")
     return password
 
 
@@ -84,12 +95,16 @@ def change_password(user: User, current: str, new: str) -> None:
     except (VerificationError, InvalidHashError):
         raise AccountError("当前密码不正确") from None
     user.password_hash = hash_password(new)
+    record_event(user, "user.change_password", user, "修改本人密码")
 
 
 def set_user_active(user: User, active: bool, actor: User) -> None:
     if user.id == actor.id and not active:
         raise AccountError("不能停用自己的账号")
+    before = snapshot(user, "active")
     user.active = active
+    record_event(actor, "user.activate" if active else "user.deactivate", user,
+                 f"{'启用' if active else '停用'}账号 {user.username}", before, snapshot(user, "active"))
 
 
 def list_users(unit_id: int | None = None) -> list[User]:

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..audit.services import record_event
 from ..extensions import db
 from ..units.services import unit_choices
 from ..web.access import roles_required
@@ -38,7 +39,10 @@ def login():
         user = authenticate_user(form.username.data, form.password.data)
         if user is None:
             form.password.errors.append("用户名或密码不正确，或账号已停用")
+            record_event(None, "login.failure", None, f"登录失败，用户名：{form.username.data}")
+            db.session.commit()
         else:
+            record_event(user, "login.success", user, "登录成功")
             db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -92,12 +96,11 @@ def user_new():
         try:
             user = create_user(
                 form.username.data.strip(), form.name.data.strip(), form.unit_id.data, form.roles.data,
-                password, form.phone.data or "",
+                password, form.phone.data or "", (form.email.data or "").strip() or None,
             )
         except AccountError as error:
             form.username.errors.append(str(error))
         else:
-            user.email = (form.email.data or "").strip() or None
             db.session.commit()
             flash(f"账号 {user.username} 已创建，初始密码：{password}（只显示这一次，请转告本人）", "success")
             return redirect(url_for("auth.user_list"))
@@ -113,11 +116,11 @@ def user_edit(user_id: int):
     form.username.data = user.username
     if form.validate_on_submit():
         try:
-            update_user(user, form.name.data.strip(), form.unit_id.data, form.roles.data, form.phone.data or "")
+            update_user(user, form.name.data.strip(), form.unit_id.data, form.roles.data, form.phone.data or "",
+                        (form.email.data or "").strip() or None)
         except AccountError as error:
             form.roles.errors.append(str(error))
         else:
-            user.email = (form.email.data or "").strip() or None
             db.session.commit()
             flash("账号已保存", "success")
             return redirect(url_for("auth.user_list"))

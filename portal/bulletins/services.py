@@ -18,6 +18,7 @@ from decimal import Decimal
 from flask import abort, current_app, url_for
 from sqlalchemy import case, func, select
 
+from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids, list_users_with_role
 from ..extensions import db, utcnow
 from ..items.models import Item
@@ -206,6 +207,11 @@ def _same_window(window: Window):
     return (Bulletin.kind == window.kind) & (Bulletin.first_day == window.first) & (Bulletin.last_day == window.last)
 
 
+# What a bulletin's audit events compare (the frozen figures are the bulletin itself, not repeated here).
+_AUDITED = ("kind", "year", "part", "title", "addressee", "preamble", "closing", "status", "doc_number",
+            "corrects_id")
+
+
 def create_bulletin(editor, window: Window, now: datetime | None = None) -> Bulletin:
     """A draft for the window, with the default title and texts. A window already published is refused
     (a change is a correction); asking again for a window with a draft returns that draft, so a retried
@@ -235,6 +241,7 @@ def create_bulletin(editor, window: Window, now: datetime | None = None) -> Bull
     )
     db.session.add(bulletin)
     db.session.flush()
+    record_event(editor, "bulletin.create", bulletin, f"新建通报《{bulletin.title}》", new=snapshot(bulletin, *_AUDITED))
     return bulletin
 
 
@@ -258,6 +265,8 @@ def correct_bulletin(editor, original: Bulletin) -> Bulletin:
     )
     db.session.add(bulletin)
     db.session.flush()
+    record_event(editor, "bulletin.correct", bulletin, f"编制更正通报，更正{original.doc_number}",
+                 new=snapshot(bulletin, *_AUDITED))
     return bulletin
 
 
@@ -276,13 +285,16 @@ def update_bulletin(editor, bulletin: Bulletin, title: str, addressee: str, prea
     for name, text in (("preamble", preamble), ("closing", closing)):
         if len(text) > TEXT_MAX:
             raise BulletinError(f"不超过{TEXT_MAX}个字", name)
+    before = snapshot(bulletin, *_AUDITED)
     bulletin.title, bulletin.addressee, bulletin.preamble, bulletin.closing = title, addressee, preamble, closing
+    record_event(editor, "bulletin.update", bulletin, f"修改通报《{title}》", before, snapshot(bulletin, *_AUDITED))
 
 
 def delete_bulletin(editor, bulletin: Bulletin) -> None:
     _require_editor(editor)
     if bulletin.is_published:
         raise BulletinError("已发布的通报不能删除")
+    record_event(editor, "bulletin.delete", bulletin, f"删除通报草稿《{bulletin.title}》", old=snapshot(bulletin, *_AUDITED))
     db.session.delete(bulletin)
 
 
@@ -479,6 +491,7 @@ def freeze_bulletin(editor, bulletin: Bulletin, now: datetime | None = None) -> 
     if to_local(now).date() <= last:
         raise BulletinError(f"统计期到{last.year}年{last.month}月{last.day}日才结束，结束后才能发布")
     year = to_local(now).year
+    before = snapshot(bulletin, *_AUDITED)
     bulletin.number_year, bulletin.number = year, _next_number(year)
     bulletin.doc_number = format_doc_number(current_app.config["BULLETIN_DOC_PREFIX"], year, bulletin.number)
     bulletin.status, bulletin.published_at, bulletin.published_by_id = "published", now, editor.id
@@ -487,6 +500,8 @@ def freeze_bulletin(editor, bulletin: Bulletin, now: datetime | None = None) -> 
         raise BulletinError(f"计分规则无法计算，暂不能发布：{figures['error']}")
     bulletin.snapshot = json.dumps(figures, ensure_ascii=False, sort_keys=True)
     db.session.flush()
+    record_event(editor, "bulletin.publish", bulletin, f"发布通报{bulletin.doc_number}《{bulletin.title}》", before,
+                 snapshot(bulletin, *_AUDITED))
     return bulletin
 
 

@@ -10,13 +10,14 @@ from flask import abort, current_app, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids
 from ..extensions import db, utcnow
 from ..items.models import Item
 from ..notifications.services import notify_users
 from ..scoring.models import Channel
 from ..scoring.services import record_edition_adoption
-from ..web.filters import to_local
+from ..web.filters import format_date, to_local
 from .models import NUMBERINGS, Edition, EditionEntry, Publication
 
 HEADLINE_MAX = 100
@@ -95,6 +96,15 @@ def list_channel_choices() -> dict[int, str]:
     return {channel.id: channel.name for channel in channels}
 
 
+_PUBLICATION_FIELDS = ("name", "channel_id", "numbering", "show_total", "total_start", "compiled_by", "sections",
+                       "report_to", "send_to", "issue_to", "print_count", "active")
+_EDITION_FIELDS = ("publication_id", "issued_on", "editor_note", "status", "year", "number", "total_number")
+
+
+def _edition_name(edition: Edition) -> str:
+    return f"{edition.publication.name}（{format_date(edition.issued_on)}）"
+
+
 def save_publication(publication: Publication | None, fields: PublicationFields) -> Publication:
     name = _clean(fields.name)
     if not name:
@@ -109,9 +119,11 @@ def save_publication(publication: Publication | None, fields: PublicationFields)
     sections = [line.strip() for line in _clean(fields.sections).splitlines() if line.strip()]
     if any(len(section) > SECTION_MAX for section in sections):
         raise EditionError(f"每个栏目名称不超过{SECTION_MAX}个字", "sections")
+    action = "publication.update" if publication is not None else "publication.create"
     if publication is None:
         publication = Publication()
         db.session.add(publication)
+    before = snapshot(publication, *_PUBLICATION_FIELDS) if action == "publication.update" else None
     publication.name, publication.channel_id, publication.numbering = name, fields.channel_id, fields.numbering
     publication.show_total, publication.total_start = fields.show_total, fields.total_start
     publication.compiled_by, publication.sections = _clean(fields.compiled_by), "\n".join(sections)
@@ -119,6 +131,8 @@ def save_publication(publication: Publication | None, fields: PublicationFields)
     publication.issue_to, publication.print_count = _clean(fields.issue_to), fields.print_count
     publication.active = fields.active
     db.session.flush()
+    record_event(None, action, publication, f"{'修改' if before else '新建'}刊物“{name}”", before,
+                 snapshot(publication, *_PUBLICATION_FIELDS))
     return publication
 
 
@@ -201,6 +215,8 @@ def create_edition(editor, publication: Publication | None, issued_on: date | No
     edition = Edition(publication=publication, issued_on=issued_on, editor_note="", created_by_id=editor.id)
     db.session.add(edition)
     db.session.flush()
+    record_event(editor, "edition.create", edition, f"新建刊期 {_edition_name(edition)}",
+                 new=snapshot(edition, *_EDITION_FIELDS))
     return edition
 
 
@@ -211,12 +227,17 @@ def update_edition(editor, edition: Edition, issued_on: date | None, editor_note
     note = _clean(editor_note)
     if len(note) > NOTE_MAX:
         raise EditionError(f"编者按不超过{NOTE_MAX}字", "editor_note")
+    before = snapshot(edition, *_EDITION_FIELDS)
     edition.issued_on, edition.editor_note = issued_on, note
+    record_event(editor, "edition.update", edition, f"修改刊期 {_edition_name(edition)}", before,
+                 snapshot(edition, *_EDITION_FIELDS))
 
 
 def delete_edition(editor, edition: Edition) -> None:
     _require_editor(editor)
     _require_draft(edition)
+    record_event(editor, "edition.delete", edition, f"删除刊期 {_edition_name(edition)}",
+                 old=snapshot(edition, *_EDITION_FIELDS) | {"item_ids": [entry.item_id for entry in edition.entries]})
     db.session.delete(edition)
 
 
@@ -267,6 +288,7 @@ def add_items(editor, edition: Edition, item_ids: list[int], section: str = "") 
     if not item_ids:
         raise EditionError("请勾选要编入本期的信息", "item_ids")
     allowed = {item.id: item for item in db.session.scalars(_candidates(edition).where(Item.id.in_(item_ids)))}
+    before = {"item_ids": [entry.item_id for entry in edition.entries]}
     position = max((entry.position for entry in edition.entries), default=0)
     added = 0
     for item_id in item_ids:
@@ -278,6 +300,9 @@ def add_items(editor, edition: Edition, item_ids: list[int], section: str = "") 
                                             headline=item.display_title[:HEADLINE_MAX]))
         added += 1
     db.session.flush()
+    if added:
+        record_event(editor, "edition.add_items", edition, f"{_edition_name(edition)}编入{added}条信息",
+                     before, {"item_ids": [entry.item_id for entry in edition.entries]})
     return added
 
 
@@ -289,7 +314,10 @@ def update_entry(editor, entry: EditionEntry, headline: str, section: str) -> No
         raise EditionError("请填写标题", "headline")
     if len(headline) > HEADLINE_MAX:
         raise EditionError(f"标题不超过{HEADLINE_MAX}个字", "headline")
+    before = snapshot(entry, "headline", "section")
     entry.headline, entry.section = headline, _check_section(entry.edition, section)
+    record_event(editor, "edition.update_entry", entry, f"修改{_edition_name(entry.edition)}的条目《{headline}》",
+                 before, snapshot(entry, "headline", "section"))
 
 
 def move_entry(editor, entry: EditionEntry, direction: str) -> None:
@@ -304,15 +332,21 @@ def move_entry(editor, entry: EditionEntry, direction: str) -> None:
     if not 0 <= other < len(same):
         return
     neighbour = same[other]
+    before = snapshot(entry, "position")
     entry.position, neighbour.position = neighbour.position, entry.position
     if entry.position == neighbour.position:  # equal positions from older data: make the order explicit
         entry.position += -1 if direction == "up" else 1
     db.session.flush()
+    record_event(editor, "edition.move_entry", entry,
+                 f"{_edition_name(entry.edition)}的条目《{entry.headline}》{'上移' if direction == 'up' else '下移'}",
+                 before, snapshot(entry, "position"))
 
 
 def remove_entry(editor, entry: EditionEntry) -> None:
     _require_editor(editor)
     _require_draft(entry.edition)
+    record_event(editor, "edition.remove_entry", entry, f"从{_edition_name(entry.edition)}移出《{entry.headline}》",
+                 old=snapshot(entry, "edition_id", "item_id", "headline", "section"))
     db.session.delete(entry)
 
 
@@ -353,6 +387,7 @@ def lock_edition(editor, edition: Edition, now: datetime | None = None) -> Editi
         raise EditionError(f"《{not_adopted[0]}》已不是“已采用”状态，请移出后再定版")
     _check_issued_on(edition.issued_on)
     publication = edition.publication
+    before = snapshot(edition, *_EDITION_FIELDS)
     edition.year = edition.issued_on.year
     edition.number, edition.total_number = _next_numbers(publication, edition.year)
     edition.status, edition.locked_at, edition.locked_by_id = "locked", now or utcnow(), editor.id
@@ -360,6 +395,8 @@ def lock_edition(editor, edition: Edition, now: datetime | None = None) -> Editi
         entry.body, entry.unit_name = entry.item.display_body, entry.item.unit.name
         record_edition_adoption(entry.item_id, publication.channel.key, edition.issued_on, editor.id)
     db.session.flush()
+    record_event(editor, "edition.lock", edition, f"定版 {publication.name}{describe_number(edition)}", before,
+                 snapshot(edition, *_EDITION_FIELDS))
     _notify_units(edition)
     return edition
 

@@ -8,6 +8,7 @@ from flask import abort, current_app, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..audit.services import record_event, snapshot
 from ..auth.services import list_users_with_role
 from ..extensions import db, utcnow
 from ..notifications.services import notify_users
@@ -17,6 +18,7 @@ from ..web.paging import Page, paginate
 from .models import Item, ItemEvent, ItemPhoto
 from .photos import PhotoError, remove_photo, store_photo
 from .workflow import (
+    ACTION_NAMES,
     OFFICE_VISIBLE,
     TRANSITIONS,
     can_delete_item,
@@ -141,10 +143,19 @@ def _check_fields(unit_id: int, fields: ItemFields, item: Item | None = None) ->
             raise WorkflowError(str(error), "solicitation_id") from None
 
 
-def _record_event(item: Item, actor, action: str, from_status: str | None, comment: str = "") -> None:
+# The fields an item's audit events compare before and after.
+_AUDITED = ("title", "body", "category", "event_end_at", "major", "follow_up_of_id", "solicitation_id", "status",
+            "submitted_at", "edited_title", "edited_body", "decision_note")
+
+
+def _record_event(item: Item, actor, action: str, from_status: str | None, comment: str = "",
+                  before: dict | None = None) -> None:
+    """The item's own history (shown on its page) and the audit log, from one call."""
     item.events.append(
         ItemEvent(actor_id=actor.id, action=action, from_status=from_status, to_status=item.status, comment=comment)
     )
+    summary = f"{ACTION_NAMES[action]}《{item.display_title}》" + (f"：{comment}" if comment else "")
+    record_event(actor, f"item.{action}", item, summary, before, snapshot(item, *_AUDITED))
 
 
 def _apply_fields(item: Item, fields: ItemFields) -> None:
@@ -173,13 +184,15 @@ def update_item(item: Item, actor, fields: ItemFields, loaded_version: str | int
         raise WorkflowError("此信息当前不能修改")
     check_version(item, loaded_version)
     _check_fields(item.unit_id, fields, item)
+    before = snapshot(item, *_AUDITED)
     _apply_fields(item, fields)
-    _record_event(item, actor, "edit", item.status)
+    _record_event(item, actor, "edit", item.status, before=before)
 
 
 def delete_item(item: Item, actor) -> None:
     if not can_delete_item(actor, item):
         raise WorkflowError("只能删除从未报送过的草稿")
+    record_event(actor, "item.delete", item, f"删除草稿《{item.display_title}》", old=snapshot(item, *_AUDITED))
     for photo in list(item.photos):
         remove_photo(photo)
     db.session.delete(item)
@@ -237,6 +250,7 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
     comment = comment.strip()
     if transition.needs_comment and not comment:
         raise WorkflowError("请填写理由或修改意见")
+    before = snapshot(item, *_AUDITED)
     from_status = item.status
     item.status = transition.target
     if action == "sign":
@@ -249,7 +263,7 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
         item.decision_note = comment
     if action == "adopt" and internal_adoption:
         record_adoption(item.id, INTERNAL_CHANNEL, adopted_on or to_local(utcnow()).date(), actor.id)
-    _record_event(item, actor, action, from_status, comment)
+    _record_event(item, actor, action, from_status, comment, before)
     _notify_transition(item, action, comment, internal_adoption)
 
 
@@ -273,12 +287,13 @@ def edit_item_text(item: Item, editor, title: str, body: str, loaded_version: st
     if not can_edit_item_text(editor, item):
         raise WorkflowError("此信息当前不能编辑")
     check_version(item, loaded_version)
+    before = snapshot(item, *_AUDITED)
     item.edited_title = None if title == item.title else title
     item.edited_body = None if body == item.body else body
     from_status = item.status
     if item.status == "submitted":
         item.status = "in_review"
-    _record_event(item, editor, "editor_edit", from_status)
+    _record_event(item, editor, "editor_edit", from_status, before=before)
 
 
 # ---- queries -----------------------------------------------------------------------------

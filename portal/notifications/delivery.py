@@ -15,6 +15,7 @@ from flask import abort, current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..audit.services import neutralize, record_event, snapshot
 from ..extensions import db, utcnow
 from ..web.paging import Page, paginate
 from .models import DELIVERY_STATUSES, Delivery, Notification
@@ -136,8 +137,9 @@ def send_delivery(delivery: Delivery, now: datetime) -> bool:
             delivery.status, delivery.next_attempt_at = "failed", None
         else:
             delivery.next_attempt_at = now + retry_delay(delivery.attempts)
+        # A gateway's reply may carry line breaks (and text from the message): one line per failure.
         current_app.logger.warning("delivery %s (%s) attempt %s failed: %s", delivery.id, delivery.channel,
-                                   delivery.attempts, delivery.last_error)
+                                   delivery.attempts, neutralize(delivery.last_error))
         return False
     delivery.status, delivery.sent_at, delivery.next_attempt_at, delivery.last_error = "sent", now, None, ""
     return True
@@ -192,5 +194,8 @@ def retry_delivery(delivery: Delivery) -> bool:
     fixed); the next `flask remind` sends it. Returns False for a delivery that has not failed."""
     if delivery.status != "failed":
         return False
+    before = snapshot(delivery, "status", "attempts")
     delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, None
+    record_event(None, "delivery.requeue", delivery, f"重新排队外发{delivery.channel_name}（通知 #{delivery.notification_id}）", before,
+                 snapshot(delivery, "status", "attempts"))
     return True

@@ -11,6 +11,7 @@ from datetime import datetime
 from flask import abort, url_for
 from sqlalchemy import select
 
+from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids
 from ..extensions import db, utcnow
 from ..items.workflow import UNIT_ROLES
@@ -227,6 +228,12 @@ def check_roster(data: RosterData) -> RosterData:
     )
 
 
+def _roster_values(roster: Roster) -> dict:
+    officers = [f"{o.name} {o.position} {o.mobile} {o.office_phone} {o.email}".strip() for o in roster.officers]
+    return snapshot(roster, "leader_name", "leader_position", "leader_mobile", "leader_phone", "leader_email",
+                    "section") | {"officers": officers}
+
+
 def save_roster(user, unit: Unit, data: RosterData, now: datetime | None = None) -> Roster:
     """Replaces the unit's roster with `data`. Saving answers the office's current request too:
     a unit that updated its roster has certainly looked at it."""
@@ -238,6 +245,7 @@ def save_roster(user, unit: Unit, data: RosterData, now: datetime | None = None)
     if roster is None:
         roster = Roster(unit_id=unit.id)
         db.session.add(roster)
+    before = _roster_values(roster)
     roster.leader_name, roster.leader_position = data.leader_name, data.leader_position
     roster.leader_mobile, roster.leader_phone = data.leader_mobile, data.leader_phone
     roster.leader_email = data.leader_email
@@ -248,6 +256,7 @@ def save_roster(user, unit: Unit, data: RosterData, now: datetime | None = None)
         for index, o in enumerate(data.officers)
     ]
     roster.updated_at, roster.updated_by_id = now, user.id
+    record_event(user, "roster.save", roster, f"保存{unit.name}信息员名单", before, _roster_values(roster))
     request = current_request()
     if request is not None:
         _respond(request, unit, user, "updated", now)
@@ -299,6 +308,8 @@ def issue_roster_request(editor, deadline_at: datetime, note: str = "", now: dat
                             responses=[RosterResponse(unit_id=unit.id) for unit in units])
     db.session.add(request)
     db.session.flush()
+    record_event(editor, "roster_request.issue", request, f"发出名单确认通知，{deadline_text(deadline_at)}截止",
+                 new=snapshot(request, "deadline_at", "note"))
     notify_users(list_unit_member_ids({unit.id for unit in units}), "roster_request",
                  f"办公室请各单位于{deadline_text(deadline_at)}前确认或更新本单位信息员名单", url_for("roster.index"))
     return request
@@ -334,7 +345,10 @@ def update_roster_request(editor, request: RosterRequest, deadline_at: datetime 
         changes.append("通知说明已修改")
     if not changes:
         return []
+    before = snapshot(request, "deadline_at", "note")
     request.deadline_at, request.note = deadline_at, note
+    record_event(editor, "roster_request.update", request, "修改名单确认通知：" + "；".join(changes), before,
+                 snapshot(request, "deadline_at", "note"))
     waiting = {response.unit_id for response in request.responses if response.responded_at is None}
     notify_users(list_unit_member_ids(waiting), "roster_request_changed", "名单确认通知已修改：" + "；".join(changes),
                  url_for("roster.index"))
@@ -367,7 +381,11 @@ def confirm_roster(user, unit: Unit, now: datetime | None = None) -> tuple[Roste
         raise RosterError("办公室目前没有要求确认名单")
     if not roster_is_complete(get_roster(unit.id)):
         raise RosterError("本单位名单尚未填写完整（分管领导和至少一名信息员及其手机），请先填写并保存名单")
-    return _respond(request, unit, user, "confirmed", now or utcnow())
+    response, answered = _respond(request, unit, user, "confirmed", now or utcnow())
+    if answered:
+        record_event(user, "roster.confirm", request, f"{unit.name}确认信息员名单无变化",
+                     new=snapshot(response, "kind", "responded_at"))
+    return response, answered
 
 
 # ---- countdown and states -------------------------------------------------------------------

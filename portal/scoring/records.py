@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import abort, url_for
 from sqlalchemy import and_, or_, select
 
+from ..audit.services import record_event, snapshot
 from ..auth.services import list_users_with_role
 from ..extensions import db, utcnow
 from ..items.models import Item
@@ -226,6 +227,8 @@ def remove_adoption(editor, adoption: Adoption) -> None:
     _require_editor(editor)
     if adoption.channel.key == INTERNAL_CHANNEL:
         raise RecordError("本办刊物的采用由信息的“采用”操作产生，不能在此删除")
+    record_event(editor, "adoption.remove", adoption, f"删除信息 #{adoption.item_id} 被{adoption.channel.name}采用的记录",
+                 old={"item_id": adoption.item_id, "channel": adoption.channel.name, "adopted_on": adoption.adopted_on})
     db.session.delete(adoption)
 
 
@@ -249,6 +252,11 @@ def _due_text(due: datetime) -> str:
 
 def _unit_people(item: Item) -> list[int]:
     return [item.author_id] + [user.id for user in list_users_with_role("signer", item.unit_id)]
+
+
+_INSTRUCTION_FIELDS = ("item_id", "leader_name", "rank", "instructed_on", "text", "feedback_required",
+                       "feedback_due_at")
+_FEEDBACK_FIELDS = ("feedback_text", "feedback_at", "feedback_verdict", "feedback_decided_at")
 
 
 def record_instruction(editor, item: Item, leader_name: str, rank: str, instructed_on: date | None, text: str,
@@ -293,6 +301,8 @@ def record_instruction(editor, item: Item, leader_name: str, rank: str, instruct
     )
     db.session.add(instruction)
     db.session.flush()
+    record_event(editor, "instruction.record", instruction, f"{_title(item)}录入{leader_name}批示",
+                 new=snapshot(instruction, *_INSTRUCTION_FIELDS))
     message = f"{_title(item)}获{rules.rank_name(rank)}批示"
     if due is not None:
         message += f"，请于{_due_text(due)}前反馈"
@@ -318,11 +328,14 @@ def submit_feedback(user, instruction: Instruction, text: str, now: datetime | N
     resubmitted = instruction.feedback_verdict == "rejected"
     if not resubmitted and instruction.feedback_at is not None and instruction.feedback_text == text:
         return  # a retried submit: keep the first time, which is what timeliness is judged by
+    before = snapshot(instruction, *_FEEDBACK_FIELDS)
     instruction.feedback_text = text
     instruction.feedback_at = now or utcnow()
     instruction.feedback_by_id = user.id
     instruction.feedback_verdict = "pending"
     instruction.feedback_decided_at = None
+    record_event(user, "feedback.submit", instruction, f"{_title(item)}的批示反馈", before,
+                 snapshot(instruction, *_FEEDBACK_FIELDS))
     editors = [editor.id for editor in list_users_with_role("editor")]
     verb = "重新提交了" if resubmitted else "提交了"
     notify_users(editors, "feedback_submitted", f"{item.unit.name}{verb}{_title(item)}的批示落实情况反馈",
@@ -338,8 +351,12 @@ def decide_feedback(editor, instruction: Instruction, accepted: bool, comment: s
     if instruction.feedback_verdict != "pending":
         raise RecordError("该反馈已处理，请刷新后查看")
     comment = _clean(comment)[:COMMENT_MAX]
+    before = snapshot(instruction, *_FEEDBACK_FIELDS)
     instruction.feedback_verdict = "accepted" if accepted else "rejected"
     instruction.feedback_decided_at = now or utcnow()
+    record_event(editor, "feedback.verdict", instruction,
+                 f"{_title(item)}的批示反馈{'采纳' if accepted else '退回'}" + (f"：{comment}" if comment else ""),
+                 before, snapshot(instruction, *_FEEDBACK_FIELDS))
     if accepted:
         message = f"{_title(item)}的批示反馈已被采纳"
     else:

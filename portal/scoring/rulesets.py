@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..audit.services import record_event, snapshot
 from ..extensions import db, utcnow
 from ..web.filters import to_local
 from . import engine
@@ -192,6 +193,9 @@ def _store(rule_set: RuleSet, name: str, data: dict[str, Any], period_start: dat
     return rule_set
 
 
+_AUDITED = ("name", "period_start", "period_end", "data")
+
+
 def create_rule_set(name: str, data: dict[str, Any], period_start: date, period_end: date) -> RuleSet:
     """A new, inactive rule set. Its quota counts are not checked against today's unit tiers yet:
     a copy or an import is often made precisely to fix them, and saving or activating checks them."""
@@ -199,6 +203,8 @@ def create_rule_set(name: str, data: dict[str, Any], period_start: date, period_
     _store(rule_set, name, data, period_start, period_end, tiers=False)
     db.session.add(rule_set)
     db.session.flush()
+    record_event(None, "rule_set.create", rule_set, f"新建积分规则“{rule_set.name}”",
+                 new=snapshot(rule_set, *_AUDITED))
     return rule_set
 
 
@@ -218,7 +224,11 @@ def save_rule_set(rule_set: RuleSet, name: str, text: str, period_start: date | 
     """Stores the edited rule set; RuleSetError (with the field to show it by) when it is not valid."""
     _check_name(name)
     _check_period(period_start, period_end)
-    return _store(rule_set, name, parse_rule_text(text), period_start, period_end, tiers=True)
+    before = snapshot(rule_set, *_AUDITED)
+    _store(rule_set, name, parse_rule_text(text), period_start, period_end, tiers=True)
+    record_event(None, "rule_set.update", rule_set, f"修改积分规则“{rule_set.name}”", before,
+                 snapshot(rule_set, *_AUDITED))
+    return rule_set
 
 
 def import_rule_set(content: bytes) -> RuleSet:
@@ -272,8 +282,12 @@ def activate_rule_set(rule_set: RuleSet) -> None:
     check_tiers(rules)
     # Lock every rule set row in id order, so two admins activating at once queue instead of
     # both ending up active (or deadlocking) on PostgreSQL.
+    previous = None
     for other in db.session.scalars(select(RuleSet).order_by(RuleSet.id).with_for_update()):
+        previous = other if other.active else previous
         other.active = other.id == rule_set.id
+    record_event(None, "rule_set.activate", rule_set, f"启用积分规则“{rule_set.name}”",
+                 {"active_rule_set": previous.name if previous else None}, {"active_rule_set": rule_set.name})
     sync_channels(rules)
     db.session.flush()
 
@@ -461,12 +475,17 @@ def save_annual_target(year: int, tier_id: int | None, submitted_target: int | N
     query = select(AnnualTarget).where(AnnualTarget.year == year)
     query = query.where(AnnualTarget.tier_id.is_(None) if tier_id is None else AnnualTarget.tier_id == tier_id)
     target = db.session.scalar(query)
+    fields = ("submitted_target", "adopted_target")
+    before = snapshot(target, *fields) if target is not None else {}
+    summary = f"设置{year}年{db.session.get(Tier, tier_id).name if tier_id else UNTIERED_LABEL}的年度目标"
     if submitted_target is None and adopted_target is None:
         if target is not None:
+            record_event(None, "annual_target.save", target, summary, before, dict.fromkeys(fields))
             db.session.delete(target)
         return None
     if target is None:
         target = AnnualTarget(year=year, tier_id=tier_id)
         db.session.add(target)
     target.submitted_target, target.adopted_target = submitted_target or 0, adopted_target or 0
+    record_event(None, "annual_target.save", target, summary, before, snapshot(target, *fields))
     return target

@@ -10,6 +10,8 @@ from flask import current_app
 from sqlalchemy import String, delete, event, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
+from ..audit.services import record_event, snapshot
+from ..auth.models import User
 from ..extensions import db, utcnow, write_transaction
 from . import engine
 from .models import Adoption, AnnualTarget, Channel, Instruction, RuleSet, ScoreRun, UnitScore
@@ -34,7 +36,13 @@ def record_adoption(item_id: int, channel_key: str, adopted_on: date, recorded_b
         return existing
     adoption = Adoption(item_id=item_id, channel=channel, adopted_on=adopted_on, recorded_by_id=recorded_by_id)
     db.session.add(adoption)
+    record_event(db.session.get(User, recorded_by_id), "adoption.record", adoption,
+                 f"记录信息 #{item_id} 被{channel.name}采用", new=_adoption_values(adoption))
     return adoption
+
+
+def _adoption_values(adoption: Adoption) -> dict:
+    return {"item_id": adoption.item_id, "channel": adoption.channel.name} | snapshot(adoption, "adopted_on")
 
 
 def record_edition_adoption(item_id: int, channel_key: str, issued_on: date, recorded_by_id: int) -> Adoption:
@@ -42,7 +50,11 @@ def record_edition_adoption(item_id: int, channel_key: str, issued_on: date, rec
     dated by the edition (replacing the date chosen when the item was adopted), so the points fall
     on the day the edition was issued."""
     adoption = record_adoption(item_id, channel_key, issued_on, recorded_by_id)
+    before = _adoption_values(adoption)
     adoption.adopted_on, adoption.recorded_by_id = issued_on, recorded_by_id
+    if adoption.adopted_on != before["adopted_on"]:
+        record_event(db.session.get(User, recorded_by_id), "adoption.record", adoption,
+                     f"信息 #{item_id} 的{adoption.channel.name}采用日期改为刊期日期", before, _adoption_values(adoption))
     return adoption
 
 

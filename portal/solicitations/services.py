@@ -12,6 +12,7 @@ from flask import abort, current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids
 from ..extensions import db, utcnow
 from ..items.models import Item
@@ -261,6 +262,8 @@ def issue_solicitation(editor, fields: SolicitationFields, now: datetime | None 
     solicitation.targets = [SolicitationTarget(unit_id=unit_id) for unit_id in sorted(unit_ids)]
     db.session.add(solicitation)
     db.session.flush()
+    record_event(editor, "solicitation.issue", solicitation, f"发布约稿{_topic(solicitation)}",
+                 new=snapshot(solicitation, *_AUDITED))
     _notify_new(solicitation, unit_ids)
     return solicitation
 
@@ -280,6 +283,10 @@ CHANGE_LABELS = {
     "phone": "联系电话",
     "email": "邮箱",
 }
+
+
+# What a notice's audit events compare: its texts, deadline, state and target units.
+_AUDITED = (*CHANGE_LABELS, "deadline", "status", "closed_at", "unit_ids")
 
 
 def _describe_changes(solicitation: Solicitation, values: dict, deadline: datetime) -> list[str]:
@@ -327,6 +334,7 @@ def update_solicitation(editor, solicitation: Solicitation, fields: Solicitation
             raise SolicitationError(f"{'、'.join(answered)}已有回复（含草稿），不能移出约稿单位", "units")
 
     changes = _describe_changes(solicitation, values, fields.deadline)
+    before = snapshot(solicitation, *_AUDITED)
     for key, value in values.items():
         setattr(solicitation, key, value)
     solicitation.deadline = fields.deadline
@@ -336,6 +344,8 @@ def update_solicitation(editor, solicitation: Solicitation, fields: Solicitation
     if changes or added or removed:
         solicitation.updated_at = now
     db.session.flush()
+    record_event(editor, "solicitation.update", solicitation, f"修改约稿{_topic(solicitation)}", before,
+                 snapshot(solicitation, *_AUDITED))
 
     kept = current - removed
     if changes:
@@ -362,9 +372,12 @@ def extend_deadline(editor, solicitation: Solicitation, deadline: datetime | Non
     if deadline <= now:
         raise SolicitationError("新的截止时间须晚于现在", "deadline_date")
     reopened = not solicitation.is_open
+    before = snapshot(solicitation, *_AUDITED)
     solicitation.deadline = deadline
     solicitation.updated_at = now
     solicitation.status, solicitation.closed_at = "open", None
+    record_event(editor, "solicitation.extend", solicitation, f"延长约稿{_topic(solicitation)}的截止时间", before,
+                 snapshot(solicitation, *_AUDITED))
     what = "已重新开放，" if reopened else ""
     notify_users(list_unit_member_ids(solicitation.unit_ids), "solicitation_changed",
                  f"约稿{_topic(solicitation)}{what}截止时间延长至{describe_deadline(deadline)}", _url(solicitation))
@@ -376,9 +389,12 @@ def close_solicitation(editor, solicitation: Solicitation, now: datetime | None 
     _require_editor(editor)
     _require_open(solicitation, "再次结束")
     now = now or utcnow()
+    before = snapshot(solicitation, *_AUDITED)
     solicitation.status = "closed"
     solicitation.closed_at = now
     solicitation.updated_at = now
+    record_event(editor, "solicitation.close", solicitation, f"结束约稿{_topic(solicitation)}", before,
+                 snapshot(solicitation, *_AUDITED))
     notify_users(list_unit_member_ids(solicitation.unit_ids), "solicitation_closed",
                  f"约稿{_topic(solicitation)}已结束", _url(solicitation))
 
@@ -420,6 +436,8 @@ def acknowledge_solicitation(user, solicitation: Solicitation, now: datetime | N
     target.acknowledged_by_id = user.id
     if target.opened_at is None:
         target.opened_at = now
+    record_event(user, "solicitation.acknowledge", solicitation, f"{user.unit.name}签收约稿{_topic(solicitation)}",
+                 new={"acknowledged_at": now})
     return True
 
 
@@ -639,9 +657,13 @@ def decide_answer(editor, item: Item, verdict: str) -> bool:
         raise SolicitationError("请选择采纳或不采纳", "verdict")
     if item.solicitation_verdict == verdict:
         return False
+    before = snapshot(item, "solicitation_verdict")
     item.solicitation_verdict = verdict
     solicitation = db.session.get(Solicitation, item.solicitation_id)
     result = "已被采纳" if verdict == "accepted" else "未被采纳"
+    record_event(editor, "solicitation.verdict", item,
+                 f"《{item.display_title}》作为约稿{_topic(solicitation)}的回复{result}", before,
+                 snapshot(item, "solicitation_verdict"))
     notify_users([item.author_id], "solicitation_verdict",
                  f"《{item.display_title}》作为约稿{_topic(solicitation)}的回复{result}",
                  url_for("items.detail", item_id=item.id))
@@ -734,6 +756,8 @@ def publish_priority(editor, title: str, body: str, now: datetime | None = None)
     priority = ReportingPriority(title=title, body=body, published_by_id=editor.id, published_at=now or utcnow())
     db.session.add(priority)
     db.session.flush()
+    record_event(editor, "priority.publish", priority, f"发布信息工作要点：{title}",
+                 new=snapshot(priority, "title", "body"))
     notify_users(list_unit_member_ids(unit.id for unit in list_reporting_units()), "priority_published",
                  f"办公室发布信息工作要点：{title}", url_for("items.dashboard"))
     return priority

@@ -1,6 +1,7 @@
 """The unit tree and unit tiers."""
 from sqlalchemy import func, select
 
+from ..audit.services import ACTIONS, record_event, snapshot
 from ..extensions import db
 from .models import UNIT_KINDS, Tier, Unit
 
@@ -73,14 +74,21 @@ def _check_unit(unit: Unit | None, name: str, kind: str, parent_id: int | None) 
         ancestor_id = ancestor.parent_id
 
 
+_UNIT_FIELDS = ("name", "kind", "parent_id", "tier_id", "active", "sort_order")
+_TIER_FIELDS = ("key", "name", "sort_order")
+
+
 def save_unit(unit: Unit | None, *, name: str, kind: str, parent_id: int | None, tier_id: int | None,
               active: bool, sort_order: int) -> Unit:
     _check_unit(unit, name, kind, parent_id)
+    action = "unit.update" if unit is not None else "unit.create"
     if unit is None:
         unit = Unit()
         db.session.add(unit)
+    before = snapshot(unit, *_UNIT_FIELDS) if action == "unit.update" else None
     unit.name, unit.kind, unit.parent_id = name, kind, parent_id
     unit.tier_id, unit.active, unit.sort_order = tier_id, active, sort_order
+    record_event(None, action, unit, f"{ACTIONS[action]} {name}", before, snapshot(unit, *_UNIT_FIELDS))
     return unit
 
 
@@ -95,8 +103,11 @@ def save_tier(tier: Tier | None, *, key: str, name: str, sort_order: int) -> Tie
             clash = clash.where(Tier.id != tier.id)
         if db.session.scalar(clash):
             raise UnitError(message)
+    action = "tier.update" if tier is not None else "tier.create"
     if tier is None:
         tier = Tier()
         db.session.add(tier)
+    before = snapshot(tier, *_TIER_FIELDS) if action == "tier.update" else None
     tier.key, tier.name, tier.sort_order = key, name, sort_order
+    record_event(None, action, tier, f"{ACTIONS[action]} {name}", before, snapshot(tier, *_TIER_FIELDS))
     return tier

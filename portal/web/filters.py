@@ -18,11 +18,13 @@ def to_local_naive(value: datetime) -> datetime:
     return to_local(value).replace(tzinfo=None)
 
 
-def format_datetime(value: datetime | None) -> str:
+def format_datetime(value: datetime | None, seconds: bool = False) -> str:
     if value is None:
         return ""
     local = to_local(value)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    # Seconds only where the order of close events matters (the audit log).
+    clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
+    return f"{local.year}年{local.month}月{local.day}日 {clock}"
 
 
 def format_date(value: date | datetime | None) -> str:

@@ -63,6 +63,7 @@ EDITOR_DONE = (302, 403, 403, 302, 403, 403)
 # endpoint -> method -> target -> expected per role, in ROLES order:
 #  anonymous  reporter  signer  editor  viewer  admin       (reporter and signer belong to the "own" unit)
 EXPECTATIONS = {
+    "audit.index": {"GET": {NONE: ADMIN_ONLY}},
     "auth.login": {"GET": {NONE: (200, 302, 302, 302, 302, 302)},
                    "POST": {NONE: (200, 302, 302, 302, 302, 302)}},
     "auth.logout": {"POST": {NONE: ALL_302}},

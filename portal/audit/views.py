@@ -1,0 +1,30 @@
+from flask import current_app, request
+
+from ..web.access import roles_required
+from ..web.htmx import render_page
+from . import bp
+from .display import list_changes
+from .forms import AuditFilterForm
+from .services import ACTIONS, TARGET_TYPES, AuditFilters, search_events
+
+
+def _filters(form: AuditFilterForm) -> AuditFilters:
+    def ok(field):
+        return field.data if not field.errors else None
+
+    return AuditFilters(
+        actor=(ok(form.actor) or "").strip(), action=ok(form.action) or "", target_type=ok(form.target_type) or "",
+        target_id=int(ok(form.target_id)) if ok(form.target_id) else None, address=(ok(form.address) or "").strip(),
+        date_from=ok(form.date_from), date_to=ok(form.date_to),
+    )
+
+
+@bp.get("/admin/audit")
+@roles_required("admin")
+def index():
+    form = AuditFilterForm(request.args)
+    form.validate()  # fills field errors; a bad field is ignored, the others still filter
+    page = search_events(_filters(form), request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+    query_args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_page("audit/index.html", "audit/_results.html", form=form, page=page, query_args=query_args,
+                       actions=ACTIONS, target_types=TARGET_TYPES, list_changes=list_changes)
