@@ -228,10 +228,10 @@ CASES = {
                         {"status": "submitted", "decision_note": ""}, {"status": "draft", "decision_note": "请补充数据"}),
     "item edit": Case("item.edit", "reporter", lambda make, w: make.item(w.reporter),
                       lambda w, item: update_item(item, w.reporter, ItemFields(title="改过的标题", body=item.body,
-                                                                                category=item.category)),
+                                                                                category=item.category), item.version),
                       {}, {"title": "改过的标题"}),
     "editor edit": Case("item.editor_edit", "editor", submitted,
-                        lambda w, item: edit_item_text(item, w.editor, "编辑改过的标题", item.body),
+                        lambda w, item: edit_item_text(item, w.editor, "编辑改过的标题", item.body, item.version),
                         {"edited_title": None, "status": "submitted"},
                         {"edited_title": "编辑改过的标题", "status": "in_review"}),
     "item delete": Case("item.delete", "reporter", lambda make, w: make.item(w.reporter, title="要删除的草稿"),
@@ -404,7 +404,7 @@ def test_titles_and_values_are_neutralised_too(app, make, world):
     item = make.item(world.reporter)
     with acting_as(app, world.reporter):
         update_item(item, world.reporter, ItemFields(title="标题\u2028第二行\x1b[31m", body=item.body,
-                                                     category=item.category))
+                                                     category=item.category), item.version)
     db.session.commit()
     event = events("item.edit")[-1]
     assert "\\u2028第二行\\u001b[31m" in event.summary
