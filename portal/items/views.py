@@ -285,10 +285,8 @@ def review(item_id: int):
 
 def _send_photo(photo_id: int, thumb: bool):
     photo = get_photo_for(current_user, photo_id)
-    response = send_file(photo_path(photo, thumb), mimetype="image/jpeg", max_age=3600)
-    response.headers["Content-Disposition"] = f'inline; filename="photo-{photo.id}.jpg"'
-    response.cache_control.private = True
-    return response
+    # The name is the server's, never the uploader's; no-store and nosniff come from portal.web.security.
+    return send_file(photo_path(photo, thumb), mimetype="image/jpeg", download_name=f"photo-{photo.id}.jpg")
 
 
 @bp.get("/photos/<int:photo_id>")

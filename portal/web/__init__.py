@@ -1,19 +1,14 @@
-"""What every page shares: fragments, forms, role checks, error pages, filters."""
+"""What every page shares: fragments, forms, role checks, error pages, filters, security headers."""
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 
-from . import filters
+from . import filters, security
 
 
 def init_app(app) -> None:
     filters.register(app)
 
-    @app.after_request
-    def _vary_on_htmx(response):
-        # The same URL answers with a whole page or a fragment: caches must key on HX-Request.
-        response.vary.add("HX-Request")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
+    security.init_app(app)
 
     def _error_page(status: int, message: str):
         return render_template("web/error.html", status=status, message=message), status

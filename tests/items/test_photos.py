@@ -252,7 +252,8 @@ def test_photos_are_served_only_to_users_who_may_see_the_item(app, world):
                 if response.status_code == 200:
                     assert response.headers["Content-Type"] == "image/jpeg"
                     assert response.headers["X-Content-Type-Options"] == "nosniff"
-                    assert "private" in response.headers["Cache-Control"]
+                    assert response.headers["Cache-Control"] == "no-store"
+                    assert response.headers["Content-Disposition"] == f"inline; filename=photo-{photo.id}.jpg"
                     assert response.data.startswith(b"\xff\xd8")
         assert len(codes) == 1, (name, codes)
         return codes.pop()
