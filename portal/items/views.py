@@ -9,6 +9,7 @@ from ..solicitations.services import list_answer_choices
 from ..units.services import unit_choices
 from ..web.access import roles_required
 from ..web.filters import local_to_utc, to_local, to_local_naive
+from ..web.forms import strip_control_characters
 from ..web.htmx import render_page
 from . import bp
 from .diff import diff_html
@@ -132,7 +133,7 @@ def _photo_inputs() -> tuple[dict[int, str], set[int]]:
         prefix, _, photo_id = key.partition("-")
         if photo_id.isdigit():
             if prefix == "caption":
-                captions[int(photo_id)] = value.strip()
+                captions[int(photo_id)] = strip_control_characters(value).strip()
             elif prefix == "remove":
                 removals.add(int(photo_id))
     return captions, removals

@@ -1,11 +1,23 @@
 """What every page shares: fragments, forms, role checks, error pages, filters, security headers."""
 from flask import render_template
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from . import filters, security
 
 
+class IdConverter(IntegerConverter):
+    """<int:...> in a URL is a row id: a number larger than any INTEGER column holds is a 404, not an
+    overflow in the database driver (SQLite refuses to bind it)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app) -> None:
+    """Before the blueprints: their rules bind the converters when they are added."""
+    app.url_map.converters["int"] = IdConverter
     filters.register(app)
 
     security.init_app(app)
