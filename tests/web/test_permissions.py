@@ -9,6 +9,7 @@ Every answer of the crawl must also carry the security headers (test_security_he
 and no HTML answer may come from a pdf/ template (those are rendered by WeasyPrint only).
 """
 import io
+import re
 import tempfile
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -47,6 +48,8 @@ KEPT = "kept"  # a redirect, but the watched object is unchanged (a refused tran
 GONE = "gone"  # a redirect, and the watched object no longer exists
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
+# A file's name is ASCII (quoted: no quote, backslash or line break inside), Chinese only as RFC 5987 filename*.
+SAFE_DISPOSITION = re.compile(r"""(attachment|inline); filename=("[ !#-\[\]-~]*"|[\w.-]+)(; filename\*=UTF-8''[\w.%-]+)?""", re.ASCII)
 ALL_302 = (302, 302, 302, 302, 302, 302)
 LOGGED_IN = (302, 200, 200, 200, 200, 200)
 ADMIN_ONLY = (302, 403, 403, 403, 403, 200)
@@ -617,6 +620,10 @@ def test_permission(app, client, make, world, endpoint, role, target):
         problems += [f"{method} {url}: {problem}" for problem in check_security_headers(response)]
         if response.mimetype == "text/html" and any(name.startswith("pdf/") for name in rendered):
             problems.append(f"{method} {url}: a pdf/ template served as HTML: {rendered}")
+        if response.status_code == 200 and response.mimetype != "text/html":  # a file: photo, PDF, export
+            disposition = response.headers.get("Content-Disposition", "")
+            if not SAFE_DISPOSITION.fullmatch(disposition):
+                problems.append(f"{method} {url}: a file sent with Content-Disposition {disposition!r}")
         status = 302 if expected in (DONE, KEPT, GONE) else expected
         if response.status_code != status:
             problems.append(f"{method} {url}: expected {status}, got {response.status_code}")
