@@ -5,8 +5,9 @@ test_expectations_match_url_map fails for a row whose route (or method) is gone.
 302 for anonymous (to /login), 403 for a wrong role or a visible object the user may not act on,
 404 for an object the user may not see. Every refused request must leave the watched object unchanged.
 One case is one route × role × object; a route taking GET and POST is checked with both, in that order.
-Every answer of the crawl must also carry the security headers (test_security_headers.check_security_headers),
-and no HTML answer may come from a pdf/ template (those are rendered by WeasyPrint only).
+Every answer of the crawl must also carry the security headers (test_security_headers.check_security_headers);
+no HTML answer may come from a pdf/ template (those are rendered by WeasyPrint only) or carry inline code the
+CSP would block; every file answered must carry a safe Content-Disposition.
 """
 import io
 import re
@@ -39,7 +40,7 @@ from portal.solicitations.services import SolicitationFields, issue_solicitation
 from portal.units.services import save_tier
 from portal.web.filters import to_local
 from tests.conftest import jpeg_bytes, login
-from tests.web.test_security_headers import check_security_headers
+from tests.web.test_security_headers import INLINE_CODE, check_security_headers
 
 ROLES = ("anonymous", "reporter", "signer", "editor", "viewer", "admin")
 NONE = "-"  # the route takes no object id
@@ -618,8 +619,11 @@ def test_permission(app, client, make, world, endpoint, role, target):
         response = client.open(url, method=method, data=data if method == "POST" else None)
         response.close()  # a sent photo holds its file open until closed
         problems += [f"{method} {url}: {problem}" for problem in check_security_headers(response)]
-        if response.mimetype == "text/html" and any(name.startswith("pdf/") for name in rendered):
-            problems.append(f"{method} {url}: a pdf/ template served as HTML: {rendered}")
+        if response.mimetype == "text/html":
+            if any(name.startswith("pdf/") for name in rendered):
+                problems.append(f"{method} {url}: a pdf/ template served as HTML: {rendered}")
+            page = response.get_data(as_text=True)
+            problems += [f"{method} {url}: {name} in the page" for name, pattern in INLINE_CODE.items() if pattern.search(page)]
         if response.status_code == 200 and response.mimetype != "text/html":  # a file: photo, PDF, export
             disposition = response.headers.get("Content-Disposition", "")
             if not SAFE_DISPOSITION.fullmatch(disposition):
