@@ -1,14 +1,14 @@
 """Bulletin pages: the list, a new draft, its texts, the page (a draft's live preview or the frozen
 bulletin), publishing, corrections, and the spreadsheet."""
 from decimal import Decimal
-from io import BytesIO
 
-from flask import flash, redirect, send_file, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
+from ..web.downloads import XLSX_MIMETYPE, send_download
 from ..web.htmx import render_page
 from . import bp
 from .export import build_bulletin_workbook
@@ -171,9 +171,7 @@ def delete(bulletin_id: int):
 def export(bulletin_id: int):
     bulletin = get_bulletin_for(current_user, bulletin_id)
     doc = read_bulletin(bulletin)
-    return send_file(BytesIO(build_bulletin_workbook(doc)), as_attachment=True,
-                     download_name=bulletin_filename(doc, "xlsx"),
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_download(build_bulletin_workbook(doc), bulletin_filename(doc, "xlsx"), XLSX_MIMETYPE)
 
 
 @bp.get("/bulletins/<int:bulletin_id>.pdf")

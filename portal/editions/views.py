@@ -7,7 +7,7 @@ from ..extensions import db, utcnow
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
 from ..web.filters import to_local
-from ..web.forms import form_errors, show_error
+from ..web.forms import form_errors, show_error, strip_control_characters
 from ..web.htmx import render_page
 from . import bp
 from .forms import AddItemsForm, EditionNewForm, EditionSettingsForm, EntryForm, PublicationForm
@@ -63,9 +63,12 @@ def _reading(template: str, edition):
 @bp.get("/editions")
 @login_required
 def index():
+    publications = list_publications()
     publication_id = request.args.get("publication", type=int)
+    if publication_id not in {publication.id for publication in publications}:  # also a number no row can have
+        publication_id = None
     return render_page("editions/index.html", editions=list_editions(current_user, publication_id),
-                       publications=list_publications(), publication_id=publication_id)
+                       publications=publications, publication_id=publication_id)
 
 
 @bp.route("/editions/new", methods=["GET", "POST"])
@@ -92,7 +95,7 @@ def _compile_page(edition, settings_form=None, add_form=None):
                                                                 "editor_note": edition.editor_note})
     add_form = add_form or AddItemsForm()
     add_form.section.choices = _section_choices(edition)
-    query_text = request.args.get("q", "")
+    query_text = strip_control_characters(request.args.get("q", ""))
     return render_page("editions/compile.html", "editions/_candidates.html", edition=edition,
                        groups=group_entries(edition), settings_form=settings_form, add_form=add_form,
                        candidates=list_candidate_items(edition, query_text), q=query_text,

@@ -9,7 +9,7 @@ from ..solicitations.services import list_answer_choices
 from ..units.services import unit_choices
 from ..web.access import roles_required
 from ..web.filters import local_to_utc, to_local, to_local_naive
-from ..web.forms import loaded_version
+from ..web.forms import loaded_version, strip_control_characters
 from ..web.htmx import render_page
 from . import bp
 from .diff import diff_html
@@ -134,7 +134,7 @@ def _photo_inputs() -> tuple[dict[int, str], set[int]]:
         prefix, _, photo_id = key.partition("-")
         if photo_id.isdigit():
             if prefix == "caption":
-                captions[int(photo_id)] = value.strip()
+                captions[int(photo_id)] = strip_control_characters(value).strip()
             elif prefix == "remove":
                 removals.add(int(photo_id))
     return captions, removals
@@ -299,10 +299,8 @@ def review(item_id: int):
 
 def _send_photo(photo_id: int, thumb: bool):
     photo = get_photo_for(current_user, photo_id)
-    response = send_file(photo_path(photo, thumb), mimetype="image/jpeg", max_age=3600)
-    response.headers["Content-Disposition"] = f'inline; filename="photo-{photo.id}.jpg"'
-    response.cache_control.private = True
-    return response
+    # The name is the server's, never the uploader's; no-store and nosniff come from portal.web.security.
+    return send_file(photo_path(photo, thumb), mimetype="image/jpeg", download_name=f"photo-{photo.id}.jpg")
 
 
 @bp.get("/photos/<int:photo_id>")

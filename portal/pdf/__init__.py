@@ -31,15 +31,16 @@ is not installed would silently resolve to DejaVu. Fonts are never committed to 
 import mimetypes
 import re
 from dataclasses import dataclass, field
-from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from flask import current_app, render_template, send_file
+from flask import current_app, render_template
 from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from ..web.downloads import send_download
 
 # The roles a font can play in an official document, their @font-face family name, the free font that
 # ends their stack, and whether that free fallback needs bold to look like the role.
@@ -175,18 +176,10 @@ def render_pdf(template_name: str, /, **context) -> bytes:
     return HTML(string=html, base_url=base_url, url_fetcher=make_fetcher(fonts)).write_pdf()
 
 
-UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
-
-
 def send_pdf(data: bytes, filename: str, as_attachment: bool = True):
-    """The response for a rendered PDF; `filename` may be Chinese (sent as RFC 5987 filename*). Characters
-    that Windows refuses in a file name (a topic may contain them) become "_"."""
-    stem = UNSAFE_IN_FILENAME.sub("_", filename.removesuffix(".pdf")).strip()[:80] or "文件"
-    response = send_file(BytesIO(data), mimetype="application/pdf", as_attachment=as_attachment,
-                         download_name=f"{stem}.pdf")
-    # Rosters and notices carry names and phone numbers: no shared cache may keep them.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    """The response for a rendered PDF; `filename` may be Chinese and may carry characters a file name
+    cannot (see portal.web.downloads)."""
+    return send_download(data, filename, "application/pdf", as_attachment)
 
 
 __all__ = ["FONT_FILES", "ROLES", "ResourceRefused", "find_fonts", "fonts_dir", "make_fetcher", "render_pdf",

@@ -4,7 +4,7 @@ service would give."""
 from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..web.forms import PortalForm
+from ..web.forms import PortalForm, PortalMeta
 from .models import EMPLOYMENTS
 from .services import (
     EARLIEST_YEAR,
@@ -42,8 +42,8 @@ def _length(limit: int):
 class OfficerForm(Form):
     """One liaison officer's row. A plain Form: the page's one CSRF token lives on the outer form."""
 
-    class Meta:
-        locales = ("zh",)
+    class Meta(PortalMeta):
+        pass
 
     name = StringField("姓名", validators=[DataRequired("请填写信息员姓名"), _length(NAME_MAX)])
     position = StringField("职务", validators=[Optional(), _length(POSITION_MAX)])

@@ -3,14 +3,14 @@ roster requests (issue, track)."""
 from dataclasses import asdict
 from datetime import datetime, time, timedelta
 from functools import partial
-from io import BytesIO
 
-from flask import current_app, flash, redirect, request, send_file, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..extensions import db, utcnow
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
+from ..web.downloads import XLSX_MIMETYPE, send_download
 from ..web.filters import local_to_utc, to_local
 from ..web.forms import show_error
 from ..web.htmx import render_page
@@ -163,8 +163,7 @@ def export():
     now = utcnow()
     title, note = roster_heading(current_app.config["OFFICE_NAME"], now)
     data = build_roster_workbook(roster_rows(now), title, note)
-    return send_file(BytesIO(data), as_attachment=True, download_name=roster_filename(to_local(now), "xlsx"),
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_download(data, roster_filename(to_local(now), "xlsx"), XLSX_MIMETYPE)
 
 
 @bp.get("/roster/export.pdf")

@@ -1,10 +1,9 @@
 """Admin pages: rule sets (edit, import, export, activate, period) and annual targets."""
-from urllib.parse import quote
-
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..extensions import db, utcnow
 from ..web.access import roles_required
+from ..web.downloads import send_download
 from ..web.filters import to_local
 from . import bp
 from .admin_forms import (
@@ -108,14 +107,7 @@ def rule_set_activate(rule_set_id: int):
 @roles_required("admin")
 def rule_set_export(rule_set_id: int):
     rule_set = _load(rule_set_id)
-    filename = f"规则集-{rule_set.id}.json"
-    response = Response(export_rule_set(rule_set), mimetype="application/json")
-    # filename* (RFC 6266/5987) carries the Chinese name; the ASCII filename is for old clients.
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"rule-set-{rule_set.id}.json\"; filename*=UTF-8''{quote(filename)}"
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_download(export_rule_set(rule_set).encode(), f"规则集-{rule_set.id}.json", "application/json")
 
 
 @bp.route("/admin/rule-sets/import", methods=["GET", "POST"])

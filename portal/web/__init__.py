@@ -1,22 +1,28 @@
-"""What every page shares: fragments, forms, role checks, error pages, filters."""
+"""What every page shares: fragments, forms, role checks, error pages, filters, security headers."""
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.routing import IntegerConverter
 
 from ..extensions import db
-from . import delivery, filters
+from . import delivery, filters, security
+
+
+class IdConverter(IntegerConverter):
+    """<int:...> in a URL is a row id: a number larger than any INTEGER column holds is a 404, not an
+    overflow in the database driver (SQLite refuses to bind it)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def init_app(app) -> None:
+    """Before the blueprints: their rules bind the converters when they are added."""
+    app.url_map.converters["int"] = IdConverter
     filters.register(app)
     delivery.init_app(app)
-
-    @app.after_request
-    def _vary_on_htmx(response):
-        # The same URL answers with a whole page or a fragment: caches must key on HX-Request.
-        response.vary.add("HX-Request")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
+    security.init_app(app)
 
     def _error_page(status: int, message: str):
         return render_template("web/error.html", status=status, message=message), status
@@ -31,6 +37,7 @@ def init_app(app) -> None:
     app.register_error_handler(
         CSRFError, lambda e: _error_page(400, "页面已过期或来源无效，请刷新页面后重新提交。")
     )
+
     def _stale_data(error):
         # Two saves of one row raced (the loser's UPDATE matched no row of the version it read,
         # see Item.version): nothing of this request is stored.

@@ -1,6 +1,6 @@
 """How responses travel to a phone on a weak link: compressed by the portal itself (brotli when the
 browser accepts it, else gzip), static files addressed by a hash of their content so a browser may
-keep them for a year, and pages never cached (they carry per-user data and CSRF tokens)."""
+keep them for a year."""
 import hashlib
 import os
 from functools import lru_cache
@@ -43,10 +43,7 @@ def init_app(app) -> None:
     @app.after_request  # registered after Flask-Compress's, so it runs before it
     def _cache_headers(response):
         if request.endpoint != "static":
-            if "Cache-Control" not in response.headers:
-                response.cache_control.no_cache = True
-                response.cache_control.private = True
-            return response
+            return response  # pages are no-store (portal/web/security.py)
         if response.status_code == 200:
             # Flask streams static files, and Flask-Compress cannot stream gzip: read the (small)
             # file into memory so gzip-only clients get it compressed too.

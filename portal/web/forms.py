@@ -1,12 +1,37 @@
 """Form base classes shared by every domain."""
+import re
+
 from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+
+# C0 controls bar tab, line feed and carriage return, and DEL: no keyboard types them, PostgreSQL refuses
+# NUL in text, and they can hide or forge text where the value is shown or logged.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_control_characters(value):
+    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
+class PortalMeta:
+    """Shared by every form, the CSRF-less row forms (roster officers) included."""
+
+    # WTForms ships Simplified Chinese messages for its built-in validators and field parsing.
+    locales = ("zh",)
+
+    def bind_field(self, form, unbound_field, options):
+        # Every typed text is cleaned before validation (choices are checked against their list); a
+        # password is checked as typed and never stored.
+        field_class = unbound_field.field_class
+        if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+            filters = [*unbound_field.kwargs.get("filters", ()), strip_control_characters]
+            options = options | {"filters": filters}
+        return unbound_field.bind(form=form, **options)
 
 
 class PortalForm(FlaskForm):
-    class Meta:
-        # WTForms ships Simplified Chinese messages for its built-in validators and field parsing.
-        locales = ("zh",)
-
+    class Meta(PortalMeta):
+        pass
 
 
 def show_error(form, error: Exception) -> None:

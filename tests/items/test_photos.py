@@ -252,7 +252,8 @@ def test_photos_are_served_only_to_users_who_may_see_the_item(app, world):
                 if response.status_code == 200:
                     assert response.headers["Content-Type"] == "image/jpeg"
                     assert response.headers["X-Content-Type-Options"] == "nosniff"
-                    assert "private" in response.headers["Cache-Control"]
+                    assert response.headers["Cache-Control"] == "no-store"
+                    assert response.headers["Content-Disposition"] == f"inline; filename=photo-{photo.id}.jpg"
                     assert response.data.startswith(b"\xff\xd8")
         assert len(codes) == 1, (name, codes)
         return codes.pop()
@@ -286,3 +287,32 @@ def test_a_photo_not_yet_filed_is_only_for_its_uploader(app, make, world):
     for user in (colleague, world.signer, world.editor, world.other_reporter):
         with client_for(app, user).get(f"/photos/{photo.id}") as response:
             assert response.status_code == 404
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A small real JPEG whose frame header (SOF0) claims another size: what a bomb looks like."""
+    data = bytearray(jpeg_bytes((64, 48)))
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5:sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def test_a_jpeg_claiming_huge_dimensions_is_refused_before_decoding(app, world):
+    data = jpeg_claiming(20000, 20000)
+    assert len(data) < 5_000
+    with pytest.raises(Image.DecompressionBombError):  # the header really says 400 million pixels
+        Image.open(io.BytesIO(data))
+    client = client_for(app, world.reporter)
+    response = upload(client, [("炸弹.jpg", data)])
+    assert response.status_code == 200
+    assert photo_errors(response.get_data(as_text=True)) == ["照片“炸弹.jpg”像素过大（不超过 4000 万像素）"]
+    assert stored_photos() == []
+
+
+def test_a_request_over_the_upload_cap_gets_a_chinese_413(app, world):
+    app.config["MAX_CONTENT_LENGTH"] = 200_000
+    client = client_for(app, world.reporter)
+    response = upload(client, [("大.jpg", b"\xff\xd8" + b"\0" * 300_000)])
+    assert response.status_code == 413
+    assert "上传内容过大" in response.get_data(as_text=True)
+    assert stored_photos() == [] and db.session.scalar(select(func.count(Item.id))) == 0

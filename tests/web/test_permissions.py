@@ -5,14 +5,18 @@ test_expectations_match_url_map fails for a row whose route (or method) is gone.
 302 for anonymous (to /login), 403 for a wrong role or a visible object the user may not act on,
 404 for an object the user may not see. Every refused request must leave the watched object unchanged.
 One case is one route × role × object; a route taking GET and POST is checked with both, in that order.
+Every answer of the crawl must also carry the security headers (test_security_headers.check_security_headers);
+no HTML answer may come from a pdf/ template (those are rendered by WeasyPrint only) or carry inline code the
+CSP would block; every file answered must carry a safe Content-Disposition.
 """
 import io
+import re
 import tempfile
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from flask import url_for
+from flask import template_rendered, url_for
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
@@ -37,6 +41,7 @@ from portal.solicitations.services import SolicitationFields, issue_solicitation
 from portal.units.services import save_tier
 from portal.web.filters import to_local
 from tests.conftest import jpeg_bytes, login
+from tests.web.test_security_headers import INLINE_CODE, check_security_headers
 
 ROLES = ("anonymous", "reporter", "signer", "editor", "viewer", "admin")
 NONE = "-"  # the route takes no object id
@@ -45,6 +50,8 @@ KEPT = "kept"  # a redirect, but the watched object is unchanged (a refused tran
 GONE = "gone"  # a redirect, and the watched object no longer exists
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
+# A file's name is ASCII (quoted: no quote, backslash or line break inside), Chinese only as RFC 5987 filename*.
+SAFE_DISPOSITION = re.compile(r"""(attachment|inline); filename=("[ !#-\[\]-~]*"|[\w.-]+)(; filename\*=UTF-8''[\w.%-]+)?""", re.ASCII)
 ALL_302 = (302, 302, 302, 302, 302, 302)
 LOGGED_IN = (302, 200, 200, 200, 200, 200)
 ADMIN_ONLY = (302, 403, 403, 403, 403, 200)
@@ -71,10 +78,10 @@ EXPECTATIONS = {
     "auth.user_list": {"GET": {NONE: ADMIN_ONLY}},
     "auth.user_new": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
     "auth.user_edit": {
-        "GET": {"own_unit_user": ADMIN_ONLY},
-        "POST": {"own_unit_user": ADMIN_DONE},
+        "GET": {"own_unit_user": ADMIN_ONLY, "other_unit_user": ADMIN_ONLY},
+        "POST": {"own_unit_user": ADMIN_DONE, "other_unit_user": ADMIN_DONE},
     },
-    "auth.user_reset_password": {"POST": {"own_unit_user": ADMIN_DONE}},
+    "auth.user_reset_password": {"POST": {"own_unit_user": ADMIN_DONE, "other_unit_user": ADMIN_DONE}},
     "auth.user_toggle_active": {"POST": {"other_unit_user": ADMIN_DONE}},
     "bulletins.index": {"GET": {NONE: LOGGED_IN}},
     "bulletins.new": {"GET": {NONE: EDITOR_ONLY}, "POST": {NONE: EDITOR_DONE}},
@@ -105,6 +112,7 @@ EXPECTATIONS = {
         "own_unit_draft": (302, GONE, 403, 403, 403, 403),
         "own_unit_submitted": (302, 403, 403, 403, 403, 403),  # once signed, an item's history is kept
         "other_unit_draft": (302, 404, 403, 403, 403, 403),
+        "other_unit_submitted": (302, 404, 403, 403, 403, 403),
     }},
     "items.detail": {"GET": {
         "own_unit_draft": (302, 200, 200, 404, 404, 404),
@@ -117,11 +125,13 @@ EXPECTATIONS = {
             "own_unit_draft": (302, 200, 403, 403, 403, 403),
             "own_unit_submitted": (302, 403, 403, 403, 403, 403),  # a seen item the reporter may no longer edit
             "other_unit_draft": (302, 404, 403, 403, 403, 403),
+            "other_unit_submitted": (302, 404, 403, 403, 403, 403),
         },
         "POST": {
             "own_unit_draft": (302, 302, 403, 403, 403, 403),
             "own_unit_submitted": (302, 403, 403, 403, 403, 403),
             "other_unit_draft": (302, 404, 403, 403, 403, 403),
+            "other_unit_submitted": (302, 404, 403, 403, 403, 403),
         },
     },
     "items.review": {
@@ -129,9 +139,11 @@ EXPECTATIONS = {
             "own_unit_draft": (302, 403, 403, 404, 403, 403),
             "other_unit_submitted": (302, 403, 403, 200, 403, 403),
             "own_unit_not_adopted": (302, 403, 403, 403, 403, 403),  # seen, but no longer editable
+            "other_unit_draft": (302, 403, 403, 404, 403, 403),
         },
         "POST": {
             "own_unit_draft": (302, 403, 403, 404, 403, 403),
+            "other_unit_draft": (302, 403, 403, 404, 403, 403),
             "other_unit_submitted": (302, 403, 403, 302, 403, 403),
             "own_unit_not_adopted": (302, 403, 403, 403, 403, 403),
         },
@@ -143,9 +155,12 @@ EXPECTATIONS = {
         "own_unit_unattached_photo": (302, 200, 404, 404, 404, 404),  # only its uploader (the reporter) sees it
         "other_unit_unattached_photo": HIDDEN,
     }},
-    "items.photo_thumb": {"GET": {
+    "items.photo_thumb": {"GET": {  # the same photo, smaller: the same permission
         "own_unit_draft_photo": (302, 200, 200, 404, 404, 404),
         "other_unit_draft_photo": HIDDEN,
+        "other_unit_submitted_photo": (302, 404, 404, 200, 200, 404),
+        "own_unit_unattached_photo": (302, 200, 404, 404, 404, 404),
+        "other_unit_unattached_photo": HIDDEN,
     }},
     "items.act": {"POST": {
         "send:own_unit_draft": (302, DONE, 403, 404, 404, 404),
@@ -219,6 +234,7 @@ EXPECTATIONS = {
     }},
     "scoring.instruction_verdict": {"POST": {
         "own_unit_answered_instruction": (302, 403, 403, 302, 403, 403),
+        "other_unit_answered_instruction": (302, 403, 403, 302, 403, 403),
         "own_unit_instruction": (302, 403, 403, KEPT, 403, 403),  # no feedback yet: nothing to decide
     }},
     "scoring.instructions": {"GET": {NONE: (302, 200, 200, 200, 403, 403)}},
@@ -241,12 +257,16 @@ EXPECTATIONS = {
         "own_unit_solicitation": (302, 200, 200, 200, 200, 403),
         "other_unit_solicitation": (302, 404, 404, 200, 200, 403),  # never sent to the own unit
     }},
-    "solicitations.edit": {
-        "GET": {"own_unit_solicitation": (302, 403, 403, 200, 403, 403)},
-        "POST": {"own_unit_solicitation": (302, 403, 403, 302, 403, 403)},
+    "solicitations.edit": {  # the office's own notices: a unit member is refused whichever unit it went to
+        "GET": {"own_unit_solicitation": (302, 403, 403, 200, 403, 403),
+                "other_unit_solicitation": (302, 403, 403, 200, 403, 403)},
+        "POST": {"own_unit_solicitation": (302, 403, 403, 302, 403, 403),
+                 "other_unit_solicitation": (302, 403, 403, 302, 403, 403)},
     },
-    "solicitations.extend": {"POST": {"own_unit_solicitation": (302, 403, 403, 302, 403, 403)}},
-    "solicitations.close": {"POST": {"own_unit_solicitation": (302, 403, 403, 302, 403, 403)}},
+    "solicitations.extend": {"POST": {"own_unit_solicitation": (302, 403, 403, 302, 403, 403),
+                                      "other_unit_solicitation": (302, 403, 403, 302, 403, 403)}},
+    "solicitations.close": {"POST": {"own_unit_solicitation": (302, 403, 403, 302, 403, 403),
+                                     "other_unit_solicitation": (302, 403, 403, 302, 403, 403)}},
     "solicitations.acknowledge": {"POST": {
         "own_unit_solicitation": (302, 302, 302, 403, 403, 403),
         "other_unit_solicitation": (302, 404, 404, 403, 403, 403),
@@ -266,6 +286,7 @@ EXPECTATIONS = {
     "solicitations.answer_verdict": {"POST": {
         "own_unit_answer": (302, 403, 403, 302, 403, 403),
         "own_unit_draft_answer": (302, 403, 403, 404, 403, 403),  # the office never sees a draft
+        "other_unit_answer": (302, 403, 403, 302, 403, 403),
     }},
     "solicitations.priorities": {"GET": {NONE: (302, 200, 200, 200, 200, 403)}},
     "solicitations.priority_new": {"GET": {NONE: (302, 403, 403, 200, 403, 403)},
@@ -529,11 +550,15 @@ def _routes(app):
     return {rule.endpoint: rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
 
 
-def _collect_endpoints():
+def _collect_endpoints() -> dict[str, set[str]]:
+    """endpoint -> the names of its URL arguments."""
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"TESTING": True, "SECRET_KEY": "collect", "SQLALCHEMY_DATABASE_URI": "sqlite://",
                           "UPLOAD_FOLDER": tmp})
-        return sorted(_routes(app))
+        return {endpoint: set(rule.arguments) for endpoint, rule in sorted(_routes(app).items())}
+
+
+ENDPOINTS = _collect_endpoints()
 
 
 def _targets(endpoint):
@@ -543,7 +568,7 @@ def _targets(endpoint):
 
 CASES = [
     pytest.param(endpoint, role, target, id="-".join([endpoint, role] + ([target] if target != NONE else [])))
-    for endpoint in _collect_endpoints()
+    for endpoint in ENDPOINTS
     for target in _targets(endpoint)
     for role in ROLES
 ]
@@ -584,12 +609,29 @@ def test_permission(app, client, make, world, endpoint, role, target):
         login(client, actor)
 
     problems = []
+    rendered = []
+
+    def record(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    template_rendered.connect(record, app)
     for method in ("GET", "POST"):
         if target not in EXPECTATIONS[endpoint].get(method, {}):
             continue
         expected = EXPECTATIONS[endpoint][method][target][ROLES.index(role)]
+        rendered.clear()
         response = client.open(url, method=method, data=data if method == "POST" else None)
         response.close()  # a sent photo holds its file open until closed
+        problems += [f"{method} {url}: {problem}" for problem in check_security_headers(response)]
+        if response.mimetype == "text/html":
+            if any(name.startswith("pdf/") for name in rendered):
+                problems.append(f"{method} {url}: a pdf/ template served as HTML: {rendered}")
+            page = response.get_data(as_text=True)
+            problems += [f"{method} {url}: {name} in the page" for name, pattern in INLINE_CODE.items() if pattern.search(page)]
+        if response.status_code == 200 and response.mimetype != "text/html":  # a file: photo, PDF, export
+            disposition = response.headers.get("Content-Disposition", "")
+            if not SAFE_DISPOSITION.fullmatch(disposition):
+                problems.append(f"{method} {url}: a file sent with Content-Disposition {disposition!r}")
         status = 302 if expected in (DONE, KEPT, GONE) else expected
         if response.status_code != status:
             problems.append(f"{method} {url}: expected {status}, got {response.status_code}")
@@ -606,4 +648,34 @@ def test_permission(app, client, make, world, endpoint, role, target):
             db.session.expire_all()
             if (got := db.session.get(Item, key[1]).status) != wanted:
                 problems.append(f"{method} {url}: item should be {wanted}, is {got}")
+    template_rendered.disconnect(record, app)
     assert not problems, "\n".join(problems)
+
+
+ALLOWED = {200, 302, DONE, KEPT, GONE}
+
+
+def _missing_id_cases():
+    """Each route taking an id × method, with the first role allowed on some object there."""
+    cases = []
+    for endpoint, methods in EXPECTATIONS.items():
+        if not ENDPOINTS.get(endpoint, set()) - {"action"}:
+            continue
+        for method, rows in methods.items():
+            targets = [t for t in rows if t != NONE]
+            roles = [role for role in ROLES[1:] if any(rows[t][ROLES.index(role)] in ALLOWED for t in targets)]
+            if targets and roles:
+                action = targets[0].rpartition(":")[0]
+                cases.append(pytest.param(endpoint, method, roles[0], action, id=f"{endpoint}-{method}-{roles[0]}"))
+    return cases
+
+
+@pytest.mark.parametrize("endpoint, method, role, action", _missing_id_cases())
+def test_an_id_that_does_not_exist_is_404_for_a_role_allowed_there(app, client, world, endpoint, method, role, action):
+    rule = _routes(app)[endpoint]
+    values = {name: 10**9 for name in rule.arguments - {"action"}} | ({"action": action} if action else {})
+    with app.test_request_context():
+        url = url_for(endpoint, **values)
+    login(client, getattr(world, role))
+    response = client.open(url, method=method, data=POST_DATA.get(endpoint, lambda w: {})(world))
+    assert response.status_code == 404, f"{method} {url} as {role}"
