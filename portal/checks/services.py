@@ -1,0 +1,212 @@
+"""Near-duplicates and content warnings: signatures stored on save, similar items for a reader,
+the editor's duplicate and 综合 verdicts, the warnings shown to reporter and signer and their record."""
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, insert, or_, select
+
+from ..extensions import db
+from ..items.models import Item
+from ..items.services import WorkflowError, edit_item_text, transition_item
+from ..items.workflow import OFFICE_VISIBLE, can_transition, can_view_item
+from . import similarity
+from .models import Combination, DuplicateMark, SensitiveWord, SignatureBand, Similarity, WarningReview
+from .warnings import (
+    CLASSIFICATION_MARKS,
+    FormLimits,
+    Warning,
+    build_matcher,
+    find_form_hints,
+    find_personal_data,
+    find_words,
+)
+
+LOOKBACK = timedelta(days=365)  # a year of items is compared with a new one
+
+
+def item_text(item: Item) -> str:
+    """The unit's own text: what a re-filing repeats."""
+    return item.title + "\n" + item.body
+
+
+# ---- signatures -----------------------------------------------------------------------------
+
+def signature_rows(item_id: int, text: str) -> list[dict]:
+    keys = similarity.band_keys(similarity.minhash(similarity.shingles(text)))
+    return [{"item_id": item_id, "band": band, "key": key} for band, key in enumerate(keys)]
+
+
+def store_signature(item: Item) -> None:
+    """Called whenever the unit's text is saved: the bands always describe the current text."""
+    db.session.flush()
+    db.session.execute(delete(SignatureBand).where(SignatureBand.item_id == item.id))
+    db.session.execute(insert(SignatureBand), signature_rows(item.id, item_text(item)))
+
+
+@dataclass
+class SimilarItem:
+    item: Item
+    score: float
+    visible: bool  # may the reader open it (and see its text)?
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+
+def find_similar_items(item: Item, reader=None, limit: int = 10) -> list[SimilarItem]:
+    """Items of the past year sharing a signature band with this one, scored exactly. Compared: what the
+    office has received, and the item's own unit's items (a unit re-filing its earlier text)."""
+    keys = select(SignatureBand.key).where(SignatureBand.item_id == item.id)
+    candidates = (
+        select(SignatureBand.item_id)
+        .where(SignatureBand.key.in_(keys), SignatureBand.item_id != item.id)
+        .group_by(SignatureBand.item_id)
+    )
+    since = (item.created_at or item.updated_at) - LOOKBACK
+    others = db.session.scalars(
+        select(Item).where(
+            Item.id.in_(candidates), Item.created_at >= since,
+            or_(Item.status.in_(OFFICE_VISIBLE), Item.unit_id == item.unit_id),
+        )
+    ).all()
+    mine = similarity.shingles(item_text(item))
+    found = []
+    for other in others:
+        score = similarity.score(mine, similarity.shingles(item_text(other)))
+        if score >= similarity.THRESHOLD:
+            found.append(SimilarItem(other, score, reader is None or can_view_item(reader, other)))
+    found.sort(key=lambda entry: (-entry.score, -entry.item.id))
+    return found[:limit]
+
+
+def record_similarities(item: Item) -> None:
+    """On sign-off: remember the office-visible pairs, so the inbox can mark both without recomputing."""
+    db.session.execute(delete(Similarity).where(or_(Similarity.item_id == item.id, Similarity.other_id == item.id)))
+    rows = []
+    for entry in find_similar_items(item):
+        if entry.item.status in OFFICE_VISIBLE:
+            rows += [{"item_id": item.id, "other_id": entry.item.id, "score": entry.score},
+                     {"item_id": entry.item.id, "other_id": item.id, "score": entry.score}]
+    if rows:
+        db.session.execute(insert(Similarity), rows)
+
+
+def count_similar(item_ids: list[int]) -> dict[int, int]:
+    """For the inbox marker: how many received items each listed item resembles."""
+    if not item_ids:
+        return {}
+    rows = db.session.execute(
+        select(Similarity.item_id, func.count()).where(Similarity.item_id.in_(item_ids)).group_by(Similarity.item_id)
+    )
+    return dict(rows.all())
+
+
+# ---- the editor's verdicts --------------------------------------------------------------------
+
+def get_duplicate_mark(item_id: int) -> DuplicateMark | None:
+    return db.session.scalar(select(DuplicateMark).where(DuplicateMark.item_id == item_id))
+
+
+def mark_duplicate(item: Item, editor, original: Item, reason: str) -> DuplicateMark:
+    """The item repeats `original`: it becomes invalid (不计分) with the reason recorded."""
+    reason = reason.strip()
+    if original.id == item.id:
+        raise WorkflowError("不能标记为与自身重复", "original_id")
+    if not reason:
+        raise WorkflowError("请填写理由", "reason")
+    transition_item(item, editor, "invalidate", f"与《{original.display_title}》（{original.unit.name}）重复：{reason}")
+    mark = DuplicateMark(item_id=item.id, original_id=original.id, reason=reason, marked_by_id=editor.id)
+    db.session.add(mark)
+    return mark
+
+
+def combine_items(target: Item, editor, sources: list[Item], title: str, body: str, adopted_on: date) -> None:
+    """综合: the target carries the combined text and is adopted; every source is adopted as well and
+    records that it went into the target, so each unit gets the adoption's points."""
+    sources = [source for source in sources if source.id != target.id]
+    if not sources:
+        raise WorkflowError("请至少选择一条要综合的其他信息", "sources")
+    for entry in [target, *sources]:
+        if entry.status != "adopted" and not can_transition(editor, entry, "adopt"):
+            raise WorkflowError(f"《{entry.display_title}》当前状态下不能采用", "sources")
+    edit_item_text(target, editor, title, body)
+    for entry in [target, *sources]:
+        if entry.status != "adopted":
+            comment = "" if entry is target else f"综合采用，并入《{title}》"
+            transition_item(entry, editor, "adopt", comment, adopted_on)
+    for source in sources:
+        db.session.merge(Combination(item_id=source.id, combined_into_id=target.id, recorded_by_id=editor.id))
+
+
+def list_combination_sources(item_id: int) -> list[Combination]:
+    return list(db.session.scalars(select(Combination).where(Combination.combined_into_id == item_id)))
+
+
+def get_combination(item_id: int) -> Combination | None:
+    return db.session.get(Combination, item_id)
+
+
+# ---- content warnings ----------------------------------------------------------------------
+
+_matcher_cache: dict = {}
+
+
+def _matcher():
+    """Rebuilt only when the admin's list changed (its size or newest row), not per check."""
+    version = db.session.execute(select(func.count(SensitiveWord.id), func.max(SensitiveWord.id))).one()
+    if _matcher_cache.get("version") != tuple(version):
+        words = [("classified", mark) for mark in CLASSIFICATION_MARKS]
+        words += [("sensitive", word) for word in db.session.scalars(select(SensitiveWord.word))]
+        _matcher_cache.update(version=tuple(version), matcher=build_matcher(words))
+    return _matcher_cache["matcher"]
+
+
+def check_item(item: Item) -> list[Warning]:
+    config = current_app.config
+    limits = FormLimits(config["CHECK_TITLE_CHARS"], config["CHECK_BRIEF_CHARS"], tuple(config["CHECK_EVENT_CATEGORIES"]))
+    text = item.title + "\n" + item.body + "\n" + "\n".join(photo.caption for photo in item.photos)
+    return [
+        *find_words(_matcher(), text),
+        *find_personal_data(text),
+        *find_form_hints(item.title, item.body, item.category, item.event_end_at is not None,
+                         sum(1 for photo in item.photos if not photo.caption.strip()), limits),
+    ]
+
+
+def record_warning_review(item: Item, signer, decision: str) -> WarningReview:
+    """The signer's decision (sign / return) and exactly the warnings shown at that moment."""
+    shown = [warning.as_dict() for warning in check_item(item)]
+    review = WarningReview(item_id=item.id, actor_id=signer.id, decision=decision,
+                           warnings=json.dumps(shown, ensure_ascii=False))
+    db.session.add(review)
+    return review
+
+
+def list_warning_reviews(item_id: int) -> list[WarningReview]:
+    return list(db.session.scalars(
+        select(WarningReview).where(WarningReview.item_id == item_id).order_by(WarningReview.at, WarningReview.id)
+    ))
+
+
+def list_sensitive_words() -> list[SensitiveWord]:
+    return list(db.session.scalars(select(SensitiveWord).order_by(SensitiveWord.word)))
+
+
+def add_sensitive_words(admin, text: str, note: str) -> int:
+    """One word a line (or separated by commas); words already listed are skipped. Returns how many were added."""
+    existing = set(db.session.scalars(select(SensitiveWord.word)))
+    added = 0
+    for raw in text.replace("，", "\n").replace(",", "\n").splitlines():
+        word = raw.strip()
+        if word and word not in existing:
+            db.session.add(SensitiveWord(word=word[:50], note=note.strip(), created_by_id=admin.id))
+            existing.add(word)
+            added += 1
+    return added
+
+
+def remove_sensitive_word(word_id: int) -> bool:
+    return db.session.execute(delete(SensitiveWord).where(SensitiveWord.id == word_id)).rowcount > 0
