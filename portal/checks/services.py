@@ -210,3 +210,42 @@ def add_sensitive_words(admin, text: str, note: str) -> int:
 
 def remove_sensitive_word(word_id: int) -> bool:
     return db.session.execute(delete(SensitiveWord).where(SensitiveWord.id == word_id)).rowcount > 0
+
+
+def index_items(item_ids: list[int] | None = None, batch: int = 2000) -> int:
+    """Signatures for the given items (default: every item without one), then the office-visible similar
+    pairs among all signed items, in bulk: for data written without the services (the demo, the
+    benchmark). Returns the number of new pairs."""
+    query = select(Item.id, Item.title, Item.body).where(Item.id.not_in(select(SignatureBand.item_id)))
+    if item_ids is not None:
+        query = query.where(Item.id.in_(item_ids))
+    missing = db.session.execute(query).all()
+    shingle_sets = {}
+    for start in range(0, len(missing), batch):
+        rows = []
+        for item_id, title, body in missing[start:start + batch]:
+            rows += signature_rows(item_id, title + "\n" + body)
+        db.session.execute(insert(SignatureBand), rows)
+    a, b = SignatureBand.__table__.alias("a"), SignatureBand.__table__.alias("b")
+    visible = select(Item.id).where(Item.status.in_(OFFICE_VISIBLE))
+    candidates = db.session.execute(
+        select(a.c.item_id, b.c.item_id).distinct()
+        .where(a.c.key == b.c.key, a.c.item_id < b.c.item_id, a.c.item_id.in_(visible), b.c.item_id.in_(visible))
+    ).all()
+    texts = dict(db.session.execute(
+        select(Item.id, Item.title + "\n" + Item.body).where(Item.id.in_({i for pair in candidates for i in pair}))
+    ).all()) if candidates else {}
+    rows = []
+    for first, second in candidates:
+        for item_id in (first, second):
+            if item_id not in shingle_sets:
+                shingle_sets[item_id] = similarity.shingles(texts[item_id])
+        value = similarity.score(shingle_sets[first], shingle_sets[second])
+        if value >= similarity.THRESHOLD:
+            rows += [{"item_id": first, "other_id": second, "score": value},
+                     {"item_id": second, "other_id": first, "score": value}]
+    existing = set(db.session.execute(select(Similarity.item_id, Similarity.other_id)).all())
+    rows = [row for row in rows if (row["item_id"], row["other_id"]) not in existing]
+    if rows:
+        db.session.execute(insert(Similarity), rows)
+    return len(rows) // 2
