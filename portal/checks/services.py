@@ -15,8 +15,8 @@ from . import similarity
 from .models import Combination, DuplicateMark, SensitiveWord, SignatureBand, Similarity, WarningReview
 from .warnings import (
     CLASSIFICATION_MARKS,
+    ContentWarning,
     FormLimits,
-    Warning,
     build_matcher,
     find_form_hints,
     find_personal_data,
@@ -155,20 +155,20 @@ def get_combination(item_id: int) -> Combination | None:
 
 # ---- content warnings ----------------------------------------------------------------------
 
-_matcher_cache: dict = {}
+_matcher_cache: dict = {}  # per process: the words it was built from, and the automaton
 
 
 def _matcher():
-    """Rebuilt only when the admin's list changed (its size or newest row), not per check."""
-    version = db.session.execute(select(func.count(SensitiveWord.id), func.max(SensitiveWord.id))).one()
-    if _matcher_cache.get("version") != tuple(version):
-        words = [("classified", mark) for mark in CLASSIFICATION_MARKS]
-        words += [("sensitive", word) for word in db.session.scalars(select(SensitiveWord.word))]
-        _matcher_cache.update(version=tuple(version), matcher=build_matcher(words))
+    """Rebuilt only when the admin's list changed: reading a few thousand short words is cheap,
+    building the automaton over them is what is worth keeping."""
+    words = tuple(db.session.scalars(select(SensitiveWord.word).order_by(SensitiveWord.word)))
+    if _matcher_cache.get("words") != words:
+        marks = [("classified", mark) for mark in CLASSIFICATION_MARKS]
+        _matcher_cache.update(words=words, matcher=build_matcher(marks + [("sensitive", word) for word in words]))
     return _matcher_cache["matcher"]
 
 
-def check_item(item: Item) -> list[Warning]:
+def check_item(item: Item) -> list[ContentWarning]:
     config = current_app.config
     limits = FormLimits(config["CHECK_TITLE_CHARS"], config["CHECK_BRIEF_CHARS"], tuple(config["CHECK_EVENT_CATEGORIES"]))
     text = item.title + "\n" + item.body + "\n" + "\n".join(photo.caption for photo in item.photos)

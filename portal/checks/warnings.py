@@ -23,7 +23,7 @@ SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
-class Warning:
+class ContentWarning:
     kind: str
     message: str
 
@@ -58,7 +58,7 @@ def build_matcher(words: list[tuple[str, str]]) -> ahocorasick.Automaton:
     return automaton
 
 
-def find_words(matcher: ahocorasick.Automaton, text: str) -> list[Warning]:
+def find_words(matcher: ahocorasick.Automaton, text: str) -> list[ContentWarning]:
     if not len(matcher):
         return []
     found: dict[str, str] = {}
@@ -67,9 +67,9 @@ def find_words(matcher: ahocorasick.Automaton, text: str) -> list[Warning]:
     warnings = []
     for word, kind in found.items():
         if kind == "classified":
-            warnings.append(Warning(kind, f"出现密级标志“{word}”：涉密信息不上网，涉密内容不得通过本平台报送"))
+            warnings.append(ContentWarning(kind, f"出现密级标志“{word}”：涉密信息不上网，涉密内容不得通过本平台报送"))
         else:
-            warnings.append(Warning(kind, f"含敏感词“{word}”，请核实是否适合报送"))
+            warnings.append(ContentWarning(kind, f"含敏感词“{word}”，请核实是否适合报送"))
     return warnings
 
 
@@ -99,35 +99,35 @@ def _strip(match: str) -> str:
     return re.sub(r"[ \t\u3000-]", "", match)
 
 
-def find_personal_data(text: str) -> list[Warning]:
+def find_personal_data(text: str) -> list[ContentWarning]:
     text = normalize(text)
     warnings, taken = [], []
     for match in ID_PATTERN.finditer(text):
         digits = _strip(match.group())
         if is_id_number(digits):
             taken.append(match.span())
-            warnings.append(Warning("personal", f"疑似公民身份证号码 {mask(digits)}：请删除或隐去"))
+            warnings.append(ContentWarning("personal", f"疑似公民身份证号码 {mask(digits)}：请删除或隐去"))
     for match in CARD_PATTERN.finditer(text):
         digits = _strip(match.group())
         inside_id = any(start <= match.start() < end for start, end in taken)
         if not inside_id and passes_luhn(digits):
             taken.append(match.span())
-            warnings.append(Warning("personal", f"疑似银行卡号 {mask(digits)}：请删除或隐去"))
+            warnings.append(ContentWarning("personal", f"疑似银行卡号 {mask(digits)}：请删除或隐去"))
     for match in MOBILE_PATTERN.finditer(text):
         if not any(start <= match.start() < end for start, end in taken):
-            warnings.append(Warning("personal", f"含手机号码 {mask(_strip(match.group()))}：涉及群众个人信息的请隐去"))
+            warnings.append(ContentWarning("personal", f"含手机号码 {mask(_strip(match.group()))}：涉及群众个人信息的请隐去"))
     return warnings
 
 
 def find_form_hints(title: str, body: str, category: str, has_event_end: bool, uncaptioned_photos: int,
-                    limits: FormLimits) -> list[Warning]:
+                    limits: FormLimits) -> list[ContentWarning]:
     hints = []
     if len(title) > limits.title_chars:
-        hints.append(Warning("form", f"标题{len(title)}字，建议不超过{limits.title_chars}字"))
+        hints.append(ContentWarning("form", f"标题{len(title)}字，建议不超过{limits.title_chars}字"))
     if category == "brief" and len(body) > limits.brief_chars:
-        hints.append(Warning("form", f"简讯正文{len(body)}字，简讯一般不超过{limits.brief_chars}字"))
+        hints.append(ContentWarning("form", f"简讯正文{len(body)}字，简讯一般不超过{limits.brief_chars}字"))
     if uncaptioned_photos:
-        hints.append(Warning("form", f"有{uncaptioned_photos}张照片没有说明（图片说明）"))
+        hints.append(ContentWarning("form", f"有{uncaptioned_photos}张照片没有说明（图片说明）"))
     if category in limits.event_categories and not has_event_end:
-        hints.append(Warning("form", "没有填写事件结束时间：一般事件应在结束后2小时内报送，重大事件4小时内"))
+        hints.append(ContentWarning("form", "没有填写事件结束时间：一般事件应在结束后2小时内报送，重大事件4小时内"))
     return hints
