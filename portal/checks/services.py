@@ -1,11 +1,12 @@
 """Near-duplicates and content warnings: signatures stored on save, similar items for a reader,
 the editor's duplicate and 综合 verdicts, the warnings shown to reporter and signer and their record."""
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select, union_all
 
 from ..extensions import db
 from ..items.models import Item
@@ -24,7 +25,8 @@ from .warnings import (
 )
 
 LOOKBACK = timedelta(days=365)  # a year of items is compared with a new one
-CANDIDATES = 50  # at most this many candidates are scored exactly per check
+CANDIDATES = 20  # at most this many candidates are scored exactly per check
+BUCKET_CAP = 100  # a band key shared by more items than this is boilerplate, not evidence
 
 
 def item_text(item: Item) -> str:
@@ -46,6 +48,26 @@ def store_signature(item: Item) -> None:
     db.session.execute(insert(SignatureBand), signature_rows(item.id, item_text(item)))
 
 
+def _candidate_ids(item_id: int) -> list[int]:
+    """The items sharing the most signature bands with this one. Texts of one kind share boilerplate, so
+    some band keys are held by thousands of items: like stop words they say nothing, and a key held by
+    more than BUCKET_CAP items is skipped (each key's lookup stops reading there)."""
+    keys = db.session.scalars(select(SignatureBand.key).where(SignatureBand.item_id == item_id)).all()
+    if not keys:
+        return []
+    buckets = [
+        select(SignatureBand.key, SignatureBand.item_id).where(SignatureBand.key == key).limit(BUCKET_CAP + 1).subquery()
+        for key in keys
+    ]
+    rows = db.session.execute(union_all(*(select(bucket.c.key, bucket.c.item_id) for bucket in buckets))).all()
+    members: dict[int, list[int]] = {}
+    for key, other_id in rows:
+        members.setdefault(key, []).append(other_id)
+    shared = Counter(other_id for ids in members.values() if len(ids) <= BUCKET_CAP for other_id in ids
+                     if other_id != item_id)
+    return [other_id for other_id, _count in shared.most_common(CANDIDATES)]
+
+
 @dataclass
 class SimilarItem:
     item: Item
@@ -60,22 +82,14 @@ class SimilarItem:
 def find_similar_items(item: Item, reader=None, limit: int = 10) -> list[SimilarItem]:
     """Items of the past year sharing a signature band with this one, scored exactly. Compared: what the
     office has received, and the item's own unit's items (a unit re-filing its earlier text)."""
-    keys = select(SignatureBand.key).where(SignatureBand.item_id == item.id)
     since = (item.created_at or item.updated_at) - LOOKBACK
-    # Texts of one kind share boilerplate, so many items share a band or two; the most shared bands
-    # estimate the highest similarity, and only those few candidates are scored exactly.
-    candidates = db.session.scalars(
-        select(SignatureBand.item_id)
-        .join(Item, Item.id == SignatureBand.item_id)
-        .where(
-            SignatureBand.key.in_(keys), SignatureBand.item_id != item.id, Item.created_at >= since,
+    candidates = _candidate_ids(item.id)
+    others = db.session.scalars(
+        select(Item).where(
+            Item.id.in_(candidates), Item.created_at >= since,
             or_(Item.status.in_(OFFICE_VISIBLE), Item.unit_id == item.unit_id),
         )
-        .group_by(SignatureBand.item_id)
-        .order_by(func.count().desc(), SignatureBand.item_id.desc())
-        .limit(CANDIDATES)
-    ).all()
-    others = db.session.scalars(select(Item).where(Item.id.in_(candidates))).all() if candidates else []
+    ).all() if candidates else []
     mine = similarity.shingles(item_text(item))
     found = []
     for other in others:
