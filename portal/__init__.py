@@ -33,6 +33,10 @@ def default_config(instance_path: str) -> dict:
         "PHOTO_MAX_SIDE": 1920,
         "THUMB_SIDE": 240,
         "ITEM_MAX_PHOTOS": 9,
+        # Content warnings (form hints): not limits, only the sizes above which the reporter is reminded.
+        "CHECK_TITLE_CHARS": 40,
+        "CHECK_BRIEF_CHARS": 300,
+        "CHECK_EVENT_CATEGORIES": ["work", "emergency", "opinion"],
         # Stored scores older than this are recomputed on the next page that shows them.
         "SCORE_MAX_AGE_MINUTES": 10,
         "PAGE_SIZE": 20,
@@ -101,10 +105,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
 
-    from . import audit, auth, bulletins, editions, items, notifications, roster, scoring, solicitations, units, web
+    from . import (
+        audit,
+        auth,
+        bulletins,
+        checks,
+        editions,
+        items,
+        notifications,
+        roster,
+        scoring,
+        solicitations,
+        units,
+        web,
+    )
 
     web.init_app(app)
-    for package in (audit, auth, units, items, notifications, scoring, roster, solicitations, editions, bulletins):
+    for package in (audit, auth, units, items, notifications, scoring, roster, solicitations, editions, bulletins,
+                    checks):
         app.register_blueprint(package.bp)
 
     from .backup import backup_command, restore_command

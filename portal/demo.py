@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from .auth.models import User, UserRole
 from .auth.services import hash_password
 from .bulletins.services import bulletin_notice, create_bulletin, freeze_bulletin, list_bulletin_readers, resolve_window
+from .checks.services import index_items
 from .editions.models import Edition, EditionEntry, Publication
 from .extensions import db
 from .items.models import Item, ItemEvent
@@ -136,6 +137,64 @@ class DemoBuilder:
         self.fill_rosters(units, staff)
         self.compile_editions()
         self.publish_bulletins()
+        # Last, so the random choices of everything before stay as they were.
+        self.file_near_duplicates(units, staff)
+
+    # The generated history is a handful of sentence templates: one activity's items differ only in names,
+    # dates and numbers, which is what a near-duplicate is, so signing them would mark nearly every item.
+    # Like data imported from an older system they carry no signatures; the planted items (and every item
+    # saved through the portal) do.
+
+    # Near-duplicates on purpose: two units report one event (the editor may combine them, 综合), and a
+    # unit re-files an earlier item with small changes (the editor may mark it a duplicate).
+    SAME_EVENT = (
+        ("幸福社区联合综治中心开展反电信诈骗宣传",
+         "{month}月{day}日，幸福社区联合街道综治中心在社区广场开展反电信诈骗宣传活动，社区民警和网格员共20人参加。"
+         "活动中，民警结合“刷单返利”“冒充客服退款”等真实案例讲解诈骗手法，现场指导居民下载国家反诈中心APP，"
+         "发放宣传资料300余份，解答群众咨询80人次。"),
+        ("街道综治中心走进幸福社区开展反诈宣传",
+         "{month}月{day}日上午，街道综治中心走进幸福社区广场开展反电信诈骗宣传，社区民警和网格员参加。"
+         "民警以“刷单返利”“冒充客服退款”等真实案例讲解诈骗手法，现场指导居民下载国家反诈中心APP，"
+         "共发放宣传资料300余份，解答群众咨询80人次。"),
+    )
+    REFILED = ("和平社区开展冬季消防安全入户检查",
+               "{month}月{day}日，和平社区组织网格员和物业人员12人开展冬季消防安全入户检查，重点检查楼道堆物、"
+               "电动车入户充电和消防通道占用情况，共检查居民楼18栋，发现隐患{issues}处，已当场整改{fixed}处。"
+               "下一步，和平社区将建立隐患台账，逐项跟踪整改落实。")
+
+    def file_near_duplicates(self, units: list[Unit], staff: dict[str, tuple[User, User]]) -> None:
+        happy, peace, office_dept = units[0], units[1], units[len(COMMUNITIES) + 3]
+        day = self.today - timedelta(days=1)
+        planted = [
+            self.file_planted(unit, *staff[unit.name], title, body.format(month=day.month, day=day.day),
+                              _at(day, 15), "submitted")
+            for unit, (title, body) in zip((happy, office_dept), self.SAME_EVENT, strict=True)
+        ]
+        earlier = self.today - timedelta(days=20)
+        text = self.REFILED[1].format(month=earlier.month, day=earlier.day, issues=15, fixed=11)
+        again = text.replace("发现隐患15处", "发现隐患16处").replace("下一步，", "近期，")
+        planted += [
+            self.file_planted(peace, *staff[peace.name], self.REFILED[0], text, _at(earlier, 15), "adopted"),
+            self.file_planted(peace, *staff[peace.name], self.REFILED[0] + "情况", again, _at(day, 16), "submitted"),
+        ]
+        db.session.flush()
+        index_items([item.id for item in planted])
+
+    def file_planted(self, unit: Unit, reporter: User, signer: User, title: str, body: str, created: datetime,
+                     final: str) -> Item:
+        self.form_serial += 1
+        item = Item(unit=unit, author=reporter, form_key=f"demo-{self.form_serial:05d}", title=title, body=body,
+                    category="work", event_end_at=created - timedelta(hours=1), major=False,
+                    report_due_at=Item.compute_report_due(created - timedelta(hours=1), False), status="draft")
+        item.created_at = item.updated_at = created
+        db.session.add(item)
+        self.event(item, reporter, created, "create", None, "draft")
+        self.event(item, reporter, created + timedelta(minutes=10), "send", "draft", "awaiting_signoff")
+        item.submitted_at = created + timedelta(minutes=30)
+        self.event(item, signer, item.submitted_at, "sign", "awaiting_signoff", "submitted")
+        if final == "adopted":
+            self.decide(item, self.editor, reporter, item.submitted_at + timedelta(hours=3), "adopted")
+        return item
 
     SECTIONS = {"experience": "经验做法", "research": "调研与建议", "suggestion": "调研与建议"}
 

@@ -176,6 +176,7 @@ def create_item(author, fields: ItemFields, form_key: str) -> Item:
     for photo in list_form_photos(form_key, author.id):
         photo.item = item
     _record_event(item, author, "create", None)
+    _store_signature(item)
     return item
 
 
@@ -187,6 +188,14 @@ def update_item(item: Item, actor, fields: ItemFields, loaded_version: str | int
     before = snapshot(item, *_AUDITED)
     _apply_fields(item, fields)
     _record_event(item, actor, "edit", item.status, before=before)
+    _store_signature(item)
+
+
+def _store_signature(item: Item) -> None:
+    # Imported here: the checks package builds on this module.
+    from ..checks.services import store_signature
+
+    store_signature(item)
 
 
 def delete_item(item: Item, actor) -> None:
@@ -252,6 +261,8 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
         raise WorkflowError("请填写理由或修改意见")
     before = snapshot(item, *_AUDITED)
     from_status = item.status
+    if from_status == "awaiting_signoff" and action in ("sign", "return"):
+        _record_signoff_checks(item, actor, action)
     item.status = transition.target
     if action == "sign":
         item.submitted_at = utcnow()
@@ -265,6 +276,17 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
         record_adoption(item.id, INTERNAL_CHANNEL, adopted_on or to_local(utcnow()).date(), actor.id)
     _record_event(item, actor, action, from_status, comment, before)
     _notify_transition(item, action, comment, internal_adoption)
+
+
+def _record_signoff_checks(item: Item, signer, action: str) -> None:
+    """The signer decides with the warnings in front of them: what was shown and the decision are kept;
+    a signed item's near-duplicates are remembered for the office's inbox."""
+    from ..checks.services import record_similarities, record_warning_review
+
+    record_warning_review(item, signer, action)
+    if action == "sign":
+        db.session.flush()
+        record_similarities(item)
 
 
 def _notify_transition(item: Item, action: str, comment: str, internal_adoption: bool = True) -> None:

@@ -112,8 +112,11 @@ def inbox():
     form.validate()  # fills field errors; a bad field is ignored, the others still filter
     page = search_inbox(_inbox_filters(form), request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
     query_args = {k: v for k, v in request.args.items() if k != "page" and v}
+    from ..checks.services import count_similar  # the checks package builds on this one
+
     return render_page("items/inbox.html", "items/_inbox_results.html", form=form, page=page,
-                       counts=count_office_statuses(), statuses=STATUSES, query_args=query_args)
+                       counts=count_office_statuses(), statuses=STATUSES, query_args=query_args,
+                       similar_counts=count_similar([item.id for item in page.items]))
 
 
 def _item_fields(form: ItemForm) -> ItemFields:
@@ -240,10 +243,13 @@ def delete(item_id: int):
 @bp.get("/items/<int:item_id>")
 @login_required
 def detail(item_id: int):
+    from ..checks.views import item_checks_context  # the checks package builds on this one
+
     item = get_item_for(current_user, item_id)
     return render_page(
         "items/detail.html",
         item=item,
+        **item_checks_context(item),
         transitions=allowed_transitions(current_user, item),
         decision_form=DecisionForm(),
         can_edit=can_edit_item(current_user, item),

@@ -23,6 +23,7 @@ from werkzeug.datastructures import FileStorage
 from portal import create_app
 from portal.auth.models import User
 from portal.bulletins.services import create_bulletin, publish_bulletin, resolve_window
+from portal.checks.models import SensitiveWord
 from portal.editions.models import Edition, EditionEntry, Publication
 from portal.editions.services import lock_edition
 from portal.extensions import db, utcnow
@@ -102,6 +103,20 @@ EXPECTATIONS = {
                                    "published_bulletin": EDITOR_DONE}},
     "bulletins.delete": {"POST": {"draft_bulletin": (302, 403, 403, GONE, 403, 403),
                                   "published_bulletin": (302, 403, 403, 403, 403, 403)}},
+    # The similar item (other_id) is always another unit's signed item: a unit never opens it.
+    "checks.compare": {"GET": {"own_unit_submitted": (302, 404, 404, 200, 200, 404),
+                               "own_unit_draft": (302, 404, 404, 404, 404, 404)}},
+    "checks.mark_duplicate_of": {"POST": {
+        "other_unit_submitted": EDITOR_KEPT,  # nothing similar to name: refused with a message
+        "own_unit_draft": (302, 403, 403, 404, 403, 403),
+    }},
+    "checks.combine": {
+        "GET": {"other_unit_submitted": EDITOR_ONLY, "own_unit_draft": (302, 403, 403, 404, 403, 403)},
+        "POST": {"other_unit_submitted": EDITOR_ONLY,  # nothing to combine with: the form again, with the reason
+                 "own_unit_draft": (302, 403, 403, 404, 403, 403)},
+    },
+    "checks.words": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
+    "checks.word_delete": {"POST": {"sensitive_word": (302, 403, 403, 403, 403, GONE)}},
     "items.home": {"GET": {NONE: ALL_302}},
     "items.dashboard": {"GET": {NONE: UNIT_MEMBERS}},
     "items.unit_items": {"GET": {NONE: UNIT_MEMBERS}},
@@ -322,6 +337,9 @@ POST_DATA = {
     "auth.user_edit": lambda w: {"name": "改名用户", "unit_id": w.own.id, "roles": "reporter"},
     "bulletins.new": lambda w: {"kind": "month", "year": str(last_month().year), "month": str(last_month().month)},
     "bulletins.edit": lambda w: {"title": "关于上月政务信息报送情况的通报", "preamble": "现将有关情况通报如下。"},
+    "checks.mark_duplicate_of": lambda w: {"original_id": "1", "reason": "重复报送"},
+    "checks.combine": lambda w: {"title": "综合后的标题", "body": "综合后的正文。"},
+    "checks.words": lambda w: {"words": "上访"},
     "items.new": lambda w: ITEM_FORM,
     "items.edit": lambda w: ITEM_FORM,
     "items.review": lambda w: {"title": "编辑改过的标题", "body": "编辑改过的正文。"},
@@ -516,7 +534,18 @@ def _delivery(w, make, actor, name):
     return delivery
 
 
-BUILDERS = {"item_id": _item, "delivery_id": _delivery, "edition_id": _edition, "entry_id": _entry,
+def _other_item(w, make, actor, name):
+    return make.item(w.other_reporter, "submitted", signer=w.other_signer, editor=w.editor)
+
+
+def _sensitive_word(w, make, actor, name):
+    word = SensitiveWord(word="上访", note="", created_by_id=w.admin.id)
+    db.session.add(word)
+    db.session.commit()
+    return word
+
+
+BUILDERS = {"item_id": _item, "other_id": _other_item, "word_id": _sensitive_word, "delivery_id": _delivery, "edition_id": _edition, "entry_id": _entry,
             "publication_id": _publication, "photo_id": _photo, "user_id": _user, "unit_id": _unit, "tier_id": _tier,
             "notification_id": _notification, "rule_set_id": _rule_set, "adoption_id": _adoption,
             "instruction_id": _instruction, "request_id": _roster_request, "solicitation_id": _solicitation,
@@ -534,6 +563,8 @@ def build_target(target, rule, w, make, actor):
         return values, BUILDERS["notification_id"](w, make, actor, name)
     obj = BUILDERS[args[0]](w, make, actor, name)
     values[args[0]] = obj.id
+    for extra in args[1:]:  # a second id (checks.compare's other item): built without a name of its own
+        values[extra] = BUILDERS[extra](w, make, actor, name).id
     return values, obj
 
 

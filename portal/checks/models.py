@@ -1,0 +1,91 @@
+import json
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import UTCDateTime, db, utcnow
+
+
+class SignatureBand(db.Model):
+    """One band of an item's MinHash signature: items sharing a band key are near-duplicate candidates."""
+
+    __tablename__ = "signature_bands"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    band: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    key: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class Similarity(db.Model):
+    """A pair the office sees (both signed), found when the later one was signed: the inbox marks both."""
+
+    __tablename__ = "similarities"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True, index=True)
+    score: Mapped[float] = mapped_column(Float)
+
+
+class DuplicateMark(db.Model):
+    """The editor's verdict that an item repeats another; the item itself becomes `invalid`."""
+
+    __tablename__ = "duplicate_marks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), unique=True)
+    original_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    marked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    original = relationship("Item", foreign_keys=[original_id])
+
+
+class Combination(db.Model):
+    """综合: a source item whose substance went into another (adopted) item; the source is adopted too."""
+
+    __tablename__ = "combinations"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    combined_into_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    item = relationship("Item", foreign_keys=[item_id])
+    combined_into = relationship("Item", foreign_keys=[combined_into_id])
+
+
+class SensitiveWord(db.Model):
+    __tablename__ = "sensitive_words"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    word: Mapped[str] = mapped_column(String(50), unique=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WarningReview(db.Model):
+    """What the signer was shown when signing or returning an item, and what they decided."""
+
+    __tablename__ = "warning_reviews"
+    __table_args__ = (Index("ix_warning_reviews_item", "item_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str] = mapped_column(String(20))
+    # JSON list of {"kind", "message"}; personal numbers are masked before they are stored.
+    warnings: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor = relationship("User")
+
+    @property
+    def shown(self) -> list[dict]:
+        return json.loads(self.warnings)
+
+    @property
+    def decision_name(self) -> str:
+        return {"sign": "审签报送", "return": "退回修改"}.get(self.decision, self.decision)

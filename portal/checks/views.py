@@ -1,0 +1,138 @@
+from flask import abort, flash, redirect, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db, utcnow
+from ..items.diff import diff_html
+from ..items.services import WorkflowError, get_item_for
+from ..web.access import roles_required
+from ..web.filters import to_local
+from ..web.forms import form_errors, show_error
+from ..web.htmx import render_page
+from . import bp
+from .forms import CombineForm, DuplicateForm, SensitiveWordsForm
+from .services import (
+    add_sensitive_words,
+    check_item,
+    combine_items,
+    find_similar_items,
+    get_combination,
+    get_duplicate_mark,
+    item_text,
+    list_combination_sources,
+    list_sensitive_words,
+    list_warning_reviews,
+    mark_duplicate,
+    remove_sensitive_word,
+)
+from .similarity import score, shingles
+
+
+@bp.get("/items/<int:item_id>/similar/<int:other_id>")
+@login_required
+def compare(item_id: int, other_id: int):
+    """Side by side, differences marked: only when the reader may see both items."""
+    item, other = get_item_for(current_user, item_id), get_item_for(current_user, other_id)
+    return render_page(
+        "checks/compare.html", item=item, other=other,
+        percent=round(score(shingles(item_text(item)), shingles(item_text(other))) * 100),
+        diff=diff_html(item_text(other), item_text(item)),
+    )
+
+
+def _choice_label(entry) -> str:
+    return f"{entry.item.display_title}（{entry.item.unit.name}，相似度{entry.percent}%）"
+
+
+def _duplicate_choices(item) -> dict[int, str]:
+    return {entry.item.id: _choice_label(entry) for entry in find_similar_items(item, current_user) if entry.visible}
+
+
+@bp.post("/items/<int:item_id>/duplicate")
+@roles_required("editor")
+def mark_duplicate_of(item_id: int):
+    item = get_item_for(current_user, item_id, "invalidate")
+    form = DuplicateForm()
+    form.original_id.choices = _duplicate_choices(item)
+    if not form.validate_on_submit():
+        flash(form_errors(form), "error")
+        return redirect(url_for("items.detail", item_id=item.id))
+    original = get_item_for(current_user, form.original_id.data)
+    try:
+        mark_duplicate(item, current_user, original, form.reason.data)
+    except WorkflowError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"已标记为与《{original.display_title}》重复，不计分", "success")
+    return redirect(url_for("items.detail", item_id=item.id))
+
+
+@bp.route("/items/<int:item_id>/combine", methods=["GET", "POST"])
+@roles_required("editor")
+def combine(item_id: int):
+    item = get_item_for(current_user, item_id, "adopt")
+    similar = [entry for entry in find_similar_items(item, current_user) if entry.visible]
+    form = CombineForm(data={"title": item.display_title, "body": item.display_body,
+                             "adopted_on": to_local(utcnow()).date()})
+    form.sources.choices = [(entry.item.id, _choice_label(entry)) for entry in similar]
+    if form.validate_on_submit():
+        sources = [get_item_for(current_user, source_id) for source_id in form.sources.data]
+        try:
+            combine_items(item, current_user, sources, form.title.data.strip(), form.body.data.strip(),
+                          form.adopted_on.data or to_local(utcnow()).date())
+        except WorkflowError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"已综合{len(sources) + 1}条信息并采用，各单位分别计分", "success")
+            return redirect(url_for("items.detail", item_id=item.id))
+    return render_page("checks/combine.html", item=item, form=form, similar=similar)
+
+
+@bp.route("/admin/sensitive-words", methods=["GET", "POST"])
+@roles_required("admin")
+def words():
+    form = SensitiveWordsForm()
+    if form.validate_on_submit():
+        added = add_sensitive_words(current_user, form.words.data, form.note.data or "")
+        db.session.commit()
+        flash(f"新增敏感词{added}个", "success")
+        return redirect(url_for("checks.words"))
+    return render_page("checks/words.html", form=form, words=list_sensitive_words())
+
+
+@bp.post("/admin/sensitive-words/<int:word_id>/delete")
+@roles_required("admin")
+def word_delete(word_id: int):
+    if not remove_sensitive_word(word_id):
+        abort(404)
+    db.session.commit()
+    flash("敏感词已删除", "success")
+    return redirect(url_for("checks.words"))
+
+
+def item_checks_context(item) -> dict:
+    """What the item page shows of this package: warnings for the unit before the item leaves it,
+    similar items (each as far as the reader may see it), and the editor's duplicate and 综合 actions."""
+    from ..items.workflow import can_transition, in_own_unit
+
+    similar = find_similar_items(item, current_user)
+    visible = [entry for entry in similar if entry.visible]
+    duplicate_form = None
+    if visible and can_transition(current_user, item, "invalidate"):
+        duplicate_form = DuplicateForm()
+        duplicate_form.original_id.choices = _duplicate_choices(item)
+    unit_side = in_own_unit(current_user, item) and item.status in ("draft", "awaiting_signoff")
+    return {
+        "warnings": check_item(item) if unit_side else [],
+        "similar": similar,
+        "duplicate_form": duplicate_form,
+        "can_combine": bool(visible) and current_user.has_role("editor")
+        and (item.status == "adopted" or can_transition(current_user, item, "adopt")),
+        "duplicate_mark": get_duplicate_mark(item.id),
+        "combination": get_combination(item.id),
+        "combined_sources": list_combination_sources(item.id),
+        "reviews": list_warning_reviews(item.id),
+    }
