@@ -150,7 +150,9 @@ def combine_items(target: Item, editor, sources: list[Item], title: str, body: s
     for entry in [target, *sources]:
         if entry.status != "adopted" and not can_transition(editor, entry, "adopt"):
             raise WorkflowError(f"《{entry.display_title}》当前状态下不能采用", "sources")
-    edit_item_text(target, editor, title, body)
+    # The combined text is new, written from the sources: no earlier form of the target to conflict with;
+    # a concurrent save still loses to the version column.
+    edit_item_text(target, editor, title, body, target.version)
     for entry in [target, *sources]:
         if entry.status != "adopted":
             comment = "" if entry is target else f"综合采用，并入《{title}》"
