@@ -7,8 +7,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from flask import current_app, has_app_context
-from sqlalchemy import String, bindparam, delete, event, func, inspect, select, type_coerce, update
-from sqlalchemy.orm import Session
+from sqlalchemy import String, bindparam, delete, event, func, inspect, or_, select, type_coerce, union, update
+from sqlalchemy.orm import Session, aliased
 
 from ..extensions import db, utcnow, write_transaction
 from . import engine
@@ -99,7 +99,9 @@ ANSWER_VERDICTS = {"accepted": True, "rejected": False}
 def gather_facts(rules: engine.RuleSet, unit_id: int | None = None, period: engine.Period | None = None) -> Facts:
     """Everything the engine needs, in five queries. Adoptions on channels and instructions of ranks
     the rule set does not know are left out (and reported), so one stray record cannot stop scoring.
-    Solicitations are gathered when a period is given: those whose deadline lies in it."""
+    Solicitations are gathered when a period is given: those whose deadline lies in it; for the whole
+    office, items are then only those that can earn a row dated in the period (a province keeps years
+    of items, and the engine counts only the period's rows)."""
     from ..items.models import Item
     from ..solicitations.models import Solicitation
     from ..units.models import Tier, Unit
@@ -120,6 +122,11 @@ def gather_facts(rules: engine.RuleSet, unit_id: int | None = None, period: engi
         item_query = item_query.where(Item.unit_id == unit_id)
         adoption_query = adoption_query.join(Item, Item.id == Adoption.item_id).where(Item.unit_id == unit_id)
         instruction_query = instruction_query.join(Item, Item.id == Instruction.item_id).where(Item.unit_id == unit_id)
+    elif period is not None:
+        scoring = _items_scoring_in(period, rules)
+        item_query = item_query.where(Item.id.in_(scoring))
+        adoption_query = adoption_query.where(Adoption.item_id.in_(scoring))
+        instruction_query = instruction_query.where(Instruction.item_id.in_(scoring))
 
     skipped: list[str] = []
     adoptions: dict[int, list[engine.Adoption]] = defaultdict(list)
@@ -146,6 +153,28 @@ def gather_facts(rules: engine.RuleSet, unit_id: int | None = None, period: engi
     ]
     solicitations = _gather_solicitations(rules, period, known, unit_id) if period is not None else []
     return Facts(units, items, skipped, solicitations)
+
+
+def _items_scoring_in(period: engine.Period, rules: engine.RuleSet):
+    """Ids of the items whose facts can yield a ledger row dated in the period: submitted in it, or
+    answering a solicitation due in it (an answer filed before the period still counts as answered),
+    or adopted or instructed in it, or with instruction feedback given or due in it. Every row is dated
+    by one of these moments (engine.py), so the others would only be filtered out by the engine.
+    All adoptions and instructions of such an item are gathered, earlier ones included: an adoption
+    earns only the raise over its body's best so far."""
+    from ..items.models import Item
+    from ..solicitations.models import Solicitation
+
+    start = datetime.combine(period.start, time(), rules.tz)
+    adopted, instructed = aliased(Adoption), aliased(Instruction)
+    item, call = aliased(Item), aliased(Solicitation)
+    return union(
+        select(item.id).where(item.submitted_at >= start),
+        select(item.id).join(call, call.id == item.solicitation_id).where(call.deadline >= start),
+        select(adopted.item_id).where(adopted.adopted_on >= period.start),
+        select(instructed.item_id).where(or_(instructed.instructed_on >= period.start,
+                                             instructed.feedback_due_at >= start, instructed.feedback_at >= start)),
+    )
 
 
 def _gather_solicitations(rules: engine.RuleSet, period: engine.Period, known: set[int],

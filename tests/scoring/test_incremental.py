@@ -1,6 +1,6 @@
 """Stored scores follow one unit's changed facts without a full run, and agree with a full run."""
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -53,9 +53,14 @@ def test_changes_update_one_unit_and_ranks_follow_as_a_full_run_would(app, world
 
 
 def _run_changes(world, make):
-    # without quotas the raws stay positive, so finals and ranks tell the units apart
+    # without quotas the raws stay positive, so finals and ranks tell the units apart; the period
+    # starts 25 days ago, so items from before it are facts too (a full run reads only those that count)
     rule_set = get_active_rule_set()
     rule_set.data = json.dumps(json.loads(rule_set.data) | {"quotas": []}, ensure_ascii=False)
+    rule_set.period_start = date.today() - timedelta(days=25)
+    db.session.commit()
+    before = submitted_item(make, world, date.today() - timedelta(days=40))
+    record_adoption(before.id, "cpc_main", date.today() - timedelta(days=35), world.editor.id)
     world.third = make.unit("团结社区", parent=world.office)
     third_reporter, third_signer = make.user(world.third, "reporter"), make.user(world.third, "signer")
     own = submitted_item(make, world, period_day(20))
@@ -72,6 +77,12 @@ def _run_changes(world, make):
     db.session.commit()
     scores = assert_incremental_equals_full(key)
     assert ranks(scores, world) == (2, 1, 3)
+    key = run_key()
+
+    # an item from before the period: its earlier adoption by the same body counts against the new one
+    record_adoption(before.id, "cpc_research", period_day(12), world.editor.id)
+    db.session.commit()
+    assert json.loads(assert_incremental_equals_full(key)[world.own.id][3])["adoption"] == "8"
     key = run_key()
 
     # a leader's instruction, the unit's late feedback, the editor's rejection of it
@@ -102,7 +113,7 @@ def _run_changes(world, make):
     for adoption in db.session.scalars(select(Adoption).where(Adoption.item_id.in_([own.id, other.id]))):
         db.session.delete(adoption)
     db.session.commit()
-    assert ranks(assert_incremental_equals_full(key), world) == (2, 2, 1)
+    assert ranks(assert_incremental_equals_full(key), world) == (2, 3, 1)
 
 
 def test_a_change_reaching_every_unit_marks_the_scores_stale(world, make):
