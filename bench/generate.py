@@ -96,12 +96,17 @@ class Writer:
                 copy.write_row([_naive_utc(row[column]) for column in columns])
 
     def finish(self) -> None:
-        """Sequences on PostgreSQL continue after the explicit ids."""
+        """Sequences on PostgreSQL continue after the explicit ids; then VACUUM ANALYZE (outside the
+        transaction), as autovacuum would in time: planner statistics and the visibility map that
+        index-only scans need."""
         if self.postgres:
             for table in self.next_ids:
                 self.connection.execute(text(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
-            self.connection.execute(text("ANALYZE"))
+        db.session.commit()
+        if self.postgres:
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
 
 
 def _naive_utc(value):
@@ -172,7 +177,6 @@ def generate(database: str, size: str, year: int, seed: int = 7) -> dict:
                     counts[key] += len(rows[key])
                 counts["answers"] += rows["answers"]
         writer.finish()
-        db.session.commit()
         return counts
 
 
