@@ -116,7 +116,10 @@ def _naive_utc(value):
     return value
 
 
-def generate(database: str, size: str, year: int, seed: int = 7) -> dict:
+OFFICE_NAME = "基准测试办公室"
+
+
+def generate(database: str, size: str, year: int, seed: int = 7, if_empty: bool = False) -> dict:
     rng = random.Random(seed)
     app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench",
                       "UPLOAD_FOLDER": os.path.join(os.path.dirname(__file__), "out", "uploads"),
@@ -125,9 +128,11 @@ def generate(database: str, size: str, year: int, seed: int = 7) -> dict:
     years = list(range(year - spec["years"] + 1, year + 1))
     with app.app_context():
         upgrade()
+        if if_empty and db.session.scalar(select(Unit.id).where(Unit.name == OFFICE_NAME)):
+            return {"skipped": "a generated dataset is already there"}
         writer = Writer()
         tiers = [Tier(key=key, name=name, sort_order=i) for i, (key, name, _, _) in enumerate(TIERS)]
-        office = Unit(name="基准测试办公室", kind="office")
+        office = Unit(name=OFFICE_NAME, kind="office")
         db.session.add_all([*tiers, office])
         db.session.flush()
         password = hash_password("x")
@@ -270,5 +275,6 @@ if __name__ == "__main__":
     parser.add_argument("size", choices=sorted(SIZES))
     parser.add_argument("--database", required=True)
     parser.add_argument("--year", type=int, default=date.today().year)
+    parser.add_argument("--if-empty", action="store_true", help="do nothing when a dataset was generated already")
     arguments = parser.parse_args()
-    print(generate(arguments.database, arguments.size, arguments.year))
+    print(generate(arguments.database, arguments.size, arguments.year, if_empty=arguments.if_empty))
