@@ -29,8 +29,8 @@ BIN = os.path.dirname(sys.executable)
 PORT = 8765
 HOST = f"http://127.0.0.1:{PORT}"
 WORKERS = 2 * (os.cpu_count() or 1)
-# Users at BENCH_PACE 1 task/s; a task is 1.2 requests on average (filing an item is three), so ~50 req/s.
-FIXED_USERS = 42
+# Users at one task a second; a task is one request but for the rare filing (two), so ~50 req/s.
+FIXED_USERS = 50
 RAMP = (2, 4, 8, 16)
 TARGETED = ("dashboard", "inbox with filters", "item page", "ranking")
 
