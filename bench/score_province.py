@@ -45,7 +45,7 @@ def timed(function, repeat: int) -> list[float]:
     return samples
 
 
-def main(database: str, repeat: int) -> None:
+def main(database: str, repeat: int, full_runs: int, page_repeat: int) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
                       "UPLOAD_FOLDER": os.path.join(OUT, "uploads"), "SCORE_MAX_AGE_MINUTES": 10_000})
     print(f"machine: {platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}, {database}")
@@ -57,7 +57,7 @@ def main(database: str, repeat: int) -> None:
             compute_scores()
             db.session.commit()
 
-        print(f"score + store, whole year         {percentiles(timed(full_run, 3))}  target < 30 s")
+        print(f"score + store, whole year         {percentiles(timed(full_run, full_runs))}  target < 30 s")
         rule_set = get_active_rule_set()
         # submitted in the period and never adopted (earlier runs of this script adopt some): adopting one is
         # the everyday change
@@ -98,12 +98,14 @@ def main(database: str, repeat: int) -> None:
     }
     for name, url in pages.items():
         assert client.get(url).status_code == 200, url
-        print(f"{name:33s} {percentiles(timed(lambda url=url: client.get(url), 20))}  target < 200 ms p95")
+        print(f"{name:33s} {percentiles(timed(lambda url=url: client.get(url), page_repeat))}  target < 200 ms p95")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", default=DEFAULT)
     parser.add_argument("--adoptions", type=int, default=10)
+    parser.add_argument("--full-runs", type=int, default=3)
+    parser.add_argument("--page-repeat", type=int, default=20)
     arguments = parser.parse_args()
-    main(arguments.database, arguments.adoptions)
+    main(arguments.database, arguments.adoptions, arguments.full_runs, arguments.page_repeat)
