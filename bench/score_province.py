@@ -64,7 +64,7 @@ def main(database: str, repeat: int, full_runs: int, page_repeat: int) -> None:
         candidates = db.session.execute(
             select(Item.id, Item.unit_id).where(Item.status == "not_adopted", Item.submitted_at.is_not(None),
                                                 func.date(Item.submitted_at) >= rule_set.period_start,
-                                                ~Item.id.in_(select(Adoption.item_id)))
+                                                ~select(Adoption.id).where(Adoption.item_id == Item.id).exists())
             .order_by(Item.id).limit(2000)
         ).all()[::100][:repeat]
         editor_id = db.session.scalar(select(User.id).where(User.username == "bench_editor"))
