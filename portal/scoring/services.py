@@ -341,7 +341,11 @@ def _note_fact_changes(session, _flush_context) -> None:
         if isinstance(obj, _FACT_MODELS):
             session.info["scores_stale"] = True
         elif isinstance(obj, (Adoption, Instruction)):
-            session.info.setdefault("scored_items", set()).add(inspect(obj).dict["item_id"])
+            item_id = inspect(obj).dict.get("item_id")
+            if item_id is None:  # deleted while expired: its item is unknown, so recompute whole
+                session.info["scores_stale"] = True
+            else:
+                session.info.setdefault("scored_items", set()).add(item_id)
         elif isinstance(obj, Item):
             session.info.setdefault("scored_units", set()).update(_scored_units_of(obj, session))
 
@@ -349,6 +353,9 @@ def _note_fact_changes(session, _flush_context) -> None:
 def _scored_units_of(item, session) -> set[int]:
     """The units whose scores an item change touches: none for a draft that never reached the office."""
     state = inspect(item)
+    if item in session.deleted and "submitted_at" not in state.dict:
+        session.info["scores_stale"] = True  # deleted while expired: whether it counted is unknown
+        return set()
     if item in session.new or item in session.deleted:
         return {state.dict["unit_id"]} if state.dict.get("submitted_at") else set()
     units: set[int] = set()
