@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup system-packages db bench bench-documents bench-mobile audit clean
+.PHONY: run test setup system-packages db bench bench-setup bench-documents bench-load bench-province bench-mobile audit clean
 
 run: setup db
 	@$(FLASK) demo --if-empty
@@ -40,12 +40,27 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 # Benchmarks (figures in the README); not part of the test suite: shared machines are noisy.
-bench: setup
+bench: bench-setup
 	$(BIN)/python bench/score_city.py
 	$(BIN)/python bench/documents.py
+	$(BIN)/python bench/load.py
+
+bench-setup: setup
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 
 bench-documents: setup
 	$(BIN)/python bench/documents.py
+
+# The city under gunicorn, driven by locust on loopback (about three minutes).
+bench-load: bench-setup
+	$(BIN)/python bench/load.py
+
+# The province (3,000 units × 3 years, 1.5 million items) in a PostgreSQL database of its own, made once:
+# psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE bench_province'   (never the test database)
+BENCH_PROVINCE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bench_province
+bench-province: setup
+	$(BIN)/python bench/generate.py province --database "$(BENCH_PROVINCE_URL)" --if-empty
+	$(BIN)/python bench/score_province.py --database "$(BENCH_PROVINCE_URL)"
 
 # Page sizes and slow-link timings in Debian's Chromium (issue 8); needs the chromium package.
 bench-mobile: setup

@@ -36,6 +36,8 @@ class Item(db.Model):
     __table_args__ = (
         Index("ix_items_unit_status", "unit_id", "status"),
         Index("ix_items_status_submitted", "status", "submitted_at"),
+        # the office's lists, newest first: a page comes straight off the index at province size
+        Index("ix_items_submitted_id", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

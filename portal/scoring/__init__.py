@@ -4,12 +4,12 @@ bp = Blueprint("scoring", __name__)
 
 
 def _watch_facts() -> None:
-    from ..items.models import Item
+    # items, adoptions and instructions are watched unit by unit (services.update_unit_scores)
     from ..units.models import Tier, Unit
-    from .models import Adoption, Instruction, RuleSet
+    from .models import RuleSet
     from .services import watch_score_facts
 
-    watch_score_facts(Item, Adoption, Instruction, Unit, Tier, RuleSet)
+    watch_score_facts(Unit, Tier, RuleSet)
 
 
 _watch_facts()

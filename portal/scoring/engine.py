@@ -1192,14 +1192,21 @@ def _total(context: _Context, units: Sequence[Unit], rows: Mapping[Id, list[Ledg
         counted.sort(key=attrgetter("sort_key"))
         ledgers[unit.id] = tuple(counted)
         raws[unit.id] = context.rules.base + sum((row.points for row in counted), ZERO)
-    finals = _finals(context.rules.normalize, raws)
-    ranks = _competition_ranks(finals)
+    finals, ranks = rank_units(context.rules.normalize, raws)
     scores = [
         UnitScore(unit.id, unit.tier, raws[unit.id], finals[unit.id], ranks[unit.id], ledgers[unit.id])
         for unit in units
     ]
     scores.sort(key=lambda score: (score.rank, _id_key(score.unit)))
     return ScoreResult(context.rules.name, context.period, context.as_of, tuple(scores))
+
+
+def rank_units(normalize: str, raws: Mapping[Id, Decimal]) -> tuple[dict[Id, Decimal], dict[Id, int]]:
+    """Final scores and ranks from every unit's raw score. This is the only step of scoring that looks
+    across units (a final is relative to the top raw, a rank to every final): each ledger row depends on
+    its own unit's facts alone, so a change to one unit's facts needs that unit re-scored, then this."""
+    finals = _finals(normalize, raws)
+    return finals, _competition_ranks(finals)
 
 
 def _finals(normalize: str, raws: Mapping[Id, Decimal]) -> dict[Id, Decimal]:

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from flask import current_app
-from sqlalchemy import String, delete, event, func, select, type_coerce, update
-from sqlalchemy.orm import Session
+from flask import current_app, has_app_context
+from sqlalchemy import String, bindparam, delete, event, func, inspect, or_, select, type_coerce, update
+from sqlalchemy.orm import Session, aliased
 
 from ..audit.services import record_event, snapshot
 from ..auth.models import User
@@ -111,7 +111,9 @@ ANSWER_VERDICTS = {"accepted": True, "rejected": False}
 def gather_facts(rules: engine.RuleSet, unit_id: int | None = None, period: engine.Period | None = None) -> Facts:
     """Everything the engine needs, in five queries. Adoptions on channels and instructions of ranks
     the rule set does not know are left out (and reported), so one stray record cannot stop scoring.
-    Solicitations are gathered when a period is given: those whose deadline lies in it."""
+    Solicitations are gathered when a period is given: those whose deadline lies in it; for the whole
+    office, items are then only those that can earn a row dated in the period (a province keeps years
+    of items, and the engine counts only the period's rows)."""
     from ..items.models import Item
     from ..solicitations.models import Solicitation
     from ..units.models import Tier, Unit
@@ -132,6 +134,11 @@ def gather_facts(rules: engine.RuleSet, unit_id: int | None = None, period: engi
         item_query = item_query.where(Item.unit_id == unit_id)
         adoption_query = adoption_query.join(Item, Item.id == Adoption.item_id).where(Item.unit_id == unit_id)
         instruction_query = instruction_query.join(Item, Item.id == Instruction.item_id).where(Item.unit_id == unit_id)
+    elif period is not None:
+        scoring = _items_scoring_in(period, rules)
+        item_query = item_query.where(scoring)
+        adoption_query = adoption_query.join(Item, Item.id == Adoption.item_id).where(scoring)
+        instruction_query = instruction_query.join(Item, Item.id == Instruction.item_id).where(scoring)
 
     skipped: list[str] = []
     adoptions: dict[int, list[engine.Adoption]] = defaultdict(list)
@@ -158,6 +165,29 @@ def gather_facts(rules: engine.RuleSet, unit_id: int | None = None, period: engi
     ]
     solicitations = _gather_solicitations(rules, period, known, unit_id) if period is not None else []
     return Facts(units, items, skipped, solicitations)
+
+
+def _items_scoring_in(period: engine.Period, rules: engine.RuleSet):
+    """Items whose facts can yield a ledger row dated in the period: submitted in it, or answering a
+    solicitation due in it (an answer filed before the period still counts as answered), or adopted or
+    instructed in it, or with instruction feedback given or due in it. Every row is dated by one of
+    these moments (engine.py), so the others would only be filtered out by the engine. All adoptions
+    and instructions of such an item are gathered, earlier ones included: an adoption earns only the
+    raise over its body's best so far. (One OR of hashed subqueries: a single scan on PostgreSQL.)"""
+    from ..items.models import Item
+    from ..solicitations.models import Solicitation
+
+    start = datetime.combine(period.start, time(), rules.tz)
+    # aliases: the queries this filters select from the same tables, which would correlate the subqueries
+    call, adopted, instructed = aliased(Solicitation), aliased(Adoption), aliased(Instruction)
+    return or_(
+        Item.submitted_at >= start,
+        Item.solicitation_id.in_(select(call.id).where(call.deadline >= start)),
+        Item.id.in_(select(adopted.item_id).where(adopted.adopted_on >= period.start)),
+        Item.id.in_(select(instructed.item_id).where(or_(
+            instructed.instructed_on >= period.start, instructed.feedback_due_at >= start,
+            instructed.feedback_at >= start))),
+    )
 
 
 def _gather_solicitations(rules: engine.RuleSet, period: engine.Period, known: set[int],
@@ -265,26 +295,117 @@ def ensure_fresh_scores() -> ScoreRun:
     return run
 
 
+# ---- keeping stored scores current ----------------------------------------------------------
+#
+# A change to an item, adoption or instruction touches one unit's facts: on commit that unit alone is
+# re-scored and ranks follow (update_unit_scores), well under a second at province size where a full
+# run takes many seconds. Changes that reach every unit (units, tiers, rule sets, solicitations) mark
+# the stored run stale, and the next page that needs it recomputes it whole.
+
 _FACT_MODELS: tuple[type, ...] = ()
+# The item fields the engine reads (gather_facts): other edits (title, body, photos) leave scores as they are.
+SCORED_ITEM_FIELDS = ("unit_id", "category", "submitted_at", "status", "solicitation_id", "solicitation_verdict")
 
 
-def _note_fact_changes(session, _flush_context, _instances) -> None:
-    if any(isinstance(obj, _FACT_MODELS) for obj in (*session.new, *session.dirty, *session.deleted)):
-        session.info["scores_stale"] = True
+def update_unit_scores(unit_ids: set[int]) -> None:
+    """Re-scores the given units' facts in the stored run (same rule set, same as_of) and replaces their
+    totals, then the finals and ranks of every unit whose changed. The result is the one compute_scores
+    would store for the same as_of: ledger rows depend on their own unit's facts alone, and the only
+    cross-unit step, finals relative to the top raw and competition ranks, is redone over all units."""
+    run = db.session.scalar(select(ScoreRun).order_by(ScoreRun.id.desc()).limit(1).with_for_update())
+    if run is None or run.stale:
+        return  # nothing stored yet, or a full run is due anyway
+    rule_set = db.session.get(RuleSet, run.rule_set_id)
+    rules, period = parse_rules(rule_set), period_of(rule_set)
+    stored = {unit_id: (raw, final, rank) for unit_id, raw, final, rank in db.session.execute(
+        select(UnitScore.unit_id, UnitScore.raw, UnitScore.final, UnitScore.rank).where(UnitScore.run_id == run.id))}
+    if not stored:
+        return  # the run failed (a rule set error): it stays failed until the rules change
+    raws = {unit_id: raw for unit_id, (raw, _, _) in stored.items()}
+    table = UnitScore.__table__
+    for unit_id in sorted(unit_ids):
+        facts = gather_facts(rules, unit_id, period)
+        if not facts.units or unit_id not in stored:
+            continue  # an office, or a unit the run does not rank
+        try:
+            score = engine.score_units(rules, period, run.as_of, facts.units, facts.items,
+                                       facts.solicitations).unit(unit_id)
+        except engine.ScoringError:
+            run.stale = True  # the full run reports the error
+            return
+        raws[unit_id] = score.raw
+        db.session.execute(table.update().where(table.c.run_id == run.id, table.c.unit_id == unit_id).values(
+            raw=score.raw, breakdown=json.dumps({k: str(v) for k, v in score.points_by_rule().items()})))
+    finals, ranks = engine.rank_units(rules.normalize, raws)
+    changed = [{"r": run.id, "u": unit_id, "final": finals[unit_id], "rank": ranks[unit_id]}
+               for unit_id, (_, final, rank) in stored.items()
+               if (final, rank) != (finals[unit_id], ranks[unit_id])]
+    if changed:
+        db.session.connection().execute(
+            table.update().where(table.c.run_id == bindparam("r"), table.c.unit_id == bindparam("u")), changed)
 
 
-def _mark_stale_on_commit(session) -> None:
-    if session.info.pop("scores_stale", False):
+def _note_fact_changes(session, _flush_context) -> None:
+    """After a flush (ids assigned, attribute history still there): which facts changed."""
+    from ..items.models import Item
+
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, _FACT_MODELS):
+            session.info["scores_stale"] = True
+        elif isinstance(obj, (Adoption, Instruction)):
+            item_id = inspect(obj).dict.get("item_id")
+            if item_id is None:  # deleted while expired: its item is unknown, so recompute whole
+                session.info["scores_stale"] = True
+            else:
+                session.info.setdefault("scored_items", set()).add(item_id)
+        elif isinstance(obj, Item):
+            session.info.setdefault("scored_units", set()).update(_scored_units_of(obj, session))
+
+
+def _scored_units_of(item, session) -> set[int]:
+    """The units whose scores an item change touches: none for a draft that never reached the office."""
+    state = inspect(item)
+    if item in session.deleted and "submitted_at" not in state.dict:
+        session.info["scores_stale"] = True  # deleted while expired: whether it counted is unknown
+        return set()
+    if item in session.new or item in session.deleted:
+        return {state.dict["unit_id"]} if state.dict.get("submitted_at") else set()
+    units: set[int] = set()
+    for name in SCORED_ITEM_FIELDS:
+        history = state.attrs[name].history
+        if history.has_changes():
+            units.add(item.unit_id)
+            if name == "unit_id":
+                units.update(value for value in history.deleted if value is not None)
+    return units
+
+
+def _update_scores_on_commit(session) -> None:
+    if not (has_app_context() and session is db.session.registry()):
+        return  # a session of its own (none in the app today): scores age out instead
+    session.flush()  # pending changes are noted on flush, which commit would run only after this
+    stale = session.info.pop("scores_stale", False)
+    units = session.info.pop("scored_units", set())
+    items = session.info.pop("scored_items", set())
+    if stale:
         session.execute(update(ScoreRun).values(stale=True))
+        return
+    if items:
+        from ..items.models import Item
+
+        units |= set(session.scalars(select(Item.unit_id).where(Item.id.in_(items))))
+    if units:
+        update_unit_scores(units)
 
 
 def watch_score_facts(*models: type) -> None:
-    """Any change to these models marks the stored scores stale, whichever service made it."""
+    """Any change to these models marks the stored scores stale, whichever service made it; changes to
+    items, adoptions and instructions update the affected units' stored scores in the same commit."""
     global _FACT_MODELS
     _FACT_MODELS = (*_FACT_MODELS, *models)
-    if not event.contains(Session, "before_flush", _note_fact_changes):
-        event.listen(Session, "before_flush", _note_fact_changes)
-        event.listen(Session, "before_commit", _mark_stale_on_commit)
+    if not event.contains(Session, "after_flush", _note_fact_changes):
+        event.listen(Session, "after_flush", _note_fact_changes)
+        event.listen(Session, "before_commit", _update_scores_on_commit)
 
 
 # ---- standings: what the ranking and score pages show --------------------------------------

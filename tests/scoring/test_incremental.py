@@ -1,0 +1,136 @@
+"""Stored scores follow one unit's changed facts without a full run, and agree with a full run."""
+import json
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.items.services import transition_item
+from portal.scoring.models import Adoption, ScoreRun, UnitScore
+from portal.scoring.records import decide_feedback, record_instruction, submit_feedback
+from portal.scoring.services import (
+    compute_scores,
+    current_run,
+    ensure_fresh_scores,
+    get_active_rule_set,
+    record_adoption,
+)
+from portal.units.models import Tier
+from tests.scoring.test_standings import period_day, submitted_item
+
+
+def stored(run_id: int) -> dict:
+    return {score.unit_id: (score.raw, score.final, score.rank, score.breakdown)
+            for score in db.session.scalars(select(UnitScore).where(UnitScore.run_id == run_id))}
+
+
+def run_key() -> tuple:
+    # SQLite may give a new run the id of the one it replaced: the time it was computed tells them apart
+    run = current_run()
+    return run.id, run.computed_at
+
+
+def assert_incremental_equals_full(key: tuple) -> dict:
+    """The run was updated in place (not recomputed) and holds what a full run would."""
+    db.session.expire_all()
+    run = current_run()
+    assert (run.id, run.computed_at, run.stale) == (*key, False)
+    incremental = stored(run.id)
+    full = compute_scores(as_of=run.as_of)
+    db.session.commit()
+    assert stored(full.id) == incremental
+    return incremental
+
+
+def ranks(scores: dict, world) -> tuple[int, int, int]:
+    return tuple(scores[unit.id][2] for unit in (world.own, world.other, world.third))
+
+
+def test_changes_update_one_unit_and_ranks_follow_as_a_full_run_would(app, world, make):
+    """The services notify by e-mail links, hence the request context."""
+    with app.test_request_context(method="POST"):
+        _run_changes(world, make)
+
+
+def _run_changes(world, make):
+    # without quotas the raws stay positive, so finals and ranks tell the units apart; the period
+    # starts 25 days ago, so items from before it are facts too (a full run reads only those that count)
+    rule_set = get_active_rule_set()
+    rule_set.data = json.dumps(json.loads(rule_set.data) | {"quotas": []}, ensure_ascii=False)
+    rule_set.period_start = date.today() - timedelta(days=25)
+    db.session.commit()
+    before = submitted_item(make, world, date.today() - timedelta(days=40))
+    record_adoption(before.id, "cpc_main", date.today() - timedelta(days=35), world.editor.id)
+    world.third = make.unit("团结社区", parent=world.office)
+    third_reporter, third_signer = make.user(world.third, "reporter"), make.user(world.third, "signer")
+    own = submitted_item(make, world, period_day(20))
+    other = submitted_item(make, world, period_day(20), reporter=world.other_reporter, signer=world.other_signer)
+    third = submitted_item(make, world, period_day(20), reporter=third_reporter, signer=third_signer)
+    record_adoption(own.id, "cpc_main", period_day(18), world.editor.id)
+    db.session.commit()
+    ensure_fresh_scores()
+    key = run_key()
+    assert ranks(stored(key[0]), world) == (1, 2, 2)
+
+    # an upper office's adoption puts the other unit on top: every final changes, ranks move
+    record_adoption(other.id, "province", period_day(15), world.editor.id)
+    db.session.commit()
+    scores = assert_incremental_equals_full(key)
+    assert ranks(scores, world) == (2, 1, 3)
+    key = run_key()
+
+    # an item from before the period: its earlier adoption by the same body counts against the new one
+    record_adoption(before.id, "cpc_research", period_day(12), world.editor.id)
+    db.session.commit()
+    assert json.loads(assert_incremental_equals_full(key)[world.own.id][3])["adoption"] == "8"
+    key = run_key()
+
+    # a leader's instruction, the unit's late feedback, the editor's rejection of it
+    instruction = record_instruction(world.editor, third, "张三", "mayor", period_day(14), "请推广。",
+                                     feedback_required=True)
+    db.session.commit()
+    assert ranks(assert_incremental_equals_full(key), world) == (3, 1, 2)
+    key = run_key()
+    submit_feedback(third_signer, instruction, "已落实。", now=instruction.feedback_due_at + timedelta(days=1))
+    db.session.commit()
+    assert_incremental_equals_full(key)
+    key = run_key()
+    decide_feedback(world.editor, instruction, accepted=False)
+    db.session.commit()
+    assert_incremental_equals_full(key)
+    key = run_key()
+
+    # an item reaching the office, then its verdict; then an adoption taken back
+    late = make.item(world.reporter, "awaiting_signoff")
+    transition_item(late, world.signer, "sign")
+    db.session.commit()
+    assert_incremental_equals_full(key)
+    key = run_key()
+    transition_item(late, world.editor, "invalidate", comment="内容空泛")
+    db.session.commit()
+    assert_incremental_equals_full(key)
+    key = run_key()
+    for adoption in db.session.scalars(select(Adoption).where(Adoption.item_id.in_([own.id, other.id]))):
+        db.session.delete(adoption)
+    db.session.commit()
+    assert ranks(assert_incremental_equals_full(key), world) == (2, 3, 1)
+
+
+def test_a_change_reaching_every_unit_marks_the_scores_stale(world, make):
+    submitted_item(make, world, period_day(5))
+    run = ensure_fresh_scores()
+    world.own.tier = Tier(key="A", name="重点单位")
+    db.session.commit()
+    db.session.refresh(run)
+    assert run.stale
+    fresh = ensure_fresh_scores()
+    assert not fresh.stale and fresh.computed_at > run.computed_at
+
+
+def test_a_draft_leaves_the_stored_run_untouched(world, make):
+    run = ensure_fresh_scores()
+    before = stored(run.id)
+    make.item(world.reporter, "draft")
+    db.session.expire_all()
+    kept = db.session.scalars(select(ScoreRun)).one()
+    assert (kept.id, kept.computed_at) == (run.id, run.computed_at) and stored(run.id) == before
