@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import configure_sqlite, csrf, db, login_manager, migrate
 
@@ -41,6 +42,21 @@ def default_config(instance_path: str) -> dict:
         "WTF_I18N_ENABLED": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Secure is also set on any request that came over HTTPS (portal.auth.sessions); True forces it.
+        "SESSION_COOKIE_SECURE": False,
+        # Server-side sessions (user_sessions): ended after this long without a request, and this long after login.
+        "SESSION_IDLE_MINUTES": 30,
+        "SESSION_ABSOLUTE_HOURS": 12,
+        # Login throttling (portal.auth.throttle): failures counted in a sliding window, per account and
+        # address, per address, and per account from addresses it has not logged in from lately.
+        "LOGIN_WINDOW_MINUTES": 15,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 20,
+        "LOGIN_KNOWN_ADDRESS_DAYS": 30,
+        # Behind a reverse proxy: how many X-Forwarded-For entries to trust (nginx in front: 1). 0 keeps the
+        # socket's address, which behind a proxy would make every user one address for the throttle.
+        "PROXY_FIX_X_FOR": 0,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Outside delivery of notices, sent by `flask remind` (see docs/reminders.md). Empty: off.
         "SMTP_HOST": "",
@@ -88,6 +104,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Batch mode lets Alembic alter SQLite tables (it copies them); PostgreSQL ignores it.
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
     csrf.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
@@ -95,13 +113,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import auth, bulletins, editions, items, notifications, roster, scoring, solicitations, units, web
 
     web.init_app(app)
+    app.session_interface = auth.sessions.PortalSessionInterface()
     for package in (auth, units, items, notifications, scoring, roster, solicitations, editions, bulletins):
         app.register_blueprint(package.bp)
 
+    from .auth.cli import create_admin_command
     from .demo import demo_command
     from .notifications.reminders import remind_command
     from .scoring.cli import score_command
 
+    app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(remind_command)
     app.cli.add_command(score_command)

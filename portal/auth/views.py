@@ -11,6 +11,7 @@ from .forms import LoginForm, PasswordChangeForm, UserForm
 from .models import User
 from .services import (
     AccountError,
+    WeakPasswordError,
     authenticate_user,
     change_password,
     create_user,
@@ -20,6 +21,8 @@ from .services import (
     set_user_active,
     update_user,
 )
+from .sessions import count_live_sessions, end_session, revoke_sessions, start_session
+from .throttle import describe_attempt
 
 
 def _safe_next(target: str | None) -> str:
@@ -35,10 +38,14 @@ def login():
         return redirect(url_for("items.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate_user(form.username.data, form.password.data)
-        if user is None:
-            form.password.errors.append("用户名或密码不正确，或账号已停用")
+        attempt = describe_attempt(form.username.data, request.remote_addr, request.user_agent.string)
+        try:
+            user = authenticate_user(attempt, form.password.data)
+        except AccountError as error:
+            db.session.commit()  # the refused attempt stays on record
+            form.password.errors.append(str(error))
         else:
+            start_session(user, attempt.address, attempt.user_agent)
             db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -48,6 +55,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    end_session()
+    db.session.commit()
     logout_user()
     flash("您已退出登录", "info")
     return redirect(url_for("auth.login"))
@@ -60,11 +69,13 @@ def password():
     if form.validate_on_submit():
         try:
             change_password(current_user, form.current.data, form.new.data)
+        except WeakPasswordError as error:
+            form.new.errors.append(str(error))
         except AccountError as error:
             form.current.errors.append(str(error))
         else:
             db.session.commit()
-            flash("密码已修改", "success")
+            flash("密码已修改，您在其他设备上的登录已退出", "success")
             return redirect(url_for("items.home"))
     return render_template("auth/password.html", form=form)
 
@@ -92,14 +103,15 @@ def user_new():
         try:
             user = create_user(
                 form.username.data.strip(), form.name.data.strip(), form.unit_id.data, form.roles.data,
-                password, form.phone.data or "",
+                password, form.phone.data or "", must_change=True,
             )
         except AccountError as error:
             form.username.errors.append(str(error))
         else:
             user.email = (form.email.data or "").strip() or None
             db.session.commit()
-            flash(f"账号 {user.username} 已创建，初始密码：{password}（只显示这一次，请转告本人）", "success")
+            flash(f"账号 {user.username} 已创建，初始密码：{password}（只显示这一次，请转告本人；首次登录须修改）",
+                  "success")
             return redirect(url_for("auth.user_list"))
     return render_template("auth/user_form.html", form=form, user=None)
 
@@ -121,7 +133,7 @@ def user_edit(user_id: int):
             db.session.commit()
             flash("账号已保存", "success")
             return redirect(url_for("auth.user_list"))
-    return render_template("auth/user_form.html", form=form, user=user)
+    return render_template("auth/user_form.html", form=form, user=user, live_sessions=count_live_sessions(user))
 
 
 @bp.post("/admin/users/<int:user_id>/reset-password")
@@ -130,8 +142,18 @@ def user_reset_password(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     password = reset_password(user)
     db.session.commit()
-    flash(f"{user.name}（{user.username}）的新密码：{password}（只显示这一次，请转告本人）", "success")
+    flash(f"{user.name}（{user.username}）的新密码：{password}（只显示这一次，请转告本人；登录后须修改）", "success")
     return redirect(url_for("auth.user_list"))
+
+
+@bp.post("/admin/users/<int:user_id>/sign-out")
+@roles_required("admin")
+def user_sign_out(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    revoke_sessions(user)
+    db.session.commit()
+    flash(f"{user.name}（{user.username}）已在所有设备上退出登录", "success")
+    return redirect(url_for("auth.user_edit", user_id=user.id))
 
 
 @bp.post("/admin/users/<int:user_id>/active")
