@@ -10,7 +10,7 @@ login_manager.login_message = "请先登录"
 login_manager.login_message_category = "info"
 MUST_CHANGE_MESSAGE = "您正在使用管理员设置的初始密码，请先修改密码后再使用系统"
 # Where a person with an initial password may still go.
-MUST_CHANGE_EXEMPT = {"auth.password", "auth.logout", "static"}
+MUST_CHANGE_EXEMPT = {"auth.password", "auth.logout"}
 
 
 @login_manager.user_loader
@@ -35,9 +35,11 @@ def ask_for_login():
 
 @bp.before_app_request
 def require_password_change():
-    if request.endpoint in MUST_CHANGE_EXEMPT or request.endpoint is None:
+    # Loads the user before any view runs (sessions.check_session may commit), static files excepted.
+    if request.endpoint in (None, "static"):
         return None
-    if current_user.is_authenticated and current_user.must_change_password:
+    if current_user.is_authenticated and current_user.must_change_password \
+            and request.endpoint not in MUST_CHANGE_EXEMPT:
         flash(MUST_CHANGE_MESSAGE, "info")
         return redirect(url_for("auth.password"))
     return None

@@ -38,7 +38,8 @@ def current_session_id() -> str | None:
 
 def check_session(user_id: int) -> tuple[User | None, str]:
     """The session's user if its row is live, else None and the Chinese reason (empty: no session)."""
-    row = db.session.get(UserSession, current_session_id()) if current_session_id() else None
+    session_id = current_session_id()
+    row = db.session.get(UserSession, session_id) if session_id else None
     if row is None or row.user_id != user_id:
         return None, ""
     now = utcnow()
@@ -50,9 +51,9 @@ def check_session(user_id: int) -> tuple[User | None, str]:
     if now - row.last_seen_at > timedelta(minutes=config["SESSION_IDLE_MINUTES"]):
         return None, IDLE_MESSAGE
     if now - row.last_seen_at >= SEEN_RESOLUTION:
-        # The user is loaded before the view runs, so nothing else is pending here. A transaction of its
-        # own that takes the write lock up front: a GET's read transaction never turns into a writer
-        # (see configure_sqlite).
+        # The user is loaded before the view runs (auth.require_password_change): nothing else is pending
+        # here. A transaction of its own that takes the write lock up front: a GET's read transaction
+        # never turns into a writer (see configure_sqlite).
         db.session.commit()
         with write_transaction():
             db.session.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
