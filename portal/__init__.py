@@ -46,10 +46,22 @@ def default_config(instance_path: str) -> dict:
         "WTF_I18N_ENABLED": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Secure is also set on any request that came over HTTPS (portal.auth.sessions); True forces it.
+        "SESSION_COOKIE_SECURE": False,
+        # Server-side sessions (user_sessions): ended after this long without a request, and this long after login.
+        "SESSION_IDLE_MINUTES": 30,
+        "SESSION_ABSOLUTE_HOURS": 12,
+        # Login throttling (portal.auth.throttle): failures counted in a sliding window, per account and
+        # address, per address, and per account from addresses it has not logged in from lately.
+        "LOGIN_WINDOW_MINUTES": 15,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 30,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 20,
+        "LOGIN_KNOWN_ADDRESS_DAYS": 30,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # How many reverse proxies (nginx) stand in front: their X-Forwarded-For/-Proto are then believed,
-        # so the audit log records the client's address. 0 (no proxy) ignores the headers, which anyone
-        # could otherwise forge.
+        # so the audit log and the login throttle see the client's address (otherwise every user would share
+        # nginx's). 0 (no proxy) ignores the headers, which anyone could otherwise forge.
         "TRUSTED_PROXIES": 0,
         # Outside delivery of notices, sent by `flask remind` (see docs/reminders.md). Empty: off.
         "SMTP_HOST": "",
@@ -121,10 +133,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     web.init_app(app)
+    app.session_interface = auth.sessions.PortalSessionInterface()
     for package in (audit, auth, units, items, notifications, scoring, roster, solicitations, editions, bulletins,
                     checks):
         app.register_blueprint(package.bp)
 
+    from .auth.cli import create_admin_command
     from .backup import backup_command, restore_command
     from .demo import demo_command
     from .notifications.reminders import remind_command
@@ -132,6 +146,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(remind_command)
     app.cli.add_command(score_command)

@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0009_audit"
-down_revision = "0007_bulletins"
+down_revision = "0008_auth_security"
 branch_labels = None
 depends_on = None
 

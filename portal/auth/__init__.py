@@ -1,21 +1,48 @@
-from flask import Blueprint
+from flask import Blueprint, flash, g, redirect, request, session, url_for
+from flask_login import current_user, login_url
 
-from ..extensions import db, login_manager
+from ..extensions import login_manager
 
 bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "请先登录"
 login_manager.login_message_category = "info"
+MUST_CHANGE_MESSAGE = "您正在使用管理员设置的初始密码，请先修改密码后再使用系统"
+# Where a person with an initial password may still go.
+MUST_CHANGE_EXEMPT = {"auth.password", "auth.logout"}
 
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    from .models import User
+    from .sessions import check_session
 
-    # A deactivated account loses its open sessions at once.
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    # Only a live server-side session counts: a deactivated account, a revoked or timed-out session
+    # (or a cookie without one, such as a "remember me" cookie) is anonymous.
+    user, reason = check_session(int(user_id)) if user_id.isdigit() else (None, "")
+    if user is None:
+        for key in ("_user_id", "_fresh", "_id", "sid"):
+            session.pop(key, None)
+        g.session_end_reason = reason
+    return user
+
+
+@login_manager.unauthorized_handler
+def ask_for_login():
+    flash(g.pop("session_end_reason", "") or login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
+
+
+@bp.before_app_request
+def require_password_change():
+    # Loads the user before any view runs (sessions.check_session may commit), static files excepted.
+    if request.endpoint in (None, "static"):
+        return None
+    if current_user.is_authenticated and current_user.must_change_password \
+            and request.endpoint not in MUST_CHANGE_EXEMPT:
+        flash(MUST_CHANGE_MESSAGE, "info")
+        return redirect(url_for("auth.password"))
+    return None
 
 
 from . import views  # noqa: E402,F401  (routes register on import)

@@ -3,7 +3,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..web.forms import PortalForm
-from .models import ROLES
+from .models import ROLES, USERNAME_PATTERN
 
 
 class LoginForm(PortalForm):
@@ -14,7 +14,9 @@ class LoginForm(PortalForm):
 class PasswordChangeForm(PortalForm):
     current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
     new = PasswordField(
-        "新密码", validators=[DataRequired("请输入新密码"), Length(min=8, max=128, message="密码长度应为8至128个字符")]
+        "新密码", validators=[DataRequired("请输入新密码")],
+        # Length, common passwords and the username: checked by services.check_password_policy.
+        description="至少8个字符，不能是常见密码或用户名；几个词组成的长句好记又安全",
     )
     confirm = PasswordField("再次输入新密码", validators=[EqualTo("new", message="两次输入的新密码不一致")])
 
@@ -30,7 +32,7 @@ class UserForm(PortalForm):
         validators=[
             DataRequired("请输入用户名"),
             Length(max=40, message="用户名不超过40个字符"),
-            Regexp(r"^[A-Za-z0-9_.-]+$", message="用户名只能使用字母、数字、下划线、点和连字符"),
+            Regexp(USERNAME_PATTERN, message="用户名只能使用字母、数字、下划线、点和连字符"),
         ],
     )
     name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=40, message="姓名不超过40个字符")])

@@ -12,6 +12,7 @@ from .forms import LoginForm, PasswordChangeForm, UserForm
 from .models import User
 from .services import (
     AccountError,
+    WeakPasswordError,
     authenticate_user,
     change_password,
     create_user,
@@ -21,6 +22,8 @@ from .services import (
     set_user_active,
     update_user,
 )
+from .sessions import count_live_sessions, end_session, revoke_sessions, start_session
+from .throttle import describe_attempt
 
 
 def _safe_next(target: str | None) -> str:
@@ -36,12 +39,15 @@ def login():
         return redirect(url_for("items.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate_user(form.username.data, form.password.data)
-        if user is None:
-            form.password.errors.append("用户名或密码不正确，或账号已停用")
-            record_event(None, "login.failure", None, f"登录失败，用户名：{form.username.data}")
-            db.session.commit()
+        attempt = describe_attempt(form.username.data, request.remote_addr, request.user_agent.string)
+        try:
+            user = authenticate_user(attempt, form.password.data)
+        except AccountError as error:
+            form.password.errors.append(str(error))
+            record_event(None, "login.failure", None, f"登录失败（{error}），用户名：{form.username.data}")
+            db.session.commit()  # the refused attempt stays on record
         else:
+            start_session(user, attempt.address, attempt.user_agent)
             record_event(user, "login.success", user, "登录成功")
             db.session.commit()
             login_user(user)
@@ -52,6 +58,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    end_session()
+    db.session.commit()
     logout_user()
     flash("您已退出登录", "info")
     return redirect(url_for("auth.login"))
@@ -64,11 +72,13 @@ def password():
     if form.validate_on_submit():
         try:
             change_password(current_user, form.current.data, form.new.data)
+        except WeakPasswordError as error:
+            form.new.errors.append(str(error))
         except AccountError as error:
             form.current.errors.append(str(error))
         else:
             db.session.commit()
-            flash("密码已修改", "success")
+            flash("密码已修改，您在其他设备上的登录已退出", "success")
             return redirect(url_for("items.home"))
     return render_template("auth/password.html", form=form)
 
@@ -96,13 +106,14 @@ def user_new():
         try:
             user = create_user(
                 form.username.data.strip(), form.name.data.strip(), form.unit_id.data, form.roles.data,
-                password, form.phone.data or "", (form.email.data or "").strip() or None,
+                password, form.phone.data or "", (form.email.data or "").strip() or None, must_change=True,
             )
         except AccountError as error:
             form.username.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"账号 {user.username} 已创建，初始密码：{password}（只显示这一次，请转告本人）", "success")
+            flash(f"账号 {user.username} 已创建，初始密码：{password}（只显示这一次，请转告本人；首次登录须修改）",
+                  "success")
             return redirect(url_for("auth.user_list"))
     return render_template("auth/user_form.html", form=form, user=None)
 
@@ -124,7 +135,7 @@ def user_edit(user_id: int):
             db.session.commit()
             flash("账号已保存", "success")
             return redirect(url_for("auth.user_list"))
-    return render_template("auth/user_form.html", form=form, user=user)
+    return render_template("auth/user_form.html", form=form, user=user, live_sessions=count_live_sessions(user))
 
 
 @bp.post("/admin/users/<int:user_id>/reset-password")
@@ -133,8 +144,18 @@ def user_reset_password(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     password = reset_password(user)
     db.session.commit()
-    flash(f"{user.name}（{user.username}）的新密码：{password}（只显示这一次，请转告本人）", "success")
+    flash(f"{user.name}（{user.username}）的新密码：{password}（只显示这一次，请转告本人；登录后须修改）", "success")
     return redirect(url_for("auth.user_list"))
+
+
+@bp.post("/admin/users/<int:user_id>/sign-out")
+@roles_required("admin")
+def user_sign_out(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    revoke_sessions(user)
+    db.session.commit()
+    flash(f"{user.name}（{user.username}）已在所有设备上退出登录", "success")
+    return redirect(url_for("auth.user_edit", user_id=user.id))
 
 
 @bp.post("/admin/users/<int:user_id>/active")

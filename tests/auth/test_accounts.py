@@ -146,7 +146,7 @@ def test_admin_creates_a_user_with_a_random_initial_password_shown_once(app, wor
         "phone": "13912345678",
     }, follow_redirects=True)
     html = response.get_data(as_text=True)
-    match = re.search(r"账号 xinfu_liu 已创建，初始密码：([a-z0-9]+)（只显示这一次，请转告本人）", html)
+    match = re.search(r"账号 xinfu_liu 已创建，初始密码：([a-z0-9]+)（只显示这一次，请转告本人；首次登录须修改）", html)
     assert match, html
     password = match.group(1)
     assert len(password) >= 12
@@ -195,7 +195,7 @@ def test_admin_resets_a_password(app, world):
     admin = client_for(app, world.admin)
     response = admin.post(f"/admin/users/{world.reporter.id}/reset-password", follow_redirects=True)
     html = response.get_data(as_text=True)
-    match = re.search(rf"{world.reporter.name}（reporter）的新密码：([a-z0-9]+)（只显示这一次，请转告本人）", html)
+    match = re.search(rf"{world.reporter.name}（reporter）的新密码：([a-z0-9]+)（只显示这一次，请转告本人；登录后须修改）", html)
     assert match
     _, old = try_login(app, "reporter", PASSWORD)
     assert old.status_code == 200 and BAD_LOGIN in old.get_data(as_text=True)
@@ -258,7 +258,7 @@ def test_change_own_password(app, world):
     response = client.post("/account/password", data={"current": PASSWORD, "new": "new-secret-2026",
                                                        "confirm": "new-secret-2026"})
     assert response.status_code == 302
-    assert ("success", "密码已修改") in flashes(client)
+    assert ("success", "密码已修改，您在其他设备上的登录已退出") in flashes(client)
     assert fresh(world.signer).password_hash.startswith("$argon2id$")
     _, old = try_login(app, "signer", PASSWORD)
     assert old.status_code == 200

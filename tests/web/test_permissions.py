@@ -84,6 +84,7 @@ EXPECTATIONS = {
     },
     "auth.user_reset_password": {"POST": {"own_unit_user": ADMIN_DONE, "other_unit_user": ADMIN_DONE}},
     "auth.user_toggle_active": {"POST": {"other_unit_user": ADMIN_DONE}},
+    "auth.user_sign_out": {"POST": {"other_unit_user": ADMIN_DONE}},
     "bulletins.index": {"GET": {NONE: LOGGED_IN}},
     "bulletins.new": {"GET": {NONE: EDITOR_ONLY}, "POST": {NONE: EDITOR_DONE}},
     "bulletins.detail": {"GET": {"draft_bulletin": EDITOR_ONLY_DRAFT, "published_bulletin": LOGGED_IN}},
