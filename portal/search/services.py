@@ -1,0 +1,118 @@
+"""Full-text search over the items a user may see: the index hook and the ranked query."""
+from sqlalchemy import and_, column, event, func, inspect, literal_column, or_, select, table, true
+from sqlalchemy.orm import Session, selectinload
+
+from ..extensions import db
+from ..items.models import Item, ItemPhoto
+from ..items.services import InboxFilters, filter_items, visible_items_condition
+from ..units.models import Unit
+from ..web.paging import Page, paginate
+from .indexing import index_items
+from .models import FTS_TABLE, ItemSearch
+from .text import Term, parse_query
+
+INDEXED_ITEM_FIELDS = ("title", "body", "edited_title", "edited_body")
+
+
+@event.listens_for(Session, "after_flush")
+def _index_flushed_items(session, flush_context) -> None:
+    """Every write of an item's text, a photo's caption or a unit's name goes through a flush: re-index the
+    items concerned there, in the same transaction, so a saved item is found at once and a rolled-back one never is."""
+    changed = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Item) and (obj in session.new or _changed(obj, INDEXED_ITEM_FIELDS)):
+            changed.add(obj.id)
+        elif isinstance(obj, ItemPhoto):
+            state = inspect(obj)
+            changed.update(filter(None, [obj.item_id, *state.attrs.item_id.history.deleted]))
+        elif isinstance(obj, Unit) and _changed(obj, ("name",)):
+            changed.update(session.connection().scalars(select(Item.id).where(Item.unit_id == obj.id)))
+    changed -= {obj.id for obj in session.deleted if isinstance(obj, Item)}  # their rows go by cascade
+    if changed:
+        index_items(session.connection(), changed)
+
+
+def _changed(obj, fields) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[field].history.has_changes() for field in fields)
+
+
+def rebuild_search_index() -> int:
+    """Every item's row written afresh (after a bulk load that bypassed the session)."""
+    count = index_items(db.session.connection())
+    db.session.commit()
+    return count
+
+
+# ---- the query ---------------------------------------------------------------------------------
+
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _fts5_expression(term: Term) -> str:
+    phrase = '"' + " ".join(term.tokens) + '"' + ("*" if term.prefix else "")
+    if term.single_character:
+        return f'({{title body}} : {phrase} OR tails : "{term.tokens[0]}")'
+    return f"{{title body}} : {phrase}"
+
+
+FTS5 = table(FTS_TABLE, column("rowid"), column(FTS_TABLE))
+# The PostgreSQL expressions must be written exactly as the migration's GIN indexes are.
+PG_TEXT = literal_column(
+    "(setweight(to_tsvector('simple', item_search.title), 'A') || to_tsvector('simple', item_search.body))"
+)
+PG_TAILS = literal_column("to_tsvector('simple', item_search.tails)")
+
+
+def _hits(terms: list[Term]):
+    """(item_id, score) of the items holding every term, smaller scores better: FTS5's bm25 or PostgreSQL's
+    ts_rank, a word in the title weighing ten times one in the body (which holds captions and unit name)."""
+    if _is_postgresql():
+        found = and_(*[_pg_term(term) for term in terms])
+        query = func.to_tsquery(literal_column("'simple'"), " & ".join(_pg_phrase(term) for term in terms))
+        score = -func.ts_rank(literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]"), PG_TEXT, query)
+        return select(ItemSearch.item_id.label("item_id"), score.label("score")).where(found).subquery()
+    expression = " AND ".join(f"({_fts5_expression(term)})" for term in terms)
+    score = literal_column(f"bm25({FTS_TABLE}, 10.0, 1.0, 0.0)")
+    return select(FTS5.c.rowid.label("item_id"), score.label("score")).where(
+        FTS5.c[FTS_TABLE].op("MATCH")(expression)).subquery()
+
+
+def _pg_phrase(term: Term) -> str:
+    return "(" + " <-> ".join(f"'{token}'" for token in term.tokens) + (":*" if term.prefix else "") + ")"
+
+
+def _pg_term(term: Term):
+    found = PG_TEXT.op("@@")(func.to_tsquery(literal_column("'simple'"), _pg_phrase(term)))
+    if term.single_character:
+        found = or_(found, PG_TAILS.op("@@")(func.to_tsquery(literal_column("'simple'"), f"'{term.tokens[0]}'")))
+    return found
+
+
+def match_items(q: str):
+    """The condition that an item holds every word of q (for the inbox's keyword filter).
+    Words nothing can match (punctuation only) match every item."""
+    terms = parse_query(q)
+    return Item.id.in_(select(_hits(terms).c.item_id)) if terms else true()
+
+
+def search_items(user, filters: InboxFilters, page: int, per_page: int) -> tuple[list[Term], Page]:
+    """The items the user may see that hold every word of filters.q and pass the inbox's other filters,
+    best first (then the latest). No words, no results."""
+    terms = parse_query(filters.q)
+    if not terms:
+        return terms, Page([], 0, 1, per_page)
+    hits = _hits(terms)
+    # Ids first, then the page's items: sorting whole rows (with their bodies) would read every match's text.
+    ids = (
+        select(Item.id)
+        .join(hits, hits.c.item_id == Item.id)
+        .where(visible_items_condition(user))
+        .order_by(hits.c.score, Item.updated_at.desc(), Item.id.desc())
+    )
+    page_of_ids = paginate(filter_items(ids, filters), page, per_page)
+    rows = {item.id: item for item in db.session.scalars(
+        select(Item).where(Item.id.in_(page_of_ids.items)).options(selectinload(Item.photos)))}
+    page_of_ids.items = [rows[item_id] for item_id in page_of_ids.items]
+    return terms, page_of_ids
