@@ -21,6 +21,7 @@ from portal.auth.services import hash_password  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.items.models import Item  # noqa: E402
 from portal.scoring.models import Adoption, Channel, Instruction  # noqa: E402
+from portal.search.services import rebuild_search_index  # noqa: E402
 from portal.units.models import Tier, Unit  # noqa: E402
 
 SIZES = {"city": {"units": 300, "years": 1}, "small": {"units": 30, "years": 1}}
@@ -32,25 +33,35 @@ CATEGORIES = (["work"] * 40 + ["brief"] * 15 + ["experience"] * 10 + ["research"
               + ["opinion"] * 7 + ["emergency"] * 3 + ["policy"] * 4)
 TOPICS = ["垃圾分类入户宣传", "防汛应急演练", "消防安全隐患排查", "老旧小区改造议事", "文明城市创建志愿服务",
           "困难群众走访慰问", "医保政策宣传", "安全生产大检查", "退役军人政策宣讲", "营商环境优化座谈"]
-# Body text: sentences of the kinds items are made of, so text search is measured on realistic prose
-# (two-character words such as 垃圾, 防汛, 疫情 occur in some items and not in others).
+# Body text: sentences of the kinds items are made of, each naming one of many matters, so that a word
+# such as 垃圾, 防汛 or 充电桩 is in a few percent of the items, as in a real year, and 工作 in nearly all.
+MATTERS = ("垃圾分类 防汛排涝 疫情防控 消防安全 充电桩建设 网格员培训 志愿服务 老旧小区改造 燃气安全 食品安全 "
+           "电动车充电 高空抛物 噪声扰民 违章搭建 占道经营 河道保洁 秸秆禁烧 森林防火 地质灾害 城市内涝 "
+           "困难群众救助 低保审核 残疾人帮扶 留守儿童关爱 独居老人探访 养老服务 托育服务 家庭医生签约 "
+           "医保缴费 异地就医备案 退役军人优待 兵役登记 征兵宣传 禁毒宣传 反诈宣传 扫黑除恶 信访维稳 "
+           "矛盾纠纷调解 法律援助 普法宣传 社区矫正 安置帮教 治安巡逻 平安建设 交通安全 校园周边整治 "
+           "营商环境 企业走访 招商引资 项目建设 稳岗就业 技能培训 创业担保贷款 农民工工资 根治欠薪 "
+           "人口普查 经济普查 统计调查 粮食安全 耕地保护 高标准农田 乡村振兴 人居环境整治 厕所革命 "
+           "污水治理 大气污染防治 扬尘治理 油烟整治 河长制 林长制 垃圾清运 绿化养护 路灯维修 井盖更换 "
+           "文明城市创建 新时代文明实践 全民阅读 文化惠民演出 全民健身 非遗传承 红色教育 党史学习 "
+           "主题党日 党员冬训 发展党员 基层党建 清廉建设 作风建设 政务公开 一网通办 12345热线 "
+           "物业管理 业委会组建 加装电梯 停车难 快递驿站 菜市场改造 农贸市场 价格监测 计量检定 "
+           "特种设备 危化品 有限空间作业 建筑工地 自建房排查 防溺水 寒潮应对 台风防御 应急演练 应急物资储备").split()
 OPENINGS = ["为切实做好{t}工作，", "近日，我单位组织开展{t}活动，", "按照上级部署要求，{t}工作有序推进，",
             "{m}月以来，围绕{t}，"]
-SENTENCES = ["社区党委书记带队深入居民小区，逐户走访了解群众诉求", "共发放宣传资料{n}份，现场解答群众咨询{k}人次",
-             "组织志愿者{k}名参与垃圾分类桶边督导，居民投放准确率明显提升", "对辖区{k}处防汛重点部位开展拉网式排查",
-             "及时清理积水点和排水管网，确保汛期安全", "严格落实疫情常态化防控要求，做好重点人群健康监测",
-             "召开专题会议研究部署，明确责任分工和时间节点", "建立问题清单{k}项，已整改完成{n}项",
-             "邀请区消防大队讲解火灾逃生和灭火器使用方法", "针对老旧小区电动车充电难问题，新增充电桩{k}个",
-             "走访慰问困难群众和退役军人家庭{k}户，送去慰问金和生活物资", "会同市场监管部门检查餐饮门店{k}家",
-             "开展安全生产隐患排查，发现并督促整改问题{k}处", "举办医保政策宣讲会，讲解门诊共济和异地就医备案",
-             "召开营商环境座谈会，听取企业代表意见建议{k}条", "依托网格员队伍开展入户核查，做到不漏一户",
-             "通过微信公众号和居民群推送政策解读{k}篇", "引导居民参与小区议事协商，形成共建共治共享格局"]
+SENTENCES = ["单位主要负责同志带队深入一线，专题调度{o}工作", "围绕{o}发放宣传资料{n}份，现场解答群众咨询{k}人次",
+             "组织志愿者{k}名参与{o}，群众满意度明显提升", "对辖区{k}处{o}重点部位开展拉网式排查",
+             "召开{o}专题会议研究部署，明确责任分工和时间节点", "梳理{o}问题清单{k}项，已整改完成{n}项",
+             "邀请专业人员讲解{o}相关知识", "会同相关部门开展{o}联合检查{k}次", "将{o}纳入网格化管理，做到不漏一户",
+             "通过微信公众号和居民群推送{o}政策解读{k}篇", "建立{o}工作台账，实行销号管理",
+             "把{o}作为为民办实事重要内容，持续跟踪问效"]
 CLOSINGS = ["下一步，将持续巩固工作成效，建立长效机制。", "下一步，将进一步加大工作力度，确保各项任务落到实处。",
             "群众满意度和获得感不断提升。"]
 
 
 def body_text(rng: random.Random, topic: str) -> str:
-    sentences = [s.format(n=rng.randint(50, 2000), k=rng.randint(3, 120)) for s in rng.sample(SENTENCES, rng.randint(5, 10))]
+    sentences = [rng.choice(SENTENCES).format(o=rng.choice(MATTERS), n=rng.randint(50, 2000), k=rng.randint(3, 120))
+                 for _ in range(rng.randint(5, 10))]
     opening = rng.choice(OPENINGS).format(t=topic, m=rng.randint(1, 11))
     return opening + "；".join(sentences) + "。" + rng.choice(CLOSINGS)
 
@@ -123,6 +134,7 @@ def generate(database: str, size: str, year: int, seed: int = 7) -> dict:
         if instructions:
             db.session.execute(insert(Instruction), instructions)
         db.session.commit()
+        rebuild_search_index()  # the bulk inserts bypassed the session, whose flush keeps the index
         return {"units": len(unit_ids), "items": len(items), "adoptions": len(adoptions),
                 "instructions": len(instructions)}
 

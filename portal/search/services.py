@@ -1,12 +1,14 @@
 """Full-text search over the items a user may see: the index hook and the ranked query."""
-from sqlalchemy import and_, column, event, func, inspect, literal_column, or_, select, table, true
+import math
+
+from sqlalchemy import column, event, func, inspect, literal_column, or_, select, table, true
 from sqlalchemy.orm import Session, selectinload
 
 from ..extensions import db
 from ..items.models import Item, ItemPhoto
 from ..items.services import InboxFilters, filter_items, visible_items_condition
 from ..units.models import Unit
-from ..web.paging import Page, paginate
+from ..web.paging import Page
 from .indexing import index_items
 from .models import FTS_TABLE, ItemSearch
 from .text import Term, parse_query
@@ -65,29 +67,30 @@ PG_TEXT = literal_column(
 PG_TAILS = literal_column("to_tsvector('simple', item_search.tails)")
 
 
-def _hits(terms: list[Term]):
-    """(item_id, score) of the items holding every term, smaller scores better: FTS5's bm25 or PostgreSQL's
-    ts_rank, a word in the title weighing ten times one in the body (which holds captions and unit name)."""
-    if _is_postgresql():
-        found = and_(*[_pg_term(term) for term in terms])
-        query = func.to_tsquery(literal_column("'simple'"), " & ".join(_pg_phrase(term) for term in terms))
-        score = -func.ts_rank(literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]"), PG_TEXT, query)
-        return select(ItemSearch.item_id.label("item_id"), score.label("score")).where(found).subquery()
-    expression = " AND ".join(f"({_fts5_expression(term)})" for term in terms)
-    score = literal_column(f"bm25({FTS_TABLE}, 10.0, 1.0, 0.0)")
-    return select(FTS5.c.rowid.label("item_id"), score.label("score")).where(
-        FTS5.c[FTS_TABLE].op("MATCH")(expression)).subquery()
+def _pg_query(text: str):
+    return func.to_tsquery(literal_column("'simple'"), text)
 
 
 def _pg_phrase(term: Term) -> str:
     return "(" + " <-> ".join(f"'{token}'" for token in term.tokens) + (":*" if term.prefix else "") + ")"
 
 
-def _pg_term(term: Term):
-    found = PG_TEXT.op("@@")(func.to_tsquery(literal_column("'simple'"), _pg_phrase(term)))
-    if term.single_character:
-        found = or_(found, PG_TAILS.op("@@")(func.to_tsquery(literal_column("'simple'"), f"'{term.tokens[0]}'")))
-    return found
+def _hits(terms: list[Term]):
+    """(item_id, score) of the items holding every term, smaller scores better: FTS5's bm25 or PostgreSQL's
+    ts_rank, a word in the title weighing ten times one in the body (which holds captions and unit name)."""
+    if _is_postgresql():
+        found = [PG_TEXT.op("@@")(_pg_query(_pg_phrase(term))) for term in terms]
+        found = [
+            or_(match, PG_TAILS.op("@@")(_pg_query(f"'{term.tokens[0]}'"))) if term.single_character else match
+            for match, term in zip(found, terms, strict=True)
+        ]
+        score = -func.ts_rank(literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]"), PG_TEXT,
+                              _pg_query(" & ".join(_pg_phrase(term) for term in terms)))
+        return select(ItemSearch.item_id.label("item_id"), score.label("score")).where(*found).subquery()
+    expression = " AND ".join(f"({_fts5_expression(term)})" for term in terms)
+    score = literal_column(f"bm25({FTS_TABLE}, 10.0, 1.0, 0.0)")
+    return select(FTS5.c.rowid.label("item_id"), score.label("score")).where(
+        FTS5.c[FTS_TABLE].op("MATCH")(expression)).subquery()
 
 
 def match_items(q: str):
@@ -99,20 +102,26 @@ def match_items(q: str):
 
 def search_items(user, filters: InboxFilters, page: int, per_page: int) -> tuple[list[Term], Page]:
     """The items the user may see that hold every word of filters.q and pass the inbox's other filters,
-    best first (then the latest). No words, no results."""
+    best first, then the newest. No words, no results."""
     terms = parse_query(filters.q)
     if not terms:
         return terms, Page([], 0, 1, per_page)
     hits = _hits(terms)
-    # Ids first, then the page's items: sorting whole rows (with their bodies) would read every match's text.
-    ids = (
-        select(Item.id)
+    query = filter_items(
+        select(Item.id, func.count().over().label("total"))
         .join(hits, hits.c.item_id == Item.id)
         .where(visible_items_condition(user))
-        .order_by(hits.c.score, Item.updated_at.desc(), Item.id.desc())
+        .order_by(hits.c.score, Item.id.desc()),
+        filters,
     )
-    page_of_ids = paginate(filter_items(ids, filters), page, per_page)
-    rows = {item.id: item for item in db.session.scalars(
-        select(Item).where(Item.id.in_(page_of_ids.items)).options(selectinload(Item.photos)))}
-    page_of_ids.items = [rows[item_id] for item_id in page_of_ids.items]
-    return terms, page_of_ids
+    # One pass gives the page's ids and the number of matches: the full-text match is the costly part.
+    # Ids only, then the page's items: sorting whole rows would carry every match's text.
+    page = max(1, page)
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    if not rows and page > 1:  # past the last page: show the last one
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        page = max(1, math.ceil(total / per_page))
+        rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    items = {item.id: item for item in db.session.scalars(
+        select(Item).where(Item.id.in_([row.id for row in rows])).options(selectinload(Item.photos)))}
+    return terms, Page([items[row.id] for row in rows], rows[0].total if rows else 0, page, per_page)
