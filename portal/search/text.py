@@ -75,7 +75,7 @@ def highlight(text: str, terms: list[Term]) -> list[tuple[str, bool]]:
     return pieces
 
 
-def snippet(text: str, terms: list[Term], width: int = 48) -> list[tuple[str, bool]]:
+def snippet(text: str, terms: list[Term], width: int = 40) -> list[tuple[str, bool]]:
     """About `width` characters of the text around its first match (its start when none matches), highlighted."""
     text = " ".join(text.split())
     positions = [found for term in terms if (found := text.lower().find(term.text.lower())) >= 0]
