@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup system-packages db bench bench-documents clean
+.PHONY: run test setup system-packages db bench bench-documents bench-search clean
 
 run: setup db
 	@$(FLASK) demo --if-empty
@@ -46,6 +46,10 @@ bench: setup
 
 bench-documents: setup
 	$(BIN)/python bench/documents.py
+
+# Needs bench/out/city.db: $(BIN)/python bench/generate.py city --database sqlite:///bench/out/city.db
+bench-search: setup
+	$(BIN)/python bench/search.py
 
 db: setup
 	$(FLASK) db upgrade
