@@ -130,6 +130,7 @@ def test_the_page_works_without_js_and_the_htmx_fragment_is_small(world, make, c
     assert fragment.data.startswith(b'<section id="search-results"') or b'id="search-results"' in fragment.data[:300]
     assert "<html" not in fragment.get_data(as_text=True) and len(fragment.data) <= 5 * 1024, len(fragment.data)
     assert len(re.findall("<li>", fragment.get_data(as_text=True))) == 10
+    assert "第 2 / 2 页，共 12 条" in client.get("/search?q=防汛&page=99").get_data(as_text=True)  # clamped
 
 
 def test_bad_input_gets_a_message_at_the_field_and_keeps_the_words(world, client):
