@@ -48,7 +48,7 @@ def test_a_freshly_saved_item_is_found_and_an_edit_replaces_its_words(app, world
     assert response.status_code == 302
     item = db.session.scalar(select(Item).where(Item.form_key == "search-key-1"))
     assert found(world.reporter, "沙袋") == [item.id]
-    update_item(item, world.reporter, ItemFields(title="防汛物资清点", body="清点救生衣", category="work"))
+    update_item(item, world.reporter, ItemFields(title="防汛物资清点", body="清点救生衣", category="work"), item.version)
     db.session.commit()
     assert found(world.reporter, "沙袋") == []
     assert found(world.reporter, "救生衣") == [item.id]
@@ -56,7 +56,7 @@ def test_a_freshly_saved_item_is_found_and_an_edit_replaces_its_words(app, world
 
 def test_a_rolled_back_save_leaves_nothing_to_find(world, make):
     item = make.item(world.reporter, title="消防检查", body="检查灭火器")
-    update_item(item, world.reporter, ItemFields(title="消防检查", body="检查疏散通道", category="work"))
+    update_item(item, world.reporter, ItemFields(title="消防检查", body="检查疏散通道", category="work"), item.version)
     db.session.flush()
     assert found(world.reporter, "疏散") == [item.id]
     db.session.rollback()
