@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup system-packages db bench bench-setup bench-documents bench-load bench-province bench-mobile audit clean
+.PHONY: run test setup system-packages db bench bench-setup bench-documents bench-load bench-province bench-mobile bench-search audit clean
 
 run: setup db
 	@$(FLASK) demo --if-empty
@@ -74,6 +74,10 @@ audit: setup $(VENV)/.audit-installed
 $(VENV)/.audit-installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[audit]'
 	@touch $@
+
+# Needs bench/out/city.db: $(BIN)/python bench/generate.py city --database sqlite:///bench/out/city.db
+bench-search: setup
+	$(BIN)/python bench/search.py
 
 db: setup
 	$(FLASK) db upgrade

@@ -27,6 +27,7 @@ from portal.auth.services import hash_password  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.items.models import Item  # noqa: E402
 from portal.scoring.models import Adoption, Channel, Instruction  # noqa: E402
+from portal.search.services import rebuild_search_index  # noqa: E402
 from portal.solicitations.models import Solicitation, SolicitationTarget  # noqa: E402
 from portal.units.models import Tier, Unit  # noqa: E402
 
@@ -43,17 +44,43 @@ TOPICS = ["垃圾分类入户宣传", "防汛应急演练", "消防安全隐患�
           "冬季供暖保障", "食品安全专项整治", "平安建设宣传", "乡村振兴产业帮扶", "重点项目建设推进"]
 PLACES = ["城关", "东湖", "西城", "南岭", "北苑", "高新", "长青", "永安", "兴隆", "和平", "富民", "青山"]
 KINDS = [("street", "街道"), ("community", "社区"), ("department", "局")]
-ACTIONS = ["召开专题会议，部署相关工作", "组织工作人员深入一线走访", "联合相关部门开展集中行动", "通过微信群和宣传栏广泛宣传",
-           "建立问题清单和整改台账", "邀请居民代表参与议事协商"]
-RESULTS = ["共排查问题{}处，已全部整改到位", "受益群众{}余人", "发放宣传资料{}余份", "参与志愿者{}人次"]
-NEXT = ["持续跟踪问效，巩固工作成果", "总结经验做法，形成长效机制", "加大督导力度，确保各项措施落实落地"]
 # The last days of the data are still being worked on; earlier items have had the editor's verdict.
 OPEN_DAYS = 14
+# Body text: sentences of the kinds items are made of, each naming one of many matters, so that a word
+# such as 垃圾, 防汛 or 充电桩 is in a few percent of the items, as in a real year, and 工作 in nearly all.
+MATTERS = ("垃圾分类 防汛排涝 疫情防控 消防安全 充电桩建设 网格员培训 志愿服务 老旧小区改造 燃气安全 食品安全 "
+           "电动车充电 高空抛物 噪声扰民 违章搭建 占道经营 河道保洁 秸秆禁烧 森林防火 地质灾害 城市内涝 "
+           "困难群众救助 低保审核 残疾人帮扶 留守儿童关爱 独居老人探访 养老服务 托育服务 家庭医生签约 "
+           "医保缴费 异地就医备案 退役军人优待 兵役登记 征兵宣传 禁毒宣传 反诈宣传 扫黑除恶 信访维稳 "
+           "矛盾纠纷调解 法律援助 普法宣传 社区矫正 安置帮教 治安巡逻 平安建设 交通安全 校园周边整治 "
+           "营商环境 企业走访 招商引资 项目建设 稳岗就业 技能培训 创业担保贷款 农民工工资 根治欠薪 "
+           "人口普查 经济普查 统计调查 粮食安全 耕地保护 高标准农田 乡村振兴 人居环境整治 厕所革命 "
+           "污水治理 大气污染防治 扬尘治理 油烟整治 河长制 林长制 垃圾清运 绿化养护 路灯维修 井盖更换 "
+           "文明城市创建 新时代文明实践 全民阅读 文化惠民演出 全民健身 非遗传承 红色教育 党史学习 "
+           "主题党日 党员冬训 发展党员 基层党建 清廉建设 作风建设 政务公开 一网通办 12345热线 "
+           "物业管理 业委会组建 加装电梯 停车难 快递驿站 菜市场改造 农贸市场 价格监测 计量检定 "
+           "特种设备 危化品 有限空间作业 建筑工地 自建房排查 防溺水 寒潮应对 台风防御 应急演练 应急物资储备").split()
+OPENINGS = ["为切实做好{t}工作，", "近日，我单位组织开展{t}活动，", "按照上级部署要求，{t}工作有序推进，",
+            "{m}月以来，围绕{t}，"]
+SENTENCES = ["单位主要负责同志带队深入一线，专题调度{o}工作", "围绕{o}发放宣传资料{n}份，现场解答群众咨询{k}人次",
+             "组织志愿者{k}名参与{o}，群众满意度明显提升", "对辖区{k}处{o}重点部位开展拉网式排查",
+             "召开{o}专题会议研究部署，明确责任分工和时间节点", "梳理{o}问题清单{k}项，已整改完成{n}项",
+             "邀请专业人员讲解{o}相关知识", "会同相关部门开展{o}联合检查{k}次", "将{o}纳入网格化管理，做到不漏一户",
+             "通过微信公众号和居民群推送{o}政策解读{k}篇", "建立{o}工作台账，实行销号管理",
+             "把{o}作为为民办实事重要内容，持续跟踪问效"]
+CLOSINGS = ["下一步，将持续巩固工作成效，建立长效机制。", "下一步，将进一步加大工作力度，确保各项任务落到实处。",
+            "群众满意度和获得感不断提升。"]
+
+
+def body_text(rng: random.Random, topic: str) -> str:
+    sentences = [rng.choice(SENTENCES).format(o=rng.choice(MATTERS), n=rng.randint(50, 2000), k=rng.randint(3, 120))
+                 for _ in range(rng.randint(5, 10))]
+    opening = rng.choice(OPENINGS).format(t=topic, m=rng.randint(1, 11))
+    return opening + "；".join(sentences) + "。" + rng.choice(CLOSINGS)
 
 
 def build_body(rng: random.Random, unit_name: str, topic: str, day: date) -> str:
-    return (f"{day.month}月{day.day}日，{unit_name}围绕{topic}，{rng.choice(ACTIONS)}，{rng.choice(ACTIONS)}。"
-            f"{rng.choice(RESULTS).format(rng.randint(10, 900))}。下一步，将{rng.choice(NEXT)}。")
+    return f"{day.month}月{day.day}日，{unit_name}" + body_text(rng, topic)
 
 
 def at_local(day: date, hour: int, minute: int = 0) -> datetime:
@@ -121,6 +148,7 @@ OFFICE_NAME = "基准测试办公室"
 
 def generate(database: str, size: str, year: int, seed: int = 7, if_empty: bool = False) -> dict:
     rng = random.Random(seed)
+    text_rng = random.Random(seed + 1)  # its own stream: the text does not change the other figures
     app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench",
                       "UPLOAD_FOLDER": os.path.join(os.path.dirname(__file__), "out", "uploads"),
                       "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}})
@@ -176,12 +204,13 @@ def generate(database: str, size: str, year: int, seed: int = 7, if_empty: bool 
             # a few hundred units at a time keeps memory flat at province size
             for first in range(0, len(unit_ids), 300):
                 block = list(zip(unit_ids[first:first + 300], rates[first:first + 300], strict=True))
-                rows = _unit_year(rng, writer, block, calls, start, open_from, names, reporters, channels, editor.id)
+                rows = _unit_year(rng, text_rng, writer, block, calls, start, open_from, names, reporters, channels, editor.id)
                 for model, key in ((Item, "items"), (Adoption, "adoptions"), (Instruction, "instructions")):
                     writer.write(model, rows[key])
                     counts[key] += len(rows[key])
                 counts["answers"] += rows["answers"]
         writer.finish()
+        rebuild_search_index()  # the bulk inserts bypassed the session, whose flush keeps the index
         return counts
 
 
@@ -206,7 +235,7 @@ def _solicitations(rng, writer, current, unit_ids, editor_id) -> list[dict]:
     return calls
 
 
-def _unit_year(rng, writer, block, calls, start, open_from, names, reporters, channels, editor_id) -> dict:
+def _unit_year(rng, text_rng, writer, block, calls, start, open_from, names, reporters, channels, editor_id) -> dict:
     asked: dict[int, list[dict]] = {}
     for call in calls:
         for unit_id in call["units"]:
@@ -222,13 +251,13 @@ def _unit_year(rng, writer, block, calls, start, open_from, names, reporters, ch
                 filed.append((due - timedelta(days=rng.randint(0, 5)) if rng.random() < 0.8
                               else due + timedelta(days=rng.randint(1, 4)), call["topic"][4:-7], call))
         for day, topic, call in filed:
-            rows["items"].append(_item(rng, writer, unit_id, reporters[unit_id], names[unit_id], day, topic, call,
+            rows["items"].append(_item(rng, text_rng, writer, unit_id, reporters[unit_id], names[unit_id], day, topic, call,
                                        open_from, channels, editor_id, rows))
             rows["answers"] += call is not None
     return rows
 
 
-def _item(rng, writer, unit_id, author_id, unit_name, day, topic, call, open_from, channels, editor_id, rows) -> dict:
+def _item(rng, text_rng, writer, unit_id, author_id, unit_name, day, topic, call, open_from, channels, editor_id, rows) -> dict:
     at = at_local(day, rng.randint(8, 17), rng.randint(0, 59))
     if open_from is not None and day >= open_from:
         status = rng.choices(["awaiting_signoff", "submitted", "in_review", "adopted", "not_adopted"],
@@ -237,7 +266,7 @@ def _item(rng, writer, unit_id, author_id, unit_name, day, topic, call, open_fro
         status = rng.choices(["adopted", "not_adopted", "invalid"], [40, 55, 5])[0]
     item_id = writer.new_id(Item)
     item = {"id": item_id, "unit_id": unit_id, "author_id": author_id, "form_key": f"bench-{item_id}",
-            "title": f"{unit_name}{topic}工作情况", "body": build_body(rng, unit_name, topic, day),
+            "title": f"{unit_name}{topic}工作情况", "body": build_body(text_rng, unit_name, topic, day),
             "category": "work" if call else rng.choice(CATEGORIES), "major": False, "status": status,
             "submitted_at": None if status == "awaiting_signoff" else at, "created_at": at, "updated_at": at,
             "decision_note": "", "solicitation_id": call["id"] if call else None,

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .extensions import configure_sqlite, csrf, db, login_manager, migrate
+from .extensions import configure_sqlite, csrf, db, include_name, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -40,6 +40,8 @@ def default_config(instance_path: str) -> dict:
         # Stored scores older than this are recomputed on the next page that shows them.
         "SCORE_MAX_AGE_MINUTES": 10,
         "PAGE_SIZE": 20,
+        # Search results per page: ten keep a search-as-you-type answer under 5 KB for phones.
+        "SEARCH_PAGE_SIZE": 10,
         # Tie the CSRF token to the session, not to a clock: a form left open on a phone must still submit.
         "WTF_CSRF_TIME_LIMIT": None,
         # WTForms' own Chinese messages (see portal.web.forms); Flask-Babel is not used.
@@ -111,7 +113,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     # Batch mode lets Alembic alter SQLite tables (it copies them); PostgreSQL ignores it.
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True,
+                    include_name=include_name)
     login_manager.init_app(app)
     csrf.init_app(app)
     with app.app_context():
@@ -127,6 +130,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         notifications,
         roster,
         scoring,
+        search,
         solicitations,
         units,
         web,
@@ -134,8 +138,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     web.init_app(app)
     app.session_interface = auth.sessions.PortalSessionInterface()
-    for package in (audit, auth, units, items, notifications, scoring, roster, solicitations, editions, bulletins,
-                    checks):
+    for package in (audit, auth, units, items, search, notifications, scoring, roster, solicitations, editions,
+                    bulletins, checks):
         app.register_blueprint(package.bp)
 
     from .auth.cli import create_admin_command

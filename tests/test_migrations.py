@@ -2,12 +2,12 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from portal.extensions import db
+from portal.extensions import db, include_name
 
 
 def test_models_and_migrations_agree(app):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
         differences = compare_metadata(context, db.metadata)
     assert differences == []
 

@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0012_checks"
-down_revision = "0010_versions"
+down_revision = "0011_search"
 branch_labels = None
 depends_on = None
 

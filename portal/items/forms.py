@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..web.forms import PortalForm
 from .models import CATEGORIES, STATUSES
+from .services import InboxFilters
 
 
 def optional_id(value) -> int:
@@ -58,6 +59,17 @@ class InboxFilterForm(PortalForm):
     date_from = DateField("报送日期从", validators=[Optional()])
     date_to = DateField("至", validators=[Optional()])
 
-    def __init__(self, *args, statuses=STATUSES, **kwargs):
+    def __init__(self, *args, statuses=STATUSES, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.status.choices = {"": "全部状态"} | statuses
+        self.unit.choices = {0: "全部单位"} | (units or {})
+        self.validate()  # fills field errors; a bad field is ignored, the others still filter
+
+    def to_filters(self) -> InboxFilters:
+        def ok(field):
+            return field.data if not field.errors else None
+
+        return InboxFilters(
+            unit_id=ok(self.unit) or None, category=ok(self.category) or None, status=ok(self.status) or None,
+            date_from=ok(self.date_from), date_to=ok(self.date_to), q=(ok(self.q) or "").strip(),
+        )

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import abort, current_app, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record_event, snapshot
+from ..auth.models import UNIT_ROLES
 from ..auth.services import list_users_with_role
 from ..extensions import db, utcnow
 from ..notifications.services import notify_users
@@ -19,6 +20,7 @@ from .models import Item, ItemEvent, ItemPhoto
 from .photos import PhotoError, remove_photo, store_photo
 from .workflow import (
     ACTION_NAMES,
+    OFFICE_ROLES,
     OFFICE_VISIBLE,
     TRANSITIONS,
     can_delete_item,
@@ -334,8 +336,8 @@ class InboxFilters:
     q: str = ""
 
 
-def search_inbox(filters: InboxFilters, page: int, per_page: int) -> Page:
-    query = select(Item).where(Item.status.in_(OFFICE_VISIBLE))
+def filter_items(query, filters: InboxFilters):
+    """The inbox's filters (all but the words, which search matches) on a query of items."""
     if filters.unit_id:
         query = query.where(Item.unit_id == filters.unit_id)
     if filters.category:
@@ -346,13 +348,27 @@ def search_inbox(filters: InboxFilters, page: int, per_page: int) -> Page:
         query = query.where(Item.submitted_at >= local_day_start(filters.date_from))
     if filters.date_to:
         query = query.where(Item.submitted_at < local_day_start(filters.date_to + timedelta(days=1)))
+    return query
+
+
+def search_inbox(filters: InboxFilters, page: int, per_page: int) -> Page:
+    query = filter_items(select(Item).where(Item.status.in_(OFFICE_VISIBLE)), filters)
     if filters.q:
-        words = [
-            column.contains(filters.q, autoescape=True)
-            for column in (Item.title, Item.body, Item.edited_title, Item.edited_body)
-        ]
-        query = query.where(or_(*words))
+        # Imported here: the search package builds on this module.
+        from ..search.services import match_items
+
+        query = query.where(match_items(filters.q))
     return _paginate(query.order_by(Item.submitted_at.desc(), Item.id.desc()), page, per_page)
+
+
+def visible_items_condition(user):
+    """can_view_item as SQL, for every list and search of items a user may see."""
+    clauses = []
+    if user.has_any_role(*UNIT_ROLES):
+        clauses.append(Item.unit_id == user.unit_id)
+    if user.has_any_role(*OFFICE_ROLES):
+        clauses.append(Item.status.in_(OFFICE_VISIBLE))
+    return or_(false(), *clauses)
 
 
 def list_unit_items(unit_id: int, status: str | None, page: int, per_page: int) -> Page:

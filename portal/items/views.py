@@ -18,7 +18,6 @@ from .models import STATUSES
 from .photos import photo_path
 from .services import (
     EditConflict,
-    InboxFilters,
     ItemFields,
     WorkflowError,
     apply_photo_changes,
@@ -94,23 +93,12 @@ def signoff():
     return render_page("items/signoff.html", queue=list_signoff_queue(current_user.unit_id))
 
 
-def _inbox_filters(form: InboxFilterForm) -> InboxFilters:
-    def ok(field):
-        return field.data if not field.errors else None
-
-    return InboxFilters(
-        unit_id=ok(form.unit) or None, category=ok(form.category) or None, status=ok(form.status) or None,
-        date_from=ok(form.date_from), date_to=ok(form.date_to), q=(ok(form.q) or "").strip(),
-    )
-
-
 @bp.get("/inbox")
 @roles_required("editor", "viewer")
 def inbox():
-    form = InboxFilterForm(request.args, statuses={k: v for k, v in STATUSES.items() if k in OFFICE_VISIBLE})
-    form.unit.choices = {0: "全部单位"} | unit_choices(include_inactive=True, reporting_only=True)
-    form.validate()  # fills field errors; a bad field is ignored, the others still filter
-    page = search_inbox(_inbox_filters(form), request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+    form = InboxFilterForm(request.args, statuses={k: v for k, v in STATUSES.items() if k in OFFICE_VISIBLE},
+                           units=unit_choices(include_inactive=True, reporting_only=True))
+    page = search_inbox(form.to_filters(), request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
     query_args = {k: v for k, v in request.args.items() if k != "page" and v}
     from ..checks.services import count_similar  # the checks package builds on this one
 

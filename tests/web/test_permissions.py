@@ -123,6 +123,7 @@ EXPECTATIONS = {
     "items.unit_items": {"GET": {NONE: UNIT_MEMBERS}},
     "items.signoff": {"GET": {NONE: (302, 403, 200, 403, 403, 403)}},
     "items.inbox": {"GET": {NONE: OFFICE_READERS}},
+    "search.search": {"GET": {NONE: (302, 200, 200, 200, 200, 403)}},
     "items.new": {"GET": {NONE: (302, 200, 403, 403, 403, 403)}, "POST": {NONE: (302, 302, 403, 403, 403, 403)}},
     "items.delete": {"POST": {
         "own_unit_draft": (302, GONE, 403, 403, 403, 403),

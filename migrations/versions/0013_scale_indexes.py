@@ -1,6 +1,6 @@
 """scale indexes: the office's item lists in submission order without sorting the whole table
 
-Revision ID: 0014_scale_indexes
+Revision ID: 0013_scale_indexes
 Revises: 0007_bulletins
 Create Date: 2026-11-27 04:00:00
 
@@ -11,7 +11,7 @@ with this index PostgreSQL reads the first page straight off it instead of sorti
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0014_scale_indexes"
+revision = "0013_scale_indexes"
 down_revision = "0012_checks"
 branch_labels = None
 depends_on = None
