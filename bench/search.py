@@ -17,6 +17,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from portal import create_app  # noqa: E402
+from portal.auth.models import User  # noqa: E402  (first: importing items' models before auth's is circular)
 from portal.extensions import db  # noqa: E402
 from portal.items.models import Item  # noqa: E402
 from portal.search.models import ItemSearch  # noqa: E402
@@ -56,6 +57,8 @@ def main(database: str) -> None:
             start = time.perf_counter()
             rebuild_search_index()
             print(f"index built for {items} items in {time.perf_counter() - start:.1f} s")
+        if not db.session.scalar(select(User.id).where(User.username == "bench_editor")):
+            sys.exit("no bench_editor in this database: generate it with bench/generate.py city")
         client = app.test_client()
         client.post("/login", data={"username": "bench_editor", "password": "x"})
         print(f"{items} items, {db.engine.dialect.name}; ms per HTMX answer of /search, {REPEAT} runs each")

@@ -53,13 +53,13 @@ class UTCDateTime(TypeDecorator):
 
 
 # Made by the migrations but described by no model: SQLite's FTS5 search index, its shadow tables and
-# PostgreSQL's expression indexes of the same name (see migrations/versions/0011_search.py).
+# PostgreSQL's generated tsvector columns and their indexes of the same name (see migrations/versions/0011_search.py).
 UNMANAGED_PREFIX = "item_search_fts"
 
 
 def include_name(name, type_, parent_names) -> bool:
-    """Alembic's filter: leave the unmanaged tables and indexes out of comparisons and autogenerate."""
-    return not (type_ in ("table", "index") and name and name.startswith(UNMANAGED_PREFIX))
+    """Alembic's filter: leave the unmanaged tables, columns and indexes out of comparisons and autogenerate."""
+    return not (type_ in ("table", "column", "index") and name and name.startswith(UNMANAGED_PREFIX))
 
 
 def utcnow() -> datetime:

@@ -5,7 +5,7 @@ Revises: 0007_bulletins
 Create Date: 2026-11-27 04:00:00
 
 Written by hand. On SQLite the index is an FTS5 table kept in step with item_search by triggers; on
-PostgreSQL, GIN indexes over tsvectors of the same tokens. The tokens come from portal.search.text
+PostgreSQL, GIN indexes over stored (generated) tsvector columns of the same tokens. The tokens come from portal.search.text
 (pure Python), through portal.search.indexing, the code the portal itself keeps the rows with.
 """
 import sqlalchemy as sa
@@ -31,10 +31,19 @@ SQLITE_INDEX = [
     " INSERT INTO item_search_fts (rowid, title, body, tails) VALUES (new.item_id, new.title, new.body, new.tails);"
     " END",
 ]
+# PostgreSQL: the tsvectors are stored, not recomputed per match from the tokens (an index over an expression
+# still evaluates that expression for ts_rank on every match: 10.8 s for 10,337 matches of 垃圾 on the city data).
+# STORAGE MAIN keeps them in the row (compressed) while the long token texts go out to TOAST, so a match's
+# vector is read with its row, not through a second TOAST lookup.
 POSTGRESQL_INDEX = [
-    "CREATE INDEX item_search_fts_text ON item_search USING gin"
-    " ((setweight(to_tsvector('simple', title), 'A') || to_tsvector('simple', body)))",
-    "CREATE INDEX item_search_fts_tails ON item_search USING gin (to_tsvector('simple', tails))",
+    "ALTER TABLE item_search"
+    " ADD COLUMN item_search_fts_text tsvector GENERATED ALWAYS AS"
+    " (setweight(to_tsvector('simple', title), 'A') || to_tsvector('simple', body)) STORED,"
+    " ADD COLUMN item_search_fts_tails tsvector GENERATED ALWAYS AS (to_tsvector('simple', tails)) STORED",
+    "ALTER TABLE item_search ALTER COLUMN item_search_fts_text SET STORAGE MAIN,"
+    " ALTER COLUMN item_search_fts_tails SET STORAGE MAIN",
+    "CREATE INDEX item_search_fts_text_index ON item_search USING gin (item_search_fts_text)",
+    "CREATE INDEX item_search_fts_tails_index ON item_search USING gin (item_search_fts_tails)",
 ]
 
 

@@ -23,6 +23,10 @@ def index_items(connection, item_ids=None) -> int:
         ids = sorted(item_ids)
     for start in range(0, len(ids), CHUNK):
         _index_chunk(connection, ids[start:start + CHUNK], item_ids is not None)
+    if item_ids is None and connection.dialect.name == "postgresql":
+        # Every row is new: without fresh statistics (autovacuum may be off or late) the planner guessed a
+        # few hundred items and checked each one against the text, seconds instead of an index lookup.
+        connection.execute(sa.text("ANALYZE items, item_search"))
     return len(ids)
 
 

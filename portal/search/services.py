@@ -10,7 +10,7 @@ from ..items.services import InboxFilters, filter_items, visible_items_condition
 from ..units.models import Unit
 from ..web.paging import Page
 from .indexing import index_items
-from .models import FTS_TABLE, ItemSearch
+from .models import FTS_TABLE
 from .text import Term, parse_query
 
 INDEXED_ITEM_FIELDS = ("title", "body", "edited_title", "edited_body")
@@ -60,11 +60,10 @@ def _fts5_expression(term: Term) -> str:
 
 
 FTS5 = table(FTS_TABLE, column("rowid"), column(FTS_TABLE))
-# The PostgreSQL expressions must be written exactly as the migration's GIN indexes are.
-PG_TEXT = literal_column(
-    "(setweight(to_tsvector('simple', item_search.title), 'A') || to_tsvector('simple', item_search.body))"
-)
-PG_TAILS = literal_column("to_tsvector('simple', item_search.tails)")
+# PostgreSQL's stored tsvector columns, made by the migration (not in the model: SQLite has no such type).
+PG_SEARCH = table("item_search", column("item_id"), column(f"{FTS_TABLE}_text"), column(f"{FTS_TABLE}_tails"))
+PG_TEXT = PG_SEARCH.c[f"{FTS_TABLE}_text"]
+PG_TAILS = PG_SEARCH.c[f"{FTS_TABLE}_tails"]
 
 
 def _pg_query(text: str):
@@ -86,7 +85,10 @@ def _hits(terms: list[Term]):
         ]
         score = -func.ts_rank(literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]"), PG_TEXT,
                               _pg_query(" & ".join(_pg_phrase(term) for term in terms)))
-        return select(ItemSearch.item_id.label("item_id"), score.label("score")).where(*found).subquery()
+        # Materialized: the matches and their scores first, from the index, as narrow rows. Inlined, the
+        # planner carried every match's tsvector through the join, the count and the sort (external merge).
+        return select(PG_SEARCH.c.item_id.label("item_id"), score.label("score")).where(*found).cte(
+            "hits").prefix_with("MATERIALIZED")
     expression = " AND ".join(f"({_fts5_expression(term)})" for term in terms)
     score = literal_column(f"bm25({FTS_TABLE}, 10.0, 1.0, 0.0)")
     return select(FTS5.c.rowid.label("item_id"), score.label("score")).where(
