@@ -74,32 +74,37 @@ def _pg_phrase(term: Term) -> str:
     return "(" + " <-> ".join(f"'{token}'" for token in term.tokens) + (":*" if term.prefix else "") + ")"
 
 
-def _hits(terms: list[Term]):
-    """(item_id, score) of the items holding every term, smaller scores better: FTS5's bm25 or PostgreSQL's
-    ts_rank, a word in the title weighing ten times one in the body (which holds captions and unit name)."""
+def _matches(terms: list[Term]):
+    """The ids (item_id) of the items holding every term, unranked: what the inbox's keyword filter needs."""
     if _is_postgresql():
         found = [PG_TEXT.op("@@")(_pg_query(_pg_phrase(term))) for term in terms]
         found = [
             or_(match, PG_TAILS.op("@@")(_pg_query(f"'{term.tokens[0]}'"))) if term.single_character else match
             for match, term in zip(found, terms, strict=True)
         ]
+        return select(PG_SEARCH.c.item_id.label("item_id")).where(*found)
+    expression = " AND ".join(f"({_fts5_expression(term)})" for term in terms)
+    return select(FTS5.c.rowid.label("item_id")).where(FTS5.c[FTS_TABLE].op("MATCH")(expression))
+
+
+def _hits(terms: list[Term]):
+    """(item_id, score) of the items holding every term, smaller scores better: FTS5's bm25 or PostgreSQL's
+    ts_rank, a word in the title weighing ten times one in the body (which holds captions and unit name)."""
+    if _is_postgresql():
         score = -func.ts_rank(literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]"), PG_TEXT,
                               _pg_query(" & ".join(_pg_phrase(term) for term in terms)))
         # Materialized: the matches and their scores first, from the index, as narrow rows. Inlined, the
         # planner carried every match's tsvector through the join, the count and the sort (external merge).
-        return select(PG_SEARCH.c.item_id.label("item_id"), score.label("score")).where(*found).cte(
-            "hits").prefix_with("MATERIALIZED")
-    expression = " AND ".join(f"({_fts5_expression(term)})" for term in terms)
+        return _matches(terms).add_columns(score.label("score")).cte("hits").prefix_with("MATERIALIZED")
     score = literal_column(f"bm25({FTS_TABLE}, 10.0, 1.0, 0.0)")
-    return select(FTS5.c.rowid.label("item_id"), score.label("score")).where(
-        FTS5.c[FTS_TABLE].op("MATCH")(expression)).subquery()
+    return _matches(terms).add_columns(score.label("score")).subquery()
 
 
 def match_items(q: str):
     """The condition that an item holds every word of q (for the inbox's keyword filter).
     Words nothing can match (punctuation only) match every item."""
     terms = parse_query(q)
-    return Item.id.in_(select(_hits(terms).c.item_id)) if terms else true()
+    return Item.id.in_(_matches(terms)) if terms else true()
 
 
 def search_items(user, filters: InboxFilters, page: int, per_page: int) -> tuple[list[Term], Page]:
