@@ -30,8 +30,9 @@ ACTIONS = {
     "user.update": "修改账号",
     "user.activate": "启用账号",
     "user.deactivate": "停用账号",
-    "user.reset_password": "重置密码",
-    "user.change_password": "修改本人密码",
+    # Labels of actions, not passwords.
+    "user.reset_password": "重置密码",  # nosec B105
+    "user.change_password": "修改本人密码",  # nosec B105
     "unit.create": "新建单位",
     "unit.update": "修改单位",
     "tier.create": "新建单位类别",

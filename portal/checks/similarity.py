@@ -14,7 +14,8 @@ BANDS = 32  # BANDS × ROWS = HASHES; 2 rows per band: a pair at score 0.4 becom
 ROWS = HASHES // BANDS
 THRESHOLD = 0.3  # the score at or above which two texts count as near-duplicates (see the README)
 _PRIME = (1 << 61) - 1
-_rng = random.Random(20261127)  # fixed: stored signatures must stay comparable across processes
+# Fixed seed, not a secret: stored signatures must stay comparable across processes.
+_rng = random.Random(20261127)  # nosec B311
 _PARAMS = [(_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(HASHES)]
 _NOISE = re.compile(r"[^\w]|_", re.UNICODE)
 
