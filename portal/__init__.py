@@ -40,6 +40,13 @@ def default_config(instance_path: str) -> dict:
         # Stored scores older than this are recomputed on the next page that shows them.
         "SCORE_MAX_AGE_MINUTES": 10,
         "PAGE_SIZE": 20,
+        # Counts of list rows stop here: past it a count scans every match (1.4 million items at province
+        # size) and tells a reader nothing; lists read "10000 条以上", the last pages reached by filtering.
+        "COUNT_LIMIT": 10_000,
+        # The ranking's units per page: a province's 3,000 on one page took seconds to render.
+        "RANKING_PAGE_SIZE": 100,
+        # Above this many reporting units, filters take part of a unit's name instead of a <select>.
+        "UNIT_SELECT_LIMIT": 400,
         # Search results per page: ten keep a search-as-you-type answer under 5 KB for phones.
         "SEARCH_PAGE_SIZE": 10,
         # Tie the CSRF token to the session, not to a clock: a form left open on a phone must still submit.
@@ -146,7 +153,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .backup import backup_command, restore_command
     from .demo import demo_command
     from .notifications.reminders import remind_command
-    from .scoring.cli import score_command
+    from .scoring.cli import refresh_scores_command, score_command
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -154,4 +161,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(demo_command)
     app.cli.add_command(remind_command)
     app.cli.add_command(score_command)
+    app.cli.add_command(refresh_scores_command)
     return app

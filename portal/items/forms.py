@@ -54,15 +54,21 @@ class InboxFilterForm(PortalForm):
 
     q = StringField("关键词", validators=[Optional(), Length(max=50)])
     unit = SelectField("单位", coerce=int, default=0)
+    unit_name = StringField("单位", validators=[Optional(), Length(max=50)], description="单位名称中的字词")
     category = SelectField("类别", choices={"": "全部类别"} | CATEGORIES, default="")
     status = SelectField("状态", choices={"": "全部状态"}, default="")
     date_from = DateField("报送日期从", validators=[Optional()])
     date_to = DateField("至", validators=[Optional()])
 
     def __init__(self, *args, statuses=STATUSES, units=None, **kwargs):
+        """units: the unit select's choices, or None to filter by part of a unit's name (unit_filter_choices)."""
         super().__init__(*args, **kwargs)
         self.status.choices = {"": "全部状态"} | statuses
-        self.unit.choices = {0: "全部单位"} | (units or {})
+        if units is None:
+            del self.unit
+        else:
+            del self.unit_name
+            self.unit.choices = {0: "全部单位"} | units
         self.validate()  # fills field errors; a bad field is ignored, the others still filter
 
     def to_filters(self) -> InboxFilters:
@@ -70,6 +76,7 @@ class InboxFilterForm(PortalForm):
             return field.data if not field.errors else None
 
         return InboxFilters(
-            unit_id=ok(self.unit) or None, category=ok(self.category) or None, status=ok(self.status) or None,
+            unit_id=(ok(self.unit) or None) if "unit" in self else None,
+            unit_name=(ok(self.unit_name) or "").strip() if "unit_name" in self else "", category=ok(self.category) or None, status=ok(self.status) or None,
             date_from=ok(self.date_from), date_to=ok(self.date_to), q=(ok(self.q) or "").strip(),
         )

@@ -14,8 +14,9 @@ from ..auth.services import list_users_with_role
 from ..extensions import db, utcnow
 from ..notifications.services import notify_users
 from ..scoring.services import INTERNAL_CHANNEL, get_channel, record_adoption
+from ..units.models import Unit
 from ..web.filters import local_day_start, to_local
-from ..web.paging import Page, paginate
+from ..web.paging import Page, count_rows, paginate
 from .models import Item, ItemEvent, ItemPhoto
 from .photos import PhotoError, remove_photo, store_photo
 from .workflow import (
@@ -329,6 +330,7 @@ def _paginate(query, page: int, per_page: int) -> Page:
 @dataclass
 class InboxFilters:
     unit_id: int | None = None
+    unit_name: str = ""  # part of the name: every unit whose name holds it
     category: str | None = None
     status: str | None = None
     date_from: date | None = None
@@ -340,6 +342,9 @@ def filter_items(query, filters: InboxFilters):
     """The inbox's filters (all but the words, which search matches) on a query of items."""
     if filters.unit_id:
         query = query.where(Item.unit_id == filters.unit_id)
+    if filters.unit_name:
+        query = query.where(Item.unit_id.in_(select(Unit.id).where(Unit.name.contains(filters.unit_name,
+                                                                                        autoescape=True))))
     if filters.category:
         query = query.where(Item.category == filters.category)
     if filters.status:
@@ -407,8 +412,18 @@ def count_unit_statuses(unit_id: int) -> dict[str, int]:
     return dict(rows.all())
 
 
-def count_office_statuses() -> dict[str, int]:
-    rows = db.session.execute(
-        select(Item.status, func.count(Item.id)).where(Item.status.in_(OFFICE_VISIBLE)).group_by(Item.status)
-    )
-    return dict(rows.all())
+@dataclass(frozen=True)
+class Count:
+    """A count that may have stopped at the COUNT_LIMIT setting; prints as the inbox's tabs show it."""
+
+    rows: int
+    more: bool
+
+    def __str__(self) -> str:
+        return f"{self.rows}+" if self.more else str(self.rows)
+
+
+def count_office_statuses() -> dict[str, Count]:
+    """Items by status for the inbox's tabs, each count stopping at COUNT_LIMIT (a province holds a
+    million adopted items: counting them all on every view cost most of the page)."""
+    return {status: Count(*count_rows(select(Item.id).where(Item.status == status))) for status in OFFICE_VISIBLE}

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db, utcnow
 from ..scoring.services import INTERNAL_CHANNEL, get_channel, list_adoptions, measure_unit_quotas
 from ..solicitations.services import list_answer_choices
-from ..units.services import unit_choices
+from ..units.services import unit_filter_choices
 from ..web.access import roles_required
 from ..web.filters import local_to_utc, to_local, to_local_naive
 from ..web.forms import loaded_version, strip_control_characters
@@ -97,7 +97,7 @@ def signoff():
 @roles_required("editor", "viewer")
 def inbox():
     form = InboxFilterForm(request.args, statuses={k: v for k, v in STATUSES.items() if k in OFFICE_VISIBLE},
-                           units=unit_choices(include_inactive=True, reporting_only=True))
+                           units=unit_filter_choices())
     page = search_inbox(form.to_filters(), request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
     query_args = {k: v for k, v in request.args.items() if k != "page" and v}
     from ..checks.services import count_similar  # the checks package builds on this one

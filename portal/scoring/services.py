@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from ..audit.services import record_event, snapshot
 from ..auth.models import User
 from ..extensions import db, utcnow, write_transaction
+from ..web.paging import Page, paginate
 from . import engine
 from .models import Adoption, AnnualTarget, Channel, Instruction, RuleSet, ScoreRun, UnitScore
 
@@ -462,8 +463,9 @@ class Standing:
     target: TargetProgress | None
 
 
-def measure_targets(year: int, now: datetime) -> dict[int, TargetProgress]:
-    """Per reporting unit, this year's submitted (not invalid) and adopted items against its tier's targets."""
+def measure_targets(year: int, now: datetime, unit_ids: list[int]) -> dict[int, TargetProgress]:
+    """Per reporting unit of unit_ids, this year's submitted (not invalid) and adopted items against its
+    tier's targets."""
     from ..items.models import Item
     from ..units.models import Unit
     from ..web.filters import local_day_start
@@ -471,7 +473,7 @@ def measure_targets(year: int, now: datetime) -> dict[int, TargetProgress]:
     start, end = local_day_start(date(year, 1, 1)), local_day_start(date(year + 1, 1, 1))
     elapsed = min(1.0, max(0.0, (now - start) / (end - start)))
     targets = {t.tier_id: t for t in db.session.scalars(select(AnnualTarget).where(AnnualTarget.year == year))}
-    in_year = (Item.submitted_at >= start) & (Item.submitted_at < end)
+    in_year = (Item.submitted_at >= start) & (Item.submitted_at < end) & Item.unit_id.in_(unit_ids)
     submitted = dict(db.session.execute(
         select(Item.unit_id, func.count(Item.id)).where(in_year, Item.status != "invalid").group_by(Item.unit_id)
     ).all())
@@ -480,7 +482,8 @@ def measure_targets(year: int, now: datetime) -> dict[int, TargetProgress]:
         .join(Adoption, Adoption.item_id == Item.id).where(in_year, Item.status != "invalid").group_by(Item.unit_id)
     ).all())
     progress = {}
-    for unit_id, tier_id in db.session.execute(select(Unit.id, Unit.tier_id).where(Unit.kind != "office")):
+    for unit_id, tier_id in db.session.execute(select(Unit.id, Unit.tier_id)
+                                               .where(Unit.kind != "office", Unit.id.in_(unit_ids))):
         target = targets.get(tier_id) or targets.get(None)
         if target is not None:
             progress[unit_id] = TargetProgress(submitted.get(unit_id, 0), adopted.get(unit_id, 0),
@@ -488,18 +491,21 @@ def measure_targets(year: int, now: datetime) -> dict[int, TargetProgress]:
     return progress
 
 
-def list_standings(run: ScoreRun, tier_id: int | None = None) -> list[Standing]:
+def list_standings(run: ScoreRun, tier_id: int | None, page: int, per_page: int) -> Page:
+    """One page of the ranking (a Page of Standing), the targets counted for its units only."""
     from ..units.models import Unit
 
     query = (select(UnitScore, Unit).join(Unit, Unit.id == UnitScore.unit_id)
              .where(UnitScore.run_id == run.id).order_by(UnitScore.rank, Unit.sort_order, Unit.id))
     if tier_id:
         query = query.where(Unit.tier_id == tier_id)
-    targets = measure_targets(to_office_date(run.as_of).year, run.as_of)
-    return [
+    result = paginate(query, page, per_page)
+    targets = measure_targets(to_office_date(run.as_of).year, run.as_of, [unit.id for _, unit in result.items])
+    result.items = [
         Standing(unit, score, {k: Decimal(v) for k, v in json.loads(score.breakdown).items()}, targets.get(unit.id))
-        for score, unit in db.session.execute(query)
+        for score, unit in result.items
     ]
+    return result
 
 
 def get_standing(run: ScoreRun, unit_id: int) -> Standing | None:
@@ -512,7 +518,7 @@ def get_standing(run: ScoreRun, unit_id: int) -> Standing | None:
     if row is None:
         return None
     score, unit = row
-    targets = measure_targets(to_office_date(run.as_of).year, run.as_of)
+    targets = measure_targets(to_office_date(run.as_of).year, run.as_of, [unit_id])
     breakdown = {k: Decimal(v) for k, v in json.loads(score.breakdown).items()}
     return Standing(unit, score, breakdown, targets.get(unit.id))
 

@@ -1,5 +1,5 @@
 """The ranking and each unit's score page."""
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_login import current_user
 
 from ..units.services import get_unit, list_tiers
@@ -29,8 +29,9 @@ def ranking():
         tier_id = None
     return render_page(
         "scoring/ranking.html", "scoring/_ranking_table.html",
-        run=run, rule_set=get_active_rule_set(), standings=list_standings(run, tier_id), tiers=tiers,
-        tier_id=tier_id, rule_names=RULE_NAMES,
+        run=run, rule_set=get_active_rule_set(), tiers=tiers, tier_id=tier_id, rule_names=RULE_NAMES,
+        standings=list_standings(run, tier_id, request.args.get("page", 1, type=int),
+                                 current_app.config["RANKING_PAGE_SIZE"]),
     )
 
 

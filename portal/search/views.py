@@ -5,7 +5,7 @@ from ..auth.models import UNIT_ROLES
 from ..items.forms import InboxFilterForm
 from ..items.models import STATUSES
 from ..items.workflow import OFFICE_ROLES, OFFICE_VISIBLE
-from ..units.services import unit_choices
+from ..units.services import unit_filter_choices
 from ..web.access import roles_required
 from ..web.htmx import render_page
 from . import bp
@@ -25,7 +25,7 @@ def search():
         key: name for key, name in STATUSES.items() if key in OFFICE_VISIBLE
     }
     form = InboxFilterForm(request.args, statuses=statuses,
-                           units=unit_choices(include_inactive=True, reporting_only=True) if office else None)
+                           units=unit_filter_choices() if office else {})
     terms, page = search_items(current_user, form.to_filters(), request.args.get("page", 1, type=int),
                                current_app.config["SEARCH_PAGE_SIZE"])
     query_args = {k: v for k, v in request.args.items() if k != "page" and v}

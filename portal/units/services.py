@@ -1,4 +1,5 @@
 """The unit tree and unit tiers."""
+from flask import current_app
 from sqlalchemy import func, select
 
 from ..audit.services import ACTIONS, record_event, snapshot
@@ -42,6 +43,15 @@ def unit_choices(include_inactive: bool = False, reporting_only: bool = False) -
         for unit, depth in list_units_tree(include_inactive)
         if not (reporting_only and unit.is_office)
     }
+
+
+def unit_filter_choices() -> dict[int, str] | None:
+    """unit_choices for a filter's select, or None where there are more reporting units than a select
+    can hold (UNIT_SELECT_LIMIT; a province has thousands): the filter then takes part of a unit's name."""
+    reporting = db.session.scalar(select(func.count(Unit.id)).where(Unit.kind != "office"))
+    if reporting > current_app.config["UNIT_SELECT_LIMIT"]:
+        return None
+    return unit_choices(include_inactive=True, reporting_only=True)
 
 
 def list_reporting_units() -> list[Unit]:

@@ -2,6 +2,7 @@
 import math
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -13,15 +14,25 @@ class Page:
     total: int
     page: int
     per_page: int
+    more: bool = False  # there are more rows than total, which stopped at the COUNT_LIMIT setting
 
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
 
 
+def count_rows(query) -> tuple[int, bool]:
+    """(rows of query up to the COUNT_LIMIT setting, whether there are more)."""
+    limit = current_app.config["COUNT_LIMIT"]
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).limit(limit + 1).subquery()))
+    return min(total, limit), total > limit
+
+
 def paginate(query, page: int, per_page: int, *options) -> Page:
     """Rows of `query` (already ordered) on page `page`, clamped to the pages there are."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total, more = count_rows(query)
     page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    rows = db.session.scalars(query.options(*options).limit(per_page).offset((page - 1) * per_page))
-    return Page(list(rows), total, page, per_page)
+    result = db.session.execute(query.options(*options).limit(per_page).offset((page - 1) * per_page))
+    # a query of one entity pages its objects, a query of several its rows
+    rows = result.scalars() if len(query.column_descriptions) == 1 else result
+    return Page(list(rows), total, page, per_page, more)
