@@ -90,7 +90,10 @@ def unit_items():
 @bp.get("/signoff")
 @roles_required("signer")
 def signoff():
-    return render_page("items/signoff.html", queue=list_signoff_queue(current_user.unit_id))
+    from ..checks.services import check_item  # the checks package builds on this one
+
+    queue = list_signoff_queue(current_user.unit_id)
+    return render_page("items/signoff.html", queue=queue, warnings={item.id: len(check_item(item)) for item in queue})
 
 
 @bp.get("/inbox")

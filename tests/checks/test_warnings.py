@@ -97,6 +97,8 @@ def test_reporter_is_warned_on_save_and_the_signers_decision_is_recorded(app, cl
 
     signer = app.test_client()
     login(signer, world.signer)
+    queue = signer.get("/signoff").get_data(as_text=True)
+    assert f'/items/{item.id}"' in queue and "3项提醒" in queue
     page = signer.get(f"/items/{item.id}").get_data(as_text=True)
     assert "报送前请注意（3项提醒）" in page and "审签或退回时，上述提醒和您的决定将一并记录" in page
     signer.post(f"/items/{item.id}/act/sign", data={})
@@ -116,6 +118,7 @@ def test_a_return_is_recorded_too_and_a_clean_item_shows_no_warnings(app, client
     item = make.item(world.reporter, "awaiting_signoff", title="幸福社区开展垃圾分类宣传",
                      body="组织志愿者入户宣传。", category="experience")
     login(client, world.signer)
+    assert "项提醒" not in client.get("/signoff").get_data(as_text=True)
     assert "报送前请注意" not in client.get(f"/items/{item.id}").get_data(as_text=True)
     client.post(f"/items/{item.id}/act/return", data={"comment": "请补充成效"})
     review = db.session.scalar(select(WarningReview))
