@@ -49,6 +49,9 @@ def default_config(instance_path: str) -> dict:
         "UNIT_SELECT_LIMIT": 400,
         # Search results per page: ten keep a search-as-you-type answer under 5 KB for phones.
         "SEARCH_PAGE_SIZE": 10,
+        # Search ranks at most this many matches, the newest: a common word matches a fifth of a province's
+        # items, and scoring them all took seconds ("最新100条中最相关的").
+        "SEARCH_RANK_LIMIT": 100,
         # Tie the CSRF token to the session, not to a clock: a form left open on a phone must still submit.
         "WTF_CSRF_TIME_LIMIT": None,
         # WTForms' own Chinese messages (see portal.web.forms); Flask-Babel is not used.

@@ -23,4 +23,6 @@ def test_the_editor_finds_every_demo_item_by_a_two_character_word(runner):
         pairs = HAN_PAIR.findall(item.display_title)
         word = pairs[len(pairs) // 2]
         _, page = search_items(editor, InboxFilters(q=word), 1, 10_000)
+        if page.more:  # a word in more items than are ranked: the editor narrows by unit, as the page suggests
+            _, page = search_items(editor, InboxFilters(q=word, unit_id=item.unit_id), 1, 10_000)
         assert item.id in [hit.id for hit in page.items], (word, item.display_title)

@@ -109,6 +109,24 @@ def test_inbox_filters_apply_and_title_matches_rank_first(world, make):
     assert found(world.editor, "垃圾", unit_id=world.other.id) == []
 
 
+def test_past_the_rank_limit_the_newest_matches_are_ranked_after_the_filters(app, world, make, client):
+    app.config["SEARCH_RANK_LIMIT"] = 2
+    old_other = make.item(world.other_reporter, "submitted", signer=world.other_signer, title="垃圾清运")
+    older, newer, newest = (make.item(world.reporter, "submitted", signer=world.signer, title=f"垃圾分类{n}")
+                            for n in range(3))
+    terms, page = search_items(world.editor, InboxFilters(q="垃圾"), 1, 10)
+    assert {item.id for item in page.items} == {newer.id, newest.id} and (page.total, page.more) == (2, True)
+    # the filters come before the limit: another unit's one older match is still found
+    assert found(world.editor, "垃圾", unit_id=world.other.id) == [old_other.id]
+    assert set(found(world.reporter, "垃圾")) == {newer.id, newest.id}
+    login(client, world.editor)
+    html = client.get("/search?q=垃圾").get_data(as_text=True)
+    assert "匹配的信息超过 2 条，以下是最新 2 条中最相关的" in html and "共 2 条以上" in html
+    app.config["SEARCH_RANK_LIMIT"] = 1000
+    assert len(found(world.editor, "垃圾")) == 4 and older.id in found(world.editor, "垃圾")
+    assert "匹配的信息超过" not in client.get("/search?q=垃圾").get_data(as_text=True)
+
+
 def test_highlighting_splits_the_text_and_escapes_it(world, make, client):
     item = make.item(world.reporter, title="<script>alert(1)</script>垃圾", body="<b>清运垃圾</b>")
     assert highlight("a垃圾b", parse_query("垃圾")) == [("a", False), ("垃圾", True), ("b", False)]
