@@ -25,6 +25,7 @@ from portal.extensions import db  # noqa: E402
 from portal.items.models import Item  # noqa: E402
 from portal.scoring.models import Adoption, UnitScore  # noqa: E402
 from portal.scoring.services import compute_scores, current_run, get_active_rule_set, record_adoption  # noqa: E402
+from portal.units.models import Unit  # noqa: E402
 
 DEFAULT = "postgresql+psycopg://postgres@127.0.0.1/bench_province"
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
@@ -84,18 +85,22 @@ def main(database: str, repeat: int, full_runs: int, page_repeat: int) -> None:
         assert current_run().id == run.id and not current_run().stale, "the update was not incremental"
         print(f"one adoption, commit + update     {percentiles(samples)}  target < 1 s "
               f"({len(samples)} adoptions moved {moved} ranks)")
-        unit_id = candidates[0][1]
+        unit_name = db.session.get(Unit, candidates[0][1]).name
         day = rule_set.period_start
     client = app.test_client()
     client.post("/login", data={"username": "bench_editor", "password": "x"})
     pages = {
         "inbox, no filter": "/inbox",
         "inbox, status": "/inbox?status=submitted",
-        "inbox, unit + category": f"/inbox?unit={unit_id}&category=work",
+        # 3,000 units: the unit filter takes (part of) a name
+        "inbox, unit + category": f"/inbox?unit_name={unit_name}&category=work",
+        "inbox, part of a unit name": "/inbox?unit_name=街道",
         "inbox, dates + status": f"/inbox?date_from={day}&date_to={day + timedelta(days=30)}&status=adopted",
         "inbox, keyword": "/inbox?q=防汛",
-        "inbox, keyword, page 50": "/inbox?q=防汛&page=50",
+        "inbox, keyword, last page": "/inbox?q=防汛&page=50",
+        "inbox, keyword in no item": "/inbox?q=量子",
         "ranking": "/scores",
+        "ranking, page 30": "/scores?page=30",
     }
     for name, url in pages.items() if page_repeat else ():
         assert client.get(url).status_code == 200, url

@@ -357,12 +357,15 @@ def filter_items(query, filters: InboxFilters):
 
 
 def search_inbox(filters: InboxFilters, page: int, per_page: int) -> Page:
-    query = filter_items(select(Item).where(Item.status.in_(OFFICE_VISIBLE)), filters)
+    received = Item.status.in_(OFFICE_VISIBLE)
     if filters.q:
         # Imported here: the search package builds on this module.
-        from ..search.services import match_items
+        from ..search.services import list_matching_items
 
-        query = query.where(match_items(filters.q))
+        found = list_matching_items(filters, received, page, per_page)
+        if found is not None:
+            return found
+    query = filter_items(select(Item).where(received), filters)
     return _paginate(query.order_by(Item.submitted_at.desc(), Item.id.desc()), page, per_page)
 
 

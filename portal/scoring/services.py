@@ -474,20 +474,18 @@ def measure_targets(year: int, now: datetime, unit_ids: list[int]) -> dict[int, 
     elapsed = min(1.0, max(0.0, (now - start) / (end - start)))
     targets = {t.tier_id: t for t in db.session.scalars(select(AnnualTarget).where(AnnualTarget.year == year))}
     in_year = (Item.submitted_at >= start) & (Item.submitted_at < end) & Item.unit_id.in_(unit_ids)
-    submitted = dict(db.session.execute(
-        select(Item.unit_id, func.count(Item.id)).where(in_year, Item.status != "invalid").group_by(Item.unit_id)
-    ).all())
-    adopted = dict(db.session.execute(
-        select(Item.unit_id, func.count(func.distinct(Adoption.item_id)))
-        .join(Adoption, Adoption.item_id == Item.id).where(in_year, Item.status != "invalid").group_by(Item.unit_id)
-    ).all())
+    adopted = select(Adoption.id).where(Adoption.item_id == Item.id).exists()
+    counts = {unit_id: (submitted, adopted) for unit_id, submitted, adopted in db.session.execute(
+        select(Item.unit_id, func.count(), func.count().filter(adopted))
+        .where(in_year, Item.status != "invalid").group_by(Item.unit_id)
+    )}
     progress = {}
     for unit_id, tier_id in db.session.execute(select(Unit.id, Unit.tier_id)
                                                .where(Unit.kind != "office", Unit.id.in_(unit_ids))):
         target = targets.get(tier_id) or targets.get(None)
         if target is not None:
-            progress[unit_id] = TargetProgress(submitted.get(unit_id, 0), adopted.get(unit_id, 0),
-                                               target.submitted_target, target.adopted_target, elapsed)
+            progress[unit_id] = TargetProgress(*counts.get(unit_id, (0, 0)), target.submitted_target,
+                                               target.adopted_target, elapsed)
     return progress
 
 

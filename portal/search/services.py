@@ -3,7 +3,7 @@ import math
 from contextlib import contextmanager
 
 from flask import current_app
-from sqlalchemy import column, event, func, inspect, literal_column, or_, select, table, text, true
+from sqlalchemy import column, event, func, inspect, literal_column, or_, select, table, text
 from sqlalchemy.orm import Session, selectinload
 
 from ..extensions import db
@@ -110,8 +110,8 @@ def _is_dense(terms: list[Term]) -> bool:
     return db.session.scalar(select(func.count()).select_from(sample).where(*found)) >= SAMPLE * DENSE_SHARE
 
 
-def _hits(terms: list[Term], user, filters: InboxFilters, cap: int, dense: bool):
-    """(item_id, score) of the newest cap + 1 items the user may see that hold every term and pass the filters
+def _hits(terms: list[Term], condition, filters: InboxFilters, cap: int, dense: bool):
+    """(item_id, score) of the newest cap + 1 items meeting condition that hold every term and pass the filters
     (the one over cap tells that there are more); smaller scores better: FTS5's bm25 or PostgreSQL's ts_rank,
     a word in the title weighing ten times one in the body (which holds captions and unit name)."""
     matches = _matches(terms)
@@ -125,7 +125,7 @@ def _hits(terms: list[Term], user, filters: InboxFilters, cap: int, dense: bool)
         scored = select(scored.cte("matches").prefix_with("MATERIALIZED"))
     item_id = scored.selected_columns.item_id
     hits = filter_items(
-        scored.join(Item, Item.id == item_id).where(visible_items_condition(user)), filters
+        scored.join(Item, Item.id == item_id).where(condition), filters
     ).order_by(item_id.desc()).limit(cap + 1)
     # Materialized on PostgreSQL: narrow rows for the count and the sort (inlined, the planner carried every
     # match's tsvector through them)
@@ -134,39 +134,46 @@ def _hits(terms: list[Term], user, filters: InboxFilters, cap: int, dense: bool)
 
 @contextmanager
 def _walking(dense: bool):
-    """The walk, made certain: the planner reckons its cost from its guess (every row read), which also
-    turned on JIT compilation, 0.5 s to save nothing."""
+    """The walk, made certain: the planner reckons its cost from its guess (every row read)."""
     if dense:
-        db.session.execute(text("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off; SET LOCAL jit = off"))
+        db.session.execute(text("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off"))
     try:
         yield
     finally:
         if dense:
-            db.session.execute(text("RESET enable_bitmapscan; RESET enable_seqscan; RESET jit"))
-
-
-def match_items(q: str):
-    """The condition that an item holds every word of q (for the inbox's keyword filter).
-    Words nothing can match (punctuation only) match every item."""
-    terms = parse_query(q)
-    return Item.id.in_(_matches(terms)) if terms else true()
+            db.session.execute(text("RESET enable_bitmapscan; RESET enable_seqscan"))
 
 
 def search_items(user, filters: InboxFilters, page: int, per_page: int) -> tuple[list[Term], Page]:
     """The items the user may see that hold every word of filters.q and pass the inbox's other filters,
-    best first, then the newest; of more than COUNT_LIMIT matches, the best of the newest COUNT_LIMIT.
-    No words, no results."""
+    best first, then the newest; of more than SEARCH_RANK_LIMIT matches, the best of the newest. No words,
+    no results."""
     terms = parse_query(filters.q)
     if not terms:
         return terms, Page([], 0, 1, per_page)
+    return terms, _page_of_matches(terms, visible_items_condition(user), filters, page, per_page, by_relevance=True)
+
+
+def list_matching_items(filters: InboxFilters, condition, page: int, per_page: int) -> Page | None:
+    """The inbox's keyword filter: the items meeting condition that hold every word of filters.q and pass
+    the other filters, newest first; of more than SEARCH_RANK_LIMIT matches, the newest (the inbox links to
+    the search page to rank them). None when the words hold nothing to look for (punctuation only)."""
+    terms = parse_query(filters.q)
+    return _page_of_matches(terms, condition, filters, page, per_page, by_relevance=False) if terms else None
+
+
+def _page_of_matches(terms, condition, filters, page: int, per_page: int, by_relevance: bool) -> Page:
     cap = current_app.config["SEARCH_RANK_LIMIT"]
     dense = _is_dense(terms)
-    hits = _hits(terms, user, filters, cap, dense)
+    hits = _hits(terms, condition, filters, cap, dense)
     # One pass gives the page's ids and the number of matches: the full-text match is the costly part.
     counted = select(hits, func.row_number().over(order_by=hits.c.item_id.desc()).label("newest"),
                      func.count().over().label("total")).subquery()
-    query = (select(counted.c.item_id, counted.c.total).where(counted.c.newest <= cap)
-             .order_by(counted.c.score, counted.c.item_id.desc()))
+    query = select(counted.c.item_id, counted.c.total).where(counted.c.newest <= cap)
+    if by_relevance:
+        query = query.order_by(counted.c.score, counted.c.item_id.desc())
+    else:
+        query = query.join(Item, Item.id == counted.c.item_id).order_by(Item.submitted_at.desc(), Item.id.desc())
     page = max(1, page)
     with _walking(dense):
         rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
@@ -177,4 +184,4 @@ def search_items(user, filters: InboxFilters, page: int, per_page: int) -> tuple
     items = {item.id: item for item in db.session.scalars(
         select(Item).where(Item.id.in_([row.item_id for row in rows])).options(selectinload(Item.photos)))}
     total = rows[0].total if rows else 0
-    return terms, Page([items[row.item_id] for row in rows], min(total, cap), page, per_page, more=total > cap)
+    return Page([items[row.item_id] for row in rows], min(total, cap), page, per_page, more=total > cap)

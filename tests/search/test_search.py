@@ -122,6 +122,9 @@ def test_past_the_rank_limit_the_newest_matches_are_ranked_after_the_filters(app
     login(client, world.editor)
     html = client.get("/search?q=垃圾").get_data(as_text=True)
     assert "匹配的信息超过 2 条，以下是最新 2 条中最相关的" in html and "共 2 条以上" in html
+    inbox = client.get("/inbox?q=垃圾").get_data(as_text=True)
+    assert "含这些词的信息超过 2 条，这里列出最新的 2 条" in inbox and "共 2 条以上" in inbox
+    assert inbox.index(f'/items/{newest.id}"') < inbox.index(f'/items/{newer.id}"') and f'/items/{older.id}"' not in inbox
     app.config["SEARCH_RANK_LIMIT"] = 1000
     assert len(found(world.editor, "垃圾")) == 4 and older.id in found(world.editor, "垃圾")
     assert "匹配的信息超过" not in client.get("/search?q=垃圾").get_data(as_text=True)
