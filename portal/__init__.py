@@ -46,7 +46,7 @@ def default_config(instance_path: str) -> dict:
         # The ranking's units per page: a province's 3,000 on one page took seconds to render.
         "RANKING_PAGE_SIZE": 100,
         # Above this many reporting units, filters take part of a unit's name instead of a <select>.
-        "UNIT_SELECT_LIMIT": 400,
+        "UNIT_SELECT_LIMIT": 100,
         # Search results per page: ten keep a search-as-you-type answer under 5 KB for phones.
         "SEARCH_PAGE_SIZE": 10,
         # Search ranks at most this many matches, the newest: a common word matches a fifth of a province's

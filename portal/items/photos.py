@@ -79,11 +79,34 @@ def encode_photo(data: bytes, filename: str) -> EncodedPhoto:
     return EncodedPhoto(_jpeg(image, 82), _jpeg(thumb, 70), image.width, image.height)
 
 
-def store_photo(file_storage, uploader_id: int, form_key: str, item_id: int | None, position: int) -> ItemPhoto:
+@dataclass
+class Upload:
+    """An uploaded photo, encoded (the costly part) or refused, not yet stored."""
+
+    filename: str
+    encoded: EncodedPhoto | None
+    error: str = ""
+
+
+def encode_upload(file_storage) -> Upload:
     filename = os.path.basename(file_storage.filename or "照片")
     # Read one byte past the limit so an oversized file is refused without reading it all.
     data = file_storage.stream.read(current_app.config["PHOTO_MAX_BYTES"] + 1)
-    encoded = encode_photo(data, filename)
+    try:
+        return Upload(filename, encode_photo(data, filename))
+    except PhotoError as error:
+        return Upload(filename, None, str(error))
+
+
+def store_photo(file_storage, uploader_id: int, form_key: str, item_id: int | None, position: int) -> ItemPhoto:
+    upload = encode_upload(file_storage)
+    if upload.encoded is None:
+        raise PhotoError(upload.error)
+    return store_upload(upload.encoded, uploader_id, form_key, item_id, position)
+
+
+def store_upload(encoded: EncodedPhoto, uploader_id: int, form_key: str, item_id: int | None,
+                 position: int) -> ItemPhoto:
     photo = ItemPhoto(
         item_id=item_id, form_key=form_key, uploader_id=uploader_id, stored_name=secrets.token_hex(16),
         width=encoded.width, height=encoded.height, size=len(encoded.full), position=position,

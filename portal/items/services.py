@@ -18,7 +18,7 @@ from ..units.models import Unit
 from ..web.filters import local_day_start, to_local
 from ..web.paging import Page, count_rows, paginate
 from .models import Item, ItemEvent, ItemPhoto
-from .photos import PhotoError, remove_photo, store_photo
+from .photos import Upload, remove_photo, store_upload
 from .workflow import (
     ACTION_NAMES,
     OFFICE_ROLES,
@@ -221,10 +221,10 @@ def list_form_photos(form_key: str, uploader_id: int) -> list[ItemPhoto]:
     )
 
 
-def apply_photo_changes(form_key: str, item: Item | None, user, uploads, captions: dict[int, str],
+def apply_photo_changes(form_key: str, item: Item | None, user, uploads: list[Upload], captions: dict[int, str],
                         removals: set[int]) -> list[str]:
     """Keeps every good photo even when other input is bad, so a re-rendered form loses nothing.
-    Returns the Chinese error messages for the photos that were refused."""
+    uploads come encoded (encode_upload). Returns the Chinese error messages for the photos refused."""
     photos = list_form_photos(form_key, user.id)
     for photo in photos:
         if photo.id in removals:
@@ -236,15 +236,12 @@ def apply_photo_changes(form_key: str, item: Item | None, user, uploads, caption
     limit = current_app.config["ITEM_MAX_PHOTOS"]
     position = max((photo.position for photo in kept), default=-1) + 1
     for upload in uploads:
-        if not upload or not upload.filename:
-            continue
         if len(kept) >= limit:
             errors.append(f"每条信息最多 {limit} 张照片，“{upload.filename}”未上传")
-            continue
-        try:
-            kept.append(store_photo(upload, user.id, form_key, item.id if item else None, position))
-        except PhotoError as error:
-            errors.append(str(error))
+        elif upload.encoded is None:
+            errors.append(upload.error)
+        else:
+            kept.append(store_upload(upload.encoded, user.id, form_key, item.id if item else None, position))
         position += 1
     db.session.flush()
     return errors

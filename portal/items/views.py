@@ -15,7 +15,7 @@ from . import bp
 from .diff import diff_html
 from .forms import DecisionForm, InboxFilterForm, ItemForm, ReviewForm
 from .models import STATUSES
-from .photos import photo_path
+from .photos import encode_upload, photo_path
 from .services import (
     EditConflict,
     ItemFields,
@@ -168,7 +168,11 @@ def _save_item_form(item):
 def _store_item_form(form: ItemForm, item, form_key: str) -> bool:
     valid = form.validate()
     captions, removals = _photo_inputs()
-    photo_errors = apply_photo_changes(form_key, item, current_user, form.photos.data or [], captions, removals)
+    # Encoding phone photos takes a CPU second or more: not while holding SQLite's write lock, which this
+    # POST took with its first query (the login check), and every other writer would wait on.
+    db.session.commit()
+    uploads = [encode_upload(upload) for upload in form.photos.data or [] if upload and upload.filename]
+    photo_errors = apply_photo_changes(form_key, item, current_user, uploads, captions, removals)
     form.photos.errors = list(form.photos.errors) + photo_errors
     if valid and not photo_errors:
         try:
