@@ -17,10 +17,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from sqlalchemy import func, select, update  # noqa: E402
+from sqlalchemy import bindparam, func, select, update  # noqa: E402
 
 from bench.duplicate_pairs import EVENTS, TEMPLATES  # noqa: E402
 from portal import create_app  # noqa: E402
+from portal.auth.models import User  # noqa: E402,F401  (first: importing checks or items before auth is circular)
 from portal.checks.models import SignatureBand  # noqa: E402
 from portal.checks.services import find_similar_items, index_items, store_signature  # noqa: E402
 from portal.extensions import db  # noqa: E402
@@ -41,9 +42,12 @@ def write_report(rng: random.Random, unit: str) -> str:
 
 def fill_bodies(rng: random.Random) -> None:
     rows = db.session.execute(select(Item.id, Item.unit_id)).all()
+    # the table, not the model: a bulk text fill is no edit, so the optimistic lock's version stays
+    items = Item.__table__
+    statement = update(items).where(items.c.id == bindparam("item_id")).values(body=bindparam("text"))
     for start in range(0, len(rows), 5000):
-        db.session.execute(update(Item), [{"id": item_id, "body": write_report(rng, f"第{unit_id:04d}号单位")}
-                                          for item_id, unit_id in rows[start:start + 5000]])
+        db.session.execute(statement, [{"item_id": item_id, "text": write_report(rng, f"第{unit_id:04d}号单位")}
+                                       for item_id, unit_id in rows[start:start + 5000]])
     db.session.commit()
 
 

@@ -112,6 +112,6 @@ if __name__ == "__main__":
     parser.add_argument("--database", default=DEFAULT)
     parser.add_argument("--adoptions", type=int, default=10)
     parser.add_argument("--full-runs", type=int, default=3)
-    parser.add_argument("--page-repeat", type=int, default=20)
+    parser.add_argument("--page-repeat", type=int, default=40)
     arguments = parser.parse_args()
     main(arguments.database, arguments.adoptions, arguments.full_runs, arguments.page_repeat)
