@@ -53,7 +53,7 @@ class Item(db.Model):
     event_end_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     major: Mapped[bool] = mapped_column(Boolean, default=False)
     report_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"), index=True)
     # The solicitation (约稿) this item answers, and the editor's verdict on it as an answer
     # (pending / accepted / rejected; None when the item answers none).
     solicitation_id: Mapped[int | None] = mapped_column(ForeignKey("solicitations.id"), index=True)
