@@ -77,6 +77,7 @@ class InboxFilterForm(PortalForm):
 
         return InboxFilters(
             unit_id=(ok(self.unit) or None) if "unit" in self else None,
-            unit_name=(ok(self.unit_name) or "").strip() if "unit_name" in self else "", category=ok(self.category) or None, status=ok(self.status) or None,
+            unit_name=(ok(self.unit_name) or "").strip() if "unit_name" in self else "",
+            category=ok(self.category) or None, status=ok(self.status) or None,
             date_from=ok(self.date_from), date_to=ok(self.date_to), q=(ok(self.q) or "").strip(),
         )

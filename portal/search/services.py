@@ -134,14 +134,13 @@ def _hits(terms: list[Term], condition, filters: InboxFilters, cap: int, dense: 
 
 @contextmanager
 def _walking(dense: bool):
-    """The walk, made certain: the planner reckons its cost from its guess (every row read)."""
+    """The walk, made certain: the planner reckons its cost from its guess (every row read). Not reset on an
+    error: the failed transaction's rollback ends SET LOCAL, and a RESET there would hide the error."""
     if dense:
         db.session.execute(text("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off"))
-    try:
-        yield
-    finally:
-        if dense:
-            db.session.execute(text("RESET enable_bitmapscan; RESET enable_seqscan"))
+    yield
+    if dense:
+        db.session.execute(text("RESET enable_bitmapscan; RESET enable_seqscan"))
 
 
 def search_items(user, filters: InboxFilters, page: int, per_page: int) -> tuple[list[Term], Page]:
