@@ -6,6 +6,7 @@ import shutil
 from datetime import datetime, timezone
 
 import pytest
+import time_machine
 from flask import g
 from flask_migrate import upgrade
 from PIL import Image
@@ -23,6 +24,45 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # PostgreSQL; every other table is emptied. Dependants first: rows a test added are deleted in this order.
 REFERENCE_TABLES = ("publications", "channels", "rule_sets")
 SEEDED_ROWS: dict[str, list[dict]] = {}
+
+# The moment every test lives at unless it says otherwise: a Wednesday morning in Beijing, inside the
+# default rule set's period. PORTAL_TEST_NOW moves the whole suite to another moment, e.g.
+# PORTAL_TEST_NOW=2027-01-01T00:30+08:00 make test.
+DEFAULT_NOW = "2026-06-10T10:00:00+08:00"
+
+
+def parse_moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"PORTAL_TEST_NOW needs an offset (e.g. +08:00): {text}")
+    return moment
+
+
+SUITE_NOW = parse_moment(os.environ.get("PORTAL_TEST_NOW") or DEFAULT_NOW)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "now(moment): the test lives at this ISO moment (with offset), not the suite's")
+    config.addinivalue_line(
+        "markers", "calendar: date-sensitive; .ci/run runs these again at period, quarter and year ends")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_clock():
+    """The whole run, session fixtures included (the demo office, the browser's server), starts at
+    SUITE_NOW. The clock ticks, so session ages and timeouts still move."""
+    with time_machine.travel(SUITE_NOW, tick=True):
+        yield SUITE_NOW
+
+
+@pytest.fixture(autouse=True)
+def clock(request, suite_clock):
+    """Each test starts at the same moment: its `now` marker's, or the suite's. `clock.move_to(...)`
+    and `clock.shift(timedelta)` travel further within the test."""
+    marker = request.node.get_closest_marker("now")
+    moment = parse_moment(marker.args[0]) if marker else suite_clock
+    with time_machine.travel(moment, tick=True) as traveller:
+        yield traveller
 
 
 def _config(database_uri: str, tmp_path) -> dict:
