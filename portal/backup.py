@@ -11,14 +11,14 @@ import json
 import os
 import shutil
 import sqlite3
-from datetime import datetime, timezone
+from datetime import datetime
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import text
 
-from .extensions import db
+from .extensions import db, utcnow
 
 MANIFEST = "manifest.json"
 DATABASE_FILE = "portal.db"
@@ -75,7 +75,7 @@ def _file_sums(folder: str) -> dict[str, str]:
 
 def create_backup(parent: str, now: datetime | None = None) -> str:
     """A new directory under `parent` holding the database, the uploads and a manifest; returns its path."""
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     target = os.path.join(parent, "backup-" + now.strftime("%Y%m%dT%H%M%S%fZ"))
     os.makedirs(target)
     revision = _schema_revision()

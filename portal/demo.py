@@ -3,7 +3,7 @@
 It writes history with past timestamps, so it builds rows directly instead of going through the
 services (which stamp "now"); the workflow rules it follows are the same."""
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 import click
 from flask import current_app
@@ -14,7 +14,7 @@ from .auth.services import hash_password
 from .bulletins.services import bulletin_notice, create_bulletin, freeze_bulletin, list_bulletin_readers, resolve_window
 from .checks.services import index_items
 from .editions.models import Edition, EditionEntry, Publication
-from .extensions import db
+from .extensions import db, utcnow
 from .items.models import Item, ItemEvent
 from .notifications.models import Notification
 from .roster.models import Roster, RosterOfficer, RosterRequest, RosterResponse
@@ -22,7 +22,7 @@ from .roster.services import deadline_text
 from .scoring.models import Adoption, AnnualTarget, Channel, Instruction
 from .solicitations.models import ReportingPriority, Solicitation, SolicitationTarget
 from .units.models import Tier, Unit
-from .web.filters import local_to_utc, to_local
+from .web.filters import local_to_utc, office_today, to_local
 
 # Demo wording and numbers only, never security (bandit B311); an own generator, so seeding it leaves
 # the process's `random` alone.
@@ -536,7 +536,7 @@ def load_demo(today: date, seed: int = 2026) -> None:
     """Eight weeks up to `today`. The demo's clock stops at the real time when that is today, else at
     18:00 of `today`, and no history is written after it."""
     _rng.seed(seed)
-    real_now = datetime.now(timezone.utc)
+    real_now = utcnow()
     now = real_now if to_local(real_now).date() == today else _at(today, 18)
     DemoBuilder(today, now).build()
 
@@ -549,7 +549,7 @@ def demo_command(if_empty: bool) -> None:
         if if_empty:
             return
         raise click.ClickException("数据库中已有账号，演示数据只能在空数据库中创建。")
-    load_demo(to_local(datetime.now(timezone.utc)).date())
+    load_demo(office_today())
     db.session.commit()
     click.echo("演示数据已创建。演示账号（密码均为 baosong-demo）：")
     for username, role in (("admin", "管理员"), ("editor", "办公室编辑"), ("reporter", "幸福社区信息员"),

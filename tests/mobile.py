@@ -8,7 +8,6 @@ import re
 import threading
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
 
 import brotli
 from flask_migrate import upgrade
@@ -18,7 +17,7 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.demo import DEMO_PASSWORD, load_demo
 from portal.extensions import db
-from portal.web.filters import to_local
+from portal.web.filters import office_today
 
 KB = 1024
 PAGE_HTML = 20 * KB
@@ -101,7 +100,7 @@ def demo_server(directory):
     })
     with app.app_context():
         upgrade()
-        load_demo(to_local(datetime.now(timezone.utc)).date())
+        load_demo(office_today())
         db.session.commit()
         db.session.remove()
     app.wsgi_app = uploads = Uploads(app.wsgi_app)

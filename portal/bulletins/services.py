@@ -27,7 +27,7 @@ from ..scoring import engine
 from ..scoring.services import VERDICTS, gather_facts, get_active_rule_set, parse_rules, period_of
 from ..units.models import Unit
 from ..units.services import list_reporting_units
-from ..web.filters import to_local
+from ..web.filters import office_today, to_local
 from .models import KINDS, Bulletin
 
 # Years outside this range are typing slips (and far-off years overflow time-zone arithmetic).
@@ -115,7 +115,7 @@ def window_of(bulletin: Bulletin) -> Window:
 
 def default_window(now: datetime | None = None) -> Window:
     """What a new bulletin starts with: last month, the usual monthly bulletin."""
-    first_of_month = to_local(now or utcnow()).date().replace(day=1)
+    first_of_month = office_today(now).replace(day=1)
     last_month = first_of_month - timedelta(days=1)
     return resolve_window("month", last_month.year, last_month.month)
 
@@ -218,7 +218,7 @@ def create_bulletin(editor, window: Window, now: datetime | None = None) -> Bull
     submit never makes two."""
     _require_editor(editor)
     field = PART_FIELDS[window.kind]
-    if window.first > to_local(now or utcnow()).date():
+    if window.first > office_today(now):
         raise BulletinError(f"{window.label}尚未开始，不能编制通报", field)
     published = db.session.scalar(
         select(Bulletin).where(_same_window(window), Bulletin.status == "published")

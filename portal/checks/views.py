@@ -1,11 +1,11 @@
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
-from ..extensions import db, utcnow
+from ..extensions import db
 from ..items.diff import diff_html
 from ..items.services import WorkflowError, get_item_for
 from ..web.access import roles_required
-from ..web.filters import to_local
+from ..web.filters import office_today
 from ..web.forms import form_errors, show_error
 from ..web.htmx import render_page
 from . import bp
@@ -74,13 +74,13 @@ def combine(item_id: int):
     item = get_item_for(current_user, item_id, "adopt")
     similar = [entry for entry in find_similar_items(item, current_user) if entry.visible]
     form = CombineForm(data={"title": item.display_title, "body": item.display_body,
-                             "adopted_on": to_local(utcnow()).date()})
+                             "adopted_on": office_today()})
     form.sources.choices = [(entry.item.id, _choice_label(entry)) for entry in similar]
     if form.validate_on_submit():
         sources = [get_item_for(current_user, source_id) for source_id in form.sources.data]
         try:
             combine_items(item, current_user, sources, form.title.data.strip(), form.body.data.strip(),
-                          form.adopted_on.data or to_local(utcnow()).date())
+                          form.adopted_on.data or office_today())
         except WorkflowError as error:
             db.session.rollback()
             show_error(form, error)

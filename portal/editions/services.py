@@ -17,7 +17,7 @@ from ..items.models import Item
 from ..notifications.services import notify_users
 from ..scoring.models import Channel
 from ..scoring.services import record_edition_adoption
-from ..web.filters import format_date, to_local
+from ..web.filters import format_date, office_today
 from .models import NUMBERINGS, Edition, EditionEntry, Publication
 
 HEADLINE_MAX = 100
@@ -38,10 +38,6 @@ class EditionError(Exception):
 
 def _clean(text: str | None) -> str:
     return (text or "").replace("\r\n", "\n").strip()
-
-
-def _office_today() -> date:
-    return to_local(utcnow()).date()
 
 
 def _require_editor(user) -> None:
@@ -201,7 +197,7 @@ def _check_issued_on(issued_on: date | None) -> None:
         raise EditionError("请填写编发日期", "issued_on")
     if issued_on.year < EARLIEST_YEAR:
         raise EditionError("编发日期的年份不合理", "issued_on")
-    if issued_on > _office_today():
+    if issued_on > office_today():
         raise EditionError("编发日期不能晚于今天", "issued_on")
 
 

@@ -3,10 +3,10 @@ admin's publications."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from ..extensions import db, utcnow
+from ..extensions import db
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
-from ..web.filters import to_local
+from ..web.filters import office_today
 from ..web.forms import form_errors, show_error, strip_control_characters
 from ..web.htmx import render_page
 from . import bp
@@ -77,7 +77,7 @@ def new():
     form = EditionNewForm()
     form.publication_id.choices = {p.id: p.name for p in list_publications(active_only=True)}
     if not form.is_submitted():
-        form.issued_on.data = to_local(utcnow()).date()
+        form.issued_on.data = office_today()
     elif form.validate():
         try:
             edition = create_edition(current_user, find_publication(form.publication_id.data), form.issued_on.data)

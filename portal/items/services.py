@@ -15,7 +15,7 @@ from ..extensions import db, utcnow
 from ..notifications.services import notify_users
 from ..scoring.services import INTERNAL_CHANNEL, get_channel, record_adoption
 from ..units.models import Unit
-from ..web.filters import local_day_start, to_local
+from ..web.filters import local_day_start, office_today, to_local
 from ..web.paging import Page, count_rows, paginate
 from .models import Item, ItemEvent, ItemPhoto
 from .photos import Upload, remove_photo, store_upload
@@ -273,7 +273,7 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
     if action in ("invalidate", "reject", "return"):
         item.decision_note = comment
     if action == "adopt" and internal_adoption:
-        record_adoption(item.id, INTERNAL_CHANNEL, adopted_on or to_local(utcnow()).date(), actor.id)
+        record_adoption(item.id, INTERNAL_CHANNEL, adopted_on or office_today(), actor.id)
     _record_event(item, actor, action, from_status, comment, before)
     _notify_transition(item, action, comment, internal_adoption)
 

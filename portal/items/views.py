@@ -8,7 +8,7 @@ from ..scoring.services import INTERNAL_CHANNEL, get_channel, list_adoptions, me
 from ..solicitations.services import list_answer_choices
 from ..units.services import unit_filter_choices
 from ..web.access import roles_required
-from ..web.filters import local_to_utc, to_local, to_local_naive
+from ..web.filters import local_to_utc, office_today, to_local_naive
 from ..web.forms import loaded_version, strip_control_characters
 from ..web.htmx import render_page
 from . import bp
@@ -255,7 +255,7 @@ def detail(item_id: int):
         diff=diff_html(item.title + "\n" + item.body, item.display_title + "\n" + item.display_body)
         if item.is_edited else None,
         internal_channel=get_channel(INTERNAL_CHANNEL),
-        today=to_local(utcnow()).date(),
+        today=office_today(),
     )
 
 

@@ -11,7 +11,7 @@ from ..extensions import db, utcnow
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
 from ..web.downloads import XLSX_MIMETYPE, send_download
-from ..web.filters import local_to_utc, to_local
+from ..web.filters import local_to_utc, office_today, to_local
 from ..web.forms import show_error
 from ..web.htmx import render_page
 from . import bp
@@ -197,7 +197,7 @@ def _submit_request_form(form: RosterRequestForm, save) -> tuple[bool, object]:
 def request_new():
     form = RosterRequestForm()
     if not form.is_submitted():
-        form.deadline_on.data = to_local(utcnow()).date() + timedelta(days=7)
+        form.deadline_on.data = office_today() + timedelta(days=7)
         form.note.data = DEFAULT_NOTE
     saved, issued = _submit_request_form(form, partial(issue_roster_request, current_user))
     if saved:

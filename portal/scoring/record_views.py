@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..items.services import get_item_for
 from ..web.access import roles_required
-from ..web.filters import local_to_utc
+from ..web.filters import local_to_utc, office_today
 from ..web.forms import form_errors
 from ..web.htmx import render_page
 from . import bp
@@ -28,7 +28,6 @@ from .records import (
     list_channel_choices,
     list_instructions_for,
     list_rank_choices,
-    office_today,
     record_adoption_by,
     record_instruction,
     recordable_refusal,

@@ -17,7 +17,7 @@ from ..items.services import transition_item
 from ..items.workflow import OFFICE_VISIBLE, UNIT_ROLES, can_view_item, in_own_unit
 from ..notifications.services import notify_users
 from ..web.countdown import describe_countdown
-from ..web.filters import office_tz, to_local
+from ..web.filters import office_today, office_tz, to_local
 from . import engine
 from .models import Adoption, Channel, Instruction
 from .services import (
@@ -98,10 +98,6 @@ def default_due_days() -> int:
         return _active_rules().feedback.default_due_days
     except RecordError:
         return engine.FeedbackRules().default_due_days
-
-
-def office_today(now: datetime | None = None) -> date:
-    return to_local(now or utcnow()).date()
 
 
 def default_feedback_due(instructed_on: date, due_days: int) -> datetime:

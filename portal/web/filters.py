@@ -4,6 +4,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from portal.extensions import utcnow
+
 
 def office_tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
@@ -11,6 +13,11 @@ def office_tz() -> ZoneInfo:
 
 def to_local(value: datetime) -> datetime:
     return value.astimezone(office_tz())
+
+
+def office_today(now: datetime | None = None) -> date:
+    """Today in the office's time zone (by the portal's one clock unless `now` is given)."""
+    return to_local(now or utcnow()).date()
 
 
 def to_local_naive(value: datetime) -> datetime:

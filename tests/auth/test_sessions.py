@@ -1,7 +1,6 @@
 """V7, V3.3: server-side sessions (fresh at login, idle and absolute timeouts, revoked by logout, password
 change, deactivation, reset and an admin's sign-out), cookie flags, and CSRF tokens without a clock."""
 import re
-import time
 from datetime import timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from sqlalchemy import select
 
 from portal.auth.models import UserSession
 from portal.auth.sessions import ABSOLUTE_MESSAGE, IDLE_MESSAGE, REVOKED_MESSAGE
-from portal.extensions import db
+from portal.extensions import db, utcnow
 from tests.auth.test_accounts import client_for, flashes
 from tests.conftest import PASSWORD, login
 
@@ -202,7 +201,7 @@ def test_https_through_the_proxy_sets_secure(app, world):
 
 class TwoHoursAgo(TimestampSigner):
     def get_timestamp(self) -> int:
-        return int(time.time()) - 2 * 3600
+        return int(utcnow().timestamp()) - 2 * 3600
 
 
 def csrf_token_from(page: str) -> str:

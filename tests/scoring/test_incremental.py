@@ -1,6 +1,6 @@
 """Stored scores follow one unit's changed facts without a full run, and agree with a full run."""
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from portal.scoring.services import (
     record_adoption,
 )
 from portal.units.models import Tier
+from portal.web.filters import office_today
 from tests.scoring.test_standings import period_day, submitted_item
 
 
@@ -57,10 +58,10 @@ def _run_changes(world, make):
     # starts 25 days ago, so items from before it are facts too (a full run reads only those that count)
     rule_set = get_active_rule_set()
     rule_set.data = json.dumps(json.loads(rule_set.data) | {"quotas": []}, ensure_ascii=False)
-    rule_set.period_start = date.today() - timedelta(days=25)
+    rule_set.period_start = office_today() - timedelta(days=25)
     db.session.commit()
-    before = submitted_item(make, world, date.today() - timedelta(days=40))
-    record_adoption(before.id, "cpc_main", date.today() - timedelta(days=35), world.editor.id)
+    before = submitted_item(make, world, office_today() - timedelta(days=40))
+    record_adoption(before.id, "cpc_main", office_today() - timedelta(days=35), world.editor.id)
     world.third = make.unit("团结社区", parent=world.office)
     third_reporter, third_signer = make.user(world.third, "reporter"), make.user(world.third, "signer")
     own = submitted_item(make, world, period_day(20))

@@ -21,7 +21,7 @@ from portal.scoring.services import (
     record_adoption,
 )
 from portal.units.models import Tier
-from portal.web.filters import to_local
+from portal.web.filters import office_today, to_local
 from tests.conftest import login
 
 CHANNELS = ["internal", "cpc_main", "cpc_research", "gov_dynamic", "gov_special", "province"]
@@ -30,7 +30,7 @@ CHANNELS = ["internal", "cpc_main", "cpc_research", "gov_dynamic", "gov_special"
 def period_day(offset: int) -> date:
     """A day inside the active period and not in the future."""
     rule_set = get_active_rule_set()
-    last = min(rule_set.period_end, date.today() - timedelta(days=1))
+    last = min(rule_set.period_end, office_today() - timedelta(days=1))
     return max(rule_set.period_start, last - timedelta(days=offset))
 
 
@@ -101,7 +101,7 @@ def test_units_see_only_their_own_score_page(client, world):
 
 
 def test_annual_targets_show_completion(client, world, make):
-    db.session.add(AnnualTarget(year=date.today().year, tier_id=None, submitted_target=4, adopted_target=2))
+    db.session.add(AnnualTarget(year=office_today().year, tier_id=None, submitted_target=4, adopted_target=2))
     db.session.commit()
     for offset in (5, 6):
         submitted_item(make, world, period_day(offset))
@@ -193,7 +193,7 @@ def test_unit_page_shows_quota_progress_current_and_missed_windows(client, world
     submitted_item(make, world, day)
     login(client, world.reporter)
     page = client.get("/scores/mine").get_data(as_text=True)
-    current = get_active_rule_set().period_end >= date.today()
+    current = get_active_rule_set().period_end >= office_today()
     if current:
         assert "进行中" in page or "已完成" in page
     assert re.search(r"第\d+周：信息 0/1 篇\s*<span class=\"badge late\">未完成</span>", page)
