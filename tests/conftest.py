@@ -10,13 +10,15 @@ import time_machine
 from flask import g
 from flask_migrate import upgrade
 from PIL import Image
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from portal import create_app
 from portal.auth.services import create_user
+from portal.demo import load_demo
 from portal.extensions import db
 from portal.items.services import ItemFields, create_item, transition_item
 from portal.units.services import save_unit
+from portal.web.filters import office_today
 
 PASSWORD = "correct-horse-9"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -45,6 +47,14 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "now(moment): the test lives at this ISO moment (with offset), not the suite's")
     config.addinivalue_line(
         "markers", "calendar: date-sensitive; .ci/run runs these again at period, quarter and year ends")
+    config.addinivalue_line(
+        "markers", "demo: the test's database starts as the demo street office (built once per run, copied per test)")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "demo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.demo)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -98,7 +108,54 @@ def migrated_database(tmp_path_factory):
             SEEDED_ROWS[name] = [dict(row) for row in db.session.execute(table.select()).mappings()]
         db.session.remove()
         db.engine.dispose()
+    if DATABASE_URL:
+        # Copied now, while nothing is connected to the migrated database (a template must be idle).
+        _recreate_postgresql_database(_demo_name(), template=make_url(DATABASE_URL).database)
     return uri
+
+
+def _database_url(name: str) -> str:
+    return str(make_url(DATABASE_URL).set(database=name))
+
+
+def _demo_name() -> str:
+    return make_url(DATABASE_URL).database + "_demo"
+
+
+def _recreate_postgresql_database(name: str, template: str | None = None) -> None:
+    engine = create_engine(_database_url("postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_database(migrated_database, tmp_path_factory):
+    """The demo street office, built once per run at the suite's moment; tests marked `demo` start from a copy."""
+    tmp = tmp_path_factory.mktemp("demo")
+    if DATABASE_URL:
+        uri = _database_url(_demo_name())
+    else:
+        shutil.copyfile(migrated_database.removeprefix("sqlite:///"), tmp / "demo.db")
+        uri = "sqlite:///" + str(tmp / "demo.db")
+    app = create_app(_config(uri, tmp))
+    with app.app_context():
+        load_demo(office_today())
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return uri
+
+
+def _demo_copy(request, tmp_path) -> str:
+    demo = request.getfixturevalue("demo_database")
+    if DATABASE_URL:
+        name = make_url(DATABASE_URL).database + "_democopy"
+        _recreate_postgresql_database(name, template=make_url(demo).database)
+        return _database_url(name)
+    shutil.copyfile(demo.removeprefix("sqlite:///"), tmp_path / "portal.db")
+    return "sqlite:///" + str(tmp_path / "portal.db")
 
 
 def _reset_postgresql() -> None:
@@ -113,8 +170,11 @@ def _reset_postgresql() -> None:
 
 
 @pytest.fixture
-def app(migrated_database, tmp_path):
-    if DATABASE_URL:
+def app(request, migrated_database, tmp_path):
+    demo = request.node.get_closest_marker("demo") is not None
+    if demo:
+        uri = _demo_copy(request, tmp_path)
+    elif DATABASE_URL:
         uri = DATABASE_URL
     else:
         template = migrated_database.removeprefix("sqlite:///")
@@ -130,11 +190,17 @@ def app(migrated_database, tmp_path):
         g.pop("_login_user", None)
 
     with app.app_context():
-        if DATABASE_URL:
+        if DATABASE_URL and not demo:
             _reset_postgresql()
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def demo(app):
+    """The app over a copy of the demo street office (the `demo` marker chooses the database)."""
+    return app
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ def demo_client(app, username):
     return client
 
 
-def test_an_editor_publishes_the_demo_draft_and_units_read_it(app, runner):
-    assert runner.invoke(args=["demo"]).exit_code == 0
+def test_an_editor_publishes_the_demo_draft_and_units_read_it(app, demo):
     bulletins = db.session.scalars(select(Bulletin).order_by(Bulletin.first_day)).all()
     assert [(b.kind, b.status) for b in bulletins] == [("month", "published"), ("month", "published"),
                                                       ("month", "draft")]

@@ -9,8 +9,7 @@ from portal.items.models import Item
 from portal.web.filters import to_local
 
 
-def test_demo_near_duplicates_are_marked_and_can_be_combined(app, client, runner):
-    assert runner.invoke(args=["demo"]).exit_code == 0
+def test_demo_near_duplicates_are_marked_and_can_be_combined(demo, client):
     pairs = db.session.execute(select(Similarity.item_id, Similarity.other_id).where(
         Similarity.item_id < Similarity.other_id)).all()
     titles = {frozenset(db.session.get(Item, i).title for i in pair) for pair in pairs}
@@ -32,8 +31,7 @@ def test_demo_near_duplicates_are_marked_and_can_be_combined(app, client, runner
     assert db.session.get(Combination, theirs.id).combined_into_id == happy.id
 
 
-def test_demo_reporter_who_pastes_an_id_number_is_warned(app, client, runner):
-    assert runner.invoke(args=["demo"]).exit_code == 0
+def test_demo_reporter_who_pastes_an_id_number_is_warned(demo, client):
     login_page = client.post("/login", data={"username": "reporter", "password": "baosong-demo"})
     assert login_page.status_code == 302
     response = client.post("/items/new", data={

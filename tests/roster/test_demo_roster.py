@@ -14,8 +14,7 @@ from portal.roster.services import (
 from portal.units.services import list_reporting_units
 
 
-def test_every_demo_unit_has_a_filled_roster_and_one_request_is_open(app, runner):
-    assert runner.invoke(args=["demo"]).exit_code == 0
+def test_every_demo_unit_has_a_filled_roster_and_one_request_is_open(demo):
     rosters = {r.unit_id: r for r in db.session.scalars(select(Roster))}
     units = list_reporting_units()
     assert {unit.id for unit in units} == set(rosters)
@@ -38,6 +37,6 @@ def test_every_demo_unit_has_a_filled_roster_and_one_request_is_open(app, runner
 
     for username, page, expected in (("reporter", "/roster", "确认无变化"), ("editor", f"/roster/requests/{request.id}", "按时完成"),
                                      ("editor", "/roster", "导出统计表")):
-        client = app.test_client()
+        client = demo.test_client()
         client.post("/login", data={"username": username, "password": DEMO_PASSWORD})
         assert expected in client.get(page, follow_redirects=True).get_data(as_text=True), (username, page)

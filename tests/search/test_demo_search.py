@@ -12,9 +12,7 @@ from portal.search.services import search_items
 HAN_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
 
 
-def test_the_editor_finds_every_demo_item_by_a_two_character_word(runner):
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+def test_the_editor_finds_every_demo_item_by_a_two_character_word(demo):
     editor = db.session.scalar(select(User).where(User.username == "editor"))
     items = list(db.session.scalars(select(Item).where(visible_items_condition(editor))))
     assert len(items) > 100

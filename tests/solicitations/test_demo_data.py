@@ -2,17 +2,13 @@
 on time and late, verdicts, and a reporting-priorities note."""
 from sqlalchemy import select
 
-from portal.demo import load_demo
 from portal.extensions import db, utcnow
 from portal.items.models import Item
 from portal.solicitations.models import ReportingPriority, Solicitation
 from portal.solicitations.services import build_board
-from tests.solicitations.helpers import office_today
 
 
-def test_demo_has_solicitations_in_every_state(app):
-    load_demo(office_today())
-    db.session.commit()
+def test_demo_has_solicitations_in_every_state(demo):
     now = utcnow()
     solicitations = db.session.scalars(select(Solicitation)).all()
     open_ = [s for s in solicitations if s.is_open and s.deadline > now]

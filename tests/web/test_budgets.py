@@ -11,13 +11,6 @@ from tests import mobile
 from tests.mobile import fetch, main_pages, signed_in
 
 
-@pytest.fixture
-def demo(app, runner):
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    return app
-
-
 @pytest.mark.parametrize("encoding", ["br", "gzip"])
 def test_every_main_page_and_fragment_fits_its_budget(demo, encoding):
     measured = 0
