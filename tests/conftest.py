@@ -158,9 +158,21 @@ def _demo_copy(request, tmp_path) -> str:
     return "sqlite:///" + str(tmp_path / "portal.db")
 
 
+_RESET_SQL: list[str] = []
+
+
 def _reset_postgresql() -> None:
-    tables = [t.name for t in db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
-    db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    """Empties the tables a test filled and restores the reference rows. DELETE with triggers off
+    (replica role: no foreign-key checks, so no order, and the audit log's append-only trigger is
+    bypassed) costs milliseconds on nearly empty tables, where TRUNCATE costs half a second."""
+    if not _RESET_SQL:
+        tables = [t.name for t in db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+        sequences = [db.session.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": name})
+                     for name in tables if "id" in db.metadata.tables[name].c]
+        _RESET_SQL.append("SET LOCAL session_replication_role = replica; "
+                          + "".join(f"DELETE FROM {name}; " for name in tables)
+                          + "SELECT " + ", ".join(f"setval('{seq}', 1, false)" for seq in sequences if seq))
+    db.session.connection().exec_driver_sql(_RESET_SQL[0])
     for name, rows in SEEDED_ROWS.items():
         table = db.metadata.tables[name]
         db.session.execute(table.delete().where(table.c.id.not_in([row["id"] for row in rows])))
