@@ -8,25 +8,42 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup system-packages db bench bench-setup bench-documents bench-load bench-province bench-mobile bench-search audit clean
+.PHONY: run test test-calendar setup system-packages db bench bench-setup bench-documents bench-load bench-province bench-mobile bench-search audit clean
 
 run: setup db
 	@$(FLASK) demo --if-empty
 	@echo "政务信息报送平台: http://$(HOST):$(PORT)/  演示账号 admin / editor / reporter / signer / leader，密码 baosong-demo"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# The suite runs on SQLite, then again on PostgreSQL when one answers at TEST_DATABASE_URL.
+# The suite runs on SQLite, then again on PostgreSQL when one answers at TEST_DATABASE_URL, then the
+# date-sensitive tests (marked calendar) again on the days where calendars break. Every run lives at
+# PORTAL_TEST_NOW when it is set (tests/conftest.py), e.g. PORTAL_TEST_NOW=2027-01-01T09:00+08:00 make test.
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST := $(BIN)/python -m pytest $(PYTEST_WORKERS)
+# Two workers on two cores (pytest-xdist); PYTEST_WORKERS= runs in one process.
+PYTEST_WORKERS ?= -n 2 --dist loadgroup
+# 1 January 00:30 in Beijing (still 31 December in UTC), a quarter's last evening, the default
+# period's last day and the day after, the year's last evening, a leap day.
+CALENDAR_DAYS ?= 2027-01-01T00:30+08:00 2027-03-31T23:30+08:00 2026-11-30T12:00+08:00 \
+	2026-12-01T09:00+08:00 2026-12-31T23:30+08:00 2028-02-29T10:00+08:00
 
 test: setup
 	@echo "== test suite on SQLite =="
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 	@if $(BIN)/python deploy/db-reachable.py "$(TEST_DATABASE_URL)"; then \
 		echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="; \
-		DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+		DATABASE_URL="$(TEST_DATABASE_URL)" $(PYTEST) $(PYTEST_ARGS); \
 	else \
 		echo "== PostgreSQL not reachable at $(TEST_DATABASE_URL): PostgreSQL run skipped =="; \
 	fi
+	@$(MAKE) --no-print-directory test-calendar
+
+# The date-sensitive tests on each of CALENDAR_DAYS (SQLite).
+test-calendar: setup
+	@for day in $(CALENDAR_DAYS); do \
+		echo "== date-sensitive tests as if it were $$day =="; \
+		PORTAL_TEST_NOW=$$day $(PYTEST) -m calendar -q $(PYTEST_ARGS) || exit 1; \
+	done
 
 setup: system-packages $(VENV)/.installed
 

@@ -22,6 +22,10 @@ from portal.web.filters import office_today
 
 PASSWORD = "correct-horse-9"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Under pytest-xdist each worker has a PostgreSQL database of its own, named after the given one.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if DATABASE_URL and WORKER:
+    DATABASE_URL = str(make_url(DATABASE_URL).set(database=f"{make_url(DATABASE_URL).database}_{WORKER}"))
 # Tables the migrations fill with reference data: restored to their seeded rows between tests on
 # PostgreSQL; every other table is emptied. Dependants first: rows a test added are deleted in this order.
 REFERENCE_TABLES = ("publications", "channels", "rule_sets")
@@ -91,7 +95,10 @@ def _config(database_uri: str, tmp_path) -> dict:
 def migrated_database(tmp_path_factory):
     """Runs the real migrations once; each test then starts from a copy (SQLite) or a truncation (PostgreSQL)."""
     tmp = tmp_path_factory.mktemp("template")
-    if DATABASE_URL:
+    if DATABASE_URL and WORKER:
+        _recreate_postgresql_database(make_url(DATABASE_URL).database)
+        uri = DATABASE_URL
+    elif DATABASE_URL:
         engine = create_engine(DATABASE_URL)
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))

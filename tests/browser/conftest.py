@@ -8,6 +8,13 @@ import pytest
 
 from tests import mobile
 
+def pytest_collection_modifyitems(items):
+    # One worker takes every browser test under pytest-xdist: one server and one Chromium per run.
+    for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
 
 

@@ -3,6 +3,7 @@ verdicts and their effect on the scores."""
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from portal.checks import similarity
@@ -22,6 +23,9 @@ SAME_EVENT = ("11月9日上午，消防救援站走进新华社区党群服务�
               "现场发放宣传资料500余份。")
 OTHER_EVENT = ("6月5日，和平社区联合生态环境分局在和平公园开展世界环境日宣传活动，党员志愿者和辖区学生共45人参加。"
                "活动中，志愿者用废旧报纸、饮料瓶制作环保手工艺品，环保专家讲解节约用水、减少塑料袋使用的小窍门。")
+
+# Scoring needs a day inside the default rule set's period (1 January to 30 November).
+IN_PERIOD = "2026-11-18T10:00+08:00"
 
 
 def evaluate(threshold: float) -> tuple[float, float]:
@@ -98,6 +102,7 @@ def ledger_items(unit_id):
     return {row.item_id: row.points for row in list_ledger(current_run(), unit_id) if row.rule_key == "adoption"}
 
 
+@pytest.mark.now(IN_PERIOD)
 def test_marking_a_duplicate_makes_it_invalid_for_scoring(client, world, make):
     original = filed(make, world, SAME_EVENT, own=False)
     repeat = filed(make, world, EVENT)
@@ -131,6 +136,7 @@ def test_a_duplicate_must_name_an_item_the_editor_sees_as_similar(client, world,
     assert db.session.get(Item, repeat.id).status == "submitted"
 
 
+@pytest.mark.now(IN_PERIOD)
 def test_combining_two_units_items_adopts_both_and_scores_each_unit(client, world, make):
     mine = filed(make, world, EVENT)
     theirs = filed(make, world, SAME_EVENT, own=False)
