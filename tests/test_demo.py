@@ -46,6 +46,7 @@ def test_demo_builds_a_street_office(app, runner):
     assert len(editors) == 2 and all(u.unit_id == offices[0].id for u in editors)
 
 
+@pytest.mark.calendar
 def test_demo_accounts_log_in_with_the_demo_password(app, demo):
     users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(DEMO_ACCOUNTS)))}
     assert set(users) == set(DEMO_ACCOUNTS)
@@ -65,6 +66,7 @@ def test_demo_accounts_log_in_with_the_demo_password(app, demo):
         assert wrong.status_code == 200
 
 
+@pytest.mark.calendar
 def test_demo_items_cover_every_state_and_are_consistent(app, demo):
     items = db.session.scalars(select(Item)).all()
     assert len(items) >= 50
@@ -95,6 +97,7 @@ def test_demo_items_cover_every_state_and_are_consistent(app, demo):
     assert any(i.title.startswith(i.unit.name) for i in items)
 
 
+@pytest.mark.calendar
 def test_demo_has_locked_editions_and_a_draft(app, demo):
     from portal.editions.models import Edition
 
@@ -113,6 +116,7 @@ def test_demo_has_locked_editions_and_a_draft(app, demo):
     assert "编入本期" in client.get(f"/editions/{draft.id}").get_data(as_text=True)
 
 
+@pytest.mark.calendar
 def test_demo_late_items_are_flagged_for_the_editor(app, demo):
     client = app.test_client()
     client.post("/login", data={"username": "editor", "password": DEMO_PASSWORD})

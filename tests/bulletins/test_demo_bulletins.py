@@ -2,6 +2,7 @@
 draft; an editor publishes it and downloads the PDF, and every unit reads it on the phone."""
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.bulletins.models import Bulletin
@@ -17,6 +18,7 @@ def demo_client(app, username):
     return client
 
 
+@pytest.mark.calendar
 def test_an_editor_publishes_the_demo_draft_and_units_read_it(app, demo):
     bulletins = db.session.scalars(select(Bulletin).order_by(Bulletin.first_day)).all()
     assert [(b.kind, b.status) for b in bulletins] == [("month", "published"), ("month", "published"),

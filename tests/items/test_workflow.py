@@ -470,6 +470,7 @@ def test_signing_a_routine_item_notifies_no_editor(app, make, world):
 # ---- timeliness (逾时) ------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("major", "hours"), [(False, ROUTINE_REPORT_HOURS), (True, MAJOR_REPORT_HOURS)])
+@pytest.mark.calendar
 def test_late_boundary(major, hours):
     assert (ROUTINE_REPORT_HOURS, MAJOR_REPORT_HOURS) == (2, 4)  # the seed's 街道 notice
     end = utc(2026, 3, 2, 8, 0, 0)
@@ -488,6 +489,7 @@ def test_late_boundary(major, hours):
 
 
 @pytest.mark.parametrize(("major", "due_hour"), [(False, 10), (True, 12)])
+@pytest.mark.calendar
 def test_form_event_end_sets_the_due_time(app, world, major, due_hour):
     client = client_for(app, world.reporter)
     data = form_data(form_key=f"due-{major}", event_end="2026-03-02T16:00")  # office time, UTC+8
@@ -502,6 +504,7 @@ def test_form_event_end_sets_the_due_time(app, world, major, due_hour):
     assert f"应于 2026年3月2日 {due_hour + 8}:00 前报送" in page
 
 
+@pytest.mark.calendar
 def test_late_flag_at_the_boundary_is_shown_on_list_pages(app, make, world):
     """Exactly at the due time is on time; one second after is late. The flag shows wherever items are listed."""
     end = utcnow().replace(microsecond=0) - timedelta(days=1)
@@ -525,6 +528,7 @@ def test_late_flag_at_the_boundary_is_shown_on_list_pages(app, make, world):
         assert "逾时" not in item_row(html, no_event.title), where
 
 
+@pytest.mark.calendar
 def test_late_flag_after_a_real_sign_off(app, make, world):
     three_hours_ago = utcnow() - timedelta(hours=3)
     late = item_in(make, world, "awaiting_signoff", title="三小时前结束的一般事件", event_end_at=three_hours_ago)

@@ -15,6 +15,9 @@ from portal.scoring.records import office_today
 from portal.scoring.services import compute_scores, get_active_rule_set, list_ledger
 from tests.conftest import login
 
+# Date-sensitive: .ci/run runs these again at period, quarter and year ends.
+pytestmark = pytest.mark.calendar
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LONG_AGO = 10  # days: an instruction this old is past its default 7-day feedback due
 

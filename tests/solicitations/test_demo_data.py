@@ -1,5 +1,6 @@
 """The demo office has open, overdue (one by telephone) and closed solicitations with receipts, answers
 on time and late, verdicts, and a reporting-priorities note."""
+import pytest
 from sqlalchemy import select
 
 from portal.extensions import db, utcnow
@@ -8,6 +9,7 @@ from portal.solicitations.models import ReportingPriority, Solicitation
 from portal.solicitations.services import build_board
 
 
+@pytest.mark.calendar
 def test_demo_has_solicitations_in_every_state(demo):
     now = utcnow()
     solicitations = db.session.scalars(select(Solicitation)).all()
