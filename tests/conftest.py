@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 import time_machine
+from hypothesis import settings
 from flask import g
 from flask_migrate import upgrade
 from PIL import Image
@@ -46,11 +47,26 @@ def parse_moment(text: str) -> datetime:
 
 SUITE_NOW = parse_moment(os.environ.get("PORTAL_TEST_NOW") or DEFAULT_NOW)
 
+# Hypothesis: the `ci` profile (the default) keeps the suite within its time; HYPOTHESIS_PROFILE=thorough
+# (a nightly or manual run) tries ten times the examples of every property. No example database: runs
+# leave no .hypothesis directory behind.
+settings.register_profile("ci", deadline=None, database=None)
+settings.register_profile("thorough", deadline=None, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+EXAMPLE_SCALE = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 1
+
+
+def examples(count: int) -> int:
+    """A property's number of examples in this profile."""
+    return count * EXAMPLE_SCALE
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "now(moment): the test lives at this ISO moment (with offset), not the suite's")
     config.addinivalue_line(
         "markers", "calendar: date-sensitive; .ci/run runs these again at period, quarter and year ends")
+    # pytest-xdist's own marker, named here too so runs without the plugin (-p no:xdist) accept it.
+    config.addinivalue_line("markers", "xdist_group(name): tests that share a worker")
     config.addinivalue_line(
         "markers", "demo: the test's database starts as the demo street office (built once per run, copied per test)")
 

@@ -25,9 +25,9 @@ from portal.scoring.engine import (
     score_units,
     to_json_result,
 )
+from tests.conftest import examples
 
-# No example database: runs must leave no .hypothesis directory in the repository.
-SETTINGS = settings(max_examples=100, deadline=None, database=None)
+SETTINGS = settings(max_examples=examples(100))
 
 # The period starts and ends mid-week and mid-quarter so skip and clip both matter.
 PERIOD = Period(date(2012, 1, 4), date(2012, 4, 20))

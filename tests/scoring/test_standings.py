@@ -23,7 +23,7 @@ from portal.scoring.services import (
 )
 from portal.units.models import Tier
 from portal.web.filters import office_today, to_local
-from tests.conftest import login
+from tests.conftest import examples, login
 
 # Date-sensitive: .ci/run runs these again at period, quarter and year ends.
 pytestmark = pytest.mark.calendar
@@ -157,7 +157,7 @@ facts = st.lists(
 )
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(12), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(facts=facts)
 def test_web_scores_and_cli_agree(client, world, make, facts):
     db.session.execute(delete(ScoreRun))

@@ -21,9 +21,9 @@ from portal.solicitations.models import Solicitation
 from portal.solicitations.services import SolicitationFields, issue_solicitation
 from portal.web.filters import to_local
 from portal.web.forms import CONTROL_CHARACTERS
-from tests.conftest import DATABASE_URL, Factory, _config, _reset_postgresql, login
+from tests.conftest import DATABASE_URL, Factory, _config, _reset_postgresql, examples, login
 
-FUZZ = settings(max_examples=30, deadline=None, database=None,
+FUZZ = settings(max_examples=examples(30),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
 
 ODD = ["", " ", "0", "-1", "2147483648", "99999999999999999999999", "1e309", "NaN", "2026-02-30",
