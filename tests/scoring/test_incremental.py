@@ -59,10 +59,11 @@ def test_changes_update_one_unit_and_ranks_follow_as_a_full_run_would(app, world
 
 def _run_changes(world, make):
     # without quotas the raws stay positive, so finals and ranks tell the units apart; the period
-    # starts 25 days ago, so items from before it are facts too (a full run reads only those that count)
+    # starts 25 days ago, so items from before it are facts too (a full run reads only those that count),
+    # and ends today, whatever day the test lives on
     rule_set = get_active_rule_set()
     rule_set.data = json.dumps(json.loads(rule_set.data) | {"quotas": []}, ensure_ascii=False)
-    rule_set.period_start = office_today() - timedelta(days=25)
+    rule_set.period_start, rule_set.period_end = office_today() - timedelta(days=25), office_today()
     db.session.commit()
     before = submitted_item(make, world, office_today() - timedelta(days=40))
     record_adoption(before.id, "cpc_main", office_today() - timedelta(days=35), world.editor.id)

@@ -104,6 +104,8 @@ def test_units_see_only_their_own_score_page(client, world):
     assert client.get("/scores").status_code == 403
 
 
+# The page shows this calendar year's targets: a day with days of the year (and of the period) behind it.
+@pytest.mark.now("2026-06-10T10:00+08:00")
 def test_annual_targets_show_completion(client, world, make):
     db.session.add(AnnualTarget(year=office_today().year, tier_id=None, submitted_target=4, adopted_target=2))
     db.session.commit()
