@@ -1,12 +1,13 @@
 """What units and the office see: published bulletins only (newest first) with the own line
 highlighted, drafts hidden from everyone but the editors, and refusals in Chinese at the field."""
 import re
-from datetime import datetime, timezone
+from datetime import timedelta
 
 import pytest
 
 from portal.bulletins.services import create_bulletin, publish_bulletin, resolve_window
 from portal.extensions import db
+from tests.bulletins.conftest import shanghai
 from tests.bulletins.test_publishing import client_for
 
 # Date-sensitive: .ci/run runs these again at period, quarter and year ends.
@@ -19,10 +20,11 @@ def bulletins(app, world, scenario):
     month = resolve_window("month", scenario.first.year, scenario.first.month)
     quarter = resolve_window("quarter", 2025, 4)
     with app.test_request_context(method="POST"):
+        # Published the day after last month ended, the quarter a day later.
         published_month = publish_bulletin(world.editor, create_bulletin(world.editor, month),
-                                           now=datetime(2027, 2, 1, 2, tzinfo=timezone.utc))
+                                           now=shanghai(scenario.last + timedelta(days=1)))
         published_quarter = publish_bulletin(world.editor, create_bulletin(world.editor, quarter),
-                                             now=datetime(2027, 2, 2, 2, tzinfo=timezone.utc))
+                                             now=shanghai(scenario.last + timedelta(days=2)))
     draft = create_bulletin(world.editor, resolve_window("month", 2025, 6))
     db.session.commit()
     return published_month, published_quarter, draft

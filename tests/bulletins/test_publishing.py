@@ -126,14 +126,16 @@ def test_numbers_run_per_year_of_publication(app, world, scenario):
     quarter = resolve_window("quarter", 2025, 1)
     year = resolve_window("year", 2025, None)
     published = []
+    # Published in the year after last month's, and in the one after that, whatever day the test lives on.
+    next_year = scenario.last.year + 1
     with app.test_request_context(method="POST"):
-        for window, at in ((month, datetime(2027, 1, 5, 2, tzinfo=timezone.utc)),
-                           (quarter, datetime(2027, 3, 1, 2, tzinfo=timezone.utc)),
-                           (year, datetime(2028, 1, 2, 2, tzinfo=timezone.utc))):
+        for window, at in ((month, datetime(next_year, 1, 5, 2, tzinfo=timezone.utc)),
+                           (quarter, datetime(next_year, 3, 1, 2, tzinfo=timezone.utc)),
+                           (year, datetime(next_year + 1, 1, 2, 2, tzinfo=timezone.utc))):
             published.append(publish_bulletin(world.editor, create_bulletin(world.editor, window), now=at))
             db.session.commit()
     assert [b.doc_number for b in published] == [
-        "城南街办通〔2027〕1号", "城南街办通〔2027〕2号", "城南街办通〔2028〕1号"]
+        f"城南街办通〔{next_year}〕1号", f"城南街办通〔{next_year}〕2号", f"城南街办通〔{next_year + 1}〕1号"]
 
 
 def test_publishing_before_the_window_ends_is_refused(app, world, scenario):
