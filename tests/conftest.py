@@ -61,7 +61,13 @@ def examples(count: int) -> int:
     return count * EXAMPLE_SCALE
 
 
+_SUITE_TRAVEL = time_machine.travel(SUITE_NOW, tick=True)
+
+
 def pytest_configure(config):
+    # The whole run lives at SUITE_NOW from here on: collection too, so values computed when a test
+    # module is imported (parametrize arguments, module constants) read the suite's clock, not the real one.
+    _SUITE_TRAVEL.start()
     config.addinivalue_line("markers", "now(moment): the test lives at this ISO moment (with offset), not the suite's")
     config.addinivalue_line(
         "markers", "calendar: date-sensitive; .ci/run runs these again at period, quarter and year ends")
@@ -77,12 +83,15 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.demo)
 
 
-@pytest.fixture(scope="session", autouse=True)
+def pytest_unconfigure(config):
+    _SUITE_TRAVEL.stop()
+
+
+@pytest.fixture(scope="session")
 def suite_clock():
-    """The whole run, session fixtures included (the demo office, the browser's server), starts at
-    SUITE_NOW. The clock ticks, so session ages and timeouts still move."""
-    with time_machine.travel(SUITE_NOW, tick=True):
-        yield SUITE_NOW
+    """The suite's moment. The run travelled there before collection (pytest_configure), so session
+    fixtures (the demo office, the browser's server) live there too; the clock ticks."""
+    return SUITE_NOW
 
 
 @pytest.fixture(autouse=True)
