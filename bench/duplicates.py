@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from portal.auth.models import User  # noqa: E402,F401  (first: importing checks before auth is circular)
 from bench.duplicate_eval import DISTINCT_KINDS, DUPLICATE_KINDS, load  # noqa: E402
 from portal.checks import events  # noqa: E402
+from portal.checks.models import Similarity  # noqa: E402
 
 OLD_PAIRS = Path(__file__).resolve().parent.parent / "tests" / "data" / "duplicate_pairs.json"
 
@@ -124,6 +125,72 @@ def tune():
                for t in [i / 100 for i in range(5, 96)])
     print(f"THRESHOLD = {best[2]:.2f}: min(precision, recall) on the tuning part {best[0]:.3f}")
     events.COEFFICIENTS, events.THRESHOLD = tuple(weights), best[2]
+
+
+PLACES = ["社区广场", "党群服务中心", "辖区学校", "农贸市场", "老年活动中心", "文化广场", "小区议事厅", "街道会议室"]
+
+
+def write_report(rng: random.Random, unit: str) -> str:
+    """A report from the old set's templates, the substance of different events mixed (texts of one kind share
+    a great deal, as real reports do), with its own date, place and numbers."""
+    from bench.duplicate_pairs import EVENTS, TEMPLATES
+
+    template = rng.choice(list(TEMPLATES))
+    fills = {key: rng.choice(EVENTS[template])[key] for key in EVENTS[template][0]}
+    fills.update(unit=unit, date=f"{rng.randint(1, 12)}月{rng.randint(1, 28)}日", place=rng.choice(PLACES))
+    for key, value in fills.items():
+        if value.isdigit():
+            fills[key] = str(rng.randint(5, 900))
+    return "\n".join(line.format(**fills) for line in TEMPLATES[template])
+
+
+def latency(database: str, checks: int) -> None:
+    from sqlalchemy import bindparam, func, select, update
+
+    from portal import create_app
+    from portal.checks.models import ItemFeature
+    from portal.checks.services import index_items, record_similar_items, store_features
+    from portal.extensions import db
+    from portal.items.models import Item
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench", "UPLOAD_FOLDER": "bench/out"})
+    rng = random.Random(11)
+    with app.app_context():
+        if not db.session.scalar(select(func.count()).select_from(ItemFeature)):
+            started = time.perf_counter()
+            rows = db.session.execute(select(Item.id, Item.unit_id)).all()
+            # the table, not the model: a bulk text fill is no edit, so the optimistic lock's version stays
+            items = Item.__table__
+            statement = update(items).where(items.c.id == bindparam("item_id")).values(body=bindparam("text"))
+            for start in range(0, len(rows), 5000):
+                db.session.execute(statement, [{"item_id": item_id, "text": write_report(rng, f"第{unit_id:04d}号单位")}
+                                               for item_id, unit_id in rows[start:start + 5000]])
+            db.session.execute(ItemFeature.__table__.delete())
+            index_items(pairs=False)
+            db.session.commit()
+            print(f"bodies and features stored in {time.perf_counter() - started:.0f} s")
+        total = db.session.scalar(select(func.count(Item.id)))
+        features = db.session.scalar(select(func.count()).select_from(ItemFeature))
+        sample = db.session.scalars(select(Item).order_by(func.random()).limit(checks)).all()
+        timings, found = [], []
+        for index, existing in enumerate(sample):
+            body = existing.body.replace("。", "，", 1) if index % 2 == 0 else write_report(rng, "新建单位")
+            item = Item(unit_id=existing.unit_id, author_id=existing.author_id, form_key=f"bench-check-{index}",
+                        title=existing.title, body=body, category="work", status="draft",
+                        created_at=existing.created_at)
+            db.session.add(item)
+            store_features(item)
+            started = time.perf_counter()
+            record_similar_items(item)
+            timings.append((time.perf_counter() - started) * 1000)
+            found.append(existing.id in {other_id for (other_id,) in db.session.execute(
+                select(Similarity.other_id).where(Similarity.item_id == item.id))})
+            db.session.rollback()
+        timings.sort()
+        p95 = timings[int(len(timings) * 0.95) - 1]
+        print(f"{total} items, {features} features; {len(timings)} checks (find, score and store): median "
+              f"{statistics.median(timings):.1f} ms, p95 {p95:.1f} ms, max {timings[-1]:.1f} ms; "
+              f"re-filings found {sum(found[::2])}/{len(found[::2])}")
 
 
 def main() -> None:
