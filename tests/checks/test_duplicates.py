@@ -162,6 +162,21 @@ def test_marking_a_duplicate_makes_it_invalid_for_scoring(client, world, make):
     assert "重复：同一活动两单位重复报送" in client.get(f"/items/{repeat.id}").get_data(as_text=True)
 
 
+def test_the_unit_reads_the_office_verdicts_without_another_units_titles(app, client, world, make):
+    original = filed(make, world, SAME_EVENT, own=False, title="消防培训送进楼栋")
+    repeat = filed(make, world, EVENT)
+    editor = app.test_client()
+    login(editor, world.editor)
+    editor.post(f"/items/{repeat.id}/duplicate", data={"original_id": original.id, "reason": "同一活动"})
+    db.session.expire_all()
+    assert db.session.get(Item, repeat.id).status == "invalid"
+    login(client, world.reporter)
+    page = client.get(f"/items/{repeat.id}").get_data(as_text=True)
+    assert "重复：同一活动" in page and "与已收到的另一条信息重复" in page and original.title not in page
+    login(client, world.other_reporter)  # the original's unit: the repeat is another unit's item
+    assert repeat.title not in client.get(f"/items/{original.id}").get_data(as_text=True)
+
+
 def test_a_duplicate_must_name_an_item_the_editor_sees_as_similar(client, world, make):
     repeat = filed(make, world, EVENT)
     unrelated = filed(make, world, OTHER_EVENT, own=False)
