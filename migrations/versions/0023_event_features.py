@@ -29,7 +29,7 @@ def upgrade():
         sa.ForeignKeyConstraint(["item_id"], ["items.id"], name="fk_item_features_item_id_items", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("item_id", "key", name="pk_item_features"),
     )
-    op.create_index("ix_item_features_key", "item_features", ["key"])
+    op.create_index("ix_item_features_key", "item_features", ["key", "item_id"])
     op.create_index("ix_items_created_at", "items", ["created_at"])
     op.drop_index("ix_signature_bands_key", table_name="signature_bands")
     op.drop_table("signature_bands")

@@ -144,18 +144,21 @@ KINDS = ("d", "t", "n", "w")
 MIN_HISTORY = 200  # an office with fewer items is taken to have this many, none holding what it has not seen
 
 
-def _weight(key: str, a: Document, b: Document, frequencies: Frequencies, both: int) -> float:
+def _weight(key: str, a: Document, b: Document, frequencies: Frequencies, in_a: bool, in_b: bool) -> float:
     """Inverse office-wide frequency, times what the two units leave of it: a key every item of a unit holds
-    is that unit's template. `both`: how many of the pair hold the key (they are not counted as history)."""
+    is that unit's template. The pair's own items are not counted as history."""
     held, total = frequencies.office(key)
-    held, total = max(held - both, 0), max(total - 2, MIN_HISTORY)
-    rarity = math.log((total + 1) / (held + 1))
-    share = 0.0
-    for unit in {a.unit, b.unit}:
-        unit_held, unit_total = frequencies.unit(unit, key)
-        mine = sum(1 for doc in (a, b) if doc.unit == unit and key in doc.features)
-        unit_held, unit_total = max(unit_held - mine, 0), max(unit_total - sum(doc.unit == unit for doc in (a, b)), 0)
-        share = max(share, unit_held / (unit_total + 2))
+    rarity = math.log((max(total - 2, MIN_HISTORY) + 1) / (max(held - in_a - in_b, 0) + 1))
+    if rarity < 0.05:  # boilerplate office-wide: what the units do with it no longer matters
+        return 0.0
+    if a.unit == b.unit:
+        held, total = frequencies.unit(a.unit, key)
+        share = max(held - in_a - in_b, 0) / (max(total - 2, 0) + 2)
+    else:
+        held, total = frequencies.unit(a.unit, key)
+        share = max(held - in_a, 0) / (max(total - 1, 0) + 2)
+        held, total = frequencies.unit(b.unit, key)
+        share = max(share, max(held - in_b, 0) / (max(total - 1, 0) + 2))
     return rarity * (1 - share)
 
 
@@ -193,7 +196,7 @@ def _signals(a: Document, b: Document, frequencies: Frequencies) -> tuple[list[f
     shared = _shared_keys(a, b)
     weights = {}
     for key in set(a.features) | set(b.features) | shared:
-        weights[key] = _weight(key, a, b, frequencies, (key in a.features) + (key in b.features))
+        weights[key] = _weight(key, a, b, frequencies, key in a.features, key in b.features)
 
     def total(held, kinds):
         return sum(weights[key] for key in held if key[0] in kinds)

@@ -12,9 +12,11 @@ class ItemFeature(db.Model):
     pair), kept with the text: items sharing rare features are the candidates of a near-duplicate check."""
 
     __tablename__ = "item_features"
+    # covering: a key's holders come off the index alone
+    __table_args__ = (Index("ix_item_features_key", "key", "item_id"),)
 
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
-    key: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
 class Similarity(db.Model):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, or_, select, union_all
+from sqlalchemy import delete, func, insert, or_, select, text
 
 from ..extensions import db, utcnow
 from ..items.models import Item
@@ -26,8 +26,8 @@ from .warnings import (
 )
 
 WINDOW = timedelta(days=60)  # items saved this close in time are compared (reports of one event follow it closely)
-CANDIDATES = 30  # at most this many candidates are scored per check
-BUCKET_CAP = 100  # a feature more items of the window hold than this is boilerplate: weight 0, no candidates
+CANDIDATES = 15  # at most this many candidates, those sharing the most rare features, are scored per check
+BUCKET_CAP = 100  # a feature more items hold than this is boilerplate: weight 0, no candidates
 MARKS = {"d": "同一日期", "l": "同一地点", "n": "相同数字", "t": "相同数字", "p": "相同人员"}
 
 
@@ -56,18 +56,42 @@ def store_features(item: Item) -> None:
 
 
 class _StoredFrequencies:
-    """Document frequencies read from item_features for one check: office-wide within the window (each key's
+    """Document frequencies read from item_features for one check: office-wide over every item (each key's
     count stops at BUCKET_CAP + 1: above the cap it is boilerplate) and per unit within the year."""
 
     def __init__(self, office: dict[str, int], items: int, units: dict[tuple, int], unit_items: dict):
         self._office, self._items, self._units, self._unit_items = office, items, units, unit_items
 
     def office(self, key):
-        held = self._office.get(key, 0)
+        held = self._office.get(key, BUCKET_CAP + 1)  # a key not looked up is known boilerplate
         return (self._items, self._items) if held > BUCKET_CAP else (held, self._items)
 
     def unit(self, unit, key):
         return self._units.get((unit, key), 0), self._unit_items.get(unit, 0)
+
+
+# Keys found held by more than BUCKET_CAP items (社区, 开展, 活动 …): per process, so a check looks up only
+# the keys that may be rare. Boilerplate stays boilerplate; the set is emptied when it grows past its size.
+_boilerplate: set[str] = set()
+BOILERPLATE_SIZE = 200_000
+
+
+def _holders(keys: list[str]) -> dict[str, list[int]]:
+    """For each key, the items holding it, at most BUCKET_CAP + 1 of them: one index range per key (the
+    covering index key, item_id), as one statement written out (SQLAlchemy would compile a new statement
+    of a hundred subqueries for every check)."""
+    holders: dict[str, list[int]] = {}
+    for start in range(0, len(keys), 200):
+        chunk = keys[start:start + 200]
+        sql = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT key, item_id FROM item_features WHERE key = :k{i} LIMIT {BUCKET_CAP + 1}) AS b{i}"
+            for i in range(len(chunk)))
+        for key, item_id in db.session.execute(text(sql), {f"k{i}": key for i, key in enumerate(chunk)}):
+            holders.setdefault(key, []).append(item_id)
+    if len(_boilerplate) > BOILERPLATE_SIZE:
+        _boilerplate.clear()
+    _boilerplate.update(key for key, ids in holders.items() if len(ids) > BUCKET_CAP)
+    return holders
 
 
 def _comparable(item: Item):
@@ -78,32 +102,22 @@ def _comparable(item: Item):
 def _check(item: Item, document: events.Document) -> list[tuple[Item, events.Match]]:
     """The items of the window reporting the same event as this one, best first. Candidates share the most
     rare features with it (a wide net: any shared date, number, name or rare word); each is then scored."""
-    keys = sorted(document.features)
-    moment = item.created_at or utcnow()
-    window = (Item.created_at >= moment - WINDOW, Item.created_at <= moment + WINDOW)
-    buckets = [
-        select(ItemFeature.key, ItemFeature.item_id).join(Item, Item.id == ItemFeature.item_id)
-        .where(ItemFeature.key == key, *window).limit(BUCKET_CAP + 1).subquery()
-        for key in keys
-    ]
-    rows = db.session.execute(union_all(*(select(bucket.c.key, bucket.c.item_id) for bucket in buckets))).all() \
-        if keys else []
-    holders: dict[str, list[int]] = {}
-    for key, other_id in rows:
-        holders.setdefault(key, []).append(other_id)
+    keys = sorted(key for key in document.features if key not in _boilerplate)
+    holders = _holders(keys)
     office = {key: len(ids) for key, ids in holders.items()}
     shared = Counter(other_id for ids in holders.values() if len(ids) <= BUCKET_CAP for other_id in ids
                      if other_id != item.id)
     if not shared:
         return []
+    moment = item.created_at or utcnow()
     others = db.session.scalars(
-        select(Item).where(Item.id.in_([other_id for other_id, _n in shared.most_common(CANDIDATES * 3)]),
-                           *window, _comparable(item))
+        select(Item).where(Item.id.in_([other_id for other_id, _n in shared.most_common(CANDIDATES * 4)]),
+                           Item.created_at >= moment - WINDOW, Item.created_at <= moment + WINDOW, _comparable(item))
     ).all()
-    others = sorted(others, key=lambda other: -shared[other.id])[:CANDIDATES]
+    others = sorted(others, key=lambda other: (-shared[other.id], -other.id))[:CANDIDATES]
     if not others:
         return []
-    items_in_window = db.session.scalar(select(func.count(Item.id)).where(*window)) or 1
+    items = db.session.scalar(select(func.max(Item.id))) or 1  # as many as were ever filed, read off the key
     units = {item.unit_id, *(other.unit_id for other in others)}
     rare = [key for key in keys if office.get(key, 0) <= BUCKET_CAP]
     since = moment - timedelta(days=365)
@@ -116,7 +130,7 @@ def _check(item: Item, document: events.Document) -> list[tuple[Item, events.Mat
     unit_items = dict(db.session.execute(
         select(Item.unit_id, func.count()).where(Item.unit_id.in_(units), Item.created_at >= since)
         .group_by(Item.unit_id)).all())
-    frequencies = _StoredFrequencies(office, items_in_window, unit_counts, unit_items)
+    frequencies = _StoredFrequencies(office, items, unit_counts, unit_items)
     found = []
     for other in others:
         match = events.compare(document, _document(other), frequencies)
