@@ -45,7 +45,8 @@ def upgrade():
     for start in range(0, len(ids), CHUNK):
         rows = connection.execute(sa.select(items.c.id, items.c.title, items.c.body)
                                   .where(items.c.id.in_(ids[start:start + CHUNK]))).all()
-        values = [{"item_id": item_id, "key": key} for item_id, title, body in rows for key in extract(title + "\n" + body)]
+        values = [{"item_id": item_id, "key": key}
+                  for item_id, title, body in rows for key in extract(title + "\n" + body)]
         if values:
             connection.execute(sa.insert(features), values)
 

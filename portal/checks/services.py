@@ -76,6 +76,9 @@ _boilerplate: set[str] = set()
 BOILERPLATE_SIZE = 200_000
 
 
+_HOLDERS = "SELECT * FROM (SELECT key, item_id FROM item_features WHERE key = :k{i} LIMIT {limit}) AS b{i}"
+
+
 def _holders(keys: list[str]) -> dict[str, list[int]]:
     """For each key, the items holding it, at most BUCKET_CAP + 1 of them: one index range per key (the
     covering index key, item_id), as one statement written out (SQLAlchemy would compile a new statement
@@ -83,9 +86,8 @@ def _holders(keys: list[str]) -> dict[str, list[int]]:
     holders: dict[str, list[int]] = {}
     for start in range(0, len(keys), 200):
         chunk = keys[start:start + 200]
-        sql = " UNION ALL ".join(
-            f"SELECT * FROM (SELECT key, item_id FROM item_features WHERE key = :k{i} LIMIT {BUCKET_CAP + 1}) AS b{i}"
-            for i in range(len(chunk)))
+        # Only numbers are written into the statement; every key is a bound parameter.
+        sql = " UNION ALL ".join(_HOLDERS.format(i=i, limit=BUCKET_CAP + 1) for i in range(len(chunk)))
         for key, item_id in db.session.execute(text(sql), {f"k{i}": key for i, key in enumerate(chunk)}):
             holders.setdefault(key, []).append(item_id)
     if len(_boilerplate) > BOILERPLATE_SIZE:
