@@ -40,8 +40,19 @@ def _day(item: Item) -> int:
     return to_local(item.created_at or utcnow()).date().toordinal()
 
 
+# Candidates recur (this week's items are compared with each new one): their documents are kept per process,
+# by the text itself (an id alone is not enough: SQLite hands a rolled-back item's id to the next one).
+_documents: dict[tuple[int, int, str], events.Document] = {}
+DOCUMENTS_SIZE = 5000
+
+
 def _document(item: Item) -> events.Document:
-    return events.Document.of(item.unit_id, _day(item), item_text(item))
+    key = (item.unit_id, _day(item), item_text(item))
+    if key not in _documents:
+        if len(_documents) >= DOCUMENTS_SIZE:
+            _documents.clear()
+        _documents[key] = events.Document.of(*key)
+    return _documents[key]
 
 
 # ---- features ----------------------------------------------------------------------------
@@ -177,12 +188,8 @@ def refresh_item_checks(item: Item) -> None:
 @dataclass
 class SimilarItem:
     item: Item
-    score: float
+    score: float  # the score's probability that the two report one event
     marks: dict[str, list[str]]
-
-    @property
-    def percent(self) -> int:
-        return round(self.score * 100)
 
 
 def list_similar_items(item: Item, reader) -> list[SimilarItem]:
