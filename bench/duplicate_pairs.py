@@ -1,4 +1,6 @@
-"""Builds the labelled near-duplicate evaluation set: tests/data/duplicate_pairs.json.
+"""Builds the template-generated near-duplicate pairs, tests/data/duplicate_pairs.json: kept as a regression
+check (the evidence is the hand-written set in tests/data/duplicate_eval/); its templates also fill the
+benchmark's bodies.
 
     python bench/duplicate_pairs.py
 

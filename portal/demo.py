@@ -140,10 +140,9 @@ class DemoBuilder:
         # Last, so the random choices of everything before stay as they were.
         self.file_near_duplicates(units, staff)
 
-    # The generated history is a handful of sentence templates: one activity's items differ only in names,
-    # dates and numbers, which is what a near-duplicate is, so signing them would mark nearly every item.
-    # Like data imported from an older system they carry no signatures; the planted items (and every item
-    # saved through the portal) do.
+    # The generated history is a handful of sentence templates, filed without the services: like data
+    # imported from an older system it carries no stored features and is no candidate; the planted items
+    # (and every item saved through the portal) are.
 
     # Near-duplicates on purpose: two units report one event (the editor may combine them, 综合), and a
     # unit re-files an earlier item with small changes (the editor may mark it a duplicate).

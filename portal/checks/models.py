@@ -1,30 +1,39 @@
 import json
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text
+from sqlalchemy import Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db, utcnow
 
 
-class SignatureBand(db.Model):
-    """One band of an item's MinHash signature: items sharing a band key are near-duplicate candidates."""
+class ItemFeature(db.Model):
+    """One feature of an item's text (events.extract: a date, a number with its unit, a person, a place, a Han
+    pair), kept with the text: items sharing rare features are the candidates of a near-duplicate check."""
 
-    __tablename__ = "signature_bands"
+    __tablename__ = "item_features"
+    # covering: a key's holders come off the index alone
+    __table_args__ = (Index("ix_item_features_key", "key", "item_id"),)
 
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
-    band: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    key: Mapped[int] = mapped_column(BigInteger, index=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
 class Similarity(db.Model):
-    """A pair the office sees (both signed), found when the later one was signed: the inbox marks both."""
+    """Two items found to report one event, stored in both directions when either was saved or signed (and
+    refreshed when either changes), so pages read them instead of searching. `shared`: JSON of what the
+    two share, by mark (同一日期, 同一地点, 相同数字, 相同人员): the reason shown beside the match."""
 
     __tablename__ = "similarities"
 
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
     other_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True, index=True)
     score: Mapped[float] = mapped_column(Float)
+    shared: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+
+    @property
+    def marks(self) -> dict[str, list[str]]:
+        return json.loads(self.shared or "{}")
 
 
 class DuplicateMark(db.Model):

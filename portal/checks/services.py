@@ -1,4 +1,4 @@
-"""Near-duplicates and content warnings: signatures stored on save, similar items for a reader,
+"""Near-duplicates and content warnings: features and similar items stored on save, similar items for a reader,
 the editor's duplicate and 综合 verdicts, the warnings shown to reporter and signer and their record."""
 import json
 from collections import Counter
@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, or_, select, union_all
+from sqlalchemy import delete, func, insert, or_, select, text
 
-from ..extensions import db
+from ..extensions import db, utcnow
 from ..items.models import Item
 from ..items.services import WorkflowError, edit_item_text, transition_item
 from ..items.workflow import OFFICE_VISIBLE, can_transition, can_view_item
-from . import similarity
-from .models import Combination, DuplicateMark, SensitiveWord, SignatureBand, Similarity, WarningReview
+from ..web.filters import to_local
+from . import events
+from .models import Combination, DuplicateMark, ItemFeature, SensitiveWord, Similarity, WarningReview
 from .warnings import (
     CLASSIFICATION_MARKS,
     ContentWarning,
@@ -24,9 +25,10 @@ from .warnings import (
     find_words,
 )
 
-LOOKBACK = timedelta(days=365)  # a year of items is compared with a new one
-CANDIDATES = 20  # at most this many candidates are scored exactly per check
-BUCKET_CAP = 100  # a band key shared by more items than this is boilerplate, not evidence
+WINDOW = timedelta(days=60)  # items saved this close in time are compared (reports of one event follow it closely)
+CANDIDATES = 15  # at most this many candidates, those sharing the most rare features, are scored per check
+BUCKET_CAP = 100  # a feature more items hold than this is boilerplate: weight 0, no candidates
+MARKS = {"d": "同一日期", "l": "同一地点", "n": "相同数字", "t": "相同数字", "p": "相同人员"}
 
 
 def item_text(item: Item) -> str:
@@ -34,82 +36,174 @@ def item_text(item: Item) -> str:
     return item.title + "\n" + item.body
 
 
-# ---- signatures -----------------------------------------------------------------------------
-
-def signature_rows(item_id: int, text: str) -> list[dict]:
-    keys = similarity.band_keys(similarity.minhash(similarity.shingles(text)))
-    return [{"item_id": item_id, "band": band, "key": key} for band, key in enumerate(keys)]
+def _day(item: Item) -> int:
+    return to_local(item.created_at or utcnow()).date().toordinal()
 
 
-def store_signature(item: Item) -> None:
-    """Called whenever the unit's text is saved: the bands always describe the current text."""
+# Candidates recur (this week's items are compared with each new one): their documents are kept per process,
+# by the text itself (an id alone is not enough: SQLite hands a rolled-back item's id to the next one).
+_documents: dict[tuple[int, int, str], events.Document] = {}
+DOCUMENTS_SIZE = 5000
+
+
+def _document(item: Item) -> events.Document:
+    key = (item.unit_id, _day(item), item_text(item))
+    if key not in _documents:
+        if len(_documents) >= DOCUMENTS_SIZE:
+            _documents.clear()
+        _documents[key] = events.Document.of(*key)
+    return _documents[key]
+
+
+# ---- features ----------------------------------------------------------------------------
+
+def store_features(item: Item) -> None:
+    """Called whenever the unit's text is saved: the stored features always describe the current text."""
     db.session.flush()
-    db.session.execute(delete(SignatureBand).where(SignatureBand.item_id == item.id))
-    db.session.execute(insert(SignatureBand), signature_rows(item.id, item_text(item)))
+    db.session.execute(delete(ItemFeature).where(ItemFeature.item_id == item.id))
+    keys = set(events.extract(item_text(item)))
+    if keys:
+        db.session.execute(insert(ItemFeature), [{"item_id": item.id, "key": key} for key in keys])
 
 
-def _candidate_ids(item_id: int) -> list[int]:
-    """The items sharing the most signature bands with this one. Texts of one kind share boilerplate, so
-    some band keys are held by thousands of items: like stop words they say nothing, and a key held by
-    more than BUCKET_CAP items is skipped (each key's lookup stops reading there)."""
-    keys = db.session.scalars(select(SignatureBand.key).where(SignatureBand.item_id == item_id)).all()
-    if not keys:
+class _StoredFrequencies:
+    """Document frequencies read from item_features for one check: office-wide over every item (each key's
+    count stops at BUCKET_CAP + 1: above the cap it is boilerplate) and per unit within the year."""
+
+    def __init__(self, office: dict[str, int], items: int, units: dict[tuple, int], unit_items: dict):
+        self._office, self._items, self._units, self._unit_items = office, items, units, unit_items
+
+    def office(self, key):
+        held = self._office.get(key, BUCKET_CAP + 1)  # a key not looked up is known boilerplate
+        return (self._items, self._items) if held > BUCKET_CAP else (held, self._items)
+
+    def unit(self, unit, key):
+        return self._units.get((unit, key), 0), self._unit_items.get(unit, 0)
+
+
+# Keys found held by more than BUCKET_CAP items (社区, 开展, 活动 …): per process, so a check looks up only
+# the keys that may be rare. Boilerplate stays boilerplate; the set is emptied when it grows past its size.
+_boilerplate: set[str] = set()
+BOILERPLATE_SIZE = 200_000
+
+
+_HOLDERS = "SELECT * FROM (SELECT key, item_id FROM item_features WHERE key = :k{i} LIMIT {limit}) AS b{i}"
+
+
+def _holders(keys: list[str]) -> dict[str, list[int]]:
+    """For each key, the items holding it, at most BUCKET_CAP + 1 of them: one index range per key (the
+    covering index key, item_id), as one statement written out (SQLAlchemy would compile a new statement
+    of a hundred subqueries for every check)."""
+    holders: dict[str, list[int]] = {}
+    for start in range(0, len(keys), 200):
+        chunk = keys[start:start + 200]
+        # Only numbers are written into the statement; every key is a bound parameter.
+        sql = " UNION ALL ".join(_HOLDERS.format(i=i, limit=BUCKET_CAP + 1) for i in range(len(chunk)))
+        for key, item_id in db.session.execute(text(sql), {f"k{i}": key for i, key in enumerate(chunk)}):
+            holders.setdefault(key, []).append(item_id)
+    if len(_boilerplate) > BOILERPLATE_SIZE:
+        _boilerplate.clear()
+    _boilerplate.update(key for key, ids in holders.items() if len(ids) > BUCKET_CAP)
+    return holders
+
+
+def _comparable(item: Item):
+    """Who an item is compared with: what the office has received, and the item's own unit's items."""
+    return or_(Item.status.in_(OFFICE_VISIBLE), Item.unit_id == item.unit_id)
+
+
+def _check(item: Item, document: events.Document) -> list[tuple[Item, events.Match]]:
+    """The items of the window reporting the same event as this one, best first. Candidates share the most
+    rare features with it (a wide net: any shared date, number, name or rare word); each is then scored."""
+    keys = sorted(key for key in document.features if key not in _boilerplate)
+    holders = _holders(keys)
+    office = {key: len(ids) for key, ids in holders.items()}
+    shared = Counter(other_id for ids in holders.values() if len(ids) <= BUCKET_CAP for other_id in ids
+                     if other_id != item.id)
+    if not shared:
         return []
-    buckets = [
-        select(SignatureBand.key, SignatureBand.item_id).where(SignatureBand.key == key).limit(BUCKET_CAP + 1).subquery()
-        for key in keys
-    ]
-    rows = db.session.execute(union_all(*(select(bucket.c.key, bucket.c.item_id) for bucket in buckets))).all()
-    members: dict[int, list[int]] = {}
-    for key, other_id in rows:
-        members.setdefault(key, []).append(other_id)
-    shared = Counter(other_id for ids in members.values() if len(ids) <= BUCKET_CAP for other_id in ids
-                     if other_id != item_id)
-    return [other_id for other_id, _count in shared.most_common(CANDIDATES)]
+    moment = item.created_at or utcnow()
+    others = db.session.scalars(
+        select(Item).where(Item.id.in_([other_id for other_id, _n in shared.most_common(CANDIDATES * 4)]),
+                           Item.created_at >= moment - WINDOW, Item.created_at <= moment + WINDOW, _comparable(item))
+    ).all()
+    others = sorted(others, key=lambda other: (-shared[other.id], -other.id))[:CANDIDATES]
+    if not others:
+        return []
+    items = db.session.scalar(select(func.max(Item.id))) or 1  # as many as were ever filed, read off the key
+    units = {item.unit_id, *(other.unit_id for other in others)}
+    rare = [key for key in keys if office.get(key, 0) <= BUCKET_CAP]
+    since = moment - timedelta(days=365)
+    unit_counts = {}
+    if rare:
+        unit_counts = {(unit_id, key): count for unit_id, key, count in db.session.execute(
+            select(Item.unit_id, ItemFeature.key, func.count()).join(Item, Item.id == ItemFeature.item_id)
+            .where(ItemFeature.key.in_(rare), Item.unit_id.in_(units), Item.created_at >= since)
+            .group_by(Item.unit_id, ItemFeature.key))}
+    unit_items = dict(db.session.execute(
+        select(Item.unit_id, func.count()).where(Item.unit_id.in_(units), Item.created_at >= since)
+        .group_by(Item.unit_id)).all())
+    frequencies = _StoredFrequencies(office, items, unit_counts, unit_items)
+    found = []
+    for other in others:
+        match = events.compare(document, _document(other), frequencies)
+        if match.duplicate:
+            found.append((other, match))
+    found.sort(key=lambda entry: (-entry[1].probability, -entry[0].id))
+    return found
+
+
+def shared_marks(a: events.Document, b: events.Document, match: events.Match) -> dict[str, list[str]]:
+    """What the two items share, by mark, as the editor reads it: 同一日期, 同一地点, 相同数字, 相同人员."""
+    marks: dict[str, list[str]] = {}
+    for key, words in sorted(match.shared.items()):
+        if key[0] == "p":
+            words = events.full_name(words, a.text, b.text)
+        if key[0] in MARKS:
+            marks.setdefault(MARKS[key[0]], []).append(words)
+    return {mark: sorted(set(words))[:8] for mark, words in marks.items()}
+
+
+def record_similar_items(item: Item) -> None:
+    """On save and on sign-off: the item's pairs are found once and stored both ways, so the other item's page
+    and the inbox show them too (a newer matching item refreshes the older one's list)."""
+    db.session.flush()
+    db.session.execute(delete(Similarity).where(or_(Similarity.item_id == item.id, Similarity.other_id == item.id)))
+    rows = []
+    document = _document(item)
+    for other, match in _check(item, document):
+        shared = json.dumps(shared_marks(document, _document(other), match), ensure_ascii=False)
+        rows += [{"item_id": item.id, "other_id": other.id, "score": match.probability, "shared": shared},
+                 {"item_id": other.id, "other_id": item.id, "score": match.probability, "shared": shared}]
+    if rows:
+        db.session.execute(insert(Similarity), rows)
+
+
+def refresh_item_checks(item: Item) -> None:
+    """Everything the near-duplicate check keeps about an item, after its text was saved."""
+    store_features(item)
+    record_similar_items(item)
 
 
 @dataclass
 class SimilarItem:
     item: Item
-    score: float
-    visible: bool  # may the reader open it (and see its text)?
-
-    @property
-    def percent(self) -> int:
-        return round(self.score * 100)
+    score: float  # the score's probability that the two report one event
+    marks: dict[str, list[str]]
 
 
-def find_similar_items(item: Item, reader=None, limit: int = 10) -> list[SimilarItem]:
-    """Items of the past year sharing a signature band with this one, scored exactly. Compared: what the
-    office has received, and the item's own unit's items (a unit re-filing its earlier text)."""
-    since = (item.created_at or item.updated_at) - LOOKBACK
-    candidates = _candidate_ids(item.id)
-    others = db.session.scalars(
-        select(Item).where(
-            Item.id.in_(candidates), Item.created_at >= since,
-            or_(Item.status.in_(OFFICE_VISIBLE), Item.unit_id == item.unit_id),
-        )
-    ).all() if candidates else []
-    mine = similarity.shingles(item_text(item))
-    found = []
-    for other in others:
-        score = similarity.score(mine, similarity.shingles(item_text(other)))
-        if score >= similarity.THRESHOLD:
-            found.append(SimilarItem(other, score, reader is None or can_view_item(reader, other)))
-    found.sort(key=lambda entry: (-entry.score, -entry.item.id))
-    return found[:limit]
+def list_similar_items(item: Item, reader) -> list[SimilarItem]:
+    """The stored matches of an item that this reader may see: a unit's own items for its reporters and
+    signers, what the office has received for the office. Nothing else is said, not even that more exist."""
+    rows = db.session.execute(
+        select(Similarity, Item).join(Item, Item.id == Similarity.other_id).where(Similarity.item_id == item.id)
+        .order_by(Similarity.score.desc(), Item.id.desc())
+    ).all()
+    return [SimilarItem(other, row.score, row.marks) for row, other in rows if can_view_item(reader, other)]
 
 
-def record_similarities(item: Item) -> None:
-    """On sign-off: remember the office-visible pairs, so the inbox can mark both without recomputing."""
-    db.session.execute(delete(Similarity).where(or_(Similarity.item_id == item.id, Similarity.other_id == item.id)))
-    rows = []
-    for entry in find_similar_items(item):
-        if entry.item.status in OFFICE_VISIBLE:
-            rows += [{"item_id": item.id, "other_id": entry.item.id, "score": entry.score},
-                     {"item_id": entry.item.id, "other_id": item.id, "score": entry.score}]
-    if rows:
-        db.session.execute(insert(Similarity), rows)
+def get_similarity(item_id: int, other_id: int) -> Similarity | None:
+    return db.session.get(Similarity, (item_id, other_id))
 
 
 def count_similar(item_ids: list[int]) -> dict[int, int]:
@@ -117,7 +211,8 @@ def count_similar(item_ids: list[int]) -> dict[int, int]:
     if not item_ids:
         return {}
     rows = db.session.execute(
-        select(Similarity.item_id, func.count()).where(Similarity.item_id.in_(item_ids)).group_by(Similarity.item_id)
+        select(Similarity.item_id, func.count()).join(Item, Item.id == Similarity.other_id)
+        .where(Similarity.item_id.in_(item_ids), Item.status.in_(OFFICE_VISIBLE)).group_by(Similarity.item_id)
     )
     return dict(rows.all())
 
@@ -135,7 +230,9 @@ def mark_duplicate(item: Item, editor, original: Item, reason: str) -> Duplicate
         raise WorkflowError("不能标记为与自身重复", "original_id")
     if not reason:
         raise WorkflowError("请填写理由", "reason")
-    transition_item(item, editor, "invalidate", f"与《{original.display_title}》（{original.unit.name}）重复：{reason}")
+    # The unit reads the comment: another unit's title is not for it to see.
+    named = f"《{original.display_title}》" if original.unit_id == item.unit_id else "已收到的另一条信息"
+    transition_item(item, editor, "invalidate", f"与{named}重复：{reason}")
     mark = DuplicateMark(item_id=item.id, original_id=original.id, reason=reason, marked_by_id=editor.id)
     db.session.add(mark)
     return mark
@@ -232,42 +329,21 @@ def remove_sensitive_word(word_id: int) -> bool:
     return db.session.execute(delete(SensitiveWord).where(SensitiveWord.id == word_id)).rowcount > 0
 
 
-def index_items(item_ids: list[int] | None = None, pairs: bool = True, batch: int = 2000) -> int:
-    """Signatures for the given items (default: every item without one), then (unless pairs=False) the
-    office-visible similar pairs among all signed items, in bulk: for data written without the services
-    (the demo, the benchmark). Returns the number of new pairs."""
-    query = select(Item.id, Item.title, Item.body).where(Item.id.not_in(select(SignatureBand.item_id)))
+def index_items(item_ids: list[int] | None = None, pairs: bool = True, only_missing: bool = True) -> int:
+    """Features for the given items (default: every item) that have none, then (unless pairs=False) the similar
+    items of those (of all the given ones with only_missing=False): for data written without the services (the
+    demo, the benchmark, an upgrade). Returns the number of items whose features were written."""
+    query = select(Item.id, Item.title, Item.body).where(Item.id.not_in(select(ItemFeature.item_id)))
     if item_ids is not None:
         query = query.where(Item.id.in_(item_ids))
     missing = db.session.execute(query).all()
-    shingle_sets = {}
-    for start in range(0, len(missing), batch):
-        rows = []
-        for item_id, title, body in missing[start:start + batch]:
-            rows += signature_rows(item_id, title + "\n" + body)
-        db.session.execute(insert(SignatureBand), rows)
-    if not pairs:
-        return 0
-    a, b = SignatureBand.__table__.alias("a"), SignatureBand.__table__.alias("b")
-    visible = select(Item.id).where(Item.status.in_(OFFICE_VISIBLE))
-    candidates = db.session.execute(
-        select(a.c.item_id, b.c.item_id).distinct()
-        .where(a.c.key == b.c.key, a.c.item_id < b.c.item_id, a.c.item_id.in_(visible), b.c.item_id.in_(visible))
-    ).all()
-    texts = dict(db.session.execute(
-        select(Item.id, Item.title + "\n" + Item.body).where(Item.id.in_({i for pair in candidates for i in pair}))
-    ).all()) if candidates else {}
-    rows = []
-    for first, second in candidates:
-        for item_id in (first, second):
-            if item_id not in shingle_sets:
-                shingle_sets[item_id] = similarity.shingles(texts[item_id])
-        value = similarity.score(shingle_sets[first], shingle_sets[second])
-        if value >= similarity.THRESHOLD:
-            rows += [{"item_id": first, "other_id": second, "score": value},
-                     {"item_id": second, "other_id": first, "score": value}]
-    existing = set(db.session.execute(select(Similarity.item_id, Similarity.other_id)).all())
-    rows = [row for row in rows if (row["item_id"], row["other_id"]) not in existing]
-    if rows:
-        db.session.execute(insert(Similarity), rows)
-    return len(rows) // 2
+    for start in range(0, len(missing), 2000):
+        rows = [{"item_id": item_id, "key": key} for item_id, title, body in missing[start:start + 2000]
+                for key in events.extract(title + "\n" + body)]
+        if rows:
+            db.session.execute(insert(ItemFeature), rows)
+    if pairs:
+        ids = [item_id for item_id, *_text in missing] if only_missing or item_ids is None else item_ids
+        for item in db.session.scalars(select(Item).where(Item.id.in_(ids))):
+            record_similar_items(item)
+    return len(missing)

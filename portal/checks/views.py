@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..items.diff import diff_html
 from ..items.services import WorkflowError, get_item_for
+from ..search.text import Term
 from ..web.access import roles_required
 from ..web.filters import office_today
 from ..web.forms import form_errors, show_error
@@ -14,37 +15,39 @@ from .services import (
     add_sensitive_words,
     check_item,
     combine_items,
-    find_similar_items,
     get_combination,
     get_duplicate_mark,
+    get_similarity,
     item_text,
     list_combination_sources,
+    list_similar_items,
     list_sensitive_words,
     list_warning_reviews,
     mark_duplicate,
     remove_sensitive_word,
 )
-from .similarity import score, shingles
 
 
 @bp.get("/items/<int:item_id>/similar/<int:other_id>")
 @login_required
 def compare(item_id: int, other_id: int):
-    """Side by side, differences marked: only when the reader may see both items."""
+    """Side by side, what the two share and their differences marked: only when the reader may see both."""
     item, other = get_item_for(current_user, item_id), get_item_for(current_user, other_id)
+    similarity = get_similarity(item.id, other.id)
+    marks = similarity.marks if similarity else {}
+    terms = [Term(word, (word,), False) for words in marks.values() for word in words]
     return render_page(
-        "checks/compare.html", item=item, other=other,
-        percent=round(score(shingles(item_text(item)), shingles(item_text(other))) * 100),
+        "checks/compare.html", item=item, other=other, similarity=similarity, marks=marks, terms=terms,
         diff=diff_html(item_text(other), item_text(item)),
     )
 
 
 def _choice_label(entry) -> str:
-    return f"{entry.item.display_title}（{entry.item.unit.name}，相似度{entry.percent}%）"
+    return f"{entry.item.display_title}（{entry.item.unit.name}，{'、'.join(entry.marks) or '相似'}）"
 
 
 def _duplicate_choices(item) -> dict[int, str]:
-    return {entry.item.id: _choice_label(entry) for entry in find_similar_items(item, current_user) if entry.visible}
+    return {entry.item.id: _choice_label(entry) for entry in list_similar_items(item, current_user)}
 
 
 @bp.post("/items/<int:item_id>/duplicate")
@@ -72,7 +75,7 @@ def mark_duplicate_of(item_id: int):
 @roles_required("editor")
 def combine(item_id: int):
     item = get_item_for(current_user, item_id, "adopt")
-    similar = [entry for entry in find_similar_items(item, current_user) if entry.visible]
+    similar = list_similar_items(item, current_user)
     form = CombineForm(data={"title": item.display_title, "body": item.display_body,
                              "adopted_on": office_today()})
     form.sources.choices = [(entry.item.id, _choice_label(entry)) for entry in similar]
@@ -116,12 +119,11 @@ def word_delete(word_id: int):
 def item_checks_context(item) -> dict:
     """What the item page shows of this package: warnings for the unit before the item leaves it,
     similar items (each as far as the reader may see it), and the editor's duplicate and 综合 actions."""
-    from ..items.workflow import can_transition, in_own_unit
+    from ..items.workflow import can_transition, can_view_item, in_own_unit
 
-    similar = find_similar_items(item, current_user)
-    visible = [entry for entry in similar if entry.visible]
+    similar = list_similar_items(item, current_user)
     duplicate_form = None
-    if visible and can_transition(current_user, item, "invalidate"):
+    if similar and can_transition(current_user, item, "invalidate"):
         duplicate_form = DuplicateForm()
         duplicate_form.original_id.choices = _duplicate_choices(item)
     unit_side = in_own_unit(current_user, item) and item.status in ("draft", "awaiting_signoff")
@@ -129,10 +131,13 @@ def item_checks_context(item) -> dict:
         "warnings": check_item(item) if unit_side else [],
         "similar": similar,
         "duplicate_form": duplicate_form,
-        "can_combine": bool(visible) and current_user.has_role("editor")
+        "can_combine": bool(similar) and current_user.has_role("editor")
         and (item.status == "adopted" or can_transition(current_user, item, "adopt")),
-        "duplicate_mark": get_duplicate_mark(item.id),
-        "combination": get_combination(item.id),
-        "combined_sources": list_combination_sources(item.id),
+        "duplicate_mark": mark if (mark := get_duplicate_mark(item.id)) and can_view_item(current_user, mark.original)
+        else None,
+        "combination": combined if (combined := get_combination(item.id))
+        and can_view_item(current_user, combined.combined_into) else None,
+        "combined_sources": [source for source in list_combination_sources(item.id)
+                             if can_view_item(current_user, source.item)],
         "reviews": list_warning_reviews(item.id),
     }

@@ -40,6 +40,8 @@ class Item(db.Model):
         Index("ix_items_submitted_id", "submitted_at", "id"),
         # a unit's items of a year by status (the ranking's target columns) without reading the rows
         Index("ix_items_unit_submitted_status", "unit_id", "submitted_at", "status", "id"),
+        # the near-duplicate check's window (items saved within weeks of each other)
+        Index("ix_items_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -179,7 +179,7 @@ def create_item(author, fields: ItemFields, form_key: str) -> Item:
     for photo in list_form_photos(form_key, author.id):
         photo.item = item
     _record_event(item, author, "create", None)
-    _store_signature(item)
+    _refresh_checks(item)
     return item
 
 
@@ -191,14 +191,14 @@ def update_item(item: Item, actor, fields: ItemFields, loaded_version: str | int
     before = snapshot(item, *_AUDITED)
     _apply_fields(item, fields)
     _record_event(item, actor, "edit", item.status, before=before)
-    _store_signature(item)
+    _refresh_checks(item)
 
 
-def _store_signature(item: Item) -> None:
+def _refresh_checks(item: Item) -> None:
     # Imported here: the checks package builds on this module.
-    from ..checks.services import store_signature
+    from ..checks.services import refresh_item_checks
 
-    store_signature(item)
+    refresh_item_checks(item)
 
 
 def delete_item(item: Item, actor) -> None:
@@ -280,13 +280,12 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
 
 def _record_signoff_checks(item: Item, signer, action: str) -> None:
     """The signer decides with the warnings in front of them: what was shown and the decision are kept;
-    a signed item's near-duplicates are remembered for the office's inbox."""
-    from ..checks.services import record_similarities, record_warning_review
+    a signed item's near-duplicates are found again, now among what the office has received."""
+    from ..checks.services import record_similar_items, record_warning_review
 
     record_warning_review(item, signer, action)
     if action == "sign":
-        db.session.flush()
-        record_similarities(item)
+        record_similar_items(item)
 
 
 def _notify_transition(item: Item, action: str, comment: str, internal_adoption: bool = True) -> None:

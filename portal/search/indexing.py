@@ -1,5 +1,7 @@
 """Writing item_search rows. Core SQL on lightweight tables only (no models, no Flask), so the
 migration that creates the index fills it with this same code."""
+import re
+
 import sqlalchemy as sa
 
 from .text import index_grams, index_tails
@@ -51,3 +53,19 @@ def _index_chunk(connection, ids: list[int], replace: bool) -> None:
         connection.execute(sa.delete(item_search).where(item_search.c.item_id.in_(ids)))
     if rows:
         connection.execute(sa.insert(item_search), rows)
+
+
+def index_rare_characters(connection) -> int:
+    """Rewrites the rows holding a character that an earlier tokenizer did not take for Han (outside the BMP,
+    or 〇): it cut names like 刘𬣙 apart. Reads the index text once, rewrites only those rows."""
+    stale = re.compile("[\u3007\U00020000-\U0003ffff]")
+    found = []
+    rows = connection.execute(
+        sa.select(item_search.c.item_id, item_search.c.title, item_search.c.body, item_search.c.tails)
+        .execution_options(stream_results=True, yield_per=CHUNK))
+    for item_id, *texts in rows:
+        if any(stale.search(text) for text in texts):
+            found.append(item_id)
+    if found:
+        index_items(connection, found)
+    return len(found)

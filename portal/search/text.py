@@ -2,12 +2,24 @@
 overlapping two-character pairs (垃圾分类 → 垃圾 圾分 分类), Latin letters and digits stay whole words.
 A word of two or more characters is then an exact phrase of pairs, found through an ordinary
 full-text index (SQLite FTS5, PostgreSQL tsvector) on both databases. A single character is the
-prefix of a pair or, at the end of a run, its own entry in `tails`, so it is never missed either."""
+prefix of a pair or, at the end of a run, its own entry in `tails`, so it is never missed either.
+
+Rare characters are common in names (𬣙, 䶮, 㵘). Han here is every block Unicode 17 assigns to ideographs:
+U+4E00–9FFF (unified), U+3400–4DBF (Extension A), U+F900–FAFF (compatibility), 〇 (U+3007, as in 二〇二六年),
+and in the supplementary planes Extension B U+20000–2A6DF, C–F U+2A700–2EBEF, I U+2EBF0–2EE5F, the
+compatibility supplement U+2F800–2FA1F, G U+30000–3134F, H U+31350–323AF and J U+323B0–3347F. Outside the
+BMP a character is written into the index as x + five hex digits (𬣙 → x2c8d9): PostgreSQL's parser
+(PostgreSQL 15 with glibc's C.UTF-8) drops letters its libc does not know (Extensions H–J), and the same
+spelling on both databases keeps one index format."""
 import re
 import unicodedata
 from dataclasses import dataclass
 
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN_BLOCKS = (
+    (0x3007, 0x3007), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF), (0x2A700, 0x2EBEF),
+    (0x2EBF0, 0x2EE5F), (0x2F800, 0x2FA1F), (0x30000, 0x3134F), (0x31350, 0x323AF), (0x323B0, 0x3347F),
+)
+HAN = "".join(f"{chr(first)}-{chr(last)}" for first, last in HAN_BLOCKS)
 RUN = re.compile(rf"[{HAN}]+|[^\W_{HAN}]+")
 HAN_RUN = re.compile(rf"[{HAN}]+")
 
@@ -23,14 +35,21 @@ def _tokens(run: str) -> list[str]:
     return [run]
 
 
+def _spelled(token: str) -> str:
+    """The token as the index holds it: characters outside the BMP as x + five hex digits."""
+    if token.isascii() or max(token) <= "\uffff":
+        return token
+    return "".join(f"x{ord(char):05x}" if char > "\uffff" else char for char in token)
+
+
 def index_grams(*texts: str) -> str:
     """The pairs and words of the texts, space-separated: what the index tokenizes."""
-    return " ".join(token for text in texts for run in _runs(text) for token in _tokens(run))
+    return " ".join(_spelled(token) for text in texts for run in _runs(text) for token in _tokens(run))
 
 
 def index_tails(*texts: str) -> str:
     """The last character of every Han run: the one place a single character is not a pair's prefix."""
-    return " ".join(run[-1] for text in texts for run in _runs(text) if HAN_RUN.fullmatch(run))
+    return " ".join(_spelled(run[-1]) for text in texts for run in _runs(text) if HAN_RUN.fullmatch(run))
 
 
 @dataclass(frozen=True)
@@ -50,9 +69,10 @@ class Term:
 def parse_query(query: str) -> list[Term]:
     terms = []
     for word in query.split():
-        tokens = tuple(token for run in _runs(word) for token in _tokens(run))
+        raw = [token for run in _runs(word) for token in _tokens(run)]
+        tokens = tuple(_spelled(token) for token in raw)
         if tokens and tokens not in [term.tokens for term in terms]:
-            last = tokens[-1]
+            last = raw[-1]
             terms.append(Term(word, tokens, len(last) == 1 and HAN_RUN.fullmatch(last) is not None))
     return terms
 

@@ -174,3 +174,37 @@ def test_the_inbox_keyword_and_the_unit_pages_search_the_same_index(world, make,
     client.post("/logout")
     login(client, world.reporter)
     assert 'action="/search"' in client.get("/items").get_data(as_text=True)
+
+
+# One name per block that an earlier tokenizer cut apart: Extensions B, E (𬣙), G, H, I, J and the
+# compatibility supplement; PostgreSQL's parser drops Extensions H–J unless the index spells them in ASCII.
+RARE_NAMES = ["刘\U00020021伟", "张𬣙明", "王\U00030001芳", "李\U00031350强", "赵\U0002EBF0华", "陈\U000323B0晨",
+              "周\U0002F800丽"]
+
+
+@pytest.mark.parametrize("name", RARE_NAMES)
+def test_names_with_rare_characters_are_found_inside_a_sentence(world, make, name):
+    wanted = make.item(world.reporter, title="入户走访", body=f"副主任{name}带队走访独居老人")
+    make.item(world.reporter, title="入户走访", body="副主任王伟带队走访独居老人")
+    rare = name[1]
+    for query in (name, name[:2], name[1:], rare, f"{name}带队"):
+        assert found(world.reporter, query) == [wanted.id], query
+    assert index_tails(name) == index_tails(name[-1])
+
+
+def test_ideographic_zero_is_han():
+    assert index_grams("二〇二六年") == "二〇 〇二 二六 六年"
+
+
+def test_rows_written_by_the_earlier_tokenizer_are_rewritten(world, make):
+    from portal.search.indexing import index_rare_characters, item_search
+
+    wanted = make.item(world.reporter, title="走访", body="张𬣙明带队走访")
+    plain = make.item(world.reporter, title="走访", body="王伟带队走访")
+    connection = db.session.connection()
+    # as the earlier tokenizer wrote it: the rare character a word of its own, between two runs
+    connection.execute(item_search.update().where(item_search.c.item_id == wanted.id)
+                       .values(body="张 𬣙 明带 带队 队走 走访", tails="张 明 访"))
+    assert found(world.reporter, "张𬣙明") == []
+    assert index_rare_characters(connection) == 1
+    assert found(world.reporter, "张𬣙明") == [wanted.id] and found(world.reporter, "王伟") == [plain.id]
