@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, make_url, text
 from portal import create_app
 from portal.auth.services import create_user
 from portal.demo import load_demo
-from portal.extensions import db
+from portal.extensions import db, utcnow
 from portal.items.services import ItemFields, create_item, transition_item
 from portal.units.services import save_unit
 from portal.web.filters import office_today
@@ -95,11 +95,13 @@ def suite_clock():
 
 
 @pytest.fixture(autouse=True)
-def clock(request, suite_clock):
-    """Each test starts at the same moment: its `now` marker's, or the suite's. `clock.move_to(...)`
-    and `clock.shift(timedelta)` travel further within the test."""
+def clock(request):
+    """A test lives at its `now` marker's moment, or else on the suite's clock where it stands (the
+    suite's moment plus the run so far: never earlier than what a module's fixtures signed, since a
+    cookie signed in the future is refused). `clock.move_to(...)` and `clock.shift(timedelta)` travel
+    further within the test; the suite's clock takes over again after it."""
     marker = request.node.get_closest_marker("now")
-    moment = parse_moment(marker.args[0]) if marker else suite_clock
+    moment = parse_moment(marker.args[0]) if marker else utcnow()
     with time_machine.travel(moment, tick=True) as traveller:
         yield traveller
 
