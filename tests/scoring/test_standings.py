@@ -25,9 +25,6 @@ from portal.units.models import Tier
 from portal.web.filters import office_today, to_local
 from tests.conftest import examples, login
 
-# Date-sensitive: .ci/run runs these again at period, quarter and year ends.
-pytestmark = pytest.mark.calendar
-
 CHANNELS = ["internal", "cpc_main", "cpc_research", "gov_dynamic", "gov_special", "province"]
 
 
@@ -45,6 +42,8 @@ def submitted_item(make, world, submitted_on: date, category: str = "work", repo
     return item
 
 
+# Date-sensitive: its facts lie on days counted back from today.
+@pytest.mark.calendar
 def test_ranking_orders_units_and_filters_by_tier(client, world, make):
     tier = Tier(key="A", name="重点单位")
     db.session.add(tier)
@@ -62,6 +61,8 @@ def test_ranking_orders_units_and_filters_by_tier(client, world, make):
     assert fragment.lstrip().startswith('<section id="ranking"') and "幸福社区" in fragment and "和平社区" not in fragment
 
 
+# Date-sensitive: its facts lie on days counted back from today.
+@pytest.mark.calendar
 def test_every_point_on_the_unit_page_is_a_ledger_row(client, world, make):
     item = submitted_item(make, world, period_day(10), category="research")
     record_adoption(item.id, "cpc_main", period_day(8), world.editor.id)
@@ -81,6 +82,8 @@ def test_every_point_on_the_unit_page_is_a_ledger_row(client, world, make):
     assert [r.points for r in rows if r.rule_key == "adoption"] == [Decimal(5), Decimal(3)]
 
 
+# Date-sensitive: its facts lie on days counted back from today.
+@pytest.mark.calendar
 def test_an_adoption_updates_the_stored_scores_at_once(client, world, make):
     login(client, world.editor)
     client.get("/scores")
@@ -196,6 +199,8 @@ def test_engine_and_portal_know_the_same_categories_and_verdicts():
     assert set(engine.VERDICTS) == set(OFFICE_VISIBLE) and OFFICE_VISIBLE <= set(STATUSES)
 
 
+# Date-sensitive: its facts lie on days counted back from today.
+@pytest.mark.calendar
 def test_unit_page_shows_quota_progress_current_and_missed_windows(client, world, make):
     day = period_day(0)  # yesterday (or the period's last day)
     submitted_item(make, world, day)
@@ -208,6 +213,8 @@ def test_unit_page_shows_quota_progress_current_and_missed_windows(client, world
     assert "个任务周期" in page
 
 
+# Date-sensitive: its facts lie on days counted back from today.
+@pytest.mark.calendar
 def test_dashboard_shows_the_quota_windows_under_way(client, world, make):
     rule_set = get_active_rule_set()
     login(client, world.reporter)
