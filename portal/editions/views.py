@@ -33,7 +33,9 @@ from .services import (
     list_publications,
     list_recipients,
     lock_edition,
+    masthead_of,
     move_entry,
+    office_lines,
     remove_entry,
     save_publication,
     update_edition,
@@ -52,8 +54,10 @@ def _section_choices(edition) -> dict[str, str]:
 
 def _reading_context(edition) -> dict:
     """What the reading page and the PDF both show, from the one place."""
+    internal_mark, people = office_lines()
     return dict(edition=edition, groups=group_entries(edition), body_of=entry_body, unit_of=entry_unit_name,
-                compiled_by=compiled_by_of(edition.publication), recipients=list_recipients(edition.publication))
+                compiled_by=compiled_by_of(edition.publication), recipients=list_recipients(edition.publication),
+                masthead=masthead_of(edition.publication), internal_mark=internal_mark, people=people)
 
 
 def _reading(template: str, edition):
