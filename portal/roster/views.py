@@ -42,7 +42,16 @@ from .services import (
     unit_request_notice,
     update_roster_request,
 )
-from .table import CENTRED_COLUMNS, COLUMNS, UNIT_COLUMNS, header_groups, roster_filename, roster_table
+from .table import (
+    CENTRED_COLUMNS,
+    COLUMNS,
+    UNIT_COLUMNS,
+    column_widths,
+    email_breaks,
+    header_groups,
+    roster_filename,
+    roster_table,
+)
 
 UNIT_MEMBER = ("reporter", "signer")
 ROSTER_READERS = ("reporter", "signer", "editor", "admin")
@@ -171,8 +180,11 @@ def export():
 def export_pdf():
     now = utcnow()
     title, note = roster_heading(current_app.config["OFFICE_NAME"], now)
+    table = roster_table(roster_rows(now))
+    font_pt, widths = column_widths(table)
     data = render_pdf("pdf/roster.html", title=title, note=note, columns=COLUMNS, groups=header_groups(),
-                      table=roster_table(roster_rows(now)), unit_columns=UNIT_COLUMNS, centred=CENTRED_COLUMNS)
+                      table=table, unit_columns=UNIT_COLUMNS, centred=CENTRED_COLUMNS, email_breaks=email_breaks,
+                      font_pt=font_pt, widths=widths)
     return send_pdf(data, roster_filename(to_local(now), "pdf"))
 
 
