@@ -30,6 +30,8 @@ def default_config(instance_path: str) -> dict:
         "EDITION_INTERNAL_MARK": "内部资料　注意保存",
         "EDITION_EDITOR": "",
         "EDITION_SIGNED_BY": "",
+        # 约稿通知单 numbers, e.g. 城南约稿 → 城南约稿〔2026〕5号; empty: the notices are not numbered.
+        "SOLICITATION_NUMBER_PREFIX": "",
         # A whole item form with nine phone photos must fit; each photo is checked on its own below.
         "MAX_CONTENT_LENGTH": 120 * 1024 * 1024,
         "PHOTO_MAX_BYTES": 15 * 1024 * 1024,
