@@ -9,6 +9,7 @@ from ..pdf import render_pdf
 from .export import build_bulletin_workbook
 from .models import DOCUMENT_FORMATS, Bulletin, BulletinDocument
 from .table import MISSED_DETAIL_MAX, print_header, ranking_columns, ranking_grid, ranking_rows
+from .word import build_bulletin_docx
 
 
 def render_bulletin_pdf(doc: dict) -> bytes:
@@ -24,8 +25,6 @@ def build_bulletin_file(doc: dict, file_format: str) -> bytes:
         return render_bulletin_pdf(doc)
     if file_format == "xlsx":
         return build_bulletin_workbook(doc)
-    from .word import build_bulletin_docx  # python-docx is loaded only when a Word file is made
-
     return build_bulletin_docx(doc)
 
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import db, utcnow
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
+from ..web.downloads import DOCX_MIMETYPE, send_download
 from ..web.filters import to_local
 from ..web.forms import form_errors, show_error, strip_control_characters
 from ..web.htmx import render_page
@@ -41,6 +42,7 @@ from .services import (
     update_edition,
     update_entry,
 )
+from .word import build_edition_docx
 
 
 @bp.app_template_global("edition_number")
@@ -121,6 +123,15 @@ def pdf(edition_id: int):
     edition = get_edition_for(current_user, edition_id)
     data = render_pdf("pdf/edition.html", **_reading_context(edition))
     return send_pdf(data, f"{edition.publication.name}{describe_number(edition)}.pdf")
+
+
+@bp.get("/editions/<int:edition_id>.docx")
+@login_required
+def docx(edition_id: int):
+    """The edition as a Word document, from the same context as the PDF."""
+    edition = get_edition_for(current_user, edition_id)
+    return send_download(build_edition_docx(**_reading_context(edition)),
+                         f"{edition.publication.name}{describe_number(edition)}.docx", DOCX_MIMETYPE)
 
 
 @bp.get("/editions/<int:edition_id>/preview")

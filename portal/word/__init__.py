@@ -41,10 +41,14 @@ CHAR_PT = 15.79  # one character of the 28-character line
 
 @dataclass
 class Cell:
-    """A header cell: its text and how many columns and header rows it spans."""
+    """A cell spanning columns or rows: in a header, its text and spans; in the body, a cell spanning
+    `rowspan` rows, the rows below giving MERGED in its column."""
     text: str
     colspan: int = 1
     rowspan: int = 1
+
+
+MERGED = object()  # a body cell covered by a Cell above it
 
 
 def _fonts_xml(role: str) -> str:
@@ -138,9 +142,15 @@ class OfficialDocument:
 
     def paragraph(self, text: str, indent: bool = True, role: str = "fangsong", size: float = BODY_PT,
                   align: str | None = None, bold: bool = False, color: str | None = None,
-                  space_before: float = 0, keep_with_next: bool = False):
+                  space_before: float = 0, keep_with_next: bool = False, space_after: float = 0,
+                  right_indent: float = 0):
+        """A paragraph of one run; sizes and spaces in points."""
         paragraph = self.document.add_paragraph()
         paragraph_format = paragraph.paragraph_format
+        if space_after:
+            paragraph_format.space_after = Pt(space_after)
+        if right_indent:
+            paragraph_format.right_indent = Pt(right_indent)
         if indent:
             paragraph_format.first_line_indent = Pt(2 * CHAR_PT)
         if align:
@@ -230,6 +240,17 @@ class OfficialDocument:
                 f'<w:pBdr {nsdecls("w")}><w:top w:val="single" w:sz="{top}" w:space="1" w:color="000000"/>'
                 f'{bottom}</w:pBdr>'))
 
+    def picture(self, path: str, width_mm: float, caption: str = "") -> None:
+        """A photo centred at the given width, its caption (小四) under it; a missing file is left out."""
+        try:
+            paragraph = self.paragraph("", indent=False, align="center", keep_with_next=bool(caption))
+            paragraph.paragraph_format.line_spacing = None  # the picture sets the line's height
+            paragraph.add_run().add_picture(path, width=Mm(width_mm))
+        except OSError:
+            return
+        if caption:
+            self.paragraph(caption, indent=False, size=12, align="center")
+
     def page_break(self) -> None:
         self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
@@ -281,10 +302,17 @@ class OfficialDocument:
             parts.append(f'<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{"".join(xml)}</w:tr>')
         for row_number, values in enumerate(rows, start=1):
             run_props = bold_props if bold_last and row_number == len(rows) else props
-            cells = "".join(
-                cell_xml(value, twips[index], "right" if index in right else "center" if index in center else "left",
-                         run_props=run_props)
-                for index, value in enumerate(values))
+            cells = []
+            for index, value in enumerate(values):
+                align = "right" if index in right else "center" if index in center else "left"
+                if value is MERGED:
+                    cells.append(cell_xml("", twips[index], align, "<w:vMerge/>"))
+                elif isinstance(value, Cell):
+                    merge = '<w:vMerge w:val="restart"/>' if value.rowspan > 1 else ""
+                    cells.append(cell_xml(value.text, twips[index], align, merge, run_props))
+                else:
+                    cells.append(cell_xml(value, twips[index], align, run_props=run_props))
+            cells = "".join(cells)
             parts.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
         border = '<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
         borders = "".join(border.format(side=side) for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
@@ -304,4 +332,4 @@ class OfficialDocument:
         return out.getvalue()
 
 
-__all__ = ["Cell", "FONTS", "OfficialDocument", "RED"]
+__all__ = ["CHAR_PT", "Cell", "FONTS", "LINE_PT", "MERGED", "OfficialDocument", "RED"]

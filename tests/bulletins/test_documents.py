@@ -2,20 +2,15 @@
 signs; the Word version says what the PDF says."""
 import re
 from datetime import timedelta
-from io import BytesIO
 
-import docx
 from docx.oxml.ns import qn
 from sqlalchemy import select
 
 from portal.bulletins.models import BulletinDocument
 from portal.extensions import db
 from tests.bulletins.test_publishing import client_for, new_draft, publish
+from tests.docx_tools import assert_says_what_the_pdf_says, read_docx, squeezed
 from tests.pdf_tools import half_width_punctuation, page_emptiness, pdf_fonts, pdf_text, wide_gaps
-
-
-def squeezed(text: str) -> str:
-    return "".join(text.split())
 
 
 def test_published_files_are_made_at_publishing_and_served_identical_a_month_later(app, world, scenario, clock):
@@ -55,17 +50,6 @@ def test_the_printed_bulletin_keeps_the_layout_rules(app, world, scenario, make)
     assert not [font for font in pdf_fonts(data) if "Mono" in font.name]
 
 
-def word_text(document) -> tuple[list[str], list[list[str]]]:
-    """The paragraphs of the body and each table's data rows (header rows left out)."""
-    paragraphs = [paragraph.text for paragraph in document.paragraphs if paragraph.text.strip()]
-    rows = []
-    for table in document.tables:
-        for row in table.rows:
-            if row._tr.trPr is None or row._tr.trPr.find(qn("w:tblHeader")) is None:
-                rows.append([cell.text for cell in row.cells])
-    return paragraphs, rows
-
-
 def test_the_word_version_says_what_the_pdf_says_in_the_official_frame(app, world, scenario):
     editor = client_for(app, world.editor)
     bulletin = publish(editor, new_draft(editor, scenario))
@@ -73,11 +57,11 @@ def test_the_word_version_says_what_the_pdf_says_in_the_official_frame(app, worl
     response = reporter.get(f"/bulletins/{bulletin.id}.docx")
     assert response.status_code == 200 and response.mimetype.endswith("wordprocessingml.document")
     assert ".docx" in response.headers["Content-Disposition"]
-    document = docx.Document(BytesIO(response.data))
-    flat_pdf = squeezed(pdf_text(reporter.get(f"/bulletins/{bulletin.id}.pdf").data))
-    paragraphs, rows = word_text(document)
-    for paragraph in paragraphs:
-        assert squeezed(paragraph.replace("\t", "")) in flat_pdf, paragraph
+    document = read_docx(response.data)
+    pdf = reporter.get(f"/bulletins/{bulletin.id}.pdf").data
+    paragraphs, rows = assert_says_what_the_pdf_says(response.data, pdf)
+    flat_pdf = squeezed(pdf_text(pdf))
+    # the ranking's rows read as on the PDF's lines
     for row in rows:
         assert squeezed("".join(row)) in flat_pdf, row
     assert bulletin.doc_number in paragraphs and bulletin.title in paragraphs
