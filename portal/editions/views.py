@@ -4,12 +4,14 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db, utcnow
+from ..items.wechat import photo_files, photo_url
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
 from ..web.downloads import DOCX_MIMETYPE, send_download
 from ..web.filters import to_local
 from ..web.forms import form_errors, show_error, strip_control_characters
 from ..web.htmx import render_page
+from ..web.wechat import photos_zip, render_wechat_page
 from . import bp
 from .forms import AddItemsForm, EditionNewForm, EditionSettingsForm, EntryForm, PublicationForm
 from .models import NUMBERINGS
@@ -42,6 +44,7 @@ from .services import (
     update_edition,
     update_entry,
 )
+from .wechat import edition_article
 from .word import build_edition_docx
 
 
@@ -132,6 +135,33 @@ def docx(edition_id: int):
     edition = get_edition_for(current_user, edition_id)
     return send_download(build_edition_docx(**_reading_context(edition)),
                          f"{edition.publication.name}{describe_number(edition)}.docx", DOCX_MIMETYPE)
+
+
+def _locked_edition(edition_id: int):
+    edition = get_edition_for(current_user, edition_id)
+    if not edition.is_locked:
+        abort(404)
+    return edition
+
+
+@bp.get("/editions/<int:edition_id>/wechat")
+@login_required
+def wechat(edition_id: int):
+    """The locked edition for the street's 公众号: clean HTML to copy, its photos to download."""
+    edition = _locked_edition(edition_id)
+    article = edition_article(edition, photo_url)
+    has_photos = any(entry.item.photos for entry in edition.entries)
+    return render_wechat_page(article, url_for("editions.detail", edition_id=edition.id),
+                              photos=url_for("editions.wechat_photos", edition_id=edition.id) if has_photos else None)
+
+
+@bp.get("/editions/<int:edition_id>/photos.zip")
+@login_required
+def wechat_photos(edition_id: int):
+    edition = _locked_edition(edition_id)
+    items = [entry.item for group in group_entries(edition) for entry in group.entries]
+    return send_download(photos_zip(photo_files(items)),
+                         f"{edition.publication.name}{describe_number(edition)}-照片.zip", "application/zip")
 
 
 @bp.get("/editions/<int:edition_id>/preview")
