@@ -26,8 +26,8 @@ def build_edition_docx(edition, groups, body_of, unit_of, compiled_by, recipient
             for number, text in enumerate(paragraphs, start=1):
                 # the last lines stay with the source line under them
                 word.paragraph(text, keep_with_next=number == len(paragraphs))
-            for photo in entry.item.photos:
-                word.picture(photo_path(photo), 110, photo.caption or "")
             word.paragraph(f"（{unit_of(entry)}）", indent=False, align="right", right_indent=32)
+            for photo in entry.item.photos:
+                word.picture(photo_path(photo), 110, 46, photo.caption or "")  # as in the PDF
     word.colophon(recipients + ([people] if people else []) + [(compiled_by, f"{issued}印发")])
     return word.to_bytes()

@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.image.image import Image as DocxImage
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
@@ -240,14 +241,17 @@ class OfficialDocument:
                 f'<w:pBdr {nsdecls("w")}><w:top w:val="single" w:sz="{top}" w:space="1" w:color="000000"/>'
                 f'{bottom}</w:pBdr>'))
 
-    def picture(self, path: str, width_mm: float, caption: str = "") -> None:
-        """A photo centred at the given width, its caption (小四) under it; a missing file is left out."""
+    def picture(self, path: str, max_width_mm: float, max_height_mm: float, caption: str = "") -> None:
+        """A photo centred, as large as fits both bounds, its caption (小四) under it; a missing file is
+        left out."""
         try:
-            paragraph = self.paragraph("", indent=False, align="center", keep_with_next=bool(caption))
-            paragraph.paragraph_format.line_spacing = None  # the picture sets the line's height
-            paragraph.add_run().add_picture(path, width=Mm(width_mm))
+            image = DocxImage.from_file(path)
         except OSError:
             return
+        scale = min(max_width_mm / image.px_width, max_height_mm / image.px_height)
+        paragraph = self.paragraph("", indent=False, align="center", keep_with_next=bool(caption))
+        paragraph.paragraph_format.line_spacing = None  # the picture sets the line's height
+        paragraph.add_run().add_picture(path, width=Mm(image.px_width * scale), height=Mm(image.px_height * scale))
         if caption:
             self.paragraph(caption, indent=False, size=12, align="center")
 

@@ -19,9 +19,11 @@ from tests.solicitations.helpers import client_for, issue
 
 def test_the_edition_in_word_and_its_pdf_layout(app, make, world):
     items = [adopted(make, world, f"幸福社区第{number}次开展冬季消防安全大排查") for number in range(1, 6)]
-    photo = store_photo(FileStorage(io.BytesIO(jpeg_bytes((400, 300))), filename="现场.jpg"),
-                        world.reporter.id, items[0].form_key, items[0].id, 0)
-    photo.caption = "排查现场"
+    for number, item in enumerate(items):  # landscape and portrait photos: none may leave a page a quarter empty
+        size = (800, 600) if number % 2 else (600, 800)
+        photo = store_photo(FileStorage(io.BytesIO(jpeg_bytes(size)), filename="现场.jpg"),
+                            world.reporter.id, item.form_key, item.id, 0)
+        photo.caption = "排查现场"
     db.session.commit()
     app.config["EDITION_EDITOR"], app.config["EDITION_SIGNED_BY"] = "李敏", "王强"
     editor = client_for(app, world.editor)
@@ -45,7 +47,7 @@ def test_the_edition_in_word_and_its_pdf_layout(app, make, world):
     paragraphs, _rows = assert_says_what_the_pdf_says(response.data, pdf)
     assert "高新信息" in paragraphs and "《高新信息》" not in paragraphs and "排查现场" in paragraphs
     document = read_docx(response.data)
-    assert len(document.inline_shapes) == 1  # the photo
+    assert len(document.inline_shapes) == 5  # the photos
     assert f"/editions/{edition.id}.docx" in reader.get(f"/editions/{edition.id}").get_data(as_text=True)
 
 
