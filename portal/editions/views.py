@@ -4,14 +4,14 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db, utcnow
-from ..items.wechat import photo_files, photo_url
+from ..items.wechat import photo_url, send_photos
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
 from ..web.downloads import DOCX_MIMETYPE, send_download
 from ..web.filters import to_local
 from ..web.forms import form_errors, show_error, strip_control_characters
 from ..web.htmx import render_page
-from ..web.wechat import photos_zip, render_wechat_page
+from ..web.wechat import render_wechat_page
 from . import bp
 from .forms import AddItemsForm, EditionNewForm, EditionSettingsForm, EntryForm, PublicationForm
 from .models import NUMBERINGS
@@ -160,8 +160,7 @@ def wechat(edition_id: int):
 def wechat_photos(edition_id: int):
     edition = _locked_edition(edition_id)
     items = [entry.item for group in group_entries(edition) for entry in group.entries]
-    return send_download(photos_zip(photo_files(items)),
-                         f"{edition.publication.name}{describe_number(edition)}-照片.zip", "application/zip")
+    return send_photos(items, f"{edition.publication.name}{describe_number(edition)}")
 
 
 @bp.get("/editions/<int:edition_id>/preview")

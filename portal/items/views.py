@@ -9,10 +9,9 @@ from ..solicitations.services import list_answer_choices
 from ..units.services import unit_filter_choices
 from ..web.access import roles_required
 from ..web.filters import local_to_utc, to_local, to_local_naive
-from ..web.downloads import send_download
 from ..web.forms import loaded_version, strip_control_characters
 from ..web.htmx import render_page
-from ..web.wechat import photos_zip, render_wechat_page
+from ..web.wechat import render_wechat_page
 from . import bp
 from .diff import diff_html
 from .forms import DecisionForm, InboxFilterForm, ItemForm, ReviewForm
@@ -42,7 +41,7 @@ from .services import (
     transition_item,
     update_item,
 )
-from .wechat import item_article, photo_files, photo_url
+from .wechat import item_article, photo_url, send_photos
 from .workflow import (
     OFFICE_VISIBLE,
     allowed_transitions,
@@ -283,7 +282,7 @@ def wechat(item_id: int):
 @login_required
 def wechat_photos(item_id: int):
     item = _adopted_item(item_id)
-    return send_download(photos_zip(photo_files([item])), f"{item.display_title}-照片.zip", "application/zip")
+    return send_photos([item], item.display_title)
 
 
 @bp.post("/items/<int:item_id>/act/<action>")

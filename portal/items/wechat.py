@@ -4,8 +4,8 @@ from typing import Callable
 
 from flask import url_for
 
-from ..web.downloads import safe_filename
-from ..web.wechat import Article, Block, Photo, paragraphs_of
+from ..web.downloads import safe_filename, send_download
+from ..web.wechat import Article, Block, Photo, paragraphs_of, photos_zip
 from .models import Item
 from .photos import photo_path
 
@@ -25,3 +25,8 @@ def photo_files(items: list[Item]) -> list[tuple[str, str]]:
     photos = [photo for item in items for photo in item.photos]
     return [(safe_filename(f"{number:02d}-{photo.caption or '照片'}.jpg"), photo_path(photo))
             for number, photo in enumerate(photos, start=1)]
+
+
+def send_photos(items: list[Item], title: str):
+    """The items' photos as one .zip download named after the article."""
+    return send_download(photos_zip(photo_files(items)), f"{title}-照片.zip", "application/zip")

@@ -24,7 +24,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.image.image import Image as DocxImage
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, Pt
 
 RED = "E60012"  # the PDFs' RGB red for 版头 and rules
 # role -> (the font offices use, what Word and WPS take where it is missing)
