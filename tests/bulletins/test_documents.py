@@ -76,6 +76,9 @@ def test_the_word_version_says_what_the_pdf_says_in_the_official_frame(app, worl
     # Fonts by name, for East Asian text too; the red 版头.
     xml = document.element.xml
     assert 'w:eastAsia="仿宋_GB2312"' in xml and 'w:eastAsia="方正小标宋简体"' in xml and 'w:eastAsia="黑体"' in xml
+    # … each with the fallback Word and WPS take where it is not installed.
+    fonts = next(rel.target_part.blob for rel in document.part.rels.values() if rel.reltype.endswith("/fontTable"))
+    assert '<w:font w:name="仿宋_GB2312"><w:altName w:val="仿宋"/>' in fonts.decode("utf-8")
     mark = next(paragraph for paragraph in document.paragraphs if paragraph.text == app.config["OFFICE_NAME"])
     assert 'w:color w:val="E60012"' in mark._p.xml
     # Page numbers "— N —": odd pages right, even pages left.
