@@ -1,6 +1,10 @@
 """Read a real .docx back with python-docx: its body paragraphs and its tables' data rows, and check it
 says what the PDF of the same document says."""
+import shutil
+import subprocess
+import tempfile
 from io import BytesIO
+from pathlib import Path
 
 import docx
 from docx.oxml.ns import qn
@@ -46,3 +50,17 @@ def assert_says_what_the_pdf_says(docx_data: bytes, pdf_data: bytes) -> tuple[li
             assert squeezed(cell) in flat, (cell, row)
     assert paragraphs
     return paragraphs, rows
+
+
+def libreoffice_pdf(docx_data: bytes) -> bytes | None:
+    """The .docx converted by LibreOffice (`soffice --headless --convert-to pdf`), or None where LibreOffice
+    is not installed (it is not part of the set-up: too large for what it checks)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        return None
+    with tempfile.TemporaryDirectory() as directory:
+        source = Path(directory) / "document.docx"
+        source.write_bytes(docx_data)
+        subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", directory, str(source)],
+                       capture_output=True, check=True, timeout=120)
+        return (Path(directory) / "document.pdf").read_bytes()

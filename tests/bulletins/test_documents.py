@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.bulletins.models import BulletinDocument
 from portal.extensions import db
 from tests.bulletins.test_publishing import client_for, new_draft, publish
-from tests.docx_tools import assert_says_what_the_pdf_says, read_docx, squeezed
+from tests.docx_tools import assert_says_what_the_pdf_says, libreoffice_pdf, read_docx, squeezed
 from tests.pdf_tools import half_width_punctuation, page_emptiness, pdf_fonts, pdf_text, wide_gaps
 
 
@@ -64,6 +64,10 @@ def test_the_word_version_says_what_the_pdf_says_in_the_official_frame(app, worl
     # the ranking's rows read as on the PDF's lines
     for row in rows:
         assert squeezed("".join(row)) in flat_pdf, row
+    # It opens in LibreOffice, where installed, and reads the same there.
+    converted = libreoffice_pdf(response.data)
+    if converted is not None:
+        assert_says_what_the_pdf_says(response.data, converted)
     assert bulletin.doc_number in paragraphs and bulletin.title in paragraphs
     # A missed window reads as text, its points in words (not "任务 −2" stretched by justification).
     assert "未完成报送任务（扣" in flat_pdf and "−" not in flat_pdf
