@@ -42,6 +42,11 @@ def test_the_printed_bulletin_keeps_the_layout_rules(app, world, scenario, make)
     assert all(share <= 0.25 for share in page_emptiness(data)), page_emptiness(data)
     pages = text.split("\f")
     assert sum("排名" in page for page in pages) >= 2  # the ranking's header on each of its pages
+    # A heading never ends a page (the page number, below the text block, aside).
+    for page in pages[:-1]:
+        lines = [line.strip() for line in page.splitlines()
+                 if line.strip() and not re.fullmatch(r"—\s*\d+\s*—", line.strip())]
+        assert lines and not re.match(r"[一二三四五六七八九十]+、", lines[-1]), lines[-1:]
     # No justified line stretched at a space.
     assert wide_gaps(data) == []
     # Chinese text in full-width punctuation (the engine's "(应报2篇,实报1篇)" included).

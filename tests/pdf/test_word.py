@@ -11,7 +11,7 @@ from portal.items.photos import store_photo
 from tests.conftest import jpeg_bytes
 from tests.docx_tools import assert_says_what_the_pdf_says, read_docx
 from tests.editions.test_editions import add, adopted, lock, new_edition
-from tests.pdf_tools import page_emptiness, pdf_text, wide_gaps
+from tests.pdf_tools import half_width_punctuation, page_emptiness, pdf_text, wide_gaps
 from tests.roster.test_export import filled
 from tests.roster.test_requests import issue as issue_roster_request
 from tests.solicitations.helpers import client_for, issue
@@ -39,6 +39,7 @@ def test_the_edition_in_word_and_its_pdf_layout(app, make, world):
     for page in text.split("\f")[1:]:
         assert not page.strip().startswith("（幸福社区）"), page[:80]
     assert all(share <= 0.25 for share in page_emptiness(pdf)), page_emptiness(pdf)
+    assert half_width_punctuation(text) == []
     # (the 编发 line sets the date flush right on purpose)
     assert [gap for gap in wide_gaps(pdf) if "共印" not in gap[0] and "编发" not in gap[0]] == []
 
@@ -55,6 +56,7 @@ def test_the_notices_in_word_one_a_page(app, world):
     editor = client_for(app, world.editor)
     solicitation = issue(editor, units=[str(world.own.id), str(world.other.id)])
     pdf = editor.get(f"/solicitations/{solicitation.id}/print.pdf").data
+    assert half_width_punctuation(pdf_text(pdf)) == []
     response = editor.get(f"/solicitations/{solicitation.id}/print.docx")
     assert response.status_code == 200
     paragraphs, _rows = assert_says_what_the_pdf_says(response.data, pdf)
