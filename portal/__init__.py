@@ -26,6 +26,12 @@ def default_config(instance_path: str) -> dict:
         "BULLETIN_DOC_PREFIX": "城南街办通",
         "BULLETIN_ADDRESSEE": "各社区，街道各部门",
         "BULLETIN_COPY_TO": "街道党工委、办事处领导班子成员",
+        # Editions (刊物): the mark above the 报头, and the 责任编辑 and 签发 of the 版记; empty: not printed.
+        "EDITION_INTERNAL_MARK": "内部资料　注意保存",
+        "EDITION_EDITOR": "",
+        "EDITION_SIGNED_BY": "",
+        # 约稿通知单 numbers, e.g. 城南约稿 → 城南约稿〔2026〕5号; empty: the notices are not numbered.
+        "SOLICITATION_NUMBER_PREFIX": "",
         # A whole item form with nine phone photos must fit; each photo is checked on its own below.
         "MAX_CONTENT_LENGTH": 120 * 1024 * 1024,
         "PHOTO_MAX_BYTES": 15 * 1024 * 1024,

@@ -82,3 +82,45 @@ def line_tops(data: bytes, page: int, x_max: float | None = None) -> list[float]
     tops = {round(box.y_min, 1) for box in word_boxes(data)
             if box.page == page and (x_max is None or box.x_min < x_max)}
     return sorted(tops)
+
+
+TEXT_BLOCK_BOTTOM = A4[1] - 35 * MM  # GB/T 9704: 35 mm below the text block
+TEXT_BLOCK_HEIGHT = 225 * MM
+
+
+def page_emptiness(data: bytes) -> list[float]:
+    """Per page but the last: the share of the text block left empty under its lowest word (page
+    numbers below the block are not counted)."""
+    boxes = word_boxes(data)
+    pages = page_count(data)
+    shares = []
+    for page in range(1, pages):
+        bottom = max((box.y_max for box in boxes if box.page == page and box.y_max < TEXT_BLOCK_BOTTOM), default=0)
+        shares.append(round((TEXT_BLOCK_BOTTOM - bottom) / TEXT_BLOCK_HEIGHT, 3))
+    return shares
+
+
+def wide_gaps(data: bytes, char_pt: float = 16, x_max: float | None = None) -> list[tuple[str, str, float]]:
+    """Gaps wider than one character between neighbouring words of one line of body text (a justified
+    line stretched at a space): (word before, word after, gap in points). Only words at the body size
+    count (a word's box is about 1.45 em high): tables and the 版记 are laid out in columns on purpose."""
+    lines: dict[tuple[int, float], list[WordBox]] = {}
+    for box in word_boxes(data):
+        if x_max is None or box.x_max <= x_max:
+            lines.setdefault((box.page, round(box.y_min)), []).append(box)
+    gaps = []
+    for words in lines.values():
+        words.sort(key=lambda box: box.x_min)
+        for before, after in zip(words, words[1:]):
+            gap = after.x_min - before.x_max
+            if gap > char_pt and min(after.y_max - after.y_min, before.y_max - before.y_min) > 1.3 * char_pt:
+                gaps.append((before.word, after.word, round(gap, 1)))
+    return gaps
+
+
+HALF_WIDTH_IN_CHINESE = re.compile(r"[\u4e00-\u9fff][(),:;?!]|[(),:;?!][\u4e00-\u9fff]")
+
+
+def half_width_punctuation(text: str) -> list[str]:
+    """Half-width brackets, commas, colons … next to a Chinese character: Chinese text takes full-width."""
+    return [text[max(match.start() - 6, 0):match.end() + 6] for match in HALF_WIDTH_IN_CHINESE.finditer(text)]

@@ -12,7 +12,7 @@ what it found before except a rare character queried alone (the rows are rewritt
 from alembic import op
 
 revision = "0022_search_rare_han"
-down_revision = "0015_follow_up_index"
+down_revision = "0020_bulletin_documents"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@ A draft is figured live; publishing numbers it and freezes every figure and name
 import json
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db, utcnow
@@ -61,3 +61,18 @@ class Bulletin(db.Model):
     @property
     def frozen(self) -> dict | None:
         return json.loads(self.snapshot) if self.snapshot else None
+
+
+# The files a published bulletin is downloaded as: made once at publishing, served as stored.
+DOCUMENT_FORMATS = ("pdf", "xlsx", "docx")
+
+
+class BulletinDocument(db.Model):
+    __tablename__ = "bulletin_documents"
+    __table_args__ = (UniqueConstraint("bulletin_id", "format", name="uq_bulletin_documents_bulletin_id_format"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulletin_id: Mapped[int] = mapped_column(ForeignKey("bulletins.id", ondelete="CASCADE"))
+    format: Mapped[str] = mapped_column(String(10))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

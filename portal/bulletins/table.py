@@ -84,18 +84,19 @@ def ranking_rows(doc: dict, columns: list[Column]) -> list[list]:
 #
 # A real table costs WeasyPrint about 1 ms per cell: 300 units × 17 columns took 5 s. The printed
 # ranking is therefore a table whose header is real cells (it repeats on every page) and whose body
-# rows are one cell each, a line of monospaced text laid out in columns here; the column rules are
-# the table's background, drawn once per page. Noto Sans Mono CJK gives a CJK character exactly two
-# Latin widths, so the columns line up.
+# rows are one cell each, a line of text laid out in columns here; the column rules are the table's
+# background, drawn once per page. The line is set in the body's serif face with OpenType's half-width
+# forms (hwid): a Latin character, digit or space is then exactly half a CJK character, so the columns
+# line up as in a monospaced font while the table reads like the rest of the document.
 
 TEXT_BLOCK_PT = 156 * 72 / 25.4  # GB/T 9704's 156 mm
-GRID_FONT_PT = 9.0
-NAME_MAX = 24  # half-widths (12 Chinese characters); a longer name wraps within its column
+GRID_FONT_PT = 10.5  # 五号, what GB/T 9704 practice uses for tables
+NAME_MAX = 20  # half-widths (10 Chinese characters); a longer name wraps within its column
 MIN_COLUMN = 4  # half-widths: room for a two-character header such as 逾时
 
 
 def display_width(text: str) -> int:
-    """Half-widths the text takes in the monospaced font: two for a CJK or full-width character."""
+    """Half-widths the text takes in half-width forms: two for a CJK or full-width character."""
     return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
 
 
@@ -202,3 +203,24 @@ def count_adoptions_by_channel(doc: dict) -> list[tuple[str, str, int]]:
         counts[key] = counts.get(key, 0) + 1
     return sorted(((body, channel, count) for (body, channel), count in counts.items()),
                   key=lambda row: (-row[2], row[0], row[1]))
+
+
+def summarise_adoptions(doc: dict) -> list[tuple[str, str, int]] | None:
+    """Counts per publication when the window's adopted items are too many to list, else None."""
+    return count_adoptions_by_channel(doc) if len(doc["adoptions"]) > ADOPTION_LIST_MAX else None
+
+
+# Half-width punctuation the engine's texts carry, as Chinese text prints it.
+FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ",": "，", ":": "：", ";": "；", "?": "？", "!": "！"})
+
+
+def missed_window_text(rule: str) -> str:
+    """A quota shortfall's ledger text ("第37周未完成报送任务 −2", "…(应报2篇,实报1篇) −4") as the
+    通报 prints it: "第37周未完成报送任务（扣2分）", full-width punctuation, no space a justified
+    line would stretch."""
+    text, _, points = rule.rpartition(" ")
+    if not text:
+        text, points = rule, ""
+    number = points.lstrip("−-+")
+    text = text.translate(FULL_WIDTH)
+    return f"{text}（扣{number}分）" if number.replace(".", "").isdigit() and float(number) else text

@@ -6,12 +6,11 @@ from flask import flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
-from ..web.downloads import XLSX_MIMETYPE, send_download
+from ..web.downloads import DOCX_MIMETYPE, XLSX_MIMETYPE, send_download
 from ..web.htmx import render_page
 from . import bp
-from .export import build_bulletin_workbook
+from .documents import read_bulletin_file
 from .forms import BulletinTextForm, NewBulletinForm
 from .services import (
     PART_FIELDS,
@@ -28,23 +27,10 @@ from .services import (
     resolve_window,
     update_bulletin,
 )
-from .table import (
-    ADOPTION_LIST_MAX,
-    MISSED_DETAIL_MAX,
-    bulletin_filename,
-    chinese_date,
-    count_adoptions_by_channel,
-    print_header,
-    ranking_columns,
-    ranking_grid,
-    ranking_rows,
-)
+from .table import bulletin_filename, chinese_date, missed_window_text, summarise_adoptions
 
-
-@bp.app_template_global("adoption_summary")
-def _adoption_summary(doc: dict) -> list[tuple[str, str, int]] | None:
-    """Counts per publication when the window's adopted items are too many to list, else None."""
-    return count_adoptions_by_channel(doc) if len(doc["adoptions"]) > ADOPTION_LIST_MAX else None
+bp.add_app_template_global(summarise_adoptions, "adoption_summary")
+bp.add_app_template_filter(missed_window_text, "missed_window")
 
 
 @bp.app_template_filter("iso_date")
@@ -166,22 +152,33 @@ def delete(bulletin_id: int):
     return redirect(url_for("bulletins.index"))
 
 
+MIMETYPES = {"pdf": "application/pdf", "xlsx": XLSX_MIMETYPE, "docx": DOCX_MIMETYPE}
+
+
+def _download(bulletin_id: int, file_format: str):
+    bulletin = get_bulletin_for(current_user, bulletin_id)
+    doc = read_bulletin(bulletin)
+    data = read_bulletin_file(bulletin, doc, file_format)
+    db.session.commit()  # a published bulletin's file made at its first download is kept
+    return send_download(data, bulletin_filename(doc, file_format), MIMETYPES[file_format])
+
+
 @bp.get("/bulletins/<int:bulletin_id>.xlsx")
 @login_required
 def export(bulletin_id: int):
-    bulletin = get_bulletin_for(current_user, bulletin_id)
-    doc = read_bulletin(bulletin)
-    return send_download(build_bulletin_workbook(doc), bulletin_filename(doc, "xlsx"), XLSX_MIMETYPE)
+    """The spreadsheet: the ranking with every per-unit figure, and the adopted items."""
+    return _download(bulletin_id, "xlsx")
 
 
 @bp.get("/bulletins/<int:bulletin_id>.pdf")
 @login_required
 def pdf(bulletin_id: int):
-    """The 通报 as the office prints it (GB/T 9704): 版头, 发文字号, title, body with the ranking table,
-    成文日期, 版记."""
-    bulletin = get_bulletin_for(current_user, bulletin_id)
-    doc = read_bulletin(bulletin)
-    columns = ranking_columns(doc)
-    data = render_pdf("pdf/bulletin.html", doc=doc, header=print_header(columns),
-                      grid=ranking_grid(columns, ranking_rows(doc, columns)), missed_detail_max=MISSED_DETAIL_MAX)
-    return send_pdf(data, bulletin_filename(doc, "pdf"))
+    """The 通报 as the office prints it (GB/T 9704)."""
+    return _download(bulletin_id, "pdf")
+
+
+@bp.get("/bulletins/<int:bulletin_id>.docx")
+@login_required
+def docx(bulletin_id: int):
+    """The 通报 as a Word document, for the office to edit before 签发."""
+    return _download(bulletin_id, "docx")

@@ -142,6 +142,20 @@ def compiled_by_of(publication: Publication) -> str:
     return publication.compiled_by or current_app.config["OFFICE_NAME"]
 
 
+def masthead_of(publication: Publication) -> str:
+    """The name as the 报头 prints it: alone, without the 书名号 a sentence puts around it (《高新信息》)."""
+    return publication.name.strip().strip("《》〈〉").strip() or publication.name
+
+
+def office_lines() -> tuple[str, str]:
+    """The office's settings for its editions: the 内部资料 mark above the 报头, and the 签发 / 责任编辑
+    line of the 版记 (each empty when the office does not print it)."""
+    config = current_app.config
+    people = "　".join(f"{label}：{name}" for label, name in (("责任编辑", config["EDITION_EDITOR"]),
+                                                           ("签发", config["EDITION_SIGNED_BY"])) if name)
+    return config["EDITION_INTERNAL_MARK"], people
+
+
 # ---- numbering ------------------------------------------------------------------------------
 
 def describe_number(edition: Edition) -> str:

@@ -4,11 +4,14 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..items.wechat import photo_url, send_photos
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
+from ..web.downloads import DOCX_MIMETYPE, send_download
 from ..web.filters import office_today
 from ..web.forms import form_errors, show_error, strip_control_characters
 from ..web.htmx import render_page
+from ..web.wechat import render_wechat_page
 from . import bp
 from .forms import AddItemsForm, EditionNewForm, EditionSettingsForm, EntryForm, PublicationForm
 from .models import NUMBERINGS
@@ -33,12 +36,16 @@ from .services import (
     list_publications,
     list_recipients,
     lock_edition,
+    masthead_of,
     move_entry,
+    office_lines,
     remove_entry,
     save_publication,
     update_edition,
     update_entry,
 )
+from .wechat import edition_article
+from .word import build_edition_docx
 
 
 @bp.app_template_global("edition_number")
@@ -52,8 +59,10 @@ def _section_choices(edition) -> dict[str, str]:
 
 def _reading_context(edition) -> dict:
     """What the reading page and the PDF both show, from the one place."""
+    internal_mark, people = office_lines()
     return dict(edition=edition, groups=group_entries(edition), body_of=entry_body, unit_of=entry_unit_name,
-                compiled_by=compiled_by_of(edition.publication), recipients=list_recipients(edition.publication))
+                compiled_by=compiled_by_of(edition.publication), recipients=list_recipients(edition.publication),
+                masthead=masthead_of(edition.publication), internal_mark=internal_mark, people=people)
 
 
 def _reading(template: str, edition):
@@ -117,6 +126,41 @@ def pdf(edition_id: int):
     edition = get_edition_for(current_user, edition_id)
     data = render_pdf("pdf/edition.html", **_reading_context(edition))
     return send_pdf(data, f"{edition.publication.name}{describe_number(edition)}.pdf")
+
+
+@bp.get("/editions/<int:edition_id>.docx")
+@login_required
+def docx(edition_id: int):
+    """The edition as a Word document, from the same context as the PDF."""
+    edition = get_edition_for(current_user, edition_id)
+    return send_download(build_edition_docx(**_reading_context(edition)),
+                         f"{edition.publication.name}{describe_number(edition)}.docx", DOCX_MIMETYPE)
+
+
+def _locked_edition(edition_id: int):
+    edition = get_edition_for(current_user, edition_id)
+    if not edition.is_locked:
+        abort(404)
+    return edition
+
+
+@bp.get("/editions/<int:edition_id>/wechat")
+@login_required
+def wechat(edition_id: int):
+    """The locked edition for the street's 公众号: clean HTML to copy, its photos to download."""
+    edition = _locked_edition(edition_id)
+    article = edition_article(edition, photo_url)
+    has_photos = any(entry.item.photos for entry in edition.entries)
+    return render_wechat_page(article, url_for("editions.detail", edition_id=edition.id),
+                              photos=url_for("editions.wechat_photos", edition_id=edition.id) if has_photos else None)
+
+
+@bp.get("/editions/<int:edition_id>/photos.zip")
+@login_required
+def wechat_photos(edition_id: int):
+    edition = _locked_edition(edition_id)
+    items = [entry.item for group in group_entries(edition) for entry in group.entries]
+    return send_photos(items, f"{edition.publication.name}{describe_number(edition)}")
 
 
 @bp.get("/editions/<int:edition_id>/preview")

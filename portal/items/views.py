@@ -1,5 +1,5 @@
 
-from flask import current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -11,6 +11,7 @@ from ..web.access import roles_required
 from ..web.filters import local_to_utc, office_today, to_local_naive
 from ..web.forms import loaded_version, strip_control_characters
 from ..web.htmx import render_page
+from ..web.wechat import render_wechat_page
 from . import bp
 from .diff import diff_html
 from .forms import DecisionForm, InboxFilterForm, ItemForm, ReviewForm
@@ -40,6 +41,7 @@ from .services import (
     transition_item,
     update_item,
 )
+from .wechat import item_article, photo_url, send_photos
 from .workflow import (
     OFFICE_VISIBLE,
     allowed_transitions,
@@ -257,6 +259,30 @@ def detail(item_id: int):
         internal_channel=get_channel(INTERNAL_CHANNEL),
         today=office_today(),
     )
+
+
+def _adopted_item(item_id: int):
+    item = get_item_for(current_user, item_id)
+    if item.status != "adopted":
+        abort(404)
+    return item
+
+
+@bp.get("/items/<int:item_id>/wechat")
+@login_required
+def wechat(item_id: int):
+    """The adopted item for the street's 公众号: clean HTML to copy, its photos to download."""
+    item = _adopted_item(item_id)
+    article = item_article(item, photo_url)
+    return render_wechat_page(article, url_for("items.detail", item_id=item.id),
+                              photos=url_for("items.wechat_photos", item_id=item.id) if item.photos else None)
+
+
+@bp.get("/items/<int:item_id>/photos.zip")
+@login_required
+def wechat_photos(item_id: int):
+    item = _adopted_item(item_id)
+    return send_photos([item], item.display_title)
 
 
 @bp.post("/items/<int:item_id>/act/<action>")

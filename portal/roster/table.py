@@ -31,7 +31,7 @@ CENTRED_COLUMNS = (1, 4, 9, 11)
 
 @dataclass
 class RosterGroup:
-    unit_cells: list[str]           # UNIT_COLUMNS cells
+    unit_cells: list[str | int]     # UNIT_COLUMNS cells; 序号 a number (the .xlsx keeps it one)
     officer_cells: list[list[str]]  # one list per officer (at least one, maybe empty cells)
 
 
@@ -47,11 +47,11 @@ def header_groups() -> list[tuple[str, int, bool]]:
     return groups
 
 
-def unit_cells(index: int, row: RosterRow) -> list[str]:
+def unit_cells(index: int, row: RosterRow) -> list[str | int]:
     roster = row.roster
     if roster is None:
-        return [str(index), row.unit.name, "", "（未填报）", "", "", "", ""]
-    return [str(index), row.unit.name, roster.section, roster.leader_name, roster.leader_position,
+        return [index, row.unit.name, "", "（未填报）", "", "", "", ""]
+    return [index, row.unit.name, roster.section, roster.leader_name, roster.leader_position,
             roster.leader_mobile, roster.leader_phone, roster.leader_email]
 
 
@@ -69,3 +69,40 @@ def roster_table(rows: list[RosterRow]) -> list[RosterGroup]:
 
 def roster_filename(local_now: datetime, extension: str) -> str:
     return f"信息员统计表-{local_now:%Y%m%d}.{extension}"
+
+
+def email_breaks(address: str) -> str:
+    """An e-mail address that may wrap only after its "@" and its dots (a zero-width space there), never
+    inside a word."""
+    return address.replace("@", "@\u200b").replace(".", ".\u200b")
+
+
+# The printed table (landscape A4 less 20 mm margins) in half-widths of its 9pt (小五) text, with each
+# cell's 2pt paddings; columns that may wrap (单位, 对口科室) take at most this many.
+ROSTER_WIDTH_PT = (297 - 40) * 72 / 25.4
+ROSTER_FONT_PT = 9.0
+WRAPPING = {2: 20, 3: 12}  # 1-based column: the most half-widths it takes before wrapping
+
+
+def _half_widths(text) -> float:
+    # Latin letters and digits of the serif face: a little over half a CJK character ("@" and "m" more).
+    return sum(2 if ord(char) >= 0x2E80 else 1.8 if char in "@mwMW" else 1.2 for char in str(text))
+
+
+def column_widths(table: list[RosterGroup]) -> tuple[float, list[float]]:
+    """(font size, each column's width in points) from the content: every column as wide as its widest
+    cell (headers included), the wrapping ones capped; e-mail addresses and phone numbers stay whole.
+    When the table is wider than the page the font shrinks; spare room goes to the wrapping columns."""
+    widest = [_half_widths(header) for _group, header, _width in COLUMNS]
+    for group in table:
+        for cells in group.officer_cells:
+            for index, cell in enumerate([*group.unit_cells, *cells]):
+                widest[index] = max(widest[index], _half_widths(cell))
+    halves = [min(width, WRAPPING.get(number, width)) for number, width in enumerate(widest, start=1)]
+    padding = 4 + 1  # 2pt either side and the rule, in points
+    font = min(ROSTER_FONT_PT, (ROSTER_WIDTH_PT - padding * len(COLUMNS)) / sum(halves) * 2)
+    widths = [half * font / 2 + padding for half in halves]
+    spare = ROSTER_WIDTH_PT - sum(widths)
+    for number in WRAPPING:
+        widths[number - 1] += spare / len(WRAPPING)
+    return round(font, 2), [round(width, 2) for width in widths]

@@ -10,7 +10,7 @@ from flask_login import current_user
 from ..extensions import db, utcnow
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
-from ..web.downloads import XLSX_MIMETYPE, send_download
+from ..web.downloads import DOCX_MIMETYPE, XLSX_MIMETYPE, send_download
 from ..web.filters import local_to_utc, office_today, to_local
 from ..web.forms import show_error
 from ..web.htmx import render_page
@@ -42,7 +42,17 @@ from .services import (
     unit_request_notice,
     update_roster_request,
 )
-from .table import CENTRED_COLUMNS, COLUMNS, UNIT_COLUMNS, header_groups, roster_filename, roster_table
+from .table import (
+    CENTRED_COLUMNS,
+    COLUMNS,
+    UNIT_COLUMNS,
+    column_widths,
+    email_breaks,
+    header_groups,
+    roster_filename,
+    roster_table,
+)
+from .word import build_roster_docx
 
 UNIT_MEMBER = ("reporter", "signer")
 ROSTER_READERS = ("reporter", "signer", "editor", "admin")
@@ -171,9 +181,21 @@ def export():
 def export_pdf():
     now = utcnow()
     title, note = roster_heading(current_app.config["OFFICE_NAME"], now)
+    table = roster_table(roster_rows(now))
+    font_pt, widths = column_widths(table)
     data = render_pdf("pdf/roster.html", title=title, note=note, columns=COLUMNS, groups=header_groups(),
-                      table=roster_table(roster_rows(now)), unit_columns=UNIT_COLUMNS, centred=CENTRED_COLUMNS)
+                      table=table, unit_columns=UNIT_COLUMNS, centred=CENTRED_COLUMNS, email_breaks=email_breaks,
+                      font_pt=font_pt, widths=widths)
     return send_pdf(data, roster_filename(to_local(now), "pdf"))
+
+
+@bp.get("/roster/export.docx")
+@roles_required("editor", "admin")
+def export_docx():
+    now = utcnow()
+    title, note = roster_heading(current_app.config["OFFICE_NAME"], now)
+    data = build_roster_docx(title, note, roster_table(roster_rows(now)), CENTRED_COLUMNS)
+    return send_download(data, roster_filename(to_local(now), "docx"), DOCX_MIMETYPE)
 
 
 def _submit_request_form(form: RosterRequestForm, save) -> tuple[bool, object]:

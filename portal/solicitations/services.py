@@ -6,10 +6,10 @@ Every refusal is a SolicitationError with a Chinese message; views show it and n
 """
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from flask import abort, current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record_event, snapshot
@@ -682,6 +682,7 @@ class Notice:
     it; a later PDF renders the same object."""
 
     heading: str
+    number: str  # 约稿编号 as printed (城南约稿〔2026〕5号), empty where the office does not number them
     addressee: str
     body: str
     requirements: str
@@ -692,14 +693,54 @@ class Notice:
     by_phone: bool
 
 
-def _deadline_words(deadline: datetime, issued_at: datetime) -> str:
+def deadline_words(deadline: datetime, issued_at: datetime) -> str:
+    """A deadline as an official text writes it: 12月10日下午5时30分, 上午9时, 中午12时, 20时; midnight is
+    the day before's 24时. The year only when it is not the year of issue."""
     local, issued = to_local(deadline), to_local(issued_at)
-    year = f"{local.year}年" if local.year != issued.year else ""
+    day, hour = local.date(), local.hour
+    if hour == 0 and local.minute == 0:
+        day, hour = day - timedelta(days=1), 24
+    year = f"{day.year}年" if day.year != issued.year else ""
+    if hour < 12:
+        clock = f"上午{hour}时"
+    elif hour == 12:
+        clock = "中午12时"
+    elif hour < 19:
+        clock = f"下午{hour - 12}时"
+    else:
+        clock = f"{hour}时"
     minutes = f"{local.minute}分" if local.minute else ""
-    return f"{year}{local.month}月{local.day}日{local.hour}点{minutes}"
+    return f"{year}{day.month}月{day.day}日{clock}{minutes}"
 
 
-def build_notice(solicitation: Solicitation, unit: Unit) -> Notice:
+def nest_quotes(text: str) -> str:
+    """Text going inside “”: its own double quotes become single ones (‘’ inside “”)."""
+    return text.replace("“", "‘").replace("”", "’").replace('"', "’")
+
+
+def topic_clause(topic: str) -> str:
+    """What the office needs to know: “…有关情况”, without doubling a topic that already ends in 情况."""
+    topic = nest_quotes(topic.strip())
+    return f"“{topic}”" if topic.endswith("情况") else f"“{topic}”有关情况"
+
+
+def notice_number(solicitation: Solicitation) -> str:
+    """The notice's number when the office numbers them (SOLICITATION_NUMBER_PREFIX): its place among
+    the solicitations issued in its year, e.g. 城南约稿〔2026〕5号."""
+    prefix = current_app.config.get("SOLICITATION_NUMBER_PREFIX") or ""
+    if not prefix:
+        return ""
+    tz = to_local(solicitation.issued_at).tzinfo
+    year = to_local(solicitation.issued_at).year
+    start, end = datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
+    earlier = db.session.scalar(select(func.count(Solicitation.id)).where(
+        Solicitation.issued_at >= start, Solicitation.issued_at < end,
+        (Solicitation.issued_at < solicitation.issued_at)
+        | ((Solicitation.issued_at == solicitation.issued_at) & (Solicitation.id <= solicitation.id))))
+    return f"{prefix}〔{year}〕{earlier}号"
+
+
+def build_notice(solicitation: Solicitation, unit: Unit, number: str = "") -> Notice:
     office = current_app.config["OFFICE_NAME"]
     place = f"报{office}{solicitation.room}" if solicitation.room else f"报{office}"
     reach = "".join(
@@ -708,8 +749,8 @@ def build_notice(solicitation: Solicitation, unit: Unit) -> Notice:
             f"，邮箱：{solicitation.email}" if solicitation.email else "",
         )
     )
-    body = (f"根据近期工作安排，{office}需了解“{solicitation.topic}”有关情况，请你单位认真研究，组织有关人员"
-            f"认真调研、及时撰稿，经单位主管领导审核后，于{_deadline_words(solicitation.deadline, solicitation.issued_at)}"
+    body = (f"根据近期工作安排，{office}需了解{topic_clause(solicitation.topic)}，请你单位认真研究，组织有关人员"
+            f"认真调研、及时撰稿，经单位主管领导审核后，于{deadline_words(solicitation.deadline, solicitation.issued_at)}"
             f"之前{place}{reach}。")
     contact = "　".join(part for part in (
         f"联系人：{solicitation.contact_name}" if solicitation.contact_name else "",
@@ -718,6 +759,7 @@ def build_notice(solicitation: Solicitation, unit: Unit) -> Notice:
     issued = to_local(solicitation.issued_at)
     return Notice(
         heading=f"{office}政务信息约稿通知",
+        number=number,
         addressee=f"{unit.name}：",
         body=body,
         requirements=solicitation.requirements,
@@ -732,7 +774,8 @@ def build_notice(solicitation: Solicitation, unit: Unit) -> Notice:
 def build_notices(user, solicitation: Solicitation) -> list[Notice]:
     """One notice per target unit for the office; a unit prints only its own."""
     targets = [t for t in solicitation.targets if user.has_any_role(*OFFICE_ROLES) or t.unit_id == user.unit_id]
-    return [build_notice(solicitation, target.unit) for target in targets]
+    number = notice_number(solicitation)
+    return [build_notice(solicitation, target.unit, number) for target in targets]
 
 
 # ---- reporting priorities (信息工作要点) -------------------------------------------------------

@@ -6,6 +6,7 @@ from flask_login import current_user
 from ..extensions import db, utcnow, write_transaction
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
+from ..web.downloads import DOCX_MIMETYPE, send_download
 from ..web.filters import to_local_naive
 from ..web.forms import form_errors, loaded_version, show_error
 from ..web.htmx import render_page
@@ -40,6 +41,7 @@ from .services import (
     update_solicitation,
     verdict_name,
 )
+from .word import build_notices_docx
 
 UNIT_MEMBER = ("reporter", "signer")
 READERS = ("reporter", "signer", "editor", "viewer")
@@ -224,6 +226,14 @@ def notice_pdf(solicitation_id: int):
     data = render_pdf("pdf/solicitation_notice.html", solicitation=solicitation,
                       notices=build_notices(current_user, solicitation))
     return send_pdf(data, f"约稿通知单-{solicitation.topic}.pdf")
+
+
+@bp.get("/solicitations/<int:solicitation_id>/print.docx")
+@roles_required(*READERS)
+def notice_docx(solicitation_id: int):
+    solicitation = get_solicitation_for(current_user, solicitation_id)
+    return send_download(build_notices_docx(build_notices(current_user, solicitation)),
+                         f"约稿通知单-{solicitation.topic}.docx", DOCX_MIMETYPE)
 
 
 # ---- the units ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from io import BytesIO
 from flask import send_file
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Characters Windows refuses in a file name, and controls (CR/LF would break the header): a bulletin's
 # title or a solicitation's topic, typed by a user, may carry any of them.
 UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\u2028\u2029]+')

@@ -67,7 +67,7 @@ def test_a_draft_pdf_says_it_is_a_draft_and_only_editors_get_it(app, world, scen
 def test_past_the_listing_limit_adoptions_are_counted_per_publication(app, world, scenario, monkeypatch):
     """A city's year has thousands of adoptions: the page and the PDF count them per publication, the
     .xlsx keeps the list; a unit still finds its own adopted items on the page."""
-    monkeypatch.setattr("portal.bulletins.views.ADOPTION_LIST_MAX", 1)
+    monkeypatch.setattr("portal.bulletins.table.ADOPTION_LIST_MAX", 1)
     editor = client_for(app, world.editor)
     bulletin = publish(editor, new_draft(editor, scenario))
     flat = squeezed(pdf_text(client_for(app, world.reporter).get(f"/bulletins/{bulletin.id}.pdf").data))
@@ -88,13 +88,13 @@ def test_the_printed_ranking_lines_up_its_columns():
             [None, "合计", 19, None]]
     grid = ranking_grid(columns, rows)
     first, wrapped, total = grid.lines
-    # widths in half-widths: rank 4+1, name 24 (the cap; 12 characters)+2, 报送 4+1, 最终得分 6+1
-    assert first == "   1 " + " 幸福社区" + " " * 17 + "  12 " + "100.00"
+    # widths in half-widths: rank 4+1, name 20 (the cap; 10 characters)+2, 报送 4+1, 最终得分 6+1
+    assert first == "   1 " + " 幸福社区" + " " * 13 + "  12 " + "100.00"
     name_lines = wrapped.split("\n")
-    assert name_lines[0] == "   2 " + " 街道社区卫生服务中心和退 " + "   7 " + " 98.50"
-    assert name_lines[1:] == [" " * 6 + "役军人服务站联合党支部"]
-    assert total == "     " + " 合计" + " " * 21 + "  19"
-    assert grid.rules == [22.5, 139.5, 162.0] and grid.width == pytest.approx(43 * 4.5) and grid.font_pt == 9.0
+    assert name_lines[0] == "   2 " + " 街道社区卫生服务中心 " + "   7 " + " 98.50"
+    assert name_lines[1:] == [" " * 6 + "和退役军人服务站联合", " " * 6 + "党支部"]
+    assert total == "     " + " 合计" + " " * 17 + "  19"
+    assert grid.rules == [26.25, 141.75, 168.0] and grid.width == pytest.approx(39 * 5.25) and grid.font_pt == 10.5
     # a table wider than the text block shrinks its font to fit
     wide = ranking_grid(columns * 6, [row * 6 for row in rows])
-    assert wide.font_pt < 9 and 156 * 72 / 25.4 - 2 < wide.width <= 156 * 72 / 25.4
+    assert wide.font_pt < 10.5 and 156 * 72 / 25.4 - 2 < wide.width <= 156 * 72 / 25.4

@@ -294,7 +294,9 @@ def test_the_edition_pdf_has_the_seed_forms_header_items_and_colophon(app, make,
     data = response.get_data()
     text = pdf_text(data)
     today = office_today()
-    for words in ("《高新信息》", f"{today.year}年第1期（总第1期）", "编发：城南街道党政办公室", "共印60份",
+    # The 报头 shows the name alone (a masthead has no 书名号), under the office's 内部资料 mark.
+    assert "《高新信息》" not in text and text.index("内部资料") < text.index("高新信息")
+    for words in ("高新信息", f"{today.year}年第1期（总第1期）", "编发：城南街道党政办公室", "共印60份",
                   f"{today.year}年{today.month}月{today.day}日", "编者按：基层经验值得推广。", "【工作动态】",
                   "【经验做法】", "幸福社区开展冬季消防安全大排查", "（幸福社区）", "老年助餐点开业现场",
                   "报：街道党工委、办事处领导", "发：各社区，机关各科室", "印发"):

@@ -1,4 +1,5 @@
 """The seed's forms as PDFs through their routes: 约稿通知单 (附件3) and 信息员统计表 (附件4)."""
+import re
 from datetime import timedelta
 from urllib.parse import unquote
 
@@ -77,3 +78,39 @@ def test_roster_pdf_is_for_the_office_only(app, world):
     assert client_for(app, world.reporter).get("/roster/export.pdf").status_code == 403
     assert client_for(app, world.viewer).get("/roster/export.pdf").status_code == 403
     assert client_for(app, world.admin).get("/roster/export.pdf").status_code == 200
+
+
+def test_roster_pdf_columns_fit_their_content_and_the_xlsx_numbers_its_rows(app, world, make):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from portal.roster.table import column_widths, email_breaks
+    from tests.pdf_tools import page_count, word_boxes
+
+    filled(world)
+    issue_roster_request(app, world.editor, utcnow() + timedelta(days=2))
+    for number in range(23):  # units enough for a page and a little more
+        make.unit(f"第{number + 1:02d}网格社区", parent=world.office)
+    editor = client_for(app, world.editor)
+    data = editor.get("/roster/export.pdf").data
+    words = [box.word for box in word_boxes(data)]
+    text = pdf_text(data)
+    # An e-mail address is never cut inside a word: whole on its line, or wrapped after its "@" or a dot.
+    addresses = [word for word in words if "@" in word]
+    assert addresses and all(re.fullmatch(r"[\w.+-]+@([\w-]+\.)*[\w-]*", word) for word in addresses), addresses
+    assert all(word.endswith(("@", ".")) or re.fullmatch(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", word)
+               for word in addresses), addresses
+    # … and the headers keep their words: 电子邮箱 and 职务 on one line.
+    assert "电子邮箱" in words and "电子邮" not in words and "职务" in words
+    # The last page holds more than one row.
+    last = text.split("\f")[page_count(data) - 1]
+    assert len(re.findall(r"第\d+网格社区|社区", last)) >= 2
+    # Widths from the content; a long address may wrap only after "@" or a dot.
+    assert email_breaks("a.b@c.cn") == "a.\u200bb@\u200bc.\u200bcn"
+    assert column_widths([])[0] == 9.0
+    # 序号 is a number in the .xlsx.
+    book = load_workbook(BytesIO(editor.get("/roster/export.xlsx").data))
+    sheet = book.active
+    numbers = [row[0] for row in sheet.iter_rows(values_only=True) if isinstance(row[0], int)]
+    assert numbers[:3] == [1, 2, 3]

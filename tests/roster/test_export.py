@@ -48,13 +48,13 @@ def test_the_export_reads_back_like_the_seed_form(app, world):
     rows = {sheet.cell(r, 2).value: r for r in range(5, sheet.max_row + 1) if sheet.cell(r, 2).value}
     own = rows["幸福社区"]
     assert [sheet.cell(own, c).value for c in range(1, 15)] == [
-        "1", "幸福社区", "党政办公室", "张建国", "党委副书记", "13904310001", "0431-85550001", "zhangjg@example.gov.cn",
+        1, "幸福社区", "党政办公室", "张建国", "党委副书记", "13904310001", "0431-85550001", "zhangjg@example.gov.cn",
         "李晓燕", "党政办干事", "专职", "13804311234", "0431-85551234", "lixy@example.gov.cn"]
     # The unit's second officer on the next row, the unit's cells merged down both.
     assert [sheet.cell(own + 1, c).value for c in (9, 11, 12)] == ["陈志强", "兼职", "13604315678"]
     assert f"B{own}:B{own + 1}" in {str(r) for r in sheet.merged_cells.ranges}
     other = rows["和平社区"]
-    assert sheet.cell(other, 4).value == "（未填报）" and sheet.cell(other, 1).value == "2"
+    assert sheet.cell(other, 4).value == "（未填报）" and sheet.cell(other, 1).value == 2
 
 
 def test_the_rows_behind_the_export(app, world):

@@ -1,7 +1,7 @@
 """Issuing, editing, extending and closing a solicitation; who sees it; receipts (查看, 签收); the
 countdown; and the printable notice (seed 附件3)."""
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from portal.extensions import db, utcnow
 from portal.solicitations.models import Solicitation, SolicitationTarget
 from portal.solicitations.services import describe_countdown
 from portal.units.services import save_tier
+from portal.web.filters import to_local
 from tests.solicitations.helpers import (
     client_for,
     errors_of,
@@ -385,11 +386,11 @@ def test_printable_notice_has_the_seed_forms_fields(app, world):
     assert response.status_code == 200
     page = text_of(response.get_data(as_text=True))
     issued = office_today()
-    # 附件3: heading, 部门:, the request with 于 月 日 点之前 报 …室, 电话, 邮箱, 特此通知, 联系人 电话, 年 月 日
+    # 附件3: heading, 部门:, the request with 于 月 日 时之前 报 …室, 电话, 邮箱, 特此通知, 联系人 电话, 年 月 日
     assert "城南街道党政办公室政务信息约稿通知" in page
     assert "幸福社区：" in page and "和平社区：" in page  # one notice per unit
     assert "请你单位认真研究，组织有关人员认真调研、及时撰稿，经单位主管领导审核后" in page
-    assert f"于{day.month}月{day.day}日17点之前报城南街道党政办公室309室，电话：0552-3012345，邮箱：xinxi@chengnan.gov.cn。" in page
+    assert f"于{day.month}月{day.day}日下午5时之前报城南街道党政办公室309室，电话：0552-3012345，邮箱：xinxi@chengnan.gov.cn。" in page
     assert "今冬明春安全生产隐患排查整治情况" in page and "约稿要求" in page
     assert "特此通知。" in page
     assert "联系人：王敏" in page and "电话：0552-3012345" in page
@@ -416,3 +417,30 @@ def test_two_editors_editing_one_notice(app, make, world):
     assert second.post(f"/solicitations/{solicitation.id}/edit", data=notice_data(
         units=[str(world.own.id)], requirements="乙编辑改过的要求。", version=again)).status_code == 302
     assert latest_solicitation().requirements == "乙编辑改过的要求。"
+
+
+def test_the_notice_reads_as_an_official_text(app, world):
+    from portal.solicitations.services import deadline_words, topic_clause
+
+    # The topic sentence never doubles 情况; quotes inside the topic become ‘’ inside the “”.
+    assert topic_clause("今冬明春安全生产隐患排查整治情况") == "“今冬明春安全生产隐患排查整治情况”"
+    assert topic_clause("今冬明春安全生产隐患排查") == "“今冬明春安全生产隐患排查”有关情况"
+    assert topic_clause("“两节”期间市场供应") == "“‘两节’期间市场供应”有关情况"
+    # Times as 时, with 上午/下午; midnight is the day before's 24时; the year only when it differs.
+    issued = shanghai(date(2026, 12, 1), 9)
+    assert deadline_words(shanghai(date(2026, 12, 10), 17), issued) == "12月10日下午5时"
+    assert deadline_words(shanghai(date(2026, 12, 10), 9).replace(minute=30), issued) == "12月10日上午9时30分"
+    assert deadline_words(shanghai(date(2026, 12, 10), 12), issued) == "12月10日中午12时"
+    assert deadline_words(shanghai(date(2026, 12, 10), 20), issued) == "12月10日20时"
+    assert deadline_words(shanghai(date(2027, 1, 1), 0), issued) == "12月31日24时"
+    assert deadline_words(shanghai(date(2027, 1, 2), 8), issued) == "2027年1月2日上午8时"
+
+    editor = client_for(app, world.editor)
+    issue(editor, topic="“两节”期间安全生产情况", units=[str(world.own.id)])
+    page = text_of(editor.get(f"/solicitations/{latest_solicitation().id}/print").get_data(as_text=True))
+    assert "需了解“‘两节’期间安全生产情况”，请你单位" in page and "有关情况" not in page and "点之前" not in page
+    assert "约稿〔" not in page  # not numbered unless the office says so
+    app.config["SOLICITATION_NUMBER_PREFIX"] = "城南约稿"
+    second = issue(editor, topic="第二次约稿", units=[str(world.own.id)])
+    page = text_of(editor.get(f"/solicitations/{second.id}/print").get_data(as_text=True))
+    assert f"城南约稿〔{to_local(second.issued_at).year}〕2号" in page

@@ -90,6 +90,7 @@ EXPECTATIONS = {
     "bulletins.detail": {"GET": {"draft_bulletin": EDITOR_ONLY_DRAFT, "published_bulletin": LOGGED_IN}},
     "bulletins.export": {"GET": {"draft_bulletin": EDITOR_ONLY_DRAFT, "published_bulletin": LOGGED_IN}},
     "bulletins.pdf": {"GET": {"draft_bulletin": EDITOR_ONLY_DRAFT, "published_bulletin": LOGGED_IN}},
+    "bulletins.docx": {"GET": {"draft_bulletin": EDITOR_ONLY_DRAFT, "published_bulletin": LOGGED_IN}},
     # The actions are the editors' (403 to other roles whatever the id, so nothing is revealed); a draft's
     # page and spreadsheet answer 404 to anyone else.
     "bulletins.edit": {
@@ -165,6 +166,17 @@ EXPECTATIONS = {
             "own_unit_not_adopted": (302, 403, 403, 403, 403, 403),
         },
     },
+    # the 公众号 view and its photos: an adopted item, for whoever may see it
+    "items.wechat": {"GET": {
+        "own_unit_adopted": (302, 200, 200, 200, 200, 404),
+        "other_unit_adopted": (302, 404, 404, 200, 200, 404),
+        "own_unit_submitted": (302, 404, 404, 404, 404, 404),
+    }},
+    "items.wechat_photos": {"GET": {
+        "own_unit_adopted": (302, 200, 200, 200, 200, 404),
+        "other_unit_adopted": (302, 404, 404, 200, 200, 404),
+        "own_unit_submitted": (302, 404, 404, 404, 404, 404),
+    }},
     "items.photo": {"GET": {
         "own_unit_draft_photo": (302, 200, 200, 404, 404, 404),
         "other_unit_draft_photo": HIDDEN,
@@ -198,6 +210,10 @@ EXPECTATIONS = {
     "editions.new": {"GET": {NONE: EDITOR_ONLY}, "POST": {NONE: EDITOR_DONE}},
     "editions.detail": {"GET": {"draft_edition": (302, 404, 404, 200, 404, 404), "locked_edition": LOGGED_IN}},
     "editions.pdf": {"GET": {"draft_edition": (302, 404, 404, 200, 404, 404), "locked_edition": LOGGED_IN}},
+    "editions.docx": {"GET": {"draft_edition": (302, 404, 404, 200, 404, 404), "locked_edition": LOGGED_IN}},
+    # the 公众号 view and its photos: a locked edition only
+    "editions.wechat": {"GET": {"draft_edition": (302, 404, 404, 404, 404, 404), "locked_edition": LOGGED_IN}},
+    "editions.wechat_photos": {"GET": {"draft_edition": (302, 404, 404, 404, 404, 404), "locked_edition": LOGGED_IN}},
     "editions.preview": {"GET": {"draft_edition": EDITOR_ONLY, "locked_edition": EDITOR_ONLY}},
     "editions.settings": {"POST": {"draft_edition": EDITOR_DONE, "locked_edition": EDITOR_KEPT}},
     "editions.add": {"POST": {"draft_edition": EDITOR_ONLY, "locked_edition": EDITOR_KEPT}},  # nothing ticked: 200
@@ -225,6 +241,7 @@ EXPECTATIONS = {
                                 "other_unit": (302, 404, 404, 403, 403, 403)}},
     "roster.export": {"GET": {NONE: (302, 403, 403, 200, 403, 200)}},
     "roster.export_pdf": {"GET": {NONE: (302, 403, 403, 200, 403, 200)}},
+    "roster.export_docx": {"GET": {NONE: (302, 403, 403, 200, 403, 200)}},
     "roster.request_new": {"GET": {NONE: (302, 403, 403, 200, 403, 403)},
                            "POST": {NONE: (302, 403, 403, 302, 403, 403)}},
     "roster.request_detail": {"GET": {"roster_request": (302, 403, 403, 200, 403, 403)}},
@@ -297,6 +314,10 @@ EXPECTATIONS = {
         "other_unit_solicitation": (302, 404, 404, 200, 200, 403),
     }},
     "solicitations.notice_pdf": {"GET": {  # the same notice as a PDF: the same permission
+        "own_unit_solicitation": (302, 200, 200, 200, 200, 403),
+        "other_unit_solicitation": (302, 404, 404, 200, 200, 403),
+    }},
+    "solicitations.notice_docx": {"GET": {  # and as a Word document
         "own_unit_solicitation": (302, 200, 200, 200, 200, 403),
         "other_unit_solicitation": (302, 404, 404, 200, 200, 403),
     }},
@@ -381,7 +402,8 @@ POST_DATA = {
 
 # ---- the objects behind each target ---------------------------------------------------------
 
-STATES = {"draft": "draft", "awaiting": "awaiting_signoff", "submitted": "submitted", "not_adopted": "not_adopted"}
+STATES = {"draft": "draft", "awaiting": "awaiting_signoff", "submitted": "submitted", "not_adopted": "not_adopted",
+          "adopted": "adopted"}
 
 
 def _item(w, make, actor, name):

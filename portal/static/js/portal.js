@@ -145,6 +145,32 @@
   document.addEventListener("change", function (e) {
     if (e.target.matches("input[type=file][data-max-side]")) shrinkPhotos(e.target);
   });
+  // 复制到公众号: the button puts the article's inline-styled HTML (kept as the text of a textarea, see
+  // wechat/article.html) on the clipboard as rich text, its plain text (another textarea) beside it.
+  // Through a copy event rather than navigator.clipboard: that exists only on https pages (an intranet
+  // portal often is not), and it parses the HTML against this page's CSP, which refuses inline styles.
+  function copyHtml(button) {
+    var html = document.getElementById(button.getAttribute("data-copy-html")).value;
+    var text = document.getElementById(button.getAttribute("data-copy-text")).value;
+    var status = document.querySelector("[data-copy-status]");
+    var put = function (e) {
+      e.clipboardData.setData("text/html", html);
+      e.clipboardData.setData("text/plain", text);
+      e.preventDefault();
+    };
+    var copied = false;
+    document.addEventListener("copy", put);
+    try { copied = document.execCommand("copy"); } catch (error) { copied = false; }
+    document.removeEventListener("copy", put);
+    if (status) status.textContent = copied ? "已复制，请到公众号编辑器中粘贴。" : "浏览器不允许复制，请选中下方内容后复制。";
+  }
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-copy-html]");
+    if (button) copyHtml(button);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-copy-html]"), function (b) { b.hidden = false; });
+  });
   document.addEventListener("DOMContentLoaded", function () { setUp(document); });
   document.addEventListener("htmx:load", function (e) { setUp(e.detail.elt.parentNode || document); });
 })();
