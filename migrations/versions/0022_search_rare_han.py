@@ -1,7 +1,7 @@
 """search: rare Han characters (Extensions B–J, 〇) are Han in the index; the rows holding them are rewritten
 
 Revision ID: 0022_search_rare_han
-Revises: 0015_follow_up_index
+Revises: 0020_bulletin_documents
 Create Date: 2026-12-06 18:50:00
 
 Written by hand. A data migration only: the tokenizer (portal.search.text) now keeps rare characters inside
