@@ -33,6 +33,16 @@ def default_config(instance_path: str) -> dict:
         "PHOTO_MAX_SIDE": 1920,
         "THUMB_SIDE": 240,
         "ITEM_MAX_PHOTOS": 9,
+        # Pixels one request may decode, all photos together (nine 22-megapixel phone photos): decoding is
+        # what costs, a 4.9 KB PNG can declare 40 megapixels, and a form may carry many files.
+        "PHOTO_REQUEST_MAX_PIXELS": 200_000_000,
+        # Photos uploaded to a form that was never saved: at most this many per user, removed after this
+        # many hours by `flask remind`.
+        "PHOTO_PENDING_MAX": 30,
+        "PHOTO_PENDING_HOURS": 24,
+        # Parts of one multipart request (Werkzeug's default is 1,000): the item form with nine photos,
+        # their captions and removal boxes needs about 40.
+        "MAX_FORM_PARTS": 200,
         # Content warnings (form hints): not limits, only the sizes above which the reporter is reminded.
         "CHECK_TITLE_CHARS": 40,
         "CHECK_BRIEF_CHARS": 300,

@@ -18,6 +18,7 @@ from decimal import Decimal
 from flask import abort, current_app, url_for
 from sqlalchemy import case, func, select
 
+from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids, list_users_with_role
 from ..extensions import db, utcnow
@@ -31,7 +32,6 @@ from ..web.filters import to_local
 from .models import KINDS, Bulletin
 
 # Years outside this range are typing slips (and far-off years overflow time-zone arithmetic).
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 TITLE_MAX = 100
 ADDRESSEE_MAX = 100
 TEXT_MAX = 3000

@@ -10,6 +10,7 @@ from flask import abort, current_app, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..web.fields import EARLIEST_YEAR
 from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids
 from ..extensions import db, utcnow
@@ -25,7 +26,6 @@ NOTE_MAX = 2000
 SECTION_MAX = 30
 RECIPIENTS_MAX = 300
 CANDIDATE_LIMIT = 50
-EARLIEST_YEAR = 2000
 
 
 class EditionError(Exception):

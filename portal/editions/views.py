@@ -3,6 +3,7 @@ admin's publications."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from ..web.fields import query_int
 from ..extensions import db, utcnow
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
@@ -64,7 +65,7 @@ def _reading(template: str, edition):
 @login_required
 def index():
     publications = list_publications()
-    publication_id = request.args.get("publication", type=int)
+    publication_id = query_int("publication")
     if publication_id not in {publication.id for publication in publications}:  # also a number no row can have
         publication_id = None
     return render_page("editions/index.html", editions=list_editions(current_user, publication_id),

@@ -1,15 +1,14 @@
 """The roster form (leader, section, liaison officers as repeatable rows) and the office's request
 form. Phone and e-mail checks call the services' rules, so the message at the field is the one the
 service would give."""
-from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..web.fields import DateField, whole_number
 from ..web.forms import PortalForm, PortalMeta
 from .models import EMPLOYMENTS
 from .services import (
-    EARLIEST_YEAR,
     EMAIL_MAX,
-    LATEST_YEAR,
     MAX_OFFICERS,
     NAME_MAX,
     NOTE_MAX,
@@ -87,11 +86,7 @@ class RosterForm(PortalForm):
 
 class RosterRequestForm(PortalForm):
     deadline_on = DateField("截止日期", validators=[InputRequired("请填写截止日期")])
-    deadline_hour = SelectField("截止时刻", coerce=int, choices=DEADLINE_HOURS, default=17,
+    deadline_hour = SelectField("截止时刻", coerce=whole_number, choices=DEADLINE_HOURS, default=17,
                                 description="按北京时间；在此时刻及之前确认或更新的，算按时完成")
     note = TextAreaField("通知说明", validators=[Optional(), _length(NOTE_MAX)])
 
-    def validate_deadline_on(self, field):
-        # Converting far-off years to UTC would overflow; no real deadline lies outside this range.
-        if field.data is not None and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
-            raise ValidationError("截止日期的年份不合理")

@@ -11,6 +11,7 @@ from datetime import datetime
 from flask import abort, url_for
 from sqlalchemy import select
 
+from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids
 from ..extensions import db, utcnow
@@ -30,7 +31,6 @@ NOTE_MAX = 500
 # A unit names one liaison officer as a rule (seed: 确定1名信息员), a few when it has part-time helpers.
 MAX_OFFICERS = 10
 # Deadlines outside these years are typing slips (and far-off years overflow time-zone arithmetic).
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 OFFICE_READERS = ("editor", "admin")
 
 RESPONSE_STATES = {

@@ -1,6 +1,7 @@
 from flask import current_app, request
 from flask_login import current_user
 
+from ..web.fields import query_page
 from ..auth.models import UNIT_ROLES
 from ..items.forms import InboxFilterForm
 from ..items.models import STATUSES
@@ -26,7 +27,7 @@ def search():
     }
     form = InboxFilterForm(request.args, statuses=statuses,
                            units=unit_filter_choices() if office else {})
-    terms, page = search_items(current_user, form.to_filters(), request.args.get("page", 1, type=int),
+    terms, page = search_items(current_user, form.to_filters(), query_page(),
                                current_app.config["SEARCH_PAGE_SIZE"])
     query_args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_page("search/search.html", "search/_results.html", form=form, terms=terms, page=page,

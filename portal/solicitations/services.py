@@ -12,6 +12,7 @@ from flask import abort, current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids
 from ..extensions import db, utcnow
@@ -38,7 +39,6 @@ EMAIL_MAX = 100
 PRIORITY_TITLE_MAX = 100
 PRIORITY_BODY_MAX = 10000
 # Deadlines outside these years are typing slips, and far-off years overflow time-zone arithmetic.
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 # The countdown turns red for the last day (issue 4: red in the last 24 hours).
 LIST_LIMIT = 200
 ALL_UNITS = "all"

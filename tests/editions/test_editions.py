@@ -174,7 +174,7 @@ def test_items_of_a_locked_edition_are_not_offered_again(app, make, world):
 
 @pytest.mark.parametrize("url_part, data, message", [
     ("settings", {"issued_on": "", "editor_note": ""}, "请填写编发日期"),
-    ("settings", {"issued_on": "2999-01-01", "editor_note": ""}, "编发日期不能晚于今天"),
+    ("settings", {"issued_on": "2999-01-01", "editor_note": ""}, "编发日期的年份不合理"),
     ("settings", {"issued_on": "1999-12-31", "editor_note": ""}, "编发日期的年份不合理"),
     ("settings", {"issued_on": "TODAY", "editor_note": "长" * 2001}, "编者按不超过2000个字"),
     ("entries", {"section": ""}, "请勾选要编入本期的信息"),
