@@ -4,9 +4,9 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import configure_sqlite, csrf, db, include_name, login_manager, migrate
+from .web.proxies import TrustedProxyFix
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -85,6 +85,8 @@ def default_config(instance_path: str) -> dict:
         # so the audit log and the login throttle see the client's address (otherwise every user would share
         # nginx's). 0 (no proxy) ignores the headers, which anyone could otherwise forge.
         "TRUSTED_PROXIES": 0,
+        # The proxies' own addresses (or CIDR blocks): forwarded headers from any other peer are ignored.
+        "TRUSTED_PROXY_ADDRESSES": ["127.0.0.1", "::1"],
         # Outside delivery of notices, sent by `flask remind` (see docs/reminders.md). Empty: off.
         "SMTP_HOST": "",
         "SMTP_PORT": 25,
@@ -136,8 +138,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             "options": "-c jit=off -c random_page_cost=1.1"}}
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
-        hops = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, int(app.config["TRUSTED_PROXIES"]),
+                                       app.config["TRUSTED_PROXY_ADDRESSES"])
 
     db.init_app(app)
     # Batch mode lets Alembic alter SQLite tables (it copies them); PostgreSQL ignores it.

@@ -146,6 +146,9 @@ def change_password(user: User, current: str, new: str) -> None:
         _hasher().verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
         raise AccountError("当前密码不正确") from None
+    if new == current:
+        # Else the forced change of an admin's initial password could be "made" by typing it again.
+        raise WeakPasswordError("新密码不能与当前密码相同")
     check_password_policy(new, user.username)
     user.password_hash = hash_password(new)
     record_event(user, "user.change_password", user, "修改本人密码")

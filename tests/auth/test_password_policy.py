@@ -117,6 +117,21 @@ def test_the_initial_password_itself_cannot_be_kept(app, world):
     assert fresh(user).must_change_password is True
 
 
+def test_the_forced_change_cannot_be_skipped_by_typing_the_same_password(app, world):
+    user, initial = new_account(app, world)
+    client = client_for(app, user, initial)
+    response = change(client, initial, current=initial)
+    assert response.status_code == 200 and "新密码不能与当前密码相同" in response.get_data(as_text=True)
+    assert fresh(user).must_change_password is True
+    assert client.get("/unit").headers["Location"] == "/account/password"
+
+
+def test_an_own_password_cannot_be_changed_to_itself_either(app, world):
+    client = client_for(app, world.reporter)
+    response = change(client, PASSWORD, current=PASSWORD)
+    assert "新密码不能与当前密码相同" in response.get_data(as_text=True)
+
+
 # ---- no default accounts -------------------------------------------------------------------------
 
 def test_migrations_create_no_accounts(app):

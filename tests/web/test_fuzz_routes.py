@@ -132,13 +132,15 @@ def _first_target(endpoint: str) -> str:
 
 
 def _url_values(endpoint, rule, w, make, built: dict) -> dict:
-    """The route's URL arguments, from objects of the permission test's builders, each built once."""
+    """The route's URL arguments: objects of the permission test's builders, each route its own (another
+    route's examples may delete or send it on), bar the roster request (one may be open at a time)."""
     action, _, name = _first_target(endpoint).rpartition(":")
     values = {"action": action} if action else {}
     for argument in sorted(rule.arguments - {"action"}):
-        if (argument, name) not in built:
-            built[(argument, name)] = BUILDERS[argument](w, make, w.reporter, name)
-        values[argument] = built[(argument, name)].id
+        key = (argument, name) if argument == "request_id" else (endpoint, argument, name)
+        if key not in built:
+            built[key] = BUILDERS[argument](w, make, w.reporter, name)
+        values[argument] = built[key].id
     return values
 
 
