@@ -123,6 +123,9 @@ _AUDITED = ("username", "name", "unit_id", "roles", "phone", "email", "active")
 
 
 def update_user(user: User, name: str, unit_id: int, roles: list[str], phone: str, email: str | None) -> None:
+    if user.active and "admin" in user.roles and "admin" not in roles and len(list_users_with_role("admin")) <= 1:
+        # Nobody could then manage accounts, reset a password or appoint another admin.
+        raise AccountError("这是唯一启用的管理员账号，不能取消其管理员角色；请先为其他账号设置管理员角色")
     before = snapshot(user, *_AUDITED)
     user.name, user.unit_id, user.phone, user.email = name, unit_id, phone, email
     set_roles(user, roles)

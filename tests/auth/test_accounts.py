@@ -123,6 +123,19 @@ def test_admin_cannot_deactivate_self(app, world):
     assert admin.get("/admin/users").status_code == 200
 
 
+def test_the_last_active_admin_cannot_drop_the_admin_role(app, world, make):
+    admin = client_for(app, world.admin)
+    form = {"name": world.admin.name, "unit_id": str(world.office.id), "roles": ["editor"]}
+    response = admin.post(f"/admin/users/{world.admin.id}/edit", data=form)
+    assert response.status_code == 200
+    assert "这是唯一启用的管理员账号，不能取消其管理员角色" in response.get_data(as_text=True)
+    assert fresh(world.admin).roles == {"admin"}
+    # With a second active admin the role may go.
+    make.user(world.office, "admin")
+    assert admin.post(f"/admin/users/{world.admin.id}/edit", data=form).status_code == 302
+    assert fresh(world.admin).roles == {"editor"}
+
+
 # ---- hashes -----------------------------------------------------------------------------------------
 
 def test_passwords_are_stored_as_argon2id(app, world):
