@@ -1,7 +1,7 @@
 from flask import current_app, request
 
-from ..web.fields import query_page
 from ..web.access import roles_required
+from ..web.fields import query_page
 from ..web.htmx import render_page
 from . import bp
 from .display import list_changes

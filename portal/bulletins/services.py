@@ -18,7 +18,6 @@ from decimal import Decimal
 from flask import abort, current_app, url_for
 from sqlalchemy import case, func, select
 
-from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids, list_users_with_role
 from ..extensions import db, utcnow
@@ -28,6 +27,7 @@ from ..scoring import engine
 from ..scoring.services import VERDICTS, gather_facts, get_active_rule_set, parse_rules, period_of
 from ..units.models import Unit
 from ..units.services import list_reporting_units
+from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..web.filters import to_local
 from .models import KINDS, Bulletin
 

@@ -1,5 +1,5 @@
 """Forms for publications and editions. Choices are filled in by the view; services check every value again."""
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..web.fields import DateField, IntegerField, whole_number
@@ -34,6 +34,7 @@ class PublicationForm(PortalForm):
 
 
 class EditionNewForm(PortalForm):
+    form_key = HiddenField()  # one-time: a replayed submit finds the draft it made
     publication_id = SelectField("刊物", coerce=whole_number, validate_choice=False)
     issued_on = DateField("编发日期", validators=[InputRequired("请填写编发日期")])
 

@@ -10,7 +10,6 @@ from flask import abort, current_app, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..web.fields import EARLIEST_YEAR
 from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids
 from ..extensions import db, utcnow
@@ -18,6 +17,7 @@ from ..items.models import Item
 from ..notifications.services import notify_users
 from ..scoring.models import Channel
 from ..scoring.services import record_edition_adoption
+from ..web.fields import EARLIEST_YEAR
 from ..web.filters import format_date, to_local
 from .models import NUMBERINGS, Edition, EditionEntry, Publication
 
@@ -205,14 +205,20 @@ def _check_issued_on(issued_on: date | None) -> None:
         raise EditionError("编发日期不能晚于今天", "issued_on")
 
 
-def create_edition(editor, publication: Publication | None, issued_on: date | None) -> Edition:
+def find_edition_by_form_key(form_key: str) -> Edition | None:
+    return db.session.scalar(select(Edition).where(Edition.form_key == form_key))
+
+
+def create_edition(editor, publication: Publication | None, issued_on: date | None,
+                   form_key: str | None = None) -> Edition:
     _require_editor(editor)
     if publication is None:
         raise EditionError("请选择刊物", "publication_id")
     if not publication.active:
         raise EditionError("该刊物已停用", "publication_id")
     _check_issued_on(issued_on)
-    edition = Edition(publication=publication, issued_on=issued_on, editor_note="", created_by_id=editor.id)
+    edition = Edition(publication=publication, issued_on=issued_on, editor_note="", created_by_id=editor.id,
+                      form_key=form_key)
     db.session.add(edition)
     db.session.flush()
     record_event(editor, "edition.create", edition, f"新建刊期 {_edition_name(edition)}",

@@ -2,13 +2,14 @@
 admin's publications."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
-from ..web.fields import query_int
 from ..extensions import db, utcnow
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
+from ..web.fields import query_int
 from ..web.filters import to_local
-from ..web.forms import form_errors, show_error, strip_control_characters
+from ..web.forms import form_errors, is_form_key, new_form_key, show_error, strip_control_characters
 from ..web.htmx import render_page
 from . import bp
 from .forms import AddItemsForm, EditionNewForm, EditionSettingsForm, EntryForm, PublicationForm
@@ -23,6 +24,7 @@ from .services import (
     describe_number,
     entry_body,
     entry_unit_name,
+    find_edition_by_form_key,
     find_publication,
     get_edition_for,
     get_entry_for,
@@ -77,15 +79,27 @@ def index():
 def new():
     form = EditionNewForm()
     form.publication_id.choices = {p.id: p.name for p in list_publications(active_only=True)}
+    if not (form.is_submitted() and is_form_key(form.form_key.data)):
+        form.form_key.data = new_form_key()
+    form_key = form.form_key.data
     if not form.is_submitted():
         form.issued_on.data = to_local(utcnow()).date()
+    elif (existing := find_edition_by_form_key(form_key)) is not None:  # a replayed submit
+        return redirect(url_for("editions.detail", edition_id=existing.id))
     elif form.validate():
         try:
-            edition = create_edition(current_user, find_publication(form.publication_id.data), form.issued_on.data)
+            edition = create_edition(current_user, find_publication(form.publication_id.data), form.issued_on.data,
+                                     form_key)
             db.session.commit()
         except EditionError as error:
             db.session.rollback()
             show_error(form, error)
+        except IntegrityError:
+            # A concurrent replay of the same form committed first: that draft is the one.
+            db.session.rollback()
+            if (edition := find_edition_by_form_key(form_key)) is None:
+                raise
+            return redirect(url_for("editions.detail", edition_id=edition.id))
         else:
             return redirect(url_for("editions.detail", edition_id=edition.id))
     return render_page("editions/new.html", form=form)

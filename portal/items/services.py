@@ -1,6 +1,4 @@
 """Items: filing, sign-off, the office's review, and the queries behind the item pages."""
-import re
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -68,18 +66,6 @@ class ItemFields:
     major: bool = False
     follow_up_of_id: int | None = None
     solicitation_id: int | None = None
-
-
-def new_form_key() -> str:
-    return uuid.uuid4().hex
-
-
-FORM_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
-
-
-def is_form_key(value: str | None) -> bool:
-    """A key sent back by the browser is used only if it could be one of ours (it is stored)."""
-    return bool(value) and FORM_KEY_PATTERN.fullmatch(value) is not None
 
 
 # ---- loading with permission -------------------------------------------------------------

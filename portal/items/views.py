@@ -3,14 +3,14 @@ from flask import current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from ..web.fields import parse_whole_number, query_int, query_page
 from ..extensions import db, utcnow
 from ..scoring.services import INTERNAL_CHANNEL, get_channel, list_adoptions, measure_unit_quotas
 from ..solicitations.services import list_answer_choices
 from ..units.services import unit_filter_choices
 from ..web.access import roles_required
+from ..web.fields import parse_whole_number, query_int, query_page
 from ..web.filters import local_to_utc, to_local, to_local_naive
-from ..web.forms import loaded_version, strip_control_characters
+from ..web.forms import is_form_key, loaded_version, new_form_key, strip_control_characters
 from ..web.htmx import render_page
 from . import bp
 from .diff import diff_html
@@ -30,13 +30,11 @@ from .services import (
     find_item_by_form_key,
     get_item_for,
     get_photo_for,
-    is_form_key,
     list_follow_up_choices,
     list_follow_ups,
     list_form_photos,
     list_signoff_queue,
     list_unit_items,
-    new_form_key,
     photo_room,
     search_inbox,
     transition_item,

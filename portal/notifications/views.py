@@ -1,9 +1,9 @@
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from ..web.fields import query_page
 from ..extensions import db
 from ..web.access import roles_required
+from ..web.fields import query_page
 from ..web.htmx import render_page
 from . import bp
 from .delivery import count_deliveries, get_delivery, list_deliveries, retry_delivery

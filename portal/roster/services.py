@@ -11,7 +11,6 @@ from datetime import datetime
 from flask import abort, url_for
 from sqlalchemy import select
 
-from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids
 from ..extensions import db, utcnow
@@ -20,6 +19,7 @@ from ..notifications.services import notify_users
 from ..units.models import Unit
 from ..units.services import list_reporting_units
 from ..web.countdown import describe_countdown
+from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..web.filters import format_datetime, to_local
 from .models import EMPLOYMENTS, Roster, RosterOfficer, RosterRequest, RosterResponse
 

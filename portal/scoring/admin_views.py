@@ -1,10 +1,10 @@
 """Admin pages: rule sets (edit, import, export, activate, period) and annual targets."""
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ..web.fields import query_int, year_in_range
 from ..extensions import db, utcnow
 from ..web.access import roles_required
 from ..web.downloads import send_download
+from ..web.fields import query_int, year_in_range
 from ..web.filters import to_local
 from . import bp
 from .admin_forms import (

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..web.fields import EARLIEST_YEAR, LATEST_YEAR, year_in_range
 from ..audit.services import record_event, snapshot
 from ..extensions import db, utcnow
+from ..web.fields import EARLIEST_YEAR, LATEST_YEAR, year_in_range
 from ..web.filters import to_local
 from . import engine
 from .models import AnnualTarget, Channel, RuleSet

@@ -2,9 +2,9 @@
 from flask import abort, current_app, request
 from flask_login import current_user
 
-from ..web.fields import query_int, query_page
 from ..units.services import get_unit, list_tiers
 from ..web.access import roles_required
+from ..web.fields import query_int, query_page
 from ..web.htmx import render_page
 from . import bp
 from .services import (

@@ -1,13 +1,13 @@
 from flask import current_app, request
 from flask_login import current_user
 
-from ..web.fields import query_page
 from ..auth.models import UNIT_ROLES
 from ..items.forms import InboxFilterForm
 from ..items.models import STATUSES
 from ..items.workflow import OFFICE_ROLES, OFFICE_VISIBLE
 from ..units.services import unit_filter_choices
 from ..web.access import roles_required
+from ..web.fields import query_page
 from ..web.htmx import render_page
 from . import bp
 from .services import search_items

@@ -12,7 +12,6 @@ from flask import abort, current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids
 from ..extensions import db, utcnow
@@ -22,6 +21,7 @@ from ..notifications.services import notify_users
 from ..units.models import UNIT_KINDS, Tier, Unit
 from ..units.services import list_reporting_units
 from ..web.countdown import Countdown, describe_countdown  # noqa: F401  (views and tests use them from here)
+from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..web.filters import format_datetime, local_to_utc, to_local
 from .models import (
     TARGET_STATES,
