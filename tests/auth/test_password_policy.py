@@ -10,7 +10,7 @@ from portal.auth.models import User
 from portal.auth.services import generate_password
 from portal.extensions import db
 from portal.units.models import Unit
-from tests.auth.test_accounts import client_for, flashes, fresh, try_login
+from tests.auth.test_accounts import client_for, flashes, fresh, next_page, try_login
 from tests.conftest import PASSWORD
 
 
@@ -72,7 +72,7 @@ def new_account(app, world) -> tuple[User, str]:
     admin = client_for(app, world.admin)
     admin.post("/admin/users/new", data={"username": "xinfu_liu", "name": "刘晓燕", "unit_id": str(world.own.id),
                                          "roles": ["reporter"]})
-    (_, message), = flashes(admin)
+    message = next_page(admin)
     return db.session.scalar(select(User).where(User.username == "xinfu_liu")), re.search(r"初始密码：(\w+)", message)[1]
 
 
@@ -104,7 +104,7 @@ def test_logout_is_open_while_a_change_is_due(app, world):
 def test_reset_password_must_be_changed_too(app, world):
     admin = client_for(app, world.admin)
     admin.post(f"/admin/users/{world.reporter.id}/reset-password")
-    (_, message), = flashes(admin)
+    message = next_page(admin)
     assert fresh(world.reporter).must_change_password is True
     client = client_for(app, world.reporter, re.search(r"新密码：(\w+)", message)[1])
     assert client.get("/unit").headers["Location"] == "/account/password"
