@@ -2,6 +2,7 @@
 form. Phone and e-mail checks call the services' rules, so the message at the field is the one the
 service would give."""
 from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..web.fields import DateField, whole_number
@@ -63,6 +64,21 @@ class OfficerForm(Form):
         return super().validate(extra_validators)
 
 
+class CappedFieldList(FieldList):
+    """A FieldList that counts the filled rows it had to leave out past max_entries (WTForms drops them
+    silently), so the form can say so instead of saving fewer rows than were typed."""
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        self.rows_left_out = 0
+        if formdata and self.max_entries:
+            indices = sorted(set(self._extract_indices(self.name, formdata)))[self.max_entries:]
+            self.rows_left_out = sum(
+                any(str(value).strip() for key in formdata if key.startswith(f"{self.name}-{index}-")
+                    and not key.endswith("-employment") for value in formdata.getlist(key))
+                for index in indices)
+
+
 class RosterForm(PortalForm):
     leader_name = StringField("分管领导姓名", validators=[DataRequired("请填写分管领导姓名"), _length(NAME_MAX)])
     leader_position = StringField("分管领导职务", validators=[DataRequired("请填写分管领导职务"), _length(POSITION_MAX)])
@@ -73,13 +89,18 @@ class RosterForm(PortalForm):
         Optional(), Length(max=EMAIL_MAX, message="电子邮箱过长"), contact_check(normalize_email, "分管领导电子邮箱")])
     section = StringField("对口科室", validators=[Optional(), _length(SECTION_MAX)],
                           description="负责信息工作的科室（股室），如：党政办公室")
-    officers = FieldList(FormField(OfficerForm), min_entries=1, max_entries=MAX_OFFICERS)
+    officers = CappedFieldList(FormField(OfficerForm), min_entries=1, max_entries=MAX_OFFICERS)
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
         if all(entry.form.is_blank() for entry in self.officers):
             first = self.officers[0].form.name
             first.errors = list(first.errors) + ["请至少填写一名信息员"]
+            valid = False
+        if self.officers.rows_left_out:
+            first = self.officers[0].form.name
+            first.errors = list(first.errors) + [
+                f"信息员最多填写{MAX_OFFICERS}名，第{MAX_OFFICERS + 1}名起的{self.officers.rows_left_out}名未能保存，请删减后再保存"]
             valid = False
         return valid
 

@@ -1,5 +1,5 @@
 """Admin pages: rule sets (edit, import, export, activate, period) and annual targets."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 
 from ..extensions import db, utcnow
 from ..web.access import roles_required

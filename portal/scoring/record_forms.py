@@ -6,12 +6,11 @@ from wtforms.validators import (
     InputRequired,
     Length,
     Optional,
-    ValidationError,
 )
 
 from ..web.fields import DateField, DateTimeLocalField
 from ..web.forms import PortalForm
-from .records import COMMENT_MAX, EARLIEST_DAY, LEADER_NAME_MAX, TEXT_MAX
+from .records import COMMENT_MAX, LEADER_NAME_MAX, TEXT_MAX
 
 # Where a form posted from the instruction list sends the user back to; anything else means the item page.
 BACK_TO_LIST = "list"

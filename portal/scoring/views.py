@@ -1,5 +1,5 @@
 """The ranking and each unit's score page."""
-from flask import abort, current_app, request
+from flask import abort, current_app
 from flask_login import current_user
 
 from ..units.services import get_unit, list_tiers

@@ -6,7 +6,6 @@ from wtforms.validators import (
     InputRequired,
     Length,
     Optional,
-    ValidationError,
 )
 
 from ..web.fields import DateField, whole_number
