@@ -244,9 +244,14 @@ def apply_photo_changes(form_key: str, item: Item | None, user, uploads: list[Up
     photos = list_form_photos(form_key, user.id)
     for photo in photos:
         if photo.id in removals:
+            record_event(user, "photo.remove", photo, f"删除信息 #{photo.item_id or '（未保存）'} 的照片",
+                         old=snapshot(photo, "item_id", "caption", "stored_name"))
             remove_photo(photo)
-        elif photo.id in captions:
+        elif photo.id in captions and photo.caption != captions[photo.id][:200]:
+            before = snapshot(photo, "caption")
             photo.caption = captions[photo.id][:200]
+            record_event(user, "photo.caption", photo, f"修改信息 #{photo.item_id or '（未保存）'} 的照片说明",
+                         before, snapshot(photo, "caption"))
     kept = [photo for photo in photos if photo.id not in removals]
     errors = []
     limit = current_app.config["ITEM_MAX_PHOTOS"]
@@ -257,7 +262,10 @@ def apply_photo_changes(form_key: str, item: Item | None, user, uploads: list[Up
         elif upload.encoded is None:
             errors.append(upload.error)
         else:
-            kept.append(store_upload(upload.encoded, user.id, form_key, item.id if item else None, position))
+            photo = store_upload(upload.encoded, user.id, form_key, item.id if item else None, position)
+            record_event(user, "photo.add", photo, f"为信息 #{photo.item_id or '（未保存）'} 上传照片",
+                         new=snapshot(photo, "item_id", "form_key", "stored_name", "width", "height", "size"))
+            kept.append(photo)
         position += 1
     db.session.flush()
     return errors

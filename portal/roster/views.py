@@ -36,6 +36,7 @@ from .services import (
     roster_heading,
     roster_is_complete,
     roster_pending_for,
+    record_roster_export,
     roster_rows,
     save_roster,
     track_roster_request,
@@ -162,7 +163,9 @@ def confirm(unit_id: int):
 def export():
     now = utcnow()
     title, note = roster_heading(current_app.config["OFFICE_NAME"], now)
-    data = build_roster_workbook(roster_rows(now), title, note)
+    rows = roster_rows(now)
+    data = build_roster_workbook(rows, title, note)
+    record_roster_export(current_user, rows, "xlsx")
     return send_download(data, roster_filename(to_local(now), "xlsx"), XLSX_MIMETYPE)
 
 
@@ -171,8 +174,10 @@ def export():
 def export_pdf():
     now = utcnow()
     title, note = roster_heading(current_app.config["OFFICE_NAME"], now)
+    rows = roster_rows(now)
     data = render_pdf("pdf/roster.html", title=title, note=note, columns=COLUMNS, groups=header_groups(),
-                      table=roster_table(roster_rows(now)), unit_columns=UNIT_COLUMNS, centred=CENTRED_COLUMNS)
+                      table=roster_table(rows), unit_columns=UNIT_COLUMNS, centred=CENTRED_COLUMNS)
+    record_roster_export(current_user, rows, "pdf")
     return send_pdf(data, roster_filename(to_local(now), "pdf"))
 
 
