@@ -3,6 +3,7 @@ set), the real app and its test client, and factories that go through the servic
 import io
 import os
 import shutil
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
@@ -112,15 +113,17 @@ def _reset_postgresql() -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def app(migrated_database, tmp_path):
+@contextmanager
+def portal_app(migrated_database, directory):
+    """The app on a fresh copy of the migrated database (SQLite) or the emptied one (PostgreSQL), its
+    files in `directory`, with an app context pushed: a test's `app`, or a module's shared one."""
     if DATABASE_URL:
         uri = DATABASE_URL
     else:
         template = migrated_database.removeprefix("sqlite:///")
-        shutil.copyfile(template, tmp_path / "portal.db")
-        uri = "sqlite:///" + str(tmp_path / "portal.db")
-    app = create_app(_config(uri, tmp_path))
+        shutil.copyfile(template, directory / "portal.db")
+        uri = "sqlite:///" + str(directory / "portal.db")
+    app = create_app(_config(uri, directory))
 
     @app.before_request
     def _forget_cached_user():
@@ -135,6 +138,12 @@ def app(migrated_database, tmp_path):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(migrated_database, tmp_path):
+    with portal_app(migrated_database, tmp_path) as app:
+        yield app
 
 
 @pytest.fixture
@@ -198,6 +207,10 @@ def make(app):
 
 @pytest.fixture
 def world(make):
+    return build_world(make)
+
+
+def build_world(make):
     """Two units with a reporter and a signer each, an office with an editor, a viewer and an admin."""
     office = make.office()
     own, other = make.unit("幸福社区", parent=office), make.unit("和平社区", parent=office)

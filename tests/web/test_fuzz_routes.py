@@ -12,21 +12,19 @@ Budget: the `ci` hypothesis profile (the default) sends a few examples per route
 runs in well under a minute on SQLite; HYPOTHESIS_PROFILE=thorough sends many more."""
 import os
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from flask import g, url_for
+from flask import url_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from portal import create_app
 from portal.extensions import db, utcnow
-from tests.conftest import DATABASE_URL, Factory, _config, _reset_postgresql, login
+from tests.conftest import Factory, build_world, login, portal_app
 from tests.web.test_permissions import BUILDERS, EXPECTATIONS, NONE, POST_DATA, ROLES
 
 settings.register_profile("ci", max_examples=3, deadline=None, database=None,
@@ -104,25 +102,10 @@ class _Page(HTMLParser):
         self.handle_starttag(tag, attrs)
 
 
-
 def _source_query_names() -> set[str]:
     """The query-string names the portal's code reads."""
     source = "\n".join(path.read_text(encoding="utf-8") for path in Path("portal").rglob("*.py"))
     return set(re.findall(r"""(?:args\.get|query_int)\(["'](\w+)["']""", source)) | {"page"}
-
-
-def _world(make):
-    office = make.office()
-    own, other = make.unit("幸福社区", parent=office), make.unit("和平社区", parent=office)
-    w = SimpleNamespace(office=office, own=own, other=other)
-    w.editor = make.user(office, "editor", username="editor")
-    w.viewer = make.user(office, "viewer", username="leader")
-    w.admin = make.user(office, "admin", username="admin")
-    w.reporter = make.user(own, "reporter", username="reporter")
-    w.signer = make.user(own, "signer", username="signer")
-    w.other_reporter = make.user(other, "reporter", username="other_reporter")
-    w.other_signer = make.user(other, "signer", username="other_signer")
-    return w
 
 
 def _first_target(endpoint: str) -> str:
@@ -149,23 +132,9 @@ FILE_ENDINGS = (".pdf", ".xlsx", "/export", "/thumb")
 
 @pytest.fixture(scope="module")
 def site(migrated_database, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("fuzz-routes")
-    if DATABASE_URL:
-        uri = DATABASE_URL
-    else:
-        shutil.copyfile(migrated_database.removeprefix("sqlite:///"), tmp / "portal.db")
-        uri = "sqlite:///" + str(tmp / "portal.db")
-    app = create_app(_config(uri, tmp))
-
-    @app.before_request
-    def _forget_cached_user():  # as in tests/conftest.py: one pushed app context, many clients
-        g.pop("_login_user", None)
-
-    with app.app_context():
-        if DATABASE_URL:
-            _reset_postgresql()
+    with portal_app(migrated_database, tmp_path_factory.mktemp("fuzz-routes")) as app:
         make = Factory(app)
-        w = _world(make)
+        w = build_world(make)
         rules = {rule.endpoint: rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
         urls, built = {}, {}
         for endpoint, rule in sorted(rules.items()):
@@ -220,8 +189,6 @@ def site(migrated_database, tmp_path_factory):
         db.session.commit()
         yield SimpleNamespace(app=app, world=w, urls=urls, fields=fields, defaults=defaults, rules=rules,
                               clients=clients, now=utcnow())
-        db.session.remove()
-        db.engine.dispose()
 
 
 ALLOWED_CODES = {200, 302, "done", "kept", "gone"}
