@@ -4,9 +4,9 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import configure_sqlite, csrf, db, include_name, login_manager, migrate
+from .web.proxies import TrustedProxyFix
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -39,6 +39,16 @@ def default_config(instance_path: str) -> dict:
         "PHOTO_MAX_SIDE": 1920,
         "THUMB_SIDE": 240,
         "ITEM_MAX_PHOTOS": 9,
+        # Pixels one request may decode, all photos together (nine 22-megapixel phone photos): decoding is
+        # what costs, a 4.9 KB PNG can declare 40 megapixels, and a form may carry many files.
+        "PHOTO_REQUEST_MAX_PIXELS": 200_000_000,
+        # Photos uploaded to a form that was never saved: at most this many per user, removed after this
+        # many hours by `flask remind`.
+        "PHOTO_PENDING_MAX": 30,
+        "PHOTO_PENDING_HOURS": 24,
+        # Parts of one multipart request (Werkzeug's default is 1,000): the item form with nine photos,
+        # their captions and removal boxes needs about 40.
+        "MAX_FORM_PARTS": 200,
         # Content warnings (form hints): not limits, only the sizes above which the reporter is reminded.
         "CHECK_TITLE_CHARS": 40,
         "CHECK_BRIEF_CHARS": 300,
@@ -81,6 +91,8 @@ def default_config(instance_path: str) -> dict:
         # so the audit log and the login throttle see the client's address (otherwise every user would share
         # nginx's). 0 (no proxy) ignores the headers, which anyone could otherwise forge.
         "TRUSTED_PROXIES": 0,
+        # The proxies' own addresses (or CIDR blocks): forwarded headers from any other peer are ignored.
+        "TRUSTED_PROXY_ADDRESSES": ["127.0.0.1", "::1"],
         # Outside delivery of notices, sent by `flask remind` (see docs/reminders.md). Empty: off.
         "SMTP_HOST": "",
         "SMTP_PORT": 25,
@@ -132,8 +144,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             "options": "-c jit=off -c random_page_cost=1.1"}}
     os.makedirs(app.config["UPLOAD_FOLDER"], exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
-        hops = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, int(app.config["TRUSTED_PROXIES"]),
+                                       app.config["TRUSTED_PROXY_ADDRESSES"])
 
     db.init_app(app)
     # Batch mode lets Alembic alter SQLite tables (it copies them); PostgreSQL ignores it.

@@ -6,6 +6,7 @@ uploads are copied after the database: a photo's files are written before its ro
 every photo in the snapshot already has its files. PostgreSQL is dumped with pg_dump instead (see
 README); the uploads are still copied here.
 """
+import getpass
 import hashlib
 import json
 import os
@@ -18,6 +19,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import text
 
+from .audit.services import record_event
 from .extensions import db, utcnow
 
 MANIFEST = "manifest.json"
@@ -115,11 +117,41 @@ def verify_backup(path: str) -> dict:
     return manifest
 
 
-def restore_backup(path: str) -> dict:
+def _newest_event(connection) -> str | None:
+    return connection.execute("SELECT max(created_at) FROM audit_events").fetchone()[0]
+
+
+def audit_loss(path: str) -> int:
+    """How many audit events of the current database a restore of this backup would roll back: those
+    newer than the backup's newest. The log is append-only; a restore is the one way back."""
+    database = _sqlite_path()
+    if database is None:
+        return 0
+    backup = sqlite3.connect(f"file:{os.path.join(path, DATABASE_FILE)}?mode=ro", uri=True)
+    try:
+        newest = _newest_event(backup)
+    finally:
+        backup.close()
+    current = sqlite3.connect(database)
+    try:
+        query = "SELECT count(*) FROM audit_events" + (" WHERE created_at > ?" if newest else "")
+        return current.execute(query, (newest,) if newest else ()).fetchone()[0]
+    finally:
+        current.close()
+
+
+def restore_backup(path: str, force: bool = False) -> dict:
+    """Replaces the database and the uploads with the backup's, and records who restored which backup.
+    A backup older than the current audit log is refused unless forced: the events since would be lost."""
     manifest = verify_backup(path)
     database = _sqlite_path()
     if (manifest["database"] == "sqlite") != bool(database):
         raise BackupError("备份的数据库类型与当前配置不同，不能恢复")
+    lost = audit_loss(path)
+    if lost and not force:
+        raise BackupError(f"该备份早于当前的审计日志：恢复将丢失 {lost} 条审计记录（append-only 日志的回退）。"
+                          "确认要恢复请加 --force 再次运行。")
+    manifest["audit_events_lost"] = lost
     if database:
         db.session.remove()
         db.engine.dispose()  # no pooled connection keeps reading the old pages
@@ -129,7 +161,19 @@ def restore_backup(path: str) -> dict:
     uploads = current_app.config["UPLOAD_FOLDER"]
     shutil.rmtree(uploads, ignore_errors=True)
     shutil.copytree(os.path.join(path, UPLOADS), uploads)
+    # After the copy, in the restored database: the restore itself is the first event of its new history.
+    record_event(None, "backup.restore", None,
+                 f"{_operator()}从备份 {os.path.basename(os.path.normpath(path))}（{manifest['created_at']}）恢复"
+                 + (f"，回退了 {lost} 条审计记录" if lost else ""),
+                 new={"backup": os.path.abspath(path), "created_at": manifest["created_at"],
+                      "operator": _operator(), "audit_events_lost": lost})
+    db.session.commit()
     return manifest
+
+
+def _operator() -> str:
+    """The system account that ran the command (sudo's caller first): a command has no portal user."""
+    return os.environ.get("SUDO_USER") or getpass.getuser()
 
 
 PG_DUMP_HINT = ("当前数据库是 PostgreSQL：数据库请用 pg_dump 备份、pg_restore 恢复（命令见 README“备份与恢复”），"
@@ -156,16 +200,20 @@ def backup_command(parent: str | None) -> None:
 @click.command("restore")
 @click.argument("path", type=click.Path(exists=True, file_okay=False))
 @click.option("--yes", is_flag=True, help="确认用备份覆盖当前的数据库和上传文件")
+@click.option("--force", is_flag=True, help="备份早于当前审计日志时仍然恢复（审计记录会回退）")
 @with_appcontext
-def restore_command(path: str, yes: bool) -> None:
+def restore_command(path: str, yes: bool, force: bool) -> None:
     """从 backup 生成的目录恢复数据库（SQLite）和上传文件，覆盖现有数据。"""
     if not yes:
-        raise click.ClickException("恢复会覆盖当前的数据库和全部上传文件。确认无误后请加 --yes 再次运行。")
+        lost = audit_loss(path) if os.path.exists(os.path.join(path, DATABASE_FILE)) else 0
+        raise click.ClickException("恢复会覆盖当前的数据库和全部上传文件" + (f"，并回退 {lost} 条审计记录" if lost else "")
+                                   + "。确认无误后请加 --yes 再次运行。")
     try:
-        manifest = restore_backup(path)
+        manifest = restore_backup(path, force)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     if manifest["database"] != "sqlite":
         click.echo(PG_DUMP_HINT)
     click.echo(f"恢复完成：{manifest['created_at']} 的备份，数据库版本 {manifest['schema_revision']}，"
-               f"上传文件 {manifest['file_count']} 个。如代码比备份新，请再运行 flask --app wsgi db upgrade。")
+               f"上传文件 {manifest['file_count']} 个，回退审计记录 {manifest['audit_events_lost']} 条（恢复已记入审计日志）。"
+               "如代码比备份新，请再运行 flask --app wsgi db upgrade。")

@@ -3,6 +3,7 @@ set), the real app and its test client, and factories that go through the servic
 import io
 import os
 import shutil
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
@@ -215,18 +216,20 @@ def _reset_postgresql() -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def app(request, migrated_database, tmp_path):
-    demo = request.node.get_closest_marker("demo") is not None
-    if demo:
-        uri = _demo_copy(request, tmp_path)
+@contextmanager
+def portal_app(migrated_database, directory, demo_uri: str | None = None):
+    """The app on a fresh copy of the migrated database (SQLite) or the emptied one (PostgreSQL), or on
+    `demo_uri` (a copy of the demo office), its files in `directory`, with an app context pushed: a
+    test's `app`, or a module's shared one."""
+    if demo_uri:
+        uri = demo_uri
     elif DATABASE_URL:
         uri = DATABASE_URL
     else:
         template = migrated_database.removeprefix("sqlite:///")
-        shutil.copyfile(template, tmp_path / "portal.db")
-        uri = "sqlite:///" + str(tmp_path / "portal.db")
-    app = create_app(_config(uri, tmp_path))
+        shutil.copyfile(template, directory / "portal.db")
+        uri = "sqlite:///" + str(directory / "portal.db")
+    app = create_app(_config(uri, directory))
 
     @app.before_request
     def _forget_cached_user():
@@ -236,11 +239,19 @@ def app(request, migrated_database, tmp_path):
         g.pop("_login_user", None)
 
     with app.app_context():
-        if DATABASE_URL and not demo:
+        if DATABASE_URL and not demo_uri:
             _reset_postgresql()
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+@pytest.fixture
+def app(request, migrated_database, tmp_path):
+    demo_uri = _demo_copy(request, tmp_path) if request.node.get_closest_marker("demo") else None
+    with portal_app(migrated_database, tmp_path, demo_uri) as app:
+        yield app
 
 
 @pytest.fixture
@@ -310,6 +321,10 @@ def make(app):
 
 @pytest.fixture
 def world(make):
+    return build_world(make)
+
+
+def build_world(make):
     """Two units with a reporter and a signer each, an office with an editor, a viewer and an admin."""
     office = make.office()
     own, other = make.unit("幸福社区", parent=office), make.unit("和平社区", parent=office)

@@ -1,7 +1,7 @@
 """bulletin documents: a published bulletin's PDF, XLSX and DOCX, made once and kept
 
 Revision ID: 0020_bulletin_documents
-Revises: 0015_follow_up_index
+Revises: 0019_session_notice
 Create Date: 2026-12-06 19:00:00
 
 Written by hand; constraint names follow portal.extensions.NAMING_CONVENTION. A published bulletin is
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0020_bulletin_documents"
-down_revision = "0015_follow_up_index"
+down_revision = "0019_session_notice"
 branch_labels = None
 depends_on = None
 

@@ -41,6 +41,9 @@ FIELD_LABELS = {
     "leader_position": "领导职务", "leader_mobile": "领导手机", "leader_phone": "领导办公电话",
     "leader_email": "领导邮箱", "officers": "信息员", "deadline_at": "截止时间", "note": "通知说明",
     "acknowledged_at": "签收时间", "responded_at": "答复时间",
+    "caption": "照片说明", "form_key": "表单编号", "stored_name": "存储文件名", "width": "宽（像素）",
+    "height": "高（像素）", "size": "大小（字节）", "format": "格式", "units": "单位数",
+    "backup": "备份目录", "created_at": "备份时间", "operator": "操作系统账号", "audit_events_lost": "回退的审计记录数",
 }
 # The same field name meaning something else on one kind of target.
 TYPE_FIELD_LABELS = {

@@ -1,6 +1,7 @@
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp
 
+from ..web.fields import DateField
 from ..web.forms import PortalForm
 from .services import ACTIONS, TARGET_TYPES
 

@@ -85,6 +85,11 @@ ACTIONS = {
     "roster.confirm": "确认名单无变化",
     "roster_request.issue": "发出名单确认通知",
     "roster_request.update": "修改名单确认通知",
+    "roster.export": "导出信息员名单",
+    "photo.add": "上传照片",
+    "photo.remove": "删除照片",
+    "photo.caption": "修改照片说明",
+    "backup.restore": "从备份恢复",
 }
 
 TARGET_TYPES = {
@@ -105,6 +110,7 @@ TARGET_TYPES = {
     "bulletin": "通报",
     "roster": "信息员名单",
     "roster_request": "名单确认通知",
+    "item_photo": "照片",
 }
 
 # C0/C1 controls and the line/paragraph separators: anything that could start a forged line in a log

@@ -1,6 +1,7 @@
 from flask import current_app, request
 
 from ..web.access import roles_required
+from ..web.fields import query_page
 from ..web.htmx import render_page
 from . import bp
 from .display import list_changes
@@ -24,7 +25,7 @@ def _filters(form: AuditFilterForm) -> AuditFilters:
 def index():
     form = AuditFilterForm(request.args)
     form.validate()  # fills field errors; a bad field is ignored, the others still filter
-    page = search_events(_filters(form), request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+    page = search_events(_filters(form), query_page(), current_app.config["PAGE_SIZE"])
     query_args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_page("audit/index.html", "audit/_results.html", form=form, page=page, query_args=query_args,
                        actions=ACTIONS, target_types=TARGET_TYPES, list_changes=list_changes)

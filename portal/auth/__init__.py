@@ -27,6 +27,14 @@ def load_user(user_id: str):
     return user
 
 
+@bp.app_context_processor
+def _session_notice():
+    from .sessions import take_session_notice
+
+    # Called by base.html where the flash messages are: only a full page shows, and so uses up, the notice.
+    return {"take_session_notice": take_session_notice}
+
+
 @login_manager.unauthorized_handler
 def ask_for_login():
     flash(g.pop("session_end_reason", "") or login_manager.login_message, login_manager.login_message_category)

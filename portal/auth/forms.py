@@ -2,6 +2,7 @@ from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..web.fields import whole_number
 from ..web.forms import PortalForm
 from .models import ROLES, USERNAME_PATTERN
 
@@ -36,7 +37,7 @@ class UserForm(PortalForm):
         ],
     )
     name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(max=40, message="姓名不超过40个字符")])
-    unit_id = SelectField("所属单位", coerce=int, validators=[DataRequired("请选择单位")])
+    unit_id = SelectField("所属单位", coerce=whole_number, validators=[DataRequired("请选择单位")])
     roles = CheckboxListField(
         "角色", choices=ROLES, validators=[DataRequired("请至少选择一个角色")]
     )

@@ -123,6 +123,9 @@ _AUDITED = ("username", "name", "unit_id", "roles", "phone", "email", "active")
 
 
 def update_user(user: User, name: str, unit_id: int, roles: list[str], phone: str, email: str | None) -> None:
+    if user.active and "admin" in user.roles and "admin" not in roles and len(list_users_with_role("admin")) <= 1:
+        # Nobody could then manage accounts, reset a password or appoint another admin.
+        raise AccountError("这是唯一启用的管理员账号，不能取消其管理员角色；请先为其他账号设置管理员角色")
     before = snapshot(user, *_AUDITED)
     user.name, user.unit_id, user.phone, user.email = name, unit_id, phone, email
     set_roles(user, roles)
@@ -146,6 +149,9 @@ def change_password(user: User, current: str, new: str) -> None:
         _hasher().verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
         raise AccountError("当前密码不正确") from None
+    if new == current:
+        # Else the forced change of an admin's initial password could be "made" by typing it again.
+        raise WeakPasswordError("新密码不能与当前密码相同")
     check_password_policy(new, user.username)
     user.password_hash = hash_password(new)
     record_event(user, "user.change_password", user, "修改本人密码")

@@ -36,6 +36,26 @@ def current_session_id() -> str | None:
     return _digest(token) if isinstance(token, str) else None
 
 
+def leave_session_notice(text: str) -> None:
+    """A text for this session's next page only, kept on its row: a flash message would carry it in the
+    cookie, which is signed but readable (an initial password must not travel there)."""
+    db.session.execute(update(UserSession).where(UserSession.id == current_session_id()).values(notice=text))
+
+
+def take_session_notice() -> str | None:
+    """The waiting notice of this session, removed as it is read: it is shown once."""
+    session_id = current_session_id()
+    row = db.session.get(UserSession, session_id) if session_id else None
+    if row is None or not row.notice:
+        return None
+    text = row.notice
+    db.session.commit()  # as check_session: the page's reads end before the short write
+    with write_transaction():
+        db.session.execute(update(UserSession).where(UserSession.id == session_id).values(notice=None))
+        db.session.commit()
+    return text
+
+
 def check_session(user_id: int) -> tuple[User | None, str]:
     """The session's user if its row is live, else None and the Chinese reason (empty: no session)."""
     session_id = current_session_id()

@@ -3,9 +3,10 @@
 Three sliding windows of LOGIN_WINDOW_MINUTES count failed attempts:
 - per account and address (LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS): one guesser at one account;
 - per address (LOGIN_MAX_FAILURES_PER_ADDRESS): one machine trying many accounts (password spraying);
-- per account (LOGIN_MAX_FAILURES_PER_ACCOUNT): many machines at one account. An address where the
-  account logged in successfully within LOGIN_KNOWN_ADDRESS_DAYS is exempt from this one, so a
-  distributed attacker cannot keep the owner out from their usual office or phone network.
+- per account (LOGIN_MAX_FAILURES_PER_ACCOUNT): many machines at one account.
+An account at an address where it logged in successfully within LOGIN_KNOWN_ADDRESS_DAYS is exempt from
+the last two: a distributed attacker cannot keep the owner out from their usual office or phone network,
+and made-up usernames sprayed from an office's one NAT address cannot lock out everyone behind it.
 Throttled attempts are refused without checking the password and are not counted as failures, so
 hammering during a block does not prolong it: a block ends at most one window after the failures
 that caused it."""
@@ -59,12 +60,10 @@ def check_login_throttle(attempt: Attempt) -> int:
     config = current_app.config
     same_account = LoginAttempt.username == attempt.username
     same_address = LoginAttempt.address == attempt.address
-    limits = [
-        (config["LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS"], (same_account, same_address)),
-        (config["LOGIN_MAX_FAILURES_PER_ADDRESS"], (same_address,)),
-    ]
+    limits = [(config["LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS"], (same_account, same_address))]
     if not _known_address(attempt):
-        limits.append((config["LOGIN_MAX_FAILURES_PER_ACCOUNT"], (same_account,)))
+        limits += [(config["LOGIN_MAX_FAILURES_PER_ADDRESS"], (same_address,)),
+                   (config["LOGIN_MAX_FAILURES_PER_ACCOUNT"], (same_account,))]
     until = max((moment for limit, conditions in limits
                  if (moment := _blocked_until(attempt, limit, *conditions)) is not None), default=None)
     if until is None:

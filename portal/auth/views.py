@@ -22,7 +22,7 @@ from .services import (
     set_user_active,
     update_user,
 )
-from .sessions import count_live_sessions, end_session, revoke_sessions, start_session
+from .sessions import count_live_sessions, end_session, leave_session_notice, revoke_sessions, start_session
 from .throttle import describe_attempt
 
 
@@ -111,9 +111,8 @@ def user_new():
         except AccountError as error:
             form.username.errors.append(str(error))
         else:
+            leave_session_notice(f"账号 {user.username} 已创建，初始密码：{password}（只显示这一次，请转告本人；首次登录须修改）")
             db.session.commit()
-            flash(f"账号 {user.username} 已创建，初始密码：{password}（只显示这一次，请转告本人；首次登录须修改）",
-                  "success")
             return redirect(url_for("auth.user_list"))
     return render_template("auth/user_form.html", form=form, user=None)
 
@@ -143,8 +142,8 @@ def user_edit(user_id: int):
 def user_reset_password(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     password = reset_password(user)
+    leave_session_notice(f"{user.name}（{user.username}）的新密码：{password}（只显示这一次，请转告本人；登录后须修改）")
     db.session.commit()
-    flash(f"{user.name}（{user.username}）的新密码：{password}（只显示这一次，请转告本人；登录后须修改）", "success")
     return redirect(url_for("auth.user_list"))
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from ..web.xlsx import BODY_FONT, BORDER, CENTER, HEADER_FONT, LEFT, TITLE_FONT, fit_to_a4, workbook_bytes
+from ..web.xlsx import BODY_FONT, BORDER, CENTER, HEADER_FONT, LEFT, TITLE_FONT, fit_to_a4, put_cell, workbook_bytes
 from .table import chinese_date, ranking_columns, ranking_rows
 
 TITLE_ROW, NOTE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4
@@ -21,22 +21,22 @@ def _note(doc: dict) -> str:
 def _heading(sheet, doc: dict, width: int) -> None:
     last = get_column_letter(width)
     sheet.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
-    sheet.cell(TITLE_ROW, 1, doc["title"]).font = TITLE_FONT
+    put_cell(sheet, TITLE_ROW, 1, doc["title"]).font = TITLE_FONT
     sheet.cell(TITLE_ROW, 1).alignment = CENTER
     sheet.row_dimensions[TITLE_ROW].height = 36
     sheet.merge_cells(f"A{NOTE_ROW}:{last}{NOTE_ROW}")
-    sheet.cell(NOTE_ROW, 1, _note(doc)).font = BODY_FONT
+    put_cell(sheet, NOTE_ROW, 1, _note(doc)).font = BODY_FONT
     sheet.cell(NOTE_ROW, 1).alignment = LEFT
 
 
 def _table(sheet, headers: list[tuple[str, int]], rows: list[list], text_columns: set[int]) -> None:
     for number, (header, width) in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = width
-        cell = sheet.cell(HEADER_ROW, number, header)
+        cell = put_cell(sheet, HEADER_ROW, number, header)
         cell.font, cell.alignment, cell.border = HEADER_FONT, CENTER, BORDER
     for offset, values in enumerate(rows):
         for number, value in enumerate(values, start=1):
-            cell = sheet.cell(FIRST_DATA_ROW + offset, number, value)
+            cell = put_cell(sheet, FIRST_DATA_ROW + offset, number, value)
             cell.font, cell.border = BODY_FONT, BORDER
             cell.alignment = LEFT if number in text_columns else CENTER
             if isinstance(value, Decimal) and value.as_tuple().exponent < 0:

@@ -1,9 +1,10 @@
 """The new-bulletin form (kind and window) and the text form (title, 主送, preamble, closing). The
 window's rules (year range, months, quarters) live in services.resolve_window, whose message lands at
 the field, so the form only parses."""
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from ..web.fields import IntegerField
 from ..web.forms import PortalForm
 from .models import KINDS
 from .services import ADDRESSEE_MAX, QUARTER_NAMES, TEXT_MAX, TITLE_MAX

@@ -27,12 +27,12 @@ from ..scoring import engine
 from ..scoring.services import VERDICTS, gather_facts, get_active_rule_set, parse_rules, period_of
 from ..units.models import Unit
 from ..units.services import list_reporting_units
+from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..web.filters import office_today, to_local
 from .documents import store_bulletin_documents
 from .models import KINDS, Bulletin
 
 # Years outside this range are typing slips (and far-off years overflow time-zone arithmetic).
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 TITLE_MAX = 100
 ADDRESSEE_MAX = 100
 TEXT_MAX = 3000

@@ -1,12 +1,13 @@
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..web.fields import DateField, whole_number
 from ..web.forms import PortalForm
 
 
 class DuplicateForm(PortalForm):
-    original_id = SelectField("与哪条信息重复", coerce=int, validate_choice=False)
+    original_id = SelectField("与哪条信息重复", coerce=whole_number, validate_choice=False)
     reason = TextAreaField("理由", validators=[DataRequired("请填写理由"), Length(max=400, message="不超过400字")])
 
     def validate_original_id(self, field):
@@ -15,7 +16,7 @@ class DuplicateForm(PortalForm):
 
 
 class CombineForm(PortalForm):
-    sources = SelectMultipleField("一并综合的信息", coerce=int, option_widget=CheckboxInput(),
+    sources = SelectMultipleField("一并综合的信息", coerce=whole_number, option_widget=CheckboxInput(),
                                   widget=ListWidget(prefix_label=False),
                                   description="所选信息一并记为采用，各单位分别计分")
     title = StringField("综合后的标题", validators=[DataRequired("请填写标题"), Length(max=100, message="标题不超过100个字")])

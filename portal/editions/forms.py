@@ -1,7 +1,8 @@
 """Forms for publications and editions. Choices are filled in by the view; services check every value again."""
-from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..web.fields import DateField, IntegerField, whole_number
 from ..web.forms import PortalForm
 from .models import NUMBERINGS
 from .services import HEADLINE_MAX, NOTE_MAX, RECIPIENTS_MAX
@@ -14,7 +15,7 @@ def _length(limit: int, what: str) -> Length:
 class PublicationForm(PortalForm):
     name = StringField("刊物名称", validators=[DataRequired("请填写刊物名称"), _length(60, "刊物名称")],
                        description="如：《高新信息》、专报信息")
-    channel_id = SelectField("计分载体", coerce=int, validate_choice=False,
+    channel_id = SelectField("计分载体", coerce=whole_number, validate_choice=False,
                              description="本刊编发的信息按此载体记为“采用”并计分；新增载体请先在积分规则中添加")
     numbering = SelectField("期号方式", choices=NUMBERINGS, default="yearly")
     show_total = BooleanField("同时显示总期号（总第N期）", default=True)
@@ -33,7 +34,8 @@ class PublicationForm(PortalForm):
 
 
 class EditionNewForm(PortalForm):
-    publication_id = SelectField("刊物", coerce=int, validate_choice=False)
+    form_key = HiddenField()  # one-time: a replayed submit finds the draft it made
+    publication_id = SelectField("刊物", coerce=whole_number, validate_choice=False)
     issued_on = DateField("编发日期", validators=[InputRequired("请填写编发日期")])
 
 
@@ -44,7 +46,7 @@ class EditionSettingsForm(PortalForm):
 
 
 class AddItemsForm(PortalForm):
-    item_ids = SelectMultipleField("选择信息", coerce=int, validate_choice=False)
+    item_ids = SelectMultipleField("选择信息", coerce=whole_number, validate_choice=False)
     section = SelectField("编入栏目", validate_choice=False)
 
 

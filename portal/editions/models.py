@@ -46,6 +46,7 @@ class Edition(db.Model):
     __table_args__ = (
         UniqueConstraint("publication_id", "year", "number", name="uq_editions_publication_year_number"),
         UniqueConstraint("publication_id", "total_number", name="uq_editions_publication_total_number"),
+        UniqueConstraint("form_key", name="uq_editions_form_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +61,8 @@ class Edition(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The one-time key of the form that created the draft: a replayed submit finds it instead of a second one.
+    form_key: Mapped[str | None] = mapped_column(String(40))
 
     publication = relationship(Publication, lazy="joined")
     created_by = relationship("User", foreign_keys=[created_by_id])

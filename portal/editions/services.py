@@ -17,6 +17,7 @@ from ..items.models import Item
 from ..notifications.services import notify_users
 from ..scoring.models import Channel
 from ..scoring.services import record_edition_adoption
+from ..web.fields import EARLIEST_YEAR
 from ..web.filters import format_date, office_today
 from .models import NUMBERINGS, Edition, EditionEntry, Publication
 
@@ -25,7 +26,6 @@ NOTE_MAX = 2000
 SECTION_MAX = 30
 RECIPIENTS_MAX = 300
 CANDIDATE_LIMIT = 50
-EARLIEST_YEAR = 2000
 
 
 class EditionError(Exception):
@@ -215,14 +215,20 @@ def _check_issued_on(issued_on: date | None) -> None:
         raise EditionError("编发日期不能晚于今天", "issued_on")
 
 
-def create_edition(editor, publication: Publication | None, issued_on: date | None) -> Edition:
+def find_edition_by_form_key(form_key: str) -> Edition | None:
+    return db.session.scalar(select(Edition).where(Edition.form_key == form_key))
+
+
+def create_edition(editor, publication: Publication | None, issued_on: date | None,
+                   form_key: str | None = None) -> Edition:
     _require_editor(editor)
     if publication is None:
         raise EditionError("请选择刊物", "publication_id")
     if not publication.active:
         raise EditionError("该刊物已停用", "publication_id")
     _check_issued_on(issued_on)
-    edition = Edition(publication=publication, issued_on=issued_on, editor_note="", created_by_id=editor.id)
+    edition = Edition(publication=publication, issued_on=issued_on, editor_note="", created_by_id=editor.id,
+                      form_key=form_key)
     db.session.add(edition)
     db.session.flush()
     record_event(editor, "edition.create", edition, f"新建刊期 {_edition_name(edition)}",

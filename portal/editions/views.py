@@ -2,14 +2,16 @@
 admin's publications."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..items.wechat import photo_url, send_photos
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
 from ..web.downloads import DOCX_MIMETYPE, send_download
+from ..web.fields import query_int
 from ..web.filters import office_today
-from ..web.forms import form_errors, show_error, strip_control_characters
+from ..web.forms import form_errors, is_form_key, new_form_key, show_error, strip_control_characters
 from ..web.htmx import render_page
 from ..web.wechat import render_wechat_page
 from . import bp
@@ -25,6 +27,7 @@ from .services import (
     describe_number,
     entry_body,
     entry_unit_name,
+    find_edition_by_form_key,
     find_publication,
     get_edition_for,
     get_entry_for,
@@ -73,7 +76,7 @@ def _reading(template: str, edition):
 @login_required
 def index():
     publications = list_publications()
-    publication_id = request.args.get("publication", type=int)
+    publication_id = query_int("publication")
     if publication_id not in {publication.id for publication in publications}:  # also a number no row can have
         publication_id = None
     return render_page("editions/index.html", editions=list_editions(current_user, publication_id),
@@ -85,15 +88,27 @@ def index():
 def new():
     form = EditionNewForm()
     form.publication_id.choices = {p.id: p.name for p in list_publications(active_only=True)}
+    if not (form.is_submitted() and is_form_key(form.form_key.data)):
+        form.form_key.data = new_form_key()
+    form_key = form.form_key.data
     if not form.is_submitted():
         form.issued_on.data = office_today()
+    elif (existing := find_edition_by_form_key(form_key)) is not None:  # a replayed submit
+        return redirect(url_for("editions.detail", edition_id=existing.id))
     elif form.validate():
         try:
-            edition = create_edition(current_user, find_publication(form.publication_id.data), form.issued_on.data)
+            edition = create_edition(current_user, find_publication(form.publication_id.data), form.issued_on.data,
+                                     form_key)
             db.session.commit()
         except EditionError as error:
             db.session.rollback()
             show_error(form, error)
+        except IntegrityError:
+            # A concurrent replay of the same form committed first: that draft is the one.
+            db.session.rollback()
+            if (edition := find_edition_by_form_key(form_key)) is None:
+                raise
+            return redirect(url_for("editions.detail", edition_id=edition.id))
         else:
             return redirect(url_for("editions.detail", edition_id=edition.id))
     return render_page("editions/new.html", form=form)

@@ -1,23 +1,11 @@
-from wtforms import (
-    BooleanField,
-    DateField,
-    DateTimeLocalField,
-    HiddenField,
-    MultipleFileField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..web.fields import DateField, DateTimeLocalField, optional_id, whole_number
 from ..web.forms import PortalForm
 from .models import CATEGORIES, STATUSES
 from .services import InboxFilters
 
-
-def optional_id(value) -> int:
-    """An optional id select: an empty value is 0 (none)."""
-    return 0 if value in (None, "") else int(value)
 
 
 class ItemForm(PortalForm):
@@ -27,11 +15,11 @@ class ItemForm(PortalForm):
     category = SelectField("信息类别", choices=CATEGORIES, default="work")
     body = TextAreaField("正文", validators=[DataRequired("请填写正文"), Length(max=20000, message="正文不超过20000字")])
     event_end = DateTimeLocalField(
-        "事件结束时间", format="%Y-%m-%dT%H:%M", validators=[Optional()],
+        "事件结束时间", validators=[Optional()],
         description="有具体事件的信息请填写：一般事件结束后2小时内、重大事件4小时内报送，超时标记为“逾时”",
     )
     major = BooleanField("重大事件")
-    follow_up_of_id = SelectField("续报", coerce=int, default=0, description="是之前某条信息的后续进展时选择")
+    follow_up_of_id = SelectField("续报", coerce=whole_number, default=0, description="是之前某条信息的后续进展时选择")
     solicitation_id = SelectField("回复约稿", coerce=optional_id, default=0,
                                   description="回复办公室约稿通知的信息请选择；截止时间前报送并被采纳的加分")
     photos = MultipleFileField("照片", description="最多9张，每张不超过15 MB；保存后可为每张照片填写说明")
@@ -53,7 +41,7 @@ class InboxFilterForm(PortalForm):
         csrf = False  # a GET filter, bookmarkable
 
     q = StringField("关键词", validators=[Optional(), Length(max=50)])
-    unit = SelectField("单位", coerce=int, default=0)
+    unit = SelectField("单位", coerce=whole_number, default=0)
     unit_name = StringField("单位", validators=[Optional(), Length(max=50)], description="单位名称中的字词")
     category = SelectField("类别", choices={"": "全部类别"} | CATEGORIES, default="")
     status = SelectField("状态", choices={"": "全部状态"}, default="")

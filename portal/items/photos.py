@@ -52,7 +52,15 @@ def _jpeg(image: Image.Image, quality: int) -> bytes:
     return out.getvalue()
 
 
-def encode_photo(data: bytes, filename: str) -> EncodedPhoto:
+# What Pillow may open: the formats phones and cameras send. Any other decoder (Pillow has dozens, some
+# rarely exercised) never sees an uploaded byte.
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
+NOT_A_PHOTO = "“{}”不是有效的图片文件（支持 JPG、PNG、WebP 格式）"
+
+
+def open_photo(data: bytes, filename: str) -> Image.Image:
+    """The image as its header describes it, not yet decoded: refused when too many bytes, not one of
+    PHOTO_FORMATS, or too many pixels (a 4.9 KB PNG can declare 40 megapixels)."""
     config = current_app.config
     if len(data) > config["PHOTO_MAX_BYTES"]:
         raise PhotoError(f"照片“{filename}”超过 {config['PHOTO_MAX_BYTES'] // (1024 * 1024)} MB")
@@ -61,16 +69,24 @@ def encode_photo(data: bytes, filename: str) -> EncodedPhoto:
         with warnings.catch_warnings():
             # Pillow's own alarm for huge images fires inside open(), before our limit can be checked.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.width * image.height > config["PHOTO_MAX_PIXELS"]:
-                raise too_large
-            image.load()
+            image = Image.open(io.BytesIO(data), formats=PHOTO_FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise too_large from None
-    except PhotoError:
-        raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise PhotoError(f"“{filename}”不是有效的图片文件（支持 JPG、PNG、WebP 等格式）") from None
+        raise PhotoError(NOT_A_PHOTO.format(filename)) from None
+    if image.width * image.height > config["PHOTO_MAX_PIXELS"]:
+        raise too_large
+    return image
+
+
+def encode_photo(data: bytes, filename: str, image: Image.Image | None = None) -> EncodedPhoto:
+    """Decoded, re-encoded as JPEG and scaled: the costly step, after every cheap check passed."""
+    image = image or open_photo(data, filename)
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError):
+        raise PhotoError(NOT_A_PHOTO.format(filename)) from None
+    config = current_app.config
     image = _flatten(ImageOps.exif_transpose(image))
     side = config["PHOTO_MAX_SIDE"]
     image.thumbnail((side, side), Image.Resampling.LANCZOS)
@@ -88,14 +104,49 @@ class Upload:
     error: str = ""
 
 
+def too_many_photos(filename: str) -> str:
+    return f"每条信息最多 {current_app.config['ITEM_MAX_PHOTOS']} 张照片，“{filename}”未上传"
+
+
+def _filename(file_storage) -> str:
+    return os.path.basename(file_storage.filename or "照片")
+
+
+def _read(file_storage) -> bytes:
+    # One byte past the limit, so an oversized file is refused without reading it all.
+    return file_storage.stream.read(current_app.config["PHOTO_MAX_BYTES"] + 1)
+
+
 def encode_upload(file_storage) -> Upload:
-    filename = os.path.basename(file_storage.filename or "照片")
-    # Read one byte past the limit so an oversized file is refused without reading it all.
-    data = file_storage.stream.read(current_app.config["PHOTO_MAX_BYTES"] + 1)
+    filename = _filename(file_storage)
     try:
-        return Upload(filename, encode_photo(data, filename))
+        return Upload(filename, encode_photo(_read(file_storage), filename))
     except PhotoError as error:
         return Upload(filename, None, str(error))
+
+
+def encode_uploads(files: list, room: int, full: str = "") -> list[Upload]:
+    """A request's photos, checked in the order of their cost: the count (`room` more photos fit, the
+    refusal `full` or the item's limit), then each file's bytes, format and pixels from its header, then
+    the request's pixel budget (PHOTO_REQUEST_MAX_PIXELS); only a photo that passed all of these is decoded."""
+    budget = current_app.config["PHOTO_REQUEST_MAX_PIXELS"]
+    uploads = []
+    for file_storage in files:
+        filename = _filename(file_storage)
+        if room <= 0:
+            uploads.append(Upload(filename, None, f"{full}，“{filename}”未上传" if full else too_many_photos(filename)))
+            continue
+        try:
+            data = _read(file_storage)
+            image = open_photo(data, filename)
+            if image.width * image.height > budget:
+                raise PhotoError(f"本次上传的照片像素总量过大，“{filename}”未上传，请保存后再上传")
+            budget -= image.width * image.height
+            uploads.append(Upload(filename, encode_photo(data, filename, image)))
+            room -= 1
+        except PhotoError as error:
+            uploads.append(Upload(filename, None, str(error)))
+    return uploads
 
 
 def store_photo(file_storage, uploader_id: int, form_key: str, item_id: int | None, position: int) -> ItemPhoto:

@@ -1,6 +1,4 @@
 """Items: filing, sign-off, the office's review, and the queries behind the item pages."""
-import re
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -18,7 +16,7 @@ from ..units.models import Unit
 from ..web.filters import local_day_start, office_today, to_local
 from ..web.paging import Page, count_rows, paginate
 from .models import Item, ItemEvent, ItemPhoto
-from .photos import Upload, remove_photo, store_upload
+from .photos import Upload, remove_photo, store_upload, too_many_photos
 from .workflow import (
     ACTION_NAMES,
     OFFICE_ROLES,
@@ -68,18 +66,6 @@ class ItemFields:
     major: bool = False
     follow_up_of_id: int | None = None
     solicitation_id: int | None = None
-
-
-def new_form_key() -> str:
-    return uuid.uuid4().hex
-
-
-FORM_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
-
-
-def is_form_key(value: str | None) -> bool:
-    """A key sent back by the browser is used only if it could be one of ours (it is stored)."""
-    return bool(value) and FORM_KEY_PATTERN.fullmatch(value) is not None
 
 
 # ---- loading with permission -------------------------------------------------------------
@@ -221,6 +207,36 @@ def list_form_photos(form_key: str, uploader_id: int) -> list[ItemPhoto]:
     )
 
 
+def photo_room(form_key: str, item: Item | None, user, removals: set[int]) -> tuple[int, str]:
+    """How many more photos this form takes, and the refusal for the next one: the item's limit less the
+    photos it keeps; for a form never saved, also the uploader's cap of pending photos
+    (PHOTO_PENDING_MAX), which a form reloaded again and again would otherwise grow without end."""
+    config = current_app.config
+    photos = list_form_photos(form_key, user.id)
+    room = config["ITEM_MAX_PHOTOS"] - sum(photo.id not in removals for photo in photos)
+    if item is not None:
+        return room, ""
+    pending = db.session.scalar(select(func.count(ItemPhoto.id)).where(
+        ItemPhoto.item_id.is_(None), ItemPhoto.uploader_id == user.id))
+    pending -= sum(photo.id in removals for photo in photos if photo.item_id is None)
+    if config["PHOTO_PENDING_MAX"] - pending < room:
+        return (config["PHOTO_PENDING_MAX"] - pending,
+                f"尚未保存的照片最多{config['PHOTO_PENDING_MAX']}张，请先保存信息再上传（未保存的照片一天后自动清除）")
+    return room, ""
+
+
+def remove_pending_photos(now: datetime | None = None) -> int:
+    """Photos uploaded to forms never saved, older than PHOTO_PENDING_HOURS: their rows and files go.
+    Run by `flask remind` (the periodic job); returns how many."""
+    cutoff = (now or utcnow()) - timedelta(hours=current_app.config["PHOTO_PENDING_HOURS"])
+    stale = db.session.scalars(select(ItemPhoto).where(ItemPhoto.item_id.is_(None), ItemPhoto.created_at < cutoff))
+    count = 0
+    for photo in stale:
+        remove_photo(photo)
+        count += 1
+    return count
+
+
 def apply_photo_changes(form_key: str, item: Item | None, user, uploads: list[Upload], captions: dict[int, str],
                         removals: set[int]) -> list[str]:
     """Keeps every good photo even when other input is bad, so a re-rendered form loses nothing.
@@ -228,20 +244,28 @@ def apply_photo_changes(form_key: str, item: Item | None, user, uploads: list[Up
     photos = list_form_photos(form_key, user.id)
     for photo in photos:
         if photo.id in removals:
+            record_event(user, "photo.remove", photo, f"删除信息 #{photo.item_id or '（未保存）'} 的照片",
+                         old=snapshot(photo, "item_id", "caption", "stored_name"))
             remove_photo(photo)
-        elif photo.id in captions:
+        elif photo.id in captions and photo.caption != captions[photo.id][:200]:
+            before = snapshot(photo, "caption")
             photo.caption = captions[photo.id][:200]
+            record_event(user, "photo.caption", photo, f"修改信息 #{photo.item_id or '（未保存）'} 的照片说明",
+                         before, snapshot(photo, "caption"))
     kept = [photo for photo in photos if photo.id not in removals]
     errors = []
     limit = current_app.config["ITEM_MAX_PHOTOS"]
     position = max((photo.position for photo in kept), default=-1) + 1
     for upload in uploads:
         if len(kept) >= limit:
-            errors.append(f"每条信息最多 {limit} 张照片，“{upload.filename}”未上传")
+            errors.append(too_many_photos(upload.filename))
         elif upload.encoded is None:
             errors.append(upload.error)
         else:
-            kept.append(store_upload(upload.encoded, user.id, form_key, item.id if item else None, position))
+            photo = store_upload(upload.encoded, user.id, form_key, item.id if item else None, position)
+            record_event(user, "photo.add", photo, f"为信息 #{photo.item_id or '（未保存）'} 上传照片",
+                         new=snapshot(photo, "item_id", "form_key", "stored_name", "width", "height", "size"))
+            kept.append(photo)
         position += 1
     db.session.flush()
     return errors

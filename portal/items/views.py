@@ -8,15 +8,16 @@ from ..scoring.services import INTERNAL_CHANNEL, get_channel, list_adoptions, me
 from ..solicitations.services import list_answer_choices
 from ..units.services import unit_filter_choices
 from ..web.access import roles_required
+from ..web.fields import parse_whole_number, query_int, query_page
 from ..web.filters import local_to_utc, office_today, to_local_naive
-from ..web.forms import loaded_version, strip_control_characters
+from ..web.forms import is_form_key, loaded_version, new_form_key, strip_control_characters
 from ..web.htmx import render_page
 from ..web.wechat import render_wechat_page
 from . import bp
 from .diff import diff_html
 from .forms import DecisionForm, InboxFilterForm, ItemForm, ReviewForm
 from .models import STATUSES
-from .photos import encode_upload, photo_path
+from .photos import encode_uploads, photo_path
 from .services import (
     EditConflict,
     ItemFields,
@@ -30,13 +31,12 @@ from .services import (
     find_item_by_form_key,
     get_item_for,
     get_photo_for,
-    is_form_key,
     list_follow_up_choices,
     list_follow_ups,
     list_form_photos,
     list_signoff_queue,
     list_unit_items,
-    new_form_key,
+    photo_room,
     search_inbox,
     transition_item,
     update_item,
@@ -83,7 +83,7 @@ def dashboard():
 @roles_required(*UNIT_MEMBER)
 def unit_items():
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
-    page = list_unit_items(current_user.unit_id, status, request.args.get("page", 1, type=int),
+    page = list_unit_items(current_user.unit_id, status, query_page(),
                            current_app.config["PAGE_SIZE"])
     return render_page("items/unit_items.html", "items/_item_list.html", page=page, status=status,
                        statuses=STATUSES)
@@ -103,7 +103,7 @@ def signoff():
 def inbox():
     form = InboxFilterForm(request.args, statuses={k: v for k, v in STATUSES.items() if k in OFFICE_VISIBLE},
                            units=unit_filter_choices())
-    page = search_inbox(form.to_filters(), request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+    page = search_inbox(form.to_filters(), query_page(), current_app.config["PAGE_SIZE"])
     query_args = {k: v for k, v in request.args.items() if k != "page" and v}
     from ..checks.services import count_similar  # the checks package builds on this one
 
@@ -127,12 +127,12 @@ def _item_fields(form: ItemForm) -> ItemFields:
 def _photo_inputs() -> tuple[dict[int, str], set[int]]:
     captions, removals = {}, set()
     for key, value in request.form.items():
-        prefix, _, photo_id = key.partition("-")
-        if photo_id.isdigit():
+        prefix, _, text = key.partition("-")
+        if (photo_id := parse_whole_number(text)) is not None:
             if prefix == "caption":
-                captions[int(photo_id)] = strip_control_characters(value).strip()
+                captions[photo_id] = strip_control_characters(value).strip()
             elif prefix == "remove":
-                removals.add(int(photo_id))
+                removals.add(photo_id)
     return captions, removals
 
 
@@ -156,9 +156,9 @@ def _save_item_form(item):
     if not form.is_submitted():
         form.event_end.data = to_local_naive(item.event_end_at) if item and item.event_end_at else None
         if item is None:
-            form.follow_up_of_id.data = request.args.get("follow_up_of", 0, type=int)
+            form.follow_up_of_id.data = query_int("follow_up_of", 0)
             # "写约稿信息" on a solicitation opens this form with the link chosen.
-            answering = request.args.get("solicitation", 0, type=int)
+            answering = query_int("solicitation", 0)
             form.solicitation_id.data = answering if answering in form.solicitation_id.choices else 0
     elif item is None and (existing := find_item_by_form_key(form_key)) is not None:
         return redirect(url_for("items.detail", item_id=existing.id))
@@ -173,7 +173,9 @@ def _store_item_form(form: ItemForm, item, form_key: str) -> bool:
     # Encoding phone photos takes a CPU second or more: not while holding SQLite's write lock, which this
     # POST took with its first query (the login check), and every other writer would wait on.
     db.session.commit()
-    uploads = [encode_upload(upload) for upload in form.photos.data or [] if upload and upload.filename]
+    # Only real files (a text field named photos is no upload), counted before any is read or decoded.
+    files = [upload for upload in request.files.getlist("photos") if upload.filename]
+    uploads = encode_uploads(files, *photo_room(form_key, item, current_user, removals))
     photo_errors = apply_photo_changes(form_key, item, current_user, uploads, captions, removals)
     form.photos.errors = list(form.photos.errors) + photo_errors
     if valid and not photo_errors:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from ..auth.services import list_unit_member_ids
 from ..extensions import db, utcnow
 from ..items.models import Item
+from ..items.services import remove_pending_photos
 from ..items.workflow import OFFICE_VISIBLE
 from ..roster.models import RosterRequest, RosterResponse
 from ..scoring.engine import ANY_CATEGORY, CATEGORIES
@@ -213,8 +214,14 @@ def _parse_now(value: str | None) -> datetime | None:
 @click.option("--now", "now_text", default=None, help="Pretend it is this time (ISO 8601 with offset); for tests.")
 @with_appcontext
 def remind_command(now_text: str | None) -> None:
-    """Create deadline reminders and send pending e-mail/webhook deliveries (idempotent; run every 10 min)."""
-    summary, sent = run_reminders(_parse_now(now_text))
+    """Create deadline reminders, send pending e-mail/webhook deliveries and remove photos of forms never
+    saved (idempotent; run every 10 min)."""
+    now = _parse_now(now_text)
+    summary, sent = run_reminders(now)
+    # The periodic job of the portal: photos of forms never saved go here too.
+    removed = remove_pending_photos(now)
+    db.session.commit()
     details = "，".join(f"{kind} {count}" for kind, count in sorted(summary.by_kind.items()))
     click.echo(f"新提醒 reminders created: {summary.created}" + (f"（{details}）" if details else ""))
     click.echo(f"外发 deliveries: 已发送 sent {sent['sent']}，待重试 retry {sent['retry']}，失败 failed {sent['failed']}")
+    click.echo(f"未保存表单的过期照片 stale pending photos removed: {removed}")

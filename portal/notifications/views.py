@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..web.access import roles_required
+from ..web.fields import query_page
 from ..web.htmx import render_page
 from . import bp
 from .delivery import count_deliveries, get_delivery, list_deliveries, retry_delivery
@@ -37,7 +38,7 @@ def read_all():
 @roles_required("admin")
 def deliveries():
     status = request.args.get("status") if request.args.get("status") in DELIVERY_STATUSES else None
-    page = list_deliveries(status, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+    page = list_deliveries(status, query_page(), current_app.config["PAGE_SIZE"])
     return render_page("notifications/deliveries.html", "notifications/_delivery_list.html", page=page,
                        status=status, statuses=DELIVERY_STATUSES, counts=count_deliveries())
 

@@ -4,7 +4,7 @@ liaison officer with the unit's cells merged down its officers. Styles and print
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from ..web.xlsx import BODY_FONT, BORDER, CENTER, HEADER_FONT, LEFT, TITLE_FONT, fit_to_a4, workbook_bytes
+from ..web.xlsx import BODY_FONT, BORDER, CENTER, HEADER_FONT, LEFT, TITLE_FONT, fit_to_a4, put_cell, workbook_bytes
 from .services import RosterRow
 from .table import CENTRED_COLUMNS, COLUMNS, UNIT_COLUMNS, roster_table
 
@@ -19,11 +19,11 @@ def build_roster_workbook(rows: list[RosterRow], title: str, note: str) -> bytes
     last = get_column_letter(len(COLUMNS))
 
     sheet.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
-    sheet.cell(TITLE_ROW, 1, title).font = TITLE_FONT
+    put_cell(sheet, TITLE_ROW, 1, title).font = TITLE_FONT
     sheet.cell(TITLE_ROW, 1).alignment = CENTER
     sheet.row_dimensions[TITLE_ROW].height = 36
     sheet.merge_cells(f"A{NOTE_ROW}:{last}{NOTE_ROW}")
-    sheet.cell(NOTE_ROW, 1, note).font = BODY_FONT
+    put_cell(sheet, NOTE_ROW, 1, note).font = BODY_FONT
     sheet.cell(NOTE_ROW, 1).alignment = LEFT
 
     groups: dict[str, list[int]] = {}
@@ -31,13 +31,13 @@ def build_roster_workbook(rows: list[RosterRow], title: str, note: str) -> bytes
         sheet.column_dimensions[get_column_letter(number)].width = width
         if group is None:
             sheet.merge_cells(start_row=GROUP_ROW, start_column=number, end_row=HEADER_ROW, end_column=number)
-            sheet.cell(GROUP_ROW, number, header)
+            put_cell(sheet, GROUP_ROW, number, header)
         else:
             groups.setdefault(group, []).append(number)
-            sheet.cell(HEADER_ROW, number, header)
+            put_cell(sheet, HEADER_ROW, number, header)
     for group, numbers in groups.items():
         sheet.merge_cells(start_row=GROUP_ROW, start_column=numbers[0], end_row=GROUP_ROW, end_column=numbers[-1])
-        sheet.cell(GROUP_ROW, numbers[0], group)
+        put_cell(sheet, GROUP_ROW, numbers[0], group)
     for row_number in (GROUP_ROW, HEADER_ROW):
         for number in range(1, len(COLUMNS) + 1):
             cell = sheet.cell(row_number, number)
@@ -50,7 +50,7 @@ def build_roster_workbook(rows: list[RosterRow], title: str, note: str) -> bytes
             values = (group.unit_cells if offset == 0 else [""] * UNIT_COLUMNS) + cells
             for number, value in enumerate(values, start=1):
                 # Text, never numbers: phone numbers keep their leading 0 and are not shown as 1.38E+10.
-                cell = sheet.cell(current + offset, number, value)
+                cell = put_cell(sheet, current + offset, number, value)
                 cell.number_format = "@"
                 cell.font, cell.border = BODY_FONT, BORDER
                 cell.alignment = CENTER if number in CENTRED_COLUMNS else LEFT

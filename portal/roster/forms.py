@@ -1,15 +1,15 @@
 """The roster form (leader, section, liaison officers as repeatable rows) and the office's request
 form. Phone and e-mail checks call the services' rules, so the message at the field is the one the
 service would give."""
-from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..web.fields import DateField, whole_number
 from ..web.forms import PortalForm, PortalMeta
 from .models import EMPLOYMENTS
 from .services import (
-    EARLIEST_YEAR,
     EMAIL_MAX,
-    LATEST_YEAR,
     MAX_OFFICERS,
     NAME_MAX,
     NOTE_MAX,
@@ -64,6 +64,21 @@ class OfficerForm(Form):
         return super().validate(extra_validators)
 
 
+class CappedFieldList(FieldList):
+    """A FieldList that counts the filled rows it had to leave out past max_entries (WTForms drops them
+    silently), so the form can say so instead of saving fewer rows than were typed."""
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        self.rows_left_out = 0
+        if formdata and self.max_entries:
+            indices = sorted(set(self._extract_indices(self.name, formdata)))[self.max_entries:]
+            self.rows_left_out = sum(
+                any(str(value).strip() for key in formdata if key.startswith(f"{self.name}-{index}-")
+                    and not key.endswith("-employment") for value in formdata.getlist(key))
+                for index in indices)
+
+
 class RosterForm(PortalForm):
     leader_name = StringField("分管领导姓名", validators=[DataRequired("请填写分管领导姓名"), _length(NAME_MAX)])
     leader_position = StringField("分管领导职务", validators=[DataRequired("请填写分管领导职务"), _length(POSITION_MAX)])
@@ -74,7 +89,7 @@ class RosterForm(PortalForm):
         Optional(), Length(max=EMAIL_MAX, message="电子邮箱过长"), contact_check(normalize_email, "分管领导电子邮箱")])
     section = StringField("对口科室", validators=[Optional(), _length(SECTION_MAX)],
                           description="负责信息工作的科室（股室），如：党政办公室")
-    officers = FieldList(FormField(OfficerForm), min_entries=1, max_entries=MAX_OFFICERS)
+    officers = CappedFieldList(FormField(OfficerForm), min_entries=1, max_entries=MAX_OFFICERS)
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -82,16 +97,17 @@ class RosterForm(PortalForm):
             first = self.officers[0].form.name
             first.errors = list(first.errors) + ["请至少填写一名信息员"]
             valid = False
+        if self.officers.rows_left_out:
+            first = self.officers[0].form.name
+            first.errors = list(first.errors) + [
+                f"信息员最多填写{MAX_OFFICERS}名，第{MAX_OFFICERS + 1}名起的{self.officers.rows_left_out}名未能保存，请删减后再保存"]
+            valid = False
         return valid
 
 
 class RosterRequestForm(PortalForm):
     deadline_on = DateField("截止日期", validators=[InputRequired("请填写截止日期")])
-    deadline_hour = SelectField("截止时刻", coerce=int, choices=DEADLINE_HOURS, default=17,
+    deadline_hour = SelectField("截止时刻", coerce=whole_number, choices=DEADLINE_HOURS, default=17,
                                 description="按北京时间；在此时刻及之前确认或更新的，算按时完成")
     note = TextAreaField("通知说明", validators=[Optional(), _length(NOTE_MAX)])
 
-    def validate_deadline_on(self, field):
-        # Converting far-off years to UTC would overflow; no real deadline lies outside this range.
-        if field.data is not None and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
-            raise ValidationError("截止日期的年份不合理")

@@ -13,12 +13,13 @@ from sqlalchemy import select
 
 from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids
-from ..extensions import db, utcnow
+from ..extensions import db, utcnow, write_transaction
 from ..items.workflow import UNIT_ROLES
 from ..notifications.services import notify_users
 from ..units.models import Unit
 from ..units.services import list_reporting_units
 from ..web.countdown import describe_countdown
+from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..web.filters import format_datetime, to_local
 from .models import EMPLOYMENTS, Roster, RosterOfficer, RosterRequest, RosterResponse
 
@@ -30,7 +31,6 @@ NOTE_MAX = 500
 # A unit names one liaison officer as a rule (seed: 确定1名信息员), a few when it has part-time helpers.
 MAX_OFFICERS = 10
 # Deadlines outside these years are typing slips (and far-off years overflow time-zone arithmetic).
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 OFFICE_READERS = ("editor", "admin")
 
 RESPONSE_STATES = {
@@ -232,6 +232,16 @@ def _roster_values(roster: Roster) -> dict:
     officers = [f"{o.name} {o.position} {o.mobile} {o.office_phone} {o.email}".strip() for o in roster.officers]
     return snapshot(roster, "leader_name", "leader_position", "leader_mobile", "leader_phone", "leader_email",
                     "section") | {"officers": officers}
+
+
+def record_roster_export(user, rows: list, kind: str) -> None:
+    """The roster is personal data (names, mobiles, e-mails of every unit's people): who took a copy,
+    when and from where goes into the audit log, in a short transaction of its own (a GET's)."""
+    db.session.commit()
+    with write_transaction():
+        record_event(user, "roster.export", None, f"导出信息员名单（{kind}，{len(rows)}个单位）",
+                     new={"format": kind, "units": len(rows)})
+        db.session.commit()
 
 
 def save_roster(user, unit: Unit, data: RosterData, now: datetime | None = None) -> Roster:

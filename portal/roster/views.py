@@ -36,6 +36,7 @@ from .services import (
     roster_heading,
     roster_is_complete,
     roster_pending_for,
+    record_roster_export,
     roster_rows,
     save_roster,
     track_roster_request,
@@ -172,7 +173,9 @@ def confirm(unit_id: int):
 def export():
     now = utcnow()
     title, note = roster_heading(current_app.config["OFFICE_NAME"], now)
-    data = build_roster_workbook(roster_rows(now), title, note)
+    rows = roster_rows(now)
+    data = build_roster_workbook(rows, title, note)
+    record_roster_export(current_user, rows, "xlsx")
     return send_download(data, roster_filename(to_local(now), "xlsx"), XLSX_MIMETYPE)
 
 
@@ -181,11 +184,13 @@ def export():
 def export_pdf():
     now = utcnow()
     title, note = roster_heading(current_app.config["OFFICE_NAME"], now)
-    table = roster_table(roster_rows(now))
+    rows = roster_rows(now)
+    table = roster_table(rows)
     font_pt, widths = column_widths(table)
     data = render_pdf("pdf/roster.html", title=title, note=note, columns=COLUMNS, groups=header_groups(),
                       table=table, unit_columns=UNIT_COLUMNS, centred=CENTRED_COLUMNS, email_breaks=email_breaks,
                       font_pt=font_pt, widths=widths)
+    record_roster_export(current_user, rows, "pdf")
     return send_pdf(data, roster_filename(to_local(now), "pdf"))
 
 

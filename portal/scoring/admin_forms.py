@@ -1,5 +1,5 @@
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -8,6 +8,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..web.fields import DateField, IntegerField
 from ..web.forms import PortalForm
 from .rulesets import NAME_MAX, TARGET_MAX, TargetRow
 

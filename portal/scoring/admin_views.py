@@ -1,9 +1,10 @@
 """Admin pages: rule sets (edit, import, export, activate, period) and annual targets."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 
 from ..extensions import db, utcnow
 from ..web.access import roles_required
 from ..web.downloads import send_download
+from ..web.fields import query_int, year_in_range
 from ..web.filters import to_local
 from . import bp
 from .admin_forms import (
@@ -131,8 +132,8 @@ def rule_set_import():
 @bp.route("/admin/targets", methods=["GET", "POST"])
 @roles_required("admin")
 def annual_targets():
-    year = request.args.get("year", type=int)
-    if year is None or not 2000 <= year <= 2100:
+    year = query_int("year")
+    if year is None or not year_in_range(year):
         year = to_local(utcnow()).year
     rows = list_annual_targets(year)
     form = make_targets_form(rows)

@@ -1,24 +1,16 @@
 """Forms for adoptions, instructions, feedback and verdicts. Choices come from the active rule set,
 so they are passed in by the view; the services check every value again."""
-from wtforms import (
-    BooleanField,
-    DateField,
-    DateTimeLocalField,
-    HiddenField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
     Optional,
-    ValidationError,
 )
 
+from ..web.fields import DateField, DateTimeLocalField
 from ..web.forms import PortalForm
-from .records import COMMENT_MAX, EARLIEST_DAY, LEADER_NAME_MAX, TEXT_MAX
+from .records import COMMENT_MAX, LEADER_NAME_MAX, TEXT_MAX
 
 # Where a form posted from the instruction list sends the user back to; anything else means the item page.
 BACK_TO_LIST = "list"
@@ -41,17 +33,13 @@ class InstructionForm(PortalForm):
     text = TextAreaField("批示内容", validators=[
         DataRequired("请填写批示内容"), Length(max=TEXT_MAX, message=f"不超过{TEXT_MAX}字")])
     feedback_required = BooleanField("要求单位反馈落实情况", default=True)
-    feedback_due = DateTimeLocalField("反馈期限", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    feedback_due = DateTimeLocalField("反馈期限", validators=[Optional()])
 
     def __init__(self, *args, ranks: dict[str, str], due_days: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.rank.choices = {"": "请选择"} | ranks
         self.feedback_due.description = f"不填则为批示日期后第{due_days}天24时前"
 
-    def validate_feedback_due(self, field):
-        # Converting far-off years to UTC would overflow; no real deadline lies outside this range.
-        if field.data is not None and not EARLIEST_DAY.year <= field.data.year <= 2100:
-            raise ValidationError("反馈期限的年份不合理")
 
 
 class FeedbackForm(PortalForm):

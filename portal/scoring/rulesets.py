@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from ..audit.services import record_event, snapshot
 from ..extensions import db, utcnow
+from ..web.fields import EARLIEST_YEAR, LATEST_YEAR, year_in_range
 from ..web.filters import to_local
 from . import engine
 from .models import AnnualTarget, Channel, RuleSet
@@ -83,12 +84,30 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
+# Points, quotas and targets are small numbers; a longer one is a typo or an attack (a 5,000-digit
+# number is refused by Python's int() itself, a 400-digit one would overflow the score columns).
+RULE_NUMBER_DIGITS = 9
+
+
+def _rule_number(text: str) -> int | float:
+    digits = sum(char.isdigit() for char in text.split("e")[0].split("E")[0])
+    number = float(text) if any(char in text for char in ".eE") else None
+    if digits > RULE_NUMBER_DIGITS or (number is not None and not abs(number) < 10**RULE_NUMBER_DIGITS):
+        raise RuleSetError(f"规则集中的数字“{text[:20]}”过大（不超过{RULE_NUMBER_DIGITS}位）")
+    return int(text) if number is None else number
+
+
+def _no_constant(name: str):
+    raise RuleSetError(f"规则集中不能使用 {name}，请填写数字")
+
+
 def parse_rule_text(text: str) -> dict[str, Any]:
     """The JSON text as a validated rule set dict, or RuleSetError with a Chinese message."""
     if not text.strip():
         raise RuleSetError("请填写规则集内容（JSON）")
     try:
-        data = json.loads(text, object_pairs_hook=_unique_keys)
+        data = json.loads(text, object_pairs_hook=_unique_keys, parse_int=_rule_number, parse_float=_rule_number,
+                          parse_constant=_no_constant)
     except json.JSONDecodeError as error:
         raise RuleSetError(_json_problem(error)) from None
     except RecursionError:
@@ -457,8 +476,8 @@ def list_annual_targets(year: int) -> list[TargetRow]:
 
 
 def _check_year(year: int) -> None:
-    if not 2000 <= year <= 2100:
-        raise RuleSetError("年份应在2000至2100之间", "year")
+    if not year_in_range(year):
+        raise RuleSetError(f"年份应在{EARLIEST_YEAR}至{LATEST_YEAR}之间", "year")
 
 
 def save_annual_target(year: int, tier_id: int | None, submitted_target: int | None,

@@ -1,9 +1,10 @@
 """The ranking and each unit's score page."""
-from flask import abort, current_app, request
+from flask import abort, current_app
 from flask_login import current_user
 
 from ..units.services import get_unit, list_tiers
 from ..web.access import roles_required
+from ..web.fields import query_int, query_page
 from ..web.htmx import render_page
 from . import bp
 from .services import (
@@ -24,13 +25,13 @@ from .services import (
 def ranking():
     run = ensure_fresh_scores()
     tiers = list_tiers()
-    tier_id = request.args.get("tier", type=int)
+    tier_id = query_int("tier")
     if tier_id not in {tier.id for tier in tiers}:
         tier_id = None
     return render_page(
         "scoring/ranking.html", "scoring/_ranking_table.html",
         run=run, rule_set=get_active_rule_set(), tiers=tiers, tier_id=tier_id, rule_names=RULE_NAMES,
-        standings=list_standings(run, tier_id, request.args.get("page", 1, type=int),
+        standings=list_standings(run, tier_id, query_page(),
                                  current_app.config["RANKING_PAGE_SIZE"]),
     )
 

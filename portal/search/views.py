@@ -7,6 +7,7 @@ from ..items.models import STATUSES
 from ..items.workflow import OFFICE_ROLES, OFFICE_VISIBLE
 from ..units.services import unit_filter_choices
 from ..web.access import roles_required
+from ..web.fields import query_page
 from ..web.htmx import render_page
 from . import bp
 from .services import search_items
@@ -26,7 +27,7 @@ def search():
     }
     form = InboxFilterForm(request.args, statuses=statuses,
                            units=unit_filter_choices() if office else {})
-    terms, page = search_items(current_user, form.to_filters(), request.args.get("page", 1, type=int),
+    terms, page = search_items(current_user, form.to_filters(), query_page(),
                                current_app.config["SEARCH_PAGE_SIZE"])
     query_args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_page("search/search.html", "search/_results.html", form=form, terms=terms, page=page,

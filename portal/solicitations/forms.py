@@ -1,28 +1,18 @@
 """Forms for solicitations and reporting priorities. Unit and group choices are passed in by the view;
 the services check every value again."""
-from wtforms import (
-    BooleanField,
-    DateField,
-    HiddenField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
     Optional,
-    ValidationError,
 )
 
+from ..web.fields import DateField, whole_number
 from ..web.forms import PortalForm
 from .services import (
     CONTACT_MAX,
-    EARLIEST_YEAR,
     EMAIL_MAX,
-    LATEST_YEAR,
     PRIORITY_BODY_MAX,
     PRIORITY_TITLE_MAX,
     REQUIREMENTS_MAX,
@@ -34,11 +24,6 @@ HOURS = {hour: f"{hour}点" for hour in range(24)}
 DEFAULT_HOUR = 17
 
 
-def _check_year(form, field):
-    # Converting far-off years to UTC would overflow; no real deadline lies outside this range.
-    if field.data is not None and not EARLIEST_YEAR <= field.data.year <= LATEST_YEAR:
-        raise ValidationError("日期的年份不合理")
-
 
 class SolicitationForm(PortalForm):
     version = HiddenField()  # the Solicitation.version the edit form showed (optimistic lock)
@@ -47,12 +32,12 @@ class SolicitationForm(PortalForm):
     requirements = TextAreaField("约稿要求", validators=[
         Optional(), Length(max=REQUIREMENTS_MAX, message=f"不超过{REQUIREMENTS_MAX}字")],
         description="需要了解的情况、写作角度、字数、是否附照片等")
-    deadline_date = DateField("截止日期", validators=[InputRequired("请填写截止日期"), _check_year])
-    deadline_hour = SelectField("截止时间", coerce=int, choices=HOURS, default=DEFAULT_HOUR,
+    deadline_date = DateField("截止日期", validators=[InputRequired("请填写截止日期")])
+    deadline_hour = SelectField("截止时间", coerce=whole_number, choices=HOURS, default=DEFAULT_HOUR,
                                 description="在此时刻之前（含）审签报送的回复为按时报送")
     groups = SelectMultipleField("快捷选择", validators=[Optional()],
                                  description="勾选后，该类全部单位都会收到约稿，可与下方逐个勾选的单位合并")
-    units = SelectMultipleField("约稿单位", coerce=int, validators=[Optional()])
+    units = SelectMultipleField("约稿单位", coerce=whole_number, validators=[Optional()])
     contact_name = StringField("联系人", validators=[
         Optional(), Length(max=CONTACT_MAX, message=f"不超过{CONTACT_MAX}个字")])
     room = StringField("报送地点", validators=[Optional(), Length(max=CONTACT_MAX, message=f"不超过{CONTACT_MAX}个字")],
@@ -70,13 +55,13 @@ class IssueForm(SolicitationForm):
     """A new notice; a telephone solicitation (蚌埠 seed) is recorded here after the call."""
 
     by_phone = BooleanField("电话约稿补录", description="已通过电话约稿、在此登记的，截止时间照常跟踪、计分")
-    called_date = DateField("电话约稿日期", validators=[Optional(), _check_year], description="不填则为登记时间")
-    called_hour = SelectField("电话约稿时间", coerce=int, choices=HOURS, default=9)
+    called_date = DateField("电话约稿日期", validators=[Optional()], description="不填则为登记时间")
+    called_hour = SelectField("电话约稿时间", coerce=whole_number, choices=HOURS, default=9)
 
 
 class ExtendForm(PortalForm):
-    deadline_date = DateField("新的截止日期", validators=[InputRequired("请填写新的截止日期"), _check_year])
-    deadline_hour = SelectField("截止时间", coerce=int, choices=HOURS, default=DEFAULT_HOUR)
+    deadline_date = DateField("新的截止日期", validators=[InputRequired("请填写新的截止日期")])
+    deadline_hour = SelectField("截止时间", coerce=whole_number, choices=HOURS, default=DEFAULT_HOUR)
 
 
 class VerdictForm(PortalForm):

@@ -21,6 +21,7 @@ from ..notifications.services import notify_users
 from ..units.models import UNIT_KINDS, Tier, Unit
 from ..units.services import list_reporting_units
 from ..web.countdown import Countdown, describe_countdown  # noqa: F401  (views and tests use them from here)
+from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..web.filters import format_datetime, local_to_utc, to_local
 from .models import (
     TARGET_STATES,
@@ -38,7 +39,6 @@ EMAIL_MAX = 100
 PRIORITY_TITLE_MAX = 100
 PRIORITY_BODY_MAX = 10000
 # Deadlines outside these years are typing slips, and far-off years overflow time-zone arithmetic.
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 # The countdown turns red for the last day (issue 4: red in the last 24 hours).
 LIST_LIMIT = 200
 ALL_UNITS = "all"

@@ -1,6 +1,7 @@
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from ..web.fields import IntegerField, whole_number
 from ..web.forms import PortalForm
 from .models import UNIT_KINDS
 
@@ -8,8 +9,8 @@ from .models import UNIT_KINDS
 class UnitForm(PortalForm):
     name = StringField("单位名称", validators=[DataRequired("请输入单位名称"), Length(max=60, message="不超过60个字符")])
     kind = SelectField("单位类型", choices=UNIT_KINDS)
-    parent_id = SelectField("上级单位", coerce=int)
-    tier_id = SelectField("单位类别", coerce=int)
+    parent_id = SelectField("上级单位", coerce=whole_number)
+    tier_id = SelectField("单位类别", coerce=whole_number)
     sort_order = IntegerField("排序", default=0, validators=[Optional(), NumberRange(0, 9999, "请输入0至9999之间的整数")])
     active = BooleanField("启用", default=True)
 

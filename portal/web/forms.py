@@ -1,5 +1,6 @@
-"""Form base classes shared by every domain."""
+"""Form base classes shared by every domain, and the one-time key of a creating form."""
 import re
+import uuid
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -59,3 +60,17 @@ def loaded_version() -> str | None:
 def form_errors(form) -> str:
     """Every validation message of a form in one line, for a form that redirects instead of re-rendering."""
     return "；".join(error for errors in form.errors.values() for error in errors)
+
+
+# A creating form (a new item, a new edition) carries a one-time key, stored on what it creates: a
+# replayed submit (a double tap, a retried request on a bad link) finds that record instead of a second.
+FORM_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def new_form_key() -> str:
+    return uuid.uuid4().hex
+
+
+def is_form_key(value: str | None) -> bool:
+    """A key sent back by the browser is used only if it could be one of ours (it is stored)."""
+    return bool(value) and FORM_KEY_PATTERN.fullmatch(value) is not None

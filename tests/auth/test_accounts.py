@@ -34,6 +34,11 @@ def flashes(client):
         return session.pop("_flashes", [])
 
 
+def next_page(client, url="/admin/users") -> str:
+    """The page after an action, where a one-time notice (an initial password) is shown."""
+    return client.get(url).get_data(as_text=True)
+
+
 def fresh(user):
     db.session.expire_all()
     return db.session.get(User, user.id)
@@ -123,6 +128,19 @@ def test_admin_cannot_deactivate_self(app, world):
     assert admin.get("/admin/users").status_code == 200
 
 
+def test_the_last_active_admin_cannot_drop_the_admin_role(app, world, make):
+    admin = client_for(app, world.admin)
+    form = {"name": world.admin.name, "unit_id": str(world.office.id), "roles": ["editor"]}
+    response = admin.post(f"/admin/users/{world.admin.id}/edit", data=form)
+    assert response.status_code == 200
+    assert "这是唯一启用的管理员账号，不能取消其管理员角色" in response.get_data(as_text=True)
+    assert fresh(world.admin).roles == {"admin"}
+    # With a second active admin the role may go.
+    make.user(world.office, "admin")
+    assert admin.post(f"/admin/users/{world.admin.id}/edit", data=form).status_code == 302
+    assert fresh(world.admin).roles == {"editor"}
+
+
 # ---- hashes -----------------------------------------------------------------------------------------
 
 def test_passwords_are_stored_as_argon2id(app, world):
@@ -161,14 +179,33 @@ def test_admin_creates_a_user_with_a_random_initial_password_shown_once(app, wor
     assert response.status_code == 302 and session_user(client) == str(user.id)
 
 
+def cookie_session(app, client) -> dict:
+    """The session as the browser holds it: signed, not encrypted, so anyone can read it."""
+    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    return app.session_interface.get_signing_serializer(app).loads(cookie.value) if cookie else {}
+
+
+@pytest.mark.parametrize("action", ["new", "reset"])
+def test_a_one_time_password_never_travels_in_the_session_cookie(app, world, action):
+    admin = client_for(app, world.admin)
+    if action == "new":
+        admin.post("/admin/users/new", data={"username": "xinfu_liu", "name": "刘晓燕",
+                                             "unit_id": str(world.own.id), "roles": ["reporter"]})
+    else:
+        admin.post(f"/admin/users/{world.reporter.id}/reset-password")
+    assert "密码" not in str(cookie_session(app, admin))
+    page = next_page(admin)
+    assert re.search(r"(初始密码|新密码)：[a-z0-9]{12,}（只显示这一次", page)
+    assert "只显示这一次" not in next_page(admin)  # shown once
+
+
 def test_two_new_users_get_different_passwords(app, world):
     admin = client_for(app, world.admin)
     passwords = []
     for username in ("user_a", "user_b"):
         admin.post("/admin/users/new", data={"username": username, "name": "张三", "unit_id": str(world.own.id),
                                              "roles": ["reporter"]})
-        (category, message), = flashes(admin)
-        passwords.append(re.search(r"初始密码：(\w+)", message).group(1))
+        passwords.append(re.search(r"初始密码：(\w+)", next_page(admin)).group(1))
     assert passwords[0] != passwords[1]
 
 

@@ -10,7 +10,7 @@ from portal.auth.models import User
 from portal.auth.services import generate_password
 from portal.extensions import db
 from portal.units.models import Unit
-from tests.auth.test_accounts import client_for, flashes, fresh, try_login
+from tests.auth.test_accounts import client_for, flashes, fresh, next_page, try_login
 from tests.conftest import PASSWORD
 
 
@@ -72,7 +72,7 @@ def new_account(app, world) -> tuple[User, str]:
     admin = client_for(app, world.admin)
     admin.post("/admin/users/new", data={"username": "xinfu_liu", "name": "刘晓燕", "unit_id": str(world.own.id),
                                          "roles": ["reporter"]})
-    (_, message), = flashes(admin)
+    message = next_page(admin)
     return db.session.scalar(select(User).where(User.username == "xinfu_liu")), re.search(r"初始密码：(\w+)", message)[1]
 
 
@@ -104,7 +104,7 @@ def test_logout_is_open_while_a_change_is_due(app, world):
 def test_reset_password_must_be_changed_too(app, world):
     admin = client_for(app, world.admin)
     admin.post(f"/admin/users/{world.reporter.id}/reset-password")
-    (_, message), = flashes(admin)
+    message = next_page(admin)
     assert fresh(world.reporter).must_change_password is True
     client = client_for(app, world.reporter, re.search(r"新密码：(\w+)", message)[1])
     assert client.get("/unit").headers["Location"] == "/account/password"
@@ -115,6 +115,21 @@ def test_the_initial_password_itself_cannot_be_kept(app, world):
     client = client_for(app, user, initial)
     assert change(client, "xinfu_liu", current=initial).status_code == 200
     assert fresh(user).must_change_password is True
+
+
+def test_the_forced_change_cannot_be_skipped_by_typing_the_same_password(app, world):
+    user, initial = new_account(app, world)
+    client = client_for(app, user, initial)
+    response = change(client, initial, current=initial)
+    assert response.status_code == 200 and "新密码不能与当前密码相同" in response.get_data(as_text=True)
+    assert fresh(user).must_change_password is True
+    assert client.get("/unit").headers["Location"] == "/account/password"
+
+
+def test_an_own_password_cannot_be_changed_to_itself_either(app, world):
+    client = client_for(app, world.reporter)
+    response = change(client, PASSWORD, current=PASSWORD)
+    assert "新密码不能与当前密码相同" in response.get_data(as_text=True)
 
 
 # ---- no default accounts -------------------------------------------------------------------------

@@ -114,6 +114,21 @@ def test_many_addresses_at_one_account_cannot_lock_the_owner_out_of_a_known_addr
     assert attempt(app.test_client(), address="10.0.0.1").status_code == 302
 
 
+def test_made_up_usernames_from_an_office_address_do_not_lock_out_its_known_accounts(app, world):
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 5
+    office = "10.8.0.1"  # the office's one NAT address
+    assert attempt(app.test_client(), address=office).status_code == 302  # the reporter works here
+    for number in range(5):
+        fail(app.test_client(), 1, username=f"made_up_{number}", address=office)
+    # The reporter, known at this address, still gets in with the right password...
+    assert attempt(app.test_client(), address=office).status_code == 302
+    # ...an account never seen here waits out the window, and so does a guesser at the known account.
+    assert THROTTLED in attempt(app.test_client(), username="editor", address=office).get_data(as_text=True)
+    app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS"] = 2
+    fail(app.test_client(), 2, address=office)
+    assert THROTTLED in attempt(app.test_client(), address=office).get_data(as_text=True)
+
+
 def test_limits_follow_the_configuration(app, client, world):
     app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS"] = 2
     app.config["LOGIN_WINDOW_MINUTES"] = 60
@@ -150,3 +165,26 @@ def test_without_proxy_fix_a_forwarded_header_is_ignored(app, client, world):
                 environ_base={"REMOTE_ADDR": "10.0.0.1"}, headers={"X-Forwarded-For": "6.6.6.6"})
     assert attempts()[0][1] == "10.0.0.1"
 
+
+
+@pytest.mark.parametrize("peer", ["203.0.113.9", "10.0.0.7", "::ffff:203.0.113.9"])
+def test_a_forwarded_address_from_a_peer_that_is_not_the_proxy_is_ignored(proxied_app, world, peer):
+    client = proxied_app.test_client()
+    client.post("/login", data={"username": "reporter", "password": "wrong-password"},
+                environ_base={"REMOTE_ADDR": peer}, headers={"X-Forwarded-For": "6.6.6.6",
+                                                            "X-Forwarded-Proto": "https"})
+    assert attempts()[0][1] == peer
+
+
+def test_the_proxy_addresses_are_a_setting(app, world, tmp_path):
+    proxied = create_app(_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path) | {
+        "TRUSTED_PROXIES": 1, "TRUSTED_PROXY_ADDRESSES": "10.1.0.0/24, 10.2.0.5"})
+    client = proxied.test_client()
+    with proxied.app_context():
+        for peer, seen in (("10.1.0.20", "1.2.3.4"), ("10.2.0.5", "1.2.3.4"), ("10.2.0.6", "10.2.0.6"),
+                           ("127.0.0.1", "127.0.0.1")):
+            client.post("/login", data={"username": "reporter", "password": "wrong-password"},
+                        environ_base={"REMOTE_ADDR": peer}, headers={"X-Forwarded-For": "1.2.3.4"})
+            assert attempts()[-1][1] == seen, peer
+        db.session.remove()
+        db.engine.dispose()

@@ -116,6 +116,26 @@ def test_a_draft_survives_a_closed_tab_and_a_lost_answer_files_once(phone, live_
     assert not page.get_by_text("尚未提交的内容").is_visible()  # the saved draft was forgotten
 
 
+def test_logging_out_forgets_the_unsent_drafts_an_expired_session_keeps_them(phone, live_server):
+    page = phone()
+    sign_in(page, "reporter")
+    page.goto("/items/new")
+    write_item(page, "幸福社区楼道堆物清理")
+
+    def drafts():
+        return page.evaluate("Object.keys(localStorage).filter(function (k) { return k.indexOf('draft:') === 0; })")
+
+    assert drafts()
+    page.context.clear_cookies()  # the session ends without a logout (expired): the draft stays
+    page.goto("/login")
+    assert drafts()
+    sign_in(page, "reporter")
+    page.goto("/unit")
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url(re.compile(r"/login"))
+    assert drafts() == []
+
+
 def test_an_htmx_action_shows_it_is_busy_and_says_when_it_fails(phone, live_server):
     page = phone()
     sign_in(page, "editor")

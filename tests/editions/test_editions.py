@@ -5,7 +5,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
 from portal.editions.models import Edition, EditionEntry, Publication
@@ -177,7 +177,7 @@ def test_items_of_a_locked_edition_are_not_offered_again(app, make, world):
 
 @pytest.mark.parametrize("url_part, data, message", [
     ("settings", {"issued_on": "", "editor_note": ""}, "请填写编发日期"),
-    ("settings", {"issued_on": "2999-01-01", "editor_note": ""}, "编发日期不能晚于今天"),
+    ("settings", {"issued_on": "2999-01-01", "editor_note": ""}, "编发日期的年份不合理"),
     ("settings", {"issued_on": "1999-12-31", "editor_note": ""}, "编发日期的年份不合理"),
     ("settings", {"issued_on": "TODAY", "editor_note": "长" * 2001}, "编者按不超过2000个字"),
     ("entries", {"section": ""}, "请勾选要编入本期的信息"),
@@ -310,3 +310,20 @@ def test_the_edition_pdf_has_the_seed_forms_header_items_and_colophon(app, make,
     # a draft is not for the units
     second_edition = new_edition(editor)
     assert client_for(app, world.reporter).get(f"/editions/{second_edition.id}.pdf").status_code == 404
+
+
+def test_a_replayed_new_edition_form_makes_one_draft(app, world):
+    editor = client_for(app, world.editor)
+    page = editor.get("/editions/new").get_data(as_text=True)
+    form_key = re.search(r'name="form_key" type="hidden" value="([^"]+)"|type="hidden" name="form_key" value="([^"]+)"|'
+                         r'id="form_key" name="form_key" type="hidden" value="([^"]+)"', page)
+    assert form_key, "the form carries a one-time key"
+    key = next(group for group in form_key.groups() if group)
+    data = {"publication_id": str(publication().id), "issued_on": office_today().isoformat(), "form_key": key}
+    locations = {editor.post("/editions/new", data=data).headers["Location"] for _ in range(3)}
+    assert db.session.scalar(select(func.count(Edition.id))) == 1
+    assert len(locations) == 1
+    # Another opening of the form is another edition.
+    other = data | {"form_key": "another-key"}
+    assert editor.post("/editions/new", data=other).status_code == 302
+    assert db.session.scalar(select(func.count(Edition.id))) == 2

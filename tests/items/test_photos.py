@@ -160,7 +160,7 @@ def test_non_image_is_refused_and_the_form_is_kept(app, world, name, data):
                       body="重点检查楼道堆物。")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert photo_errors(html) == [f"“{name}”不是有效的图片文件（支持 JPG、PNG、WebP 等格式）"]
+    assert photo_errors(html) == [f"“{name}”不是有效的图片文件（支持 JPG、PNG、WebP 格式）"]
     assert 'value="幸福社区开展消防安全隐患排查"' in html and "重点检查楼道堆物。" in html
     kept = stored_photos()
     assert len(kept) == 1 and f'name="caption-{kept[0].id}"' in html

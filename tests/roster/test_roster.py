@@ -232,9 +232,15 @@ def test_rows_stop_at_the_maximum(app, world):
         data |= {f"officers-{index}-name": f"信息员{index}", f"officers-{index}-mobile": f"1380431{index:04d}"}
     page = client.post(f"/roster/units/{world.own.id}/edit", data=data).get_data(as_text=True)
     assert "信息员最多填写10名" in page and 'name="officers-10-name"' not in page
-    # Rows past the maximum in the posted data are ignored, never a 500.
+    # Filled rows past the maximum (a crafted post, a stale page) are not dropped in silence: the form says
+    # so and saves nothing; an empty extra row is no reason to refuse.
     data.pop("add_row")
-    data |= {"officers-12-name": "多出来的", "officers-12-mobile": "13804319999"}
-    assert client.post(f"/roster/units/{world.own.id}/edit", data=data).status_code == 302
+    response = client.post(f"/roster/units/{world.own.id}/edit",
+                           data=data | {"officers-12-name": "多出来的", "officers-12-mobile": "13804319999"})
+    assert response.status_code == 200
+    assert "信息员最多填写10名，第11名起的1名未能保存，请删减后再保存" in response.get_data(as_text=True)
+    assert saved(world.own) is None
+    assert client.post(f"/roster/units/{world.own.id}/edit",
+                       data=data | {"officers-12-name": "", "officers-12-employment": "part_time"}).status_code == 302
     assert len(saved(world.own).officers) == 10
     assert db.session.scalar(select(Roster).where(Roster.unit_id == world.own.id)).officers[-1].name == "信息员9"

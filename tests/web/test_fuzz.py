@@ -4,24 +4,21 @@ expected and lists where one value is. Never a server error, never a half-stored
 
 One app and one database serve the whole module (a module fixture): each example posts through the real
 test client, and the stored rows are checked after it."""
-import shutil
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from flask import g
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from portal import create_app
 from portal.extensions import db, utcnow
 from portal.items.models import Item, ItemEvent
 from portal.solicitations.models import Solicitation
 from portal.solicitations.services import SolicitationFields, issue_solicitation
 from portal.web.filters import to_local
 from portal.web.forms import CONTROL_CHARACTERS
-from tests.conftest import DATABASE_URL, Factory, _config, _reset_postgresql, examples, login
+from tests.conftest import Factory, examples, login, portal_app
 
 FUZZ = settings(max_examples=examples(30),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
@@ -51,21 +48,7 @@ def merged(base: dict, changes: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def portal(migrated_database, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("fuzz")
-    if DATABASE_URL:
-        uri = DATABASE_URL
-    else:
-        shutil.copyfile(migrated_database.removeprefix("sqlite:///"), tmp / "portal.db")
-        uri = "sqlite:///" + str(tmp / "portal.db")
-    app = create_app(_config(uri, tmp))
-
-    @app.before_request
-    def _forget_cached_user():  # as in tests/conftest.py: one pushed app context, many clients
-        g.pop("_login_user", None)
-
-    with app.app_context():
-        if DATABASE_URL:
-            _reset_postgresql()
+    with portal_app(migrated_database, tmp_path_factory.mktemp("fuzz")) as app:
         make = Factory(app)
         office = make.office()
         own, other = make.unit("幸福社区", parent=office), make.unit("和平社区", parent=office)
@@ -87,8 +70,6 @@ def portal(migrated_database, tmp_path_factory):
                               draft=make.item(users["reporter"]),
                               submitted=make.item(users["other"], "submitted", signer=make.user(other, "signer"),
                                                   editor=users["editor"]))
-        db.session.remove()
-        db.engine.dispose()
 
 
 def assert_nothing_stored_with_control_characters():

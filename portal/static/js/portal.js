@@ -101,6 +101,17 @@
     });
   }
 
+  // An explicit 退出 forgets this browser's unsent drafts (a shared office computer); a session that
+  // merely expired keeps them, so the owner can log in again and restore what was typed.
+  document.addEventListener("submit", function (e) {
+    if (!e.target.hasAttribute || !e.target.hasAttribute("data-clear-drafts")) return;
+    try {
+      Object.keys(localStorage).forEach(function (key) {
+        if (key.indexOf("draft:") === 0) localStorage.removeItem(key);
+      });
+    } catch (ignored) { /* storage unavailable */ }
+  });
+
   // Photos: a phone photo of several MB is scaled down here before it travels; the server still
   // checks and re-encodes whatever arrives, and a browser without these APIs sends the original.
   function toJpeg(file, side) {
