@@ -13,7 +13,7 @@ from ..auth.models import UNIT_ROLES
 from ..auth.services import list_users_with_role
 from ..extensions import db, utcnow
 from ..notifications.services import notify_users
-from ..scoring.services import INTERNAL_CHANNEL, get_channel, record_adoption
+from ..scoring.services import INTERNAL_CHANNEL, fact_day_refusal, get_channel, record_adoption
 from ..units.models import Unit
 from ..web.filters import local_day_start, to_local
 from ..web.paging import Page, count_rows, paginate
@@ -259,6 +259,11 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
     comment = comment.strip()
     if transition.needs_comment and not comment:
         raise WorkflowError("请填写理由或修改意见")
+    if action == "adopt" and internal_adoption:
+        adopted_on = adopted_on or to_local(utcnow()).date()
+        refusal = fact_day_refusal(adopted_on, item.submitted_at, "采用日期")
+        if refusal:
+            raise WorkflowError(refusal, "adopted_on")
     before = snapshot(item, *_AUDITED)
     from_status = item.status
     if from_status == "awaiting_signoff" and action in ("sign", "return"):
@@ -273,7 +278,7 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
     if action in ("invalidate", "reject", "return"):
         item.decision_note = comment
     if action == "adopt" and internal_adoption:
-        record_adoption(item.id, INTERNAL_CHANNEL, adopted_on or to_local(utcnow()).date(), actor.id)
+        record_adoption(item.id, INTERNAL_CHANNEL, adopted_on, actor.id)
     _record_event(item, actor, action, from_status, comment, before)
     _notify_transition(item, action, comment, internal_adoption)
 

@@ -18,7 +18,8 @@ from wtforms.validators import (
 )
 
 from ..web.forms import PortalForm
-from .records import COMMENT_MAX, EARLIEST_DAY, LEADER_NAME_MAX, TEXT_MAX
+from .records import COMMENT_MAX, LEADER_NAME_MAX, TEXT_MAX
+from .services import EARLIEST_DAY
 
 # Where a form posted from the instruction list sends the user back to; anything else means the item page.
 BACK_TO_LIST = "list"

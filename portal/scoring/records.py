@@ -22,6 +22,7 @@ from . import engine
 from .models import Adoption, Channel, Instruction
 from .services import (
     INTERNAL_CHANNEL,
+    fact_day_refusal,
     get_active_rule_set,
     parse_rules,
     record_adoption,
@@ -34,8 +35,6 @@ TEXT_MAX = 2000
 COMMENT_MAX = 200
 # How many rows the instruction list shows; older rows stay reachable from their items.
 LIST_LIMIT = 200
-# Dates before this are typing slips, and the year-1 corner would overflow time-zone arithmetic in scoring.
-EARLIEST_DAY = date(2000, 1, 1)
 
 FEEDBACK_STATES = {
     "not_required": "无需反馈",
@@ -173,13 +172,10 @@ def _require_recordable(item: Item) -> None:
         raise RecordError(refusal)
 
 
-def _check_day(day: date | None, what: str, field_name: str, now: datetime | None) -> None:
-    if day is None:
-        raise RecordError(f"请填写{what}", field_name)
-    if day > office_today(now):
-        raise RecordError(f"{what}不能晚于今天", field_name)
-    if day < EARLIEST_DAY:
-        raise RecordError(f"{what}不能早于{EARLIEST_DAY.year}年", field_name)
+def _check_day(item: Item, day: date | None, what: str, field_name: str, now: datetime | None) -> None:
+    refusal = fact_day_refusal(day, item.submitted_at, what, now)
+    if refusal:
+        raise RecordError(refusal, field_name)
 
 
 def _clean(text: str | None) -> str:
@@ -207,7 +203,7 @@ def record_adoption_by(editor, item: Item, channel_key: str, adopted_on: date | 
         if channel_key == INTERNAL_CHANNEL:
             raise RecordError("本办刊物的采用请使用信息的“采用”操作", "channel")
         raise RecordError("请选择当前考核规则中启用的刊物", "channel")
-    _check_day(adopted_on, "采用日期", "adopted_on", now)
+    _check_day(item, adopted_on, "采用日期", "adopted_on", now)
     existing = db.session.scalar(
         select(Adoption).where(Adoption.item_id == item.id, Adoption.channel_id == channel.id)
     )
@@ -275,7 +271,7 @@ def record_instruction(editor, item: Item, leader_name: str, rank: str, instruct
         raise RecordError(f"领导姓名不超过{LEADER_NAME_MAX}个字", "leader_name")
     if rank not in rules.instruction_bonus:
         raise RecordError("请选择当前考核规则中的领导职务", "rank")
-    _check_day(instructed_on, "批示日期", "instructed_on", now)
+    _check_day(item, instructed_on, "批示日期", "instructed_on", now)
     if not text:
         raise RecordError("请填写批示内容", "text")
     if len(text) > TEXT_MAX:
