@@ -200,7 +200,7 @@ class DemoBuilder:
 
     def compile_editions(self) -> None:
         """A weekly 《高新信息》 every Friday up to last week, carrying the items adopted before it, each
-        adoption dated by its edition as locking does; this week's adopted items wait for the editor
+        adoption naming its edition as locking does (its date stays); this week's adopted items wait for the editor
         (one in a draft), so the demo shows both a back catalogue and work to do."""
         publication = db.session.scalar(select(Publication).where(Publication.channel_id == self.internal.id))
         if publication is None:
@@ -228,8 +228,10 @@ class DemoBuilder:
                 edition.entries.append(EditionEntry(
                     item=item, position=position, section=self.SECTIONS.get(item.category, "工作动态"),
                     headline=item.display_title, body=item.display_body, unit_name=item.unit.name))
-                adoption.adopted_on = friday
             db.session.add(edition)
+            db.session.flush()
+            for adoption in carried:
+                adoption.edition_id = edition.id
         if pending:
             draft = Edition(publication=publication, issued_on=self.today, editor_note="", created_by_id=self.editor.id,
                             created_at=self.now)

@@ -35,7 +35,7 @@ EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 TITLE_MAX = 100
 ADDRESSEE_MAX = 100
 TEXT_MAX = 3000
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
 # The form field that chooses the part of the year, per kind: where a refusal about the window belongs.
 PART_FIELDS = {"month": "month", "quarter": "quarter", "year": "year"}
@@ -342,21 +342,43 @@ def _bodies(rules: engine.RuleSet, adopted: list[tuple[engine.Item, engine.Adopt
     return [{"key": key, "name": rules.body_name(key)} for key in keys if key in used]
 
 
-def _unit_line(unit: Unit, counts: tuple[int, int, int], adopted: dict[str, set], score: engine.UnitScore | None,
-               window: Window) -> dict:
+# The parts of 本期得分 a bulletin row prints, each a sum of ledger rows by rule: every row of the
+# engine belongs to exactly one, so the parts add up to 本期得分 (bulletins check it as they are built).
+POINT_PARTS = {
+    "adoption": ("adoption",),
+    "instruction": ("instruction",),
+    "feedback": ("feedback_on_time", "feedback_missed"),
+    "solicitation": ("solicitation_answered", "solicitation_missed"),
+    "quota_bonus": ("quota_bonus",),
+    "quota_shortfall": ("quota_shortfall",),
+}
+_PART_OF = {rule: part for part, rules in POINT_PARTS.items() for rule in rules}
+
+
+def _points_in(score: engine.UnitScore, first: date, last: date) -> Decimal:
+    return sum((row.points for row in score.ledger if first <= row.date <= last), Decimal(0))
+
+
+def _unit_line(unit: Unit, counts: tuple[int, int, int], adopted: dict[str, list], score: engine.UnitScore | None,
+               window: Window, backfill: Decimal) -> dict:
     submitted, late, invalid = counts
     line = {
         "unit_id": unit.id, "name": unit.name, "submitted": submitted, "late": late, "invalid": invalid,
-        "adopted": {body: len(items) for body, items in adopted.items()},
-        "adopted_total": sum(len(items) for items in adopted.values()),
+        "adopted": {body: len(rows) for body, rows in adopted.items()},
+        "adopted_total": sum(len(rows) for rows in adopted.values()),
         "instructions": 0, "solicitations": 0, "shortfalls": 0, "shortfall_points": "0",
+        "parts": {part: "0" for part in POINT_PARTS}, "backfill": _text(backfill),
         "points": None, "raw": None, "final": None, "rank": None, "missed": [],
     }
     if score is None:
         return line
     rows = [row for row in score.ledger if window.first <= row.date <= window.last]
     shortfalls = [row for row in rows if row.rule_key == "quota_shortfall"]
+    parts = {part: Decimal(0) for part in POINT_PARTS}
+    for row in rows:
+        parts[_PART_OF[row.rule_key]] += row.points
     line |= {
+        "parts": {part: _text(points) for part, points in parts.items()},
         "instructions": sum(row.rule_key == "instruction" for row in rows),
         "solicitations": sum(row.rule_key == "solicitation_answered" for row in rows),
         "shortfalls": len(shortfalls),
@@ -379,6 +401,8 @@ def _totals(lines: list[dict], bodies: list[dict]) -> dict:
         "adopted_total": total("adopted_total"), "instructions": total("instructions"),
         "solicitations": total("solicitations"), "shortfalls": total("shortfalls"),
         "shortfall_points": _text(sum((Decimal(line["shortfall_points"]) for line in lines), Decimal(0))),
+        "parts": {part: _text(sum((Decimal(line["parts"][part]) for line in lines), Decimal(0))) for part in POINT_PARTS},
+        "backfill": _text(sum((Decimal(line["backfill"]) for line in lines), Decimal(0))),
         "points": _text(sum(points, Decimal(0))) if points else None,
     }
 
@@ -419,10 +443,11 @@ def build_bulletin_snapshot(bulletin: Bulletin, now: datetime | None = None) -> 
     scores = {score.unit: score for score in result.units} if result else {}
 
     adopted_pairs = _window_adoptions(rules, facts.items, window, as_of)
-    adopted_by_unit: dict[int, dict[str, set]] = {}
+    # 采用 counts adoption rows (篇次): an item adopted by two publications counts twice.
+    adopted_by_unit: dict[int, dict[str, list]] = {}
     for item, adoption in adopted_pairs:
         body = rules.channels[adoption.channel].body
-        adopted_by_unit.setdefault(item.unit, {}).setdefault(body, set()).add(item.id)
+        adopted_by_unit.setdefault(item.unit, {}).setdefault(body, []).append(item.id)
     item_ids = {item.id for item, _ in adopted_pairs}
     titles = dict(db.session.execute(
         select(Item.id, func.coalesce(Item.edited_title, Item.title)).where(Item.id.in_(item_ids))
@@ -433,8 +458,12 @@ def build_bulletin_snapshot(bulletin: Bulletin, now: datetime | None = None) -> 
     ))
     names = {unit.id: unit.name for unit in units}
     counts = _count_items(start, end)
+    backfill = _figure_backfill(bulletin, period, scores, names) if result else []
+    late_points: dict[int, Decimal] = {}
+    for entry in backfill:
+        late_points[entry["unit_id"]] = late_points.get(entry["unit_id"], Decimal(0)) + Decimal(entry["points"])
     lines = [_unit_line(unit, counts.get(unit.id, (0, 0, 0)), adopted_by_unit.get(unit.id, {}),
-                        scores.get(unit.id), window) for unit in units]
+                        scores.get(unit.id), window, late_points.get(unit.id, Decimal(0))) for unit in units]
     if result:
         lines.sort(key=lambda line: line["rank"])  # stable: ties keep the unit order
     bodies = _bodies(rules, adopted_pairs)
@@ -458,7 +487,49 @@ def build_bulletin_snapshot(bulletin: Bulletin, now: datetime | None = None) -> 
         ],
         "missed": [{"unit_id": line["unit_id"], "unit": line["name"], "windows": line["missed"],
                     "points": line["shortfall_points"]} for line in lines if line["missed"]],
+        "backfill": backfill,
     }
+
+
+def _published_of_kind(bulletin: Bulletin) -> list[Bulletin]:
+    """The other published bulletins of the bulletin's kind, in the order they were published."""
+    return list(db.session.scalars(
+        select(Bulletin).where(Bulletin.kind == bulletin.kind, Bulletin.status == "published",
+                               Bulletin.snapshot.is_not(None), Bulletin.id != bulletin.id)
+        .order_by(Bulletin.published_at, Bulletin.id)
+    ))
+
+
+def _figure_backfill(bulletin: Bulletin, period: engine.Period, scores: dict[int, engine.UnitScore],
+                     names: dict[int, str]) -> list[dict]:
+    """补录: points dated in an earlier window of this kind whose bulletin is published, which that
+    bulletin (and the 补录 lines published since) did not count: recorded late, or changed by a
+    correction. Each is shown once, by the next bulletin of the kind, naming its window; so published
+    bulletins never count a point twice, and a kind's bulletins plus their 补录 add up to the ledger.
+    A window's own published figures are those of its latest publication (a 更正 replaces the
+    original); only windows of the current scoring period are reconciled (the ledger holds no other)."""
+    counted: dict[tuple[date, date], dict[int, Decimal]] = {}
+    labels: dict[tuple[date, date], str] = {}
+    for published in _published_of_kind(bulletin):
+        figures = published.frozen
+        key = (published.first_day, published.last_day)
+        if key[1] < bulletin.first_day and key[0] >= period.start:
+            # A later publication of the same window replaces what was counted for it until then.
+            counted[key] = {line["unit_id"]: Decimal(line["points"] or 0) for line in figures["units"]}
+            labels[key] = figures["label"]
+        for entry in figures.get("backfill", []):
+            entry_key = (date.fromisoformat(entry["first_day"]), date.fromisoformat(entry["last_day"]))
+            if entry_key in counted:
+                window_counts = counted[entry_key]
+                window_counts[entry["unit_id"]] = window_counts.get(entry["unit_id"], Decimal(0)) + Decimal(entry["points"])
+    lines = []
+    for (first, last), units in sorted(counted.items()):
+        for unit_id, score in scores.items():
+            late = _points_in(score, first, last) - units.get(unit_id, Decimal(0))
+            if late:
+                lines.append({"unit_id": unit_id, "unit": names.get(unit_id, ""), "label": labels[(first, last)],
+                              "first_day": first.isoformat(), "last_day": last.isoformat(), "points": _text(late)})
+    return lines
 
 
 def read_bulletin(bulletin: Bulletin, now: datetime | None = None) -> dict:
@@ -495,7 +566,8 @@ def freeze_bulletin(editor, bulletin: Bulletin, now: datetime | None = None) -> 
     bulletin.number_year, bulletin.number = year, _next_number(year)
     bulletin.doc_number = format_doc_number(current_app.config["BULLETIN_DOC_PREFIX"], year, bulletin.number)
     bulletin.status, bulletin.published_at, bulletin.published_by_id = "published", now, editor.id
-    figures = build_bulletin_snapshot(bulletin, now)
+    with db.session.no_autoflush:  # the status and the figures are written together, in one flush
+        figures = build_bulletin_snapshot(bulletin, now)
     if figures["error"]:
         raise BulletinError(f"计分规则无法计算，暂不能发布：{figures['error']}")
     bulletin.snapshot = json.dumps(figures, ensure_ascii=False, sort_keys=True)

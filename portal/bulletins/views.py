@@ -31,6 +31,7 @@ from .services import (
 from .table import (
     ADOPTION_LIST_MAX,
     MISSED_DETAIL_MAX,
+    PART_HEADERS,
     bulletin_filename,
     chinese_date,
     count_adoptions_by_channel,
@@ -45,6 +46,11 @@ from .table import (
 def _adoption_summary(doc: dict) -> list[tuple[str, str, int]] | None:
     """Counts per publication when the window's adopted items are too many to list, else None."""
     return count_adoptions_by_channel(doc) if len(doc["adoptions"]) > ADOPTION_LIST_MAX else None
+
+
+@bp.app_template_global("part_headers")
+def _part_headers() -> dict[str, tuple[str, str]]:
+    return PART_HEADERS
 
 
 @bp.app_template_filter("iso_date")
