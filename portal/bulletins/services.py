@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from flask import abort, current_app, url_for
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids, list_users_with_role
@@ -24,7 +24,15 @@ from ..extensions import db, utcnow
 from ..items.models import Item
 from ..notifications.services import notify_users
 from ..scoring import engine
-from ..scoring.services import VERDICTS, gather_facts, get_active_rule_set, parse_rules, period_of
+from ..scoring.services import (
+    Filings,
+    count_filings,
+    gather_facts,
+    get_active_rule_set,
+    parse_rules,
+    period_of,
+    resolve_year_window,
+)
 from ..units.models import Unit
 from ..units.services import list_reporting_units
 from ..web.filters import to_local
@@ -80,19 +88,6 @@ def _month_last(year: int, month: int) -> date:
     return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
 
 
-def _year_span(year: int) -> tuple[date, date]:
-    """A yearly bulletin covers the scoring period that ends in that year (seed: 1 Jan to 30 Nov, so the
-    year's results can be published in December); the calendar year when the rule set has none."""
-    rule_set = get_active_rule_set()
-    if rule_set.period_end.year == year:
-        return rule_set.period_start, rule_set.period_end
-    try:
-        period = engine.resolve_period(parse_rules(rule_set), year)
-    except engine.ScoringError:
-        return date(year, 1, 1), date(year, 12, 31)
-    return period.start, period.end
-
-
 def resolve_window(kind: str, year: int | None, part: int | None) -> Window:
     if kind not in KINDS:
         raise BulletinError("请选择通报类型：月度、季度或年度", "kind")
@@ -106,7 +101,7 @@ def resolve_window(kind: str, year: int | None, part: int | None) -> Window:
         if part not in range(1, 5):
             raise BulletinError("季度应为第一至第四季度", "quarter")
         return Window(kind, year, part, date(year, 3 * part - 2, 1), _month_last(year, 3 * part))
-    return Window(kind, year, 0, *_year_span(year))
+    return Window(kind, year, 0, *resolve_year_window(year))
 
 
 def window_of(bulletin: Bulletin) -> Window:
@@ -305,18 +300,6 @@ def _text(value: Decimal) -> str:
     return f"{value:f}"
 
 
-def _count_items(start: datetime, end: datetime) -> dict[int, tuple[int, int, int]]:
-    """Per unit: items signed off in the window (everything the office received), late ones, invalid ones."""
-    late = case((Item.report_due_at.is_not(None) & (Item.submitted_at > Item.report_due_at), 1), else_=0)
-    invalid = case((Item.status == "invalid", 1), else_=0)
-    rows = db.session.execute(
-        select(Item.unit_id, func.count(Item.id), func.sum(late), func.sum(invalid))
-        .where(Item.submitted_at >= start, Item.submitted_at < end, Item.status.in_(VERDICTS))
-        .group_by(Item.unit_id)
-    )
-    return {unit_id: (count, int(late or 0), int(invalid or 0)) for unit_id, count, late, invalid in rows}
-
-
 def _window_adoptions(rules: engine.RuleSet, items: list[engine.Item], window: Window,
                       as_of: datetime) -> list[tuple[engine.Item, engine.Adoption]]:
     """Adoptions dated in the window on the items the engine counts (not invalid, submitted before
@@ -359,11 +342,11 @@ def _points_in(score: engine.UnitScore, first: date, last: date) -> Decimal:
     return sum((row.points for row in score.ledger if first <= row.date <= last), Decimal(0))
 
 
-def _unit_line(unit: Unit, counts: tuple[int, int, int], adopted: dict[str, list], score: engine.UnitScore | None,
+def _unit_line(unit: Unit, filed: Filings, adopted: dict[str, list], score: engine.UnitScore | None,
                window: Window, backfill: Decimal) -> dict:
-    submitted, late, invalid = counts
     line = {
-        "unit_id": unit.id, "name": unit.name, "submitted": submitted, "late": late, "invalid": invalid,
+        "unit_id": unit.id, "name": unit.name, "submitted": filed.submitted, "late": filed.late,
+        "invalid": filed.invalid,
         "adopted": {body: len(rows) for body, rows in adopted.items()},
         "adopted_total": sum(len(rows) for rows in adopted.values()),
         "instructions": 0, "solicitations": 0, "shortfalls": 0, "shortfall_points": "0",
@@ -457,12 +440,12 @@ def build_bulletin_snapshot(bulletin: Bulletin, now: datetime | None = None) -> 
         select(Unit).where(Unit.id.in_([unit.id for unit in facts.units])).order_by(Unit.sort_order, Unit.id)
     ))
     names = {unit.id: unit.name for unit in units}
-    counts = _count_items(start, end)
+    counts = count_filings(window.first, window.last)
     backfill = _figure_backfill(bulletin, period, scores, names) if result else []
     late_points: dict[int, Decimal] = {}
     for entry in backfill:
         late_points[entry["unit_id"]] = late_points.get(entry["unit_id"], Decimal(0)) + Decimal(entry["points"])
-    lines = [_unit_line(unit, counts.get(unit.id, (0, 0, 0)), adopted_by_unit.get(unit.id, {}),
+    lines = [_unit_line(unit, counts.get(unit.id, Filings()), adopted_by_unit.get(unit.id, {}),
                         scores.get(unit.id), window, late_points.get(unit.id, Decimal(0))) for unit in units]
     if result:
         lines.sort(key=lambda line: line["rank"])  # stable: ties keep the unit order

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, utcnow
-from ..scoring.services import INTERNAL_CHANNEL, get_channel, list_adoptions, measure_unit_quotas
+from ..scoring.services import INTERNAL_CHANNEL, describe_unit_year, get_channel, list_adoptions, measure_unit_quotas
 from ..solicitations.services import list_answer_choices
 from ..units.services import unit_filter_choices
 from ..web.access import roles_required
@@ -69,6 +69,7 @@ def dashboard():
     return render_page(
         "items/dashboard.html",
         counts=count_unit_statuses(unit_id),
+        year=describe_unit_year(unit_id, utcnow()),
         statuses=STATUSES,
         # the quota windows under way, counted by the active rule set exactly as scoring counts them
         quotas=[window for window in measure_unit_quotas(unit_id, utcnow()) if not window.assessed],

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from flask import current_app, has_app_context
-from sqlalchemy import String, bindparam, delete, event, func, inspect, or_, select, type_coerce, update
+from sqlalchemy import String, bindparam, case, delete, event, func, inspect, or_, select, type_coerce, update
 from sqlalchemy.orm import Session, aliased
 
 from ..audit.services import record_event, snapshot
@@ -456,7 +456,8 @@ RULE_NAMES = {
 
 @dataclass
 class TargetProgress:
-    """年度目标任务 completion: counts this year against the unit tier's targets."""
+    """年度目标任务 completion: the year's 报送 (篇, 不计分 included and shown) and 采用 (篇次) against the
+    unit tier's targets."""
 
     submitted: int
     adopted: int
@@ -464,6 +465,9 @@ class TargetProgress:
     adopted_target: int
     # the share of the year already gone, to tell "behind" from "not yet due"
     year_elapsed: float
+    invalid: int = 0
+    first: date | None = None
+    last: date | None = None
 
     @staticmethod
     def percent(done: int, target: int) -> float | None:
@@ -492,31 +496,99 @@ class Standing:
     score: UnitScore
     breakdown: dict[str, Decimal]
     target: TargetProgress | None
+    # the year's 报送 and 采用 (count_filings over the year's window), shown with or without a target
+    filed: "Filings | None" = None
+    year_first: date | None = None
+    year_last: date | None = None
+
+
+@dataclass
+class Filings:
+    """What a unit filed in a window, the one definition every page, bulletin and export uses.
+    报送 (篇): items signed off in the window, whatever the office's verdict; 逾时 and 不计分 (篇): those
+    of them submitted late or judged invalid; 采用 (篇次): adoption rows dated in the window on items not
+    judged invalid (an item adopted by two publications counts twice)."""
+
+    submitted: int = 0
+    late: int = 0
+    invalid: int = 0
+    adopted: int = 0
+
+
+def count_filings(first: date, last: date, unit_ids: list[int] | None = None) -> dict[int, Filings]:
+    """Filings per unit for the window first..last (office dates, both ends included)."""
+    from ..items.models import Item
+    from ..web.filters import local_day_start
+
+    start, end = local_day_start(first), local_day_start(last + timedelta(days=1))
+    late = case((Item.report_due_at.is_not(None) & (Item.submitted_at > Item.report_due_at), 1), else_=0)
+    invalid = case((Item.status == "invalid", 1), else_=0)
+    items = (select(Item.unit_id, func.count(Item.id), func.sum(late), func.sum(invalid))
+             .where(Item.submitted_at >= start, Item.submitted_at < end, Item.status.in_(VERDICTS))
+             .group_by(Item.unit_id))
+    adoptions = (select(Item.unit_id, func.count(Adoption.id)).join(Item, Item.id == Adoption.item_id)
+                 .where(Adoption.adopted_on >= first, Adoption.adopted_on <= last, Item.status != "invalid")
+                 .group_by(Item.unit_id))
+    if unit_ids is not None:
+        items, adoptions = items.where(Item.unit_id.in_(unit_ids)), adoptions.where(Item.unit_id.in_(unit_ids))
+    counts: dict[int, Filings] = defaultdict(Filings)
+    for unit_id, submitted, late_count, invalid_count in db.session.execute(items):
+        counts[unit_id] = Filings(submitted, int(late_count or 0), int(invalid_count or 0))
+    for unit_id, adopted in db.session.execute(adoptions):
+        counts[unit_id].adopted = adopted
+    return dict(counts)
+
+
+@dataclass
+class UnitYear:
+    """A unit's 报送 and 采用 in the year's window, as the dashboard shows them."""
+
+    filed: Filings
+    year_first: date
+    year_last: date
+
+
+def describe_unit_year(unit_id: int, now: datetime) -> UnitYear | None:
+    try:
+        first, last = resolve_year_window(to_office_date(now).year)
+    except LookupError:
+        return None
+    return UnitYear(count_filings(first, last, [unit_id]).get(unit_id, Filings()), first, last)
+
+
+def resolve_year_window(year: int) -> tuple[date, date]:
+    """The year's assessment window: the active rule set's period ending in that year (seed: 1 Jan to
+    30 Nov, so the year's results can be published in December), the calendar year without one. The
+    yearly bulletin, the ranking's and the score page's yearly figures all use it."""
+    rule_set = get_active_rule_set()
+    if rule_set.period_end.year == year:
+        return rule_set.period_start, rule_set.period_end
+    try:
+        period = engine.resolve_period(parse_rules(rule_set), year)
+    except engine.ScoringError:
+        return date(year, 1, 1), date(year, 12, 31)
+    return period.start, period.end
 
 
 def measure_targets(year: int, now: datetime, unit_ids: list[int]) -> dict[int, TargetProgress]:
-    """Per reporting unit of unit_ids, this year's submitted (not invalid) and adopted items against its
-    tier's targets."""
-    from ..items.models import Item
+    """Per reporting unit of unit_ids, the year's 报送 and 采用 (count_filings over the year's window)
+    against its tier's targets."""
     from ..units.models import Unit
     from ..web.filters import local_day_start
 
-    start, end = local_day_start(date(year, 1, 1)), local_day_start(date(year + 1, 1, 1))
+    first, last = resolve_year_window(year)
+    start, end = local_day_start(first), local_day_start(last + timedelta(days=1))
     elapsed = min(1.0, max(0.0, (now - start) / (end - start)))
     targets = {t.tier_id: t for t in db.session.scalars(select(AnnualTarget).where(AnnualTarget.year == year))}
-    in_year = (Item.submitted_at >= start) & (Item.submitted_at < end) & Item.unit_id.in_(unit_ids)
-    adopted = select(Adoption.id).where(Adoption.item_id == Item.id).exists()
-    counts = {unit_id: (submitted, adopted) for unit_id, submitted, adopted in db.session.execute(
-        select(Item.unit_id, func.count(), func.count().filter(adopted))
-        .where(in_year, Item.status != "invalid").group_by(Item.unit_id)
-    )}
+    counts = count_filings(first, last, unit_ids)
     progress = {}
     for unit_id, tier_id in db.session.execute(select(Unit.id, Unit.tier_id)
                                                .where(Unit.kind != "office", Unit.id.in_(unit_ids))):
         target = targets.get(tier_id) or targets.get(None)
         if target is not None:
-            progress[unit_id] = TargetProgress(*counts.get(unit_id, (0, 0)), target.submitted_target,
-                                               target.adopted_target, elapsed)
+            filed = counts.get(unit_id, Filings())
+            progress[unit_id] = TargetProgress(filed.submitted, filed.adopted, target.submitted_target,
+                                               target.adopted_target, elapsed, filed.invalid, first, last)
     return progress
 
 
@@ -529,12 +601,21 @@ def list_standings(run: ScoreRun, tier_id: int | None, page: int, per_page: int)
     if tier_id:
         query = query.where(Unit.tier_id == tier_id)
     result = paginate(query, page, per_page)
-    targets = measure_targets(to_office_date(run.as_of).year, run.as_of, [unit.id for _, unit in result.items])
-    result.items = [
-        Standing(unit, score, {k: Decimal(v) for k, v in json.loads(score.breakdown).items()}, targets.get(unit.id))
-        for score, unit in result.items
-    ]
+    result.items = _standings(run, result.items)
     return result
+
+
+def _standings(run: ScoreRun, rows: list) -> list[Standing]:
+    year = to_office_date(run.as_of).year
+    unit_ids = [unit.id for _, unit in rows]
+    targets = measure_targets(year, run.as_of, unit_ids)
+    first, last = resolve_year_window(year)
+    filed = count_filings(first, last, unit_ids)
+    return [
+        Standing(unit, score, {k: Decimal(v) for k, v in json.loads(score.breakdown).items()}, targets.get(unit.id),
+                 filed.get(unit.id, Filings()), first, last)
+        for score, unit in rows
+    ]
 
 
 def get_standing(run: ScoreRun, unit_id: int) -> Standing | None:
@@ -546,10 +627,7 @@ def get_standing(run: ScoreRun, unit_id: int) -> Standing | None:
     ).first()
     if row is None:
         return None
-    score, unit = row
-    targets = measure_targets(to_office_date(run.as_of).year, run.as_of, [unit_id])
-    breakdown = {k: Decimal(v) for k, v in json.loads(score.breakdown).items()}
-    return Standing(unit, score, breakdown, targets.get(unit.id))
+    return _standings(run, [row])[0]
 
 
 def count_ranked_units(run: ScoreRun) -> int:
