@@ -27,6 +27,7 @@ from ..scoring import engine
 from ..scoring.services import (
     Filings,
     count_filings,
+    describe_out_of_period,
     gather_facts,
     get_active_rule_set,
     parse_rules,
@@ -414,7 +415,7 @@ def build_bulletin_snapshot(bulletin: Bulletin, now: datetime | None = None) -> 
     window = window_of(bulletin)
     rule_set = get_active_rule_set()
     rules = parse_rules(rule_set)
-    period = period_of(rule_set)
+    period = period_of(rule_set, window.last)
     start, end = _window_bounds(window, rules.tz)
     as_of = min(end, now or utcnow()).astimezone(timezone.utc)
     facts = gather_facts(rules, period=period)
@@ -441,7 +442,7 @@ def build_bulletin_snapshot(bulletin: Bulletin, now: datetime | None = None) -> 
     ))
     names = {unit.id: unit.name for unit in units}
     counts = count_filings(window.first, window.last)
-    backfill = _figure_backfill(bulletin, period, scores, names) if result else []
+    backfill = _figure_backfill(bulletin, rule_set, rules, period, as_of, scores, names) if result else []
     late_points: dict[int, Decimal] = {}
     for entry in backfill:
         late_points[entry["unit_id"]] = late_points.get(entry["unit_id"], Decimal(0)) + Decimal(entry["points"])
@@ -455,8 +456,11 @@ def build_bulletin_snapshot(bulletin: Bulletin, now: datetime | None = None) -> 
         "kind": window.kind, "year": window.year, "part": window.part, "label": window.label,
         "first_day": window.first.isoformat(), "last_day": window.last.isoformat(),
         "as_of": as_of.isoformat(), "complete": as_of >= end.astimezone(timezone.utc),
-        "rule_set": {"name": rule_set.name, "period_start": rule_set.period_start.isoformat(),
-                     "period_end": rule_set.period_end.isoformat(), "base": _text(rules.base)},
+        "rule_set": {"name": rule_set.name, "period_start": period.start.isoformat(),
+                     "period_end": period.end.isoformat(), "base": _text(rules.base)},
+        # a window the scoring period does not reach: filings and adoptions are still reported
+        "out_of_period": None if window.first <= period.end and period.start <= window.last
+        else describe_out_of_period(window.kind),
         "error": error,
         **_header(bulletin),
         "bodies": bodies,
@@ -483,20 +487,28 @@ def _published_of_kind(bulletin: Bulletin) -> list[Bulletin]:
     ))
 
 
-def _figure_backfill(bulletin: Bulletin, period: engine.Period, scores: dict[int, engine.UnitScore],
-                     names: dict[int, str]) -> list[dict]:
+def _previous_period(rule_set, period: engine.Period) -> engine.Period | None:
+    before = period_of(rule_set, period.start - timedelta(days=1))
+    return before if before.end < period.start else None
+
+
+def _figure_backfill(bulletin: Bulletin, rule_set, rules: engine.RuleSet, period: engine.Period, as_of: datetime,
+                     scores: dict[int, engine.UnitScore], names: dict[int, str]) -> list[dict]:
     """补录: points dated in an earlier window of this kind whose bulletin is published, which that
     bulletin (and the 补录 lines published since) did not count: recorded late, or changed by a
     correction. Each is shown once, by the next bulletin of the kind, naming its window; so published
     bulletins never count a point twice, and a kind's bulletins plus their 补录 add up to the ledger.
     A window's own published figures are those of its latest publication (a 更正 replaces the
-    original); only windows of the current scoring period are reconciled (the ledger holds no other)."""
+    original). Windows of this period and of the one before are reconciled (a December point recorded
+    in January reaches January's bulletin); older periods are closed."""
+    previous = _previous_period(rule_set, period)
+    periods = [p for p in (period, previous) if p is not None]
     counted: dict[tuple[date, date], dict[int, Decimal]] = {}
     labels: dict[tuple[date, date], str] = {}
     for published in _published_of_kind(bulletin):
         figures = published.frozen
         key = (published.first_day, published.last_day)
-        if key[1] < bulletin.first_day and key[0] >= period.start:
+        if key[1] < bulletin.first_day and any(p.start <= key[0] and key[1] <= p.end for p in periods):
             # A later publication of the same window replaces what was counted for it until then.
             counted[key] = {line["unit_id"]: Decimal(line["points"] or 0) for line in figures["units"]}
             labels[key] = figures["label"]
@@ -505,9 +517,20 @@ def _figure_backfill(bulletin: Bulletin, period: engine.Period, scores: dict[int
             if entry_key in counted:
                 window_counts = counted[entry_key]
                 window_counts[entry["unit_id"]] = window_counts.get(entry["unit_id"], Decimal(0)) + Decimal(entry["points"])
+    earlier: dict[int, engine.UnitScore] | None = None
     lines = []
     for (first, last), units in sorted(counted.items()):
-        for unit_id, score in scores.items():
+        ledger = scores
+        if not period.start <= first:
+            if earlier is None:  # the period before, scored once, only when one of its windows is reconciled
+                facts = gather_facts(rules, period=previous)
+                try:
+                    result = engine.score_units(rules, previous, as_of, facts.units, facts.items, facts.solicitations)
+                except engine.ScoringError:
+                    result = None  # the rules cannot score that year now: its bulletins stay as published
+                earlier = {score.unit: score for score in result.units} if result else {}
+            ledger = earlier
+        for unit_id, score in ledger.items():
             late = _points_in(score, first, last) - units.get(unit_id, Decimal(0))
             if late:
                 lines.append({"unit_id": unit_id, "unit": names.get(unit_id, ""), "label": labels[(first, last)],

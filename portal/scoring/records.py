@@ -13,7 +13,7 @@ from ..audit.services import record_event, snapshot
 from ..auth.services import list_users_with_role
 from ..extensions import db, utcnow
 from ..items.models import Item
-from ..items.services import transition_item
+from ..items.services import list_item_people, transition_item
 from ..items.workflow import OFFICE_VISIBLE, UNIT_ROLES, can_view_item, in_own_unit
 from ..notifications.services import notify_users
 from ..web.countdown import describe_countdown
@@ -225,6 +225,11 @@ def remove_adoption(editor, adoption: Adoption) -> None:
         raise RecordError("本办刊物的采用由信息的“采用”操作产生，不能在此删除")
     record_event(editor, "adoption.remove", adoption, f"删除信息 #{adoption.item_id} 被{adoption.channel.name}采用的记录",
                  old={"item_id": adoption.item_id, "channel": adoption.channel.name, "adopted_on": adoption.adopted_on})
+    # The unit was told of the adoption; it is told of the retraction too, with what it was.
+    item = db.session.get(Item, adoption.item_id)
+    notify_users(list_item_people(item), "adoption_removed",
+                 f"更正：{_title(item)}被{adoption.channel.name}采用（{_day_text(adoption.adopted_on)}）的记录有误，已删除，"
+                 "相应积分不再计入", _item_url(item))
     db.session.delete(adoption)
 
 
@@ -244,10 +249,6 @@ def _day_text(day: date) -> str:
 def _due_text(due: datetime) -> str:
     local = to_local(due)
     return f"{local.month}月{local.day}日{local:%H:%M}"
-
-
-def _unit_people(item: Item) -> list[int]:
-    return [item.author_id] + [user.id for user in list_users_with_role("signer", item.unit_id)]
 
 
 _INSTRUCTION_FIELDS = ("item_id", "leader_name", "rank", "instructed_on", "text", "feedback_required",
@@ -302,7 +303,7 @@ def record_instruction(editor, item: Item, leader_name: str, rank: str, instruct
     message = f"{_title(item)}获{rules.rank_name(rank)}批示"
     if due is not None:
         message += f"，请于{_due_text(due)}前反馈"
-    notify_users(_unit_people(item), "instruction", message, _item_url(item, f"instruction-{instruction.id}"))
+    notify_users(list_item_people(item), "instruction", message, _item_url(item, f"instruction-{instruction.id}"))
     return instruction
 
 
@@ -359,7 +360,7 @@ def decide_feedback(editor, instruction: Instruction, accepted: bool, comment: s
         message = f"{_title(item)}的批示反馈被退回，请修改后重新反馈"
         if comment:
             message += f"：{comment}"
-    people = _unit_people(item) + ([instruction.feedback_by_id] if instruction.feedback_by_id else [])
+    people = list_item_people(item) + ([instruction.feedback_by_id] if instruction.feedback_by_id else [])
     notify_users(people, "feedback_decided", message, _item_url(item, f"instruction-{instruction.id}"))
 
 

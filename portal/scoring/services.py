@@ -118,8 +118,29 @@ def parse_rules(rule_set: RuleSet) -> engine.RuleSet:
 _PARSED: dict[int, tuple[tuple, engine.RuleSet]] = {}
 
 
-def period_of(rule_set: RuleSet) -> engine.Period:
-    return engine.Period(rule_set.period_start, rule_set.period_end)
+def period_of(rule_set: RuleSet, moment: datetime | date | None = None) -> engine.Period:
+    """The scoring period in force on a day (the office's today by default). The stored dates are the
+    admin's period (a one-off when set so) and hold for the days they cover; any other day falls in the
+    rule set's yearly pattern (e.g. 01-01 to 11-30) resolved for its year, so 1 January starts the new
+    year's period without anyone editing dates. A day after its year's period (December under the
+    seed's pattern) belongs to that closed period: nothing is scored in it and no quota assessed."""
+    stored = engine.Period(rule_set.period_start, rule_set.period_end)
+    if moment is None:
+        moment = utcnow()
+    day = to_office_date(moment) if isinstance(moment, datetime) else moment
+    if stored.contains(day):
+        return stored
+    rules = parse_rules(rule_set)
+    if rules.period is None:
+        return stored
+    try:
+        period = engine.resolve_period(rules, day.year)
+        if day > period.end:  # a pattern crossing the new year (12-01 to 11-30): next year's period
+            following = engine.resolve_period(rules, day.year + 1)
+            period = following if following.contains(day) else period
+    except engine.ScoringError:
+        return stored
+    return period
 
 
 # ---- facts --------------------------------------------------------------------------------
@@ -272,10 +293,11 @@ def compute_scores(as_of: datetime | None = None) -> ScoreRun:
     rule_set = get_active_rule_set()
     rules = parse_rules(rule_set)
     as_of = as_of or utcnow()
-    facts = gather_facts(rules, period=period_of(rule_set))
+    period = period_of(rule_set, as_of)
+    facts = gather_facts(rules, period=period)
     run = ScoreRun(rule_set_id=rule_set.id, as_of=as_of, computed_at=utcnow())
     try:
-        result = engine.score_units(rules, period_of(rule_set), as_of, facts.units, facts.items, facts.solicitations)
+        result = engine.score_units(rules, period, as_of, facts.units, facts.items, facts.solicitations)
     except engine.ScoringError as error:
         result, run.error = None, str(error)
     else:
@@ -348,7 +370,7 @@ def update_unit_scores(unit_ids: set[int]) -> None:
     if run is None or run.stale:
         return  # nothing stored yet, or a full run is due anyway
     rule_set = db.session.get(RuleSet, run.rule_set_id)
-    rules, period = parse_rules(rule_set), period_of(rule_set)
+    rules, period = parse_rules(rule_set), period_of(rule_set, run.as_of)
     stored = {unit_id: (raw, final, rank) for unit_id, raw, final, rank in db.session.execute(
         select(UnitScore.unit_id, UnitScore.raw, UnitScore.final, UnitScore.rank).where(UnitScore.run_id == run.id))}
     if not stored:
@@ -570,6 +592,28 @@ def resolve_year_window(year: int) -> tuple[date, date]:
     return period.start, period.end
 
 
+OUT_OF_PERIOD = {"month": "本月", "quarter": "本季度", "year": "本年度"}
+
+
+@dataclass
+class PeriodStatus:
+    """The period a stored run scores, and what the pages say when its day lies outside it."""
+
+    period: engine.Period
+    notice: str | None
+
+
+def describe_period(run: ScoreRun) -> PeriodStatus:
+    period = period_of(db.session.get(RuleSet, run.rule_set_id), run.as_of)
+    inside = period.contains(to_office_date(run.as_of))
+    return PeriodStatus(period, None if inside else describe_out_of_period())
+
+
+def describe_out_of_period(kind: str = "month") -> str:
+    """What pages and bulletins say for a window the scoring period does not reach."""
+    return f"{OUT_OF_PERIOD[kind]}不在考核期内，不计分、不考核报送任务"
+
+
 def measure_targets(year: int, now: datetime, unit_ids: list[int]) -> dict[int, TargetProgress]:
     """Per reporting unit of unit_ids, the year's 报送 and 采用 (count_filings over the year's window)
     against its tier's targets."""
@@ -654,11 +698,12 @@ def list_ledger(run: ScoreRun, unit_id: int) -> list[LedgerLine]:
 
     rule_set = db.session.get(RuleSet, run.rule_set_id)
     rules = parse_rules(rule_set)
-    facts = gather_facts(rules, unit_id, period_of(rule_set))
+    period = period_of(rule_set, run.as_of)
+    facts = gather_facts(rules, unit_id, period)
     if not facts.units:
         return []
     try:
-        result = engine.score_units(rules, period_of(rule_set), run.as_of, facts.units, facts.items,
+        result = engine.score_units(rules, period, run.as_of, facts.units, facts.items,
                                     facts.solicitations)
     except engine.ScoringError:
         return []
@@ -677,7 +722,7 @@ def measure_unit_quotas(unit_id: int, as_of: datetime) -> list[engine.WindowProg
     facts = gather_facts(rules, unit_id)
     if not facts.units:
         return []
-    return engine.measure_quota_progress(rules, period_of(rule_set), as_of, facts.units[0], facts.items)
+    return engine.measure_quota_progress(rules, period_of(rule_set, as_of), as_of, facts.units[0], facts.items)
 
 
 def list_week_quota_gaps(as_of: datetime) -> list[tuple[int, engine.WindowProgress]]:
@@ -697,7 +742,8 @@ def list_week_quota_gaps(as_of: datetime) -> list[tuple[int, engine.WindowProgre
     return [
         (unit.id, progress)
         for unit in facts.units
-        for progress in engine.measure_quota_progress(rules, period_of(rule_set), as_of, unit, items_by_unit[unit.id])
+        for progress in engine.measure_quota_progress(rules, period_of(rule_set, as_of), as_of, unit,
+                                                      items_by_unit[unit.id])
         if progress.window == "week" and progress.first <= today <= progress.last and not progress.met
     ]
 

@@ -2,8 +2,7 @@
 import html
 import io
 import json
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -19,9 +18,14 @@ from portal.scoring.models import (
 )
 from portal.scoring.services import compute_scores, list_ledger, record_adoption
 from portal.units.services import save_tier
+from portal.web.filters import to_local
 from tests.conftest import login
 
-TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def today() -> date:
+    """The office's today on the travelled clock (a module constant would be the real day of import)."""
+    return to_local(utcnow()).date()
 
 
 @pytest.fixture
@@ -115,10 +119,10 @@ def _own_unit_scores(unit_id, as_of):
 def test_editing_a_number_changes_the_stored_rule_set_and_the_scores(admin, world, make):
     seed = active()
     # A period around today, so the adoption below counts whenever the suite runs.
-    year_round = {"period_start": date(TODAY.year, 1, 1).isoformat(), "period_end": date(TODAY.year, 12, 31).isoformat()}
+    year_round = {"period_start": date(today().year, 1, 1).isoformat(), "period_end": date(today().year, 12, 31).isoformat()}
     assert admin.post(f"/admin/rule-sets/{seed.id}/edit", data=edit_form(seed, **year_round)).status_code == 302
     item = make.item(world.reporter, "adopted", signer=world.signer, editor=world.editor)
-    record_adoption(item.id, "cpc_main", TODAY, world.editor.id)
+    record_adoption(item.id, "cpc_main", today(), world.editor.id)
     db.session.commit()
     as_of = utcnow()
 
@@ -132,7 +136,7 @@ def test_editing_a_number_changes_the_stored_rule_set_and_the_scores(admin, worl
     assert ("success", "规则集已保存，正在使用的积分将按新规则重新计算") in flashes(admin)
     stored = active()
     assert stored.id == seed.id and rules_of(stored)["channels"]["cpc_main"]["points"] == 6
-    assert stored.period_end == date(TODAY.year, 12, 31)
+    assert stored.period_end == date(today().year, 12, 31)
 
     raw_after, ledger_after = _own_unit_scores(world.own.id, as_of)
     assert (item.id, "被《长春信息》采用 +6", 6) in ledger_after
@@ -306,7 +310,7 @@ def test_new_copies_the_active_rule_set_and_leads_to_its_edit_page(admin):
 def test_activation_makes_exactly_one_active_and_syncs_channels(admin, world, make):
     seed = active()
     item = make.item(world.reporter, "adopted", signer=world.signer, editor=world.editor)
-    record_adoption(item.id, "gov_intranet", TODAY, world.editor.id)
+    record_adoption(item.id, "gov_intranet", today(), world.editor.id)
     db.session.commit()
 
     admin.post("/admin/rule-sets/new")
