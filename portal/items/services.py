@@ -17,13 +17,14 @@ from ..scoring.services import INTERNAL_CHANNEL, fact_day_refusal, get_channel, 
 from ..units.models import Unit
 from ..web.filters import local_day_start, to_local
 from ..web.paging import Page, count_rows, paginate
-from .models import Item, ItemEvent, ItemPhoto
+from .models import CATEGORIES, Item, ItemEvent, ItemPhoto
 from .photos import Upload, remove_photo, store_upload
 from .workflow import (
     ACTION_NAMES,
     OFFICE_ROLES,
     OFFICE_VISIBLE,
     TRANSITIONS,
+    can_correct_category,
     can_delete_item,
     can_edit_item,
     can_edit_item_text,
@@ -95,6 +96,7 @@ def get_item_for(user, item_id: int, action: str = "view") -> Item:
         "edit": can_edit_item(user, item),
         "delete": can_delete_item(user, item),
         "edit_text": can_edit_item_text(user, item),
+        "recategorize": can_correct_category(user, item),
     }.get(action)
     if allowed is None:
         allowed = action in TRANSITIONS and any(
@@ -305,9 +307,42 @@ def _notify_transition(item: Item, action: str, comment: str, internal_adoption:
     elif action == "adopt" and internal_adoption:
         # A 补录 (internal_adoption=False) is announced by record_adoption_by, naming the upper channel.
         notify_users([item.author_id], "item_adopted", f"{title}已被{get_channel(INTERNAL_CHANNEL).name}采用", url)
+    elif action in ("reject", "invalidate"):
+        verdict = "未被采用" if action == "reject" else "判定为不计分"
+        notify_users(list_item_people(item), "item_verdict", f"{title}{verdict}" + (f"：{comment}" if comment else ""), url)
     elif action == "sign" and item.category == "emergency":
         editors = list_users_with_role("editor")
         notify_users([u.id for u in editors], "emergency_item", f"紧急信息：{item.unit.name}报送{title}", url)
+
+
+REASON_MAX = 200
+
+
+def correct_item_category(item: Item, editor, category: str, reason: str) -> None:
+    """The editor corrects a submitted item's category (a 简讯 filed as 工作动态 earns 2 points instead
+    of 1; a 调研 label decides the quarter's quota). On the timeline and in the audit log; the unit is
+    told; the score follows in the same commit (category is a scored field)."""
+    if not can_correct_category(editor, item):
+        raise WorkflowError("只有办公室编辑可以更正已报送信息的类别")
+    if category not in CATEGORIES:
+        raise WorkflowError("请选择信息类别", "category")
+    reason = reason.strip()[:REASON_MAX]
+    if not reason:
+        raise WorkflowError("请填写更正理由", "reason")
+    if category == item.category:
+        raise WorkflowError("类别没有变化", "category")
+    before = snapshot(item, *_AUDITED)
+    old_name = CATEGORIES[item.category]
+    item.category = category
+    comment = f"类别由“{old_name}”更正为“{CATEGORIES[category]}”：{reason}"
+    _record_event(item, editor, "recategorize", item.status, comment, before)
+    notify_users(list_item_people(item), "item_corrected", f"更正：《{item.display_title}》的{comment}",
+                 url_for("items.detail", item_id=item.id))
+
+
+def list_item_people(item: Item) -> list[int]:
+    """Who hears of what the office does to an item: its author and the unit's signers."""
+    return [item.author_id] + [user.id for user in list_users_with_role("signer", item.unit_id)]
 
 
 def edit_item_text(item: Item, editor, title: str, body: str, loaded_version: str | int | None) -> None:

@@ -13,7 +13,7 @@ from ..web.forms import loaded_version, strip_control_characters
 from ..web.htmx import render_page
 from . import bp
 from .diff import diff_html
-from .forms import DecisionForm, InboxFilterForm, ItemForm, ReviewForm
+from .forms import CategoryForm, DecisionForm, InboxFilterForm, ItemForm, ReviewForm
 from .models import STATUSES
 from .photos import encode_upload, photo_path
 from .services import (
@@ -23,6 +23,7 @@ from .services import (
     apply_photo_changes,
     count_office_statuses,
     count_unit_statuses,
+    correct_item_category,
     create_item,
     delete_item,
     edit_item_text,
@@ -43,6 +44,7 @@ from .services import (
 from .workflow import (
     OFFICE_VISIBLE,
     allowed_transitions,
+    can_correct_category,
     can_delete_item,
     can_edit_item,
     can_edit_item_text,
@@ -251,6 +253,7 @@ def detail(item_id: int):
         can_edit=can_edit_item(current_user, item),
         can_delete=can_delete_item(current_user, item),
         can_edit_text=can_edit_item_text(current_user, item),
+        category_form=CategoryForm(data={"category": item.category}) if can_correct_category(current_user, item) else None,
         adoptions=list_adoptions(item.id),
         follow_ups=list_follow_ups(item),
         diff=diff_html(item.title + "\n" + item.body, item.display_title + "\n" + item.display_body)
@@ -258,6 +261,25 @@ def detail(item_id: int):
         internal_channel=get_channel(INTERNAL_CHANNEL),
         today=to_local(utcnow()).date(),
     )
+
+
+@bp.post("/items/<int:item_id>/category")
+@roles_required("editor")
+def recategorize(item_id: int):
+    item = get_item_for(current_user, item_id, "recategorize")
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            correct_item_category(item, current_user, form.category.data, form.reason.data)
+        except WorkflowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"已更正类别为“{item.category_name}”，积分已重新计算，已通知单位", "success")
+    else:
+        flash("；".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("items.detail", item_id=item.id))
 
 
 @bp.post("/items/<int:item_id>/act/<action>")
