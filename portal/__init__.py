@@ -164,7 +164,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .backup import backup_command, restore_command
     from .demo import demo_command
     from .notifications.reminders import remind_command
-    from .scoring.cli import refresh_scores_command, score_command
+    from .scoring.cli import export_facts_command, refresh_scores_command, score_command
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -172,5 +172,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(demo_command)
     app.cli.add_command(remind_command)
     app.cli.add_command(score_command)
+    app.cli.add_command(export_facts_command)
     app.cli.add_command(refresh_scores_command)
     return app

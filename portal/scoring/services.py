@@ -286,6 +286,47 @@ def to_engine_instruction(instruction: Instruction) -> engine.Instruction:
     return engine.Instruction(instruction.rank, instruction.instructed_on, feedback)
 
 
+def _moment_text(value: datetime | date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def export_facts(as_of: datetime) -> dict:
+    """The facts behind the stored scores in the `score` command's input shape: `flask score` on this
+    gives the scores compute_scores(as_of) stores (an office's check of the portal, and an archive of
+    a year's scoring that needs no database)."""
+    rule_set = get_active_rule_set()
+    rules = parse_rules(rule_set)
+    period = period_of(rule_set, as_of)
+    facts = gather_facts(rules, period=period)
+
+    def instruction(entry: engine.Instruction) -> dict:
+        feedback = entry.feedback
+        return {"rank": entry.rank, "date": _moment_text(entry.date), "feedback": None if feedback is None else {
+            "required": feedback.required, "due": _moment_text(feedback.due),
+            "given_at": _moment_text(feedback.given_at), "rejected": feedback.rejected}}
+
+    return {
+        "rules": engine.dump_ruleset(rules),
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "as_of": as_of.isoformat(),
+        "units": [{"id": unit.id, "tier": unit.tier} for unit in facts.units],
+        "items": [
+            {"id": item.id, "unit": item.unit, "category": item.category,
+             "submitted_at": _moment_text(item.submitted_at), "verdict": item.verdict,
+             "adoptions": [{"channel": a.channel, "date": _moment_text(a.date)} for a in item.adoptions],
+             "instructions": [instruction(entry) for entry in item.instructions],
+             "solicitation": None if item.solicitation is None else {
+                 "id": item.solicitation.id, "deadline": _moment_text(item.solicitation.deadline),
+                 "accepted": item.solicitation.accepted}}
+            for item in facts.items
+        ],
+        "solicitations": [
+            {"id": call.id, "deadline": _moment_text(call.deadline), "units": list(call.units), "title": call.title}
+            for call in facts.solicitations
+        ],
+    }
+
+
 # ---- stored scores ------------------------------------------------------------------------
 
 def compute_scores(as_of: datetime | None = None) -> ScoreRun:
