@@ -374,6 +374,30 @@ def _unit_line(unit: Unit, filed: Filings, adopted: dict[str, list], score: engi
     return line
 
 
+NO_TIER = "其他单位"
+
+
+def _rank_tiers(lines: list[dict], tiers: dict[int, object]) -> list[dict]:
+    """分类排位: when units have tiers, each tier is ranked on its own (ties share a rank), the tiers in
+    their order and untiered units last; each line gets its tier's name and its rank within it. Empty
+    when no unit has a tier: the one ranking is the bulletin's."""
+    if not any(tiers.values()):
+        return []
+    groups: dict[object, list[dict]] = {}
+    for line in lines:
+        groups.setdefault(tiers.get(line["unit_id"]), []).append(line)
+    order = sorted(groups, key=lambda tier: (tier is None, getattr(tier, "sort_order", 0), getattr(tier, "id", 0)))
+    result = []
+    for tier in order:
+        members = groups[tier]
+        finals = {line["unit_id"]: Decimal(line["final"]) for line in members if line["final"] is not None}
+        ranks = engine.rank_units("none", finals)[1] if finals else {}
+        for line in members:
+            line["tier"], line["tier_rank"] = (tier.name if tier else NO_TIER), ranks.get(line["unit_id"])
+        result.append({"name": tier.name if tier else NO_TIER, "unit_ids": [line["unit_id"] for line in members]})
+    return result
+
+
 def _totals(lines: list[dict], bodies: list[dict]) -> dict:
     def total(key):
         return sum(line[key] for line in lines)
@@ -450,6 +474,7 @@ def build_bulletin_snapshot(bulletin: Bulletin, now: datetime | None = None) -> 
                         scores.get(unit.id), window, late_points.get(unit.id, Decimal(0))) for unit in units]
     if result:
         lines.sort(key=lambda line: line["rank"])  # stable: ties keep the unit order
+    tiers = _rank_tiers(lines, {unit.id: unit.tier for unit in units})
     bodies = _bodies(rules, adopted_pairs)
     return {
         "version": SNAPSHOT_VERSION,
@@ -475,6 +500,7 @@ def build_bulletin_snapshot(bulletin: Bulletin, now: datetime | None = None) -> 
         "missed": [{"unit_id": line["unit_id"], "unit": line["name"], "windows": line["missed"],
                     "points": line["shortfall_points"]} for line in lines if line["missed"]],
         "backfill": backfill,
+        "tiers": tiers,
     }
 
 

@@ -58,9 +58,14 @@ def ranking_columns(doc: dict) -> list[Column]:
             Column("未完成任务扣分", 10, lambda line: _number(line["shortfall_points"]), "任务扣分"),
             Column("本期得分", 9, lambda line: _number(line["points"])),
         ]
+    tiers = [
+        Column("分类", 10, lambda line: line.get("tier")),
+        Column("分类排名", 8, lambda line: line.get("tier_rank"), "分类内排名"),
+    ] if doc.get("tiers") else []
     return [
         Column("排名", 6, lambda line: line.get("rank")),
         Column("单位", 22, lambda line: line.get("name", "合计")),
+        *tiers,
         Column("报送", 7, lambda line: line["submitted"], "报送", SUBMITTED),
         Column("逾时", 7, lambda line: line["late"], "逾时", SUBMITTED),
         Column("不计分", 7, lambda line: line["invalid"], "不计分", SUBMITTED),
@@ -99,8 +104,13 @@ def print_header(columns: list[Column]) -> tuple[list[HeaderCell], list[str]]:
 
 
 def ranking_rows(doc: dict, columns: list[Column]) -> list[list]:
-    """One row per unit in rank order, then the total (合计, without rank or cumulative scores)."""
-    return [[column.value(line) for column in columns] for line in [*doc["units"], doc["totals"]]]
+    """One row per unit in rank order (分类排位: tier by tier, each in its own order), then the total
+    (合计, without rank or cumulative scores)."""
+    lines = doc["units"]
+    if doc.get("tiers"):
+        by_id = {line["unit_id"]: line for line in lines}
+        lines = [by_id[unit_id] for tier in doc["tiers"] for unit_id in tier["unit_ids"]]
+    return [[column.value(line) for column in columns] for line in [*lines, doc["totals"]]]
 
 
 # ---- the printed ranking --------------------------------------------------------------------

@@ -113,3 +113,30 @@ def test_a_published_bulletin_cannot_be_changed_or_deleted(app, world, clock, ca
         db.session.flush()
     db.session.rollback()
     assert db.session.get(Bulletin, bulletin.id).is_published
+
+
+@pytest.mark.now(f"{YEAR}-03-02T10:00+08:00")
+def test_units_with_tiers_are_ranked_tier_by_tier(app, client, make, world, calendar_year):
+    # Bulletins ranked all units together; the seed ranks each class of units (分类排位评比) on its own.
+    from portal.units.models import Tier
+    from tests.bulletins.test_publishing import workbook_values
+    from tests.conftest import login
+
+    streets, communities = Tier(key="street", name="街道部门", sort_order=1), Tier(key="community", name="社区",
+                                                                               sort_order=2)
+    db.session.add_all([streets, communities])
+    world.own.tier, world.other.tier = communities, streets
+    third = make.unit("建设社区", parent=world.office)
+    third.tier = communities
+    db.session.commit()
+    doc = draft(world, "month", 2)
+    assert [(tier["name"], len(tier["unit_ids"])) for tier in doc["tiers"]] == [("街道部门", 1), ("社区", 2)]
+    lines = {line["unit_id"]: line for line in doc["units"]}
+    assert lines[world.other.id]["tier_rank"] == 1 and {lines[world.own.id]["tier_rank"], lines[third.id]["tier_rank"]} <= {1, 2}
+    bulletin = db.session.scalar(select(Bulletin).order_by(Bulletin.id.desc()))
+    login(client, world.editor)
+    page = client.get(f"/bulletins/{bulletin.id}").get_data(as_text=True)
+    assert page.index("街道部门（分类排位）") < page.index("社区（分类排位）")
+    sheet = workbook_values(client.get(f"/bulletins/{bulletin.id}.xlsx").data)["排名"]
+    assert sheet[2][:4] == ("排名", "单位", "分类", "分类排名")
+    assert [row[2] for row in sheet[3:-1]] == ["街道部门", "社区", "社区"]
