@@ -183,7 +183,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .demo import demo_command
     from .notifications.reminders import remind_command
     from .checks.cli import checks_reindex_command
-    from .scoring.cli import refresh_scores_command, score_command
+    from .scoring.cli import export_facts_command, refresh_scores_command, score_command
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -191,6 +191,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli.add_command(demo_command)
     app.cli.add_command(remind_command)
     app.cli.add_command(score_command)
+    app.cli.add_command(export_facts_command)
     app.cli.add_command(refresh_scores_command)
     app.cli.add_command(checks_reindex_command)
     return app

@@ -28,6 +28,10 @@ from .web.filters import local_to_utc, office_today, to_local
 # the process's `random` alone.
 _rng = random.Random()  # nosec B311
 
+# One telephone area code for every number the demo office shows.
+AREA_CODE = "0552"
+HISTORY_WEEKS = 8
+
 # The published demo password (bandit B105), set only by `flask demo` on an empty database.
 DEMO_PASSWORD = "baosong-demo"  # nosec B105
 
@@ -199,7 +203,7 @@ class DemoBuilder:
 
     def compile_editions(self) -> None:
         """A weekly 《高新信息》 every Friday up to last week, carrying the items adopted before it, each
-        adoption dated by its edition as locking does; this week's adopted items wait for the editor
+        adoption naming its edition as locking does (its date stays); this week's adopted items wait for the editor
         (one in a draft), so the demo shows both a back catalogue and work to do."""
         publication = db.session.scalar(select(Publication).where(Publication.channel_id == self.internal.id))
         if publication is None:
@@ -227,8 +231,10 @@ class DemoBuilder:
                 edition.entries.append(EditionEntry(
                     item=item, position=position, section=self.SECTIONS.get(item.category, "工作动态"),
                     headline=item.display_title, body=item.display_body, unit_name=item.unit.name))
-                adoption.adopted_on = friday
             db.session.add(edition)
+            db.session.flush()
+            for adoption in carried:
+                adoption.edition_id = edition.id
         if pending:
             draft = Edition(publication=publication, issued_on=self.today, editor_note="", created_by_id=self.editor.id,
                             created_at=self.now)
@@ -268,14 +274,14 @@ class DemoBuilder:
             officers = [RosterOfficer(
                 sort_order=0, name=reporter.name, position="社区干事" if community else "综合办干事",
                 employment="full_time" if index % 3 else "part_time",
-                mobile=f"138{4310 + index:04d}{1200 + index * 7:04d}", office_phone=f"0431-8555{1200 + index:04d}", email=f"xinxi{index + 1:02d}@chengnan.gov.cn")]
+                mobile=f"138{4310 + index:04d}{1200 + index * 7:04d}", office_phone=f"{AREA_CODE}-3012{1200 + index:04d}", email=f"xinxi{index + 1:02d}@chengnan.gov.cn")]
             if index % 4 == 1:
                 officers.append(RosterOfficer(
                     sort_order=1, name=signer.name[0] + "晓明", position="网格员", employment="part_time",
                     mobile=f"136{4310 + index:04d}{5600 + index:04d}"))
             rosters[unit.name] = roster = Roster(
                 unit=unit, leader_name=signer.name, leader_position="社区党委书记" if community else "主任",
-                leader_mobile=f"139{4310 + index:04d}{8800 + index:04d}", leader_phone=f"0431-8555{2200 + index:04d}",
+                leader_mobile=f"139{4310 + index:04d}{8800 + index:04d}", leader_phone=f"{AREA_CODE}-3012{2200 + index:04d}",
                 section="社区党群服务中心" if community else "综合办公室", updated_at=updated, updated_by=reporter,
                 officers=officers,
             )
@@ -304,8 +310,9 @@ class DemoBuilder:
 
     def file_weeks(self, unit: Unit, reporter: User, signer: User, weekly: list[int]) -> None:
         monday = self.today - timedelta(days=self.today.weekday())
-        # From the first week of the year, so the scoring period has a whole history to rank.
-        weeks = (monday - date(self.today.year, 1, 1)).days // 7
+        # From the first week of the year, so the scoring period has a whole history to rank, and at
+        # least eight weeks whatever the day (made on 3 January, it reaches back into December).
+        weeks = max(HISTORY_WEEKS, (monday - date(self.today.year, 1, 1)).days // 7)
         for weeks_ago in range(weeks, -1, -1):
             week_start = monday - timedelta(weeks=weeks_ago)
             for _ in range(_rng.choice(weekly)):
@@ -402,7 +409,7 @@ class DemoBuilder:
             topic, requirements = self.SOLICITATION_TOPICS[topic_index]
             solicitation = Solicitation(
                 topic=topic, requirements=requirements, deadline=deadline, contact_name=self.editor.name,
-                room="309室", phone="0552-3012345", email="xinxi@chengnan.gov.cn", by_phone=by_phone,
+                room="309室", phone=f"{AREA_CODE}-3012345", email="xinxi@chengnan.gov.cn", by_phone=by_phone,
                 status="closed" if closed else "open", issued_by=self.editor, issued_at=issued,
                 closed_at=deadline + timedelta(days=4) if closed else None, updated_at=issued,
             )

@@ -105,9 +105,10 @@ def test_demo_has_locked_editions_and_a_draft(app, demo):
     locked = [e for e in editions if e.is_locked]
     assert len(locked) >= 4 and [e for e in editions if not e.is_locked]
     assert [e.number for e in locked] == list(range(1, len(locked) + 1))
-    internal = {a.item_id: a.adopted_on for a in db.session.scalars(select(Adoption)) if a.channel.key == "internal"}
-    for edition in locked:
-        assert all(internal[entry.item_id] == edition.issued_on for entry in edition.entries)
+    internal = {a.item_id: a for a in db.session.scalars(select(Adoption)) if a.channel.key == "internal"}
+    for edition in locked:  # each adoption names its edition and keeps its own, earlier date
+        assert all(internal[entry.item_id].edition_id == edition.id for entry in edition.entries)
+        assert all(internal[entry.item_id].adopted_on <= edition.issued_on for entry in edition.entries)
         assert all(entry.body and entry.unit_name for entry in edition.entries)
     # this week's adopted items are still there for the editor to compile
     client = app.test_client()

@@ -1,7 +1,7 @@
 """edition form key: the one-time key of the form that created a draft edition
 
 Revision ID: 0018_edition_form_key
-Revises: 0015_follow_up_index
+Revises: 0016_adoption_edition
 Create Date: 2026-12-06 19:25:00
 
 Written by hand. Three identical submits of 编发新一期 (a double tap, a retried request) made three drafts:
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0018_edition_form_key"
-down_revision = "0015_follow_up_index"
+down_revision = "0016_adoption_edition"
 branch_labels = None
 depends_on = None
 

@@ -48,6 +48,7 @@ ACTIONS = {
     "item.reject": "不采用信息",
     "item.invalidate": "认定不计分",
     "item.editor_edit": "编辑修改信息",
+    "item.recategorize": "更正信息类别",
     "item.delete": "删除草稿",
     "adoption.record": "录入采用",
     "adoption.remove": "撤销采用记录",

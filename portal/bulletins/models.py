@@ -3,7 +3,7 @@ A draft is figured live; publishing numbers it and freezes every figure and name
 import json
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db, utcnow
@@ -61,6 +61,37 @@ class Bulletin(db.Model):
     @property
     def frozen(self) -> dict | None:
         return json.loads(self.snapshot) if self.snapshot else None
+
+
+# What a published bulletin said: once published, none of it may change (a correction is a new bulletin).
+FROZEN_FIELDS = ("kind", "year", "part", "first_day", "last_day", "title", "addressee", "preamble", "closing",
+                 "status", "number_year", "number", "doc_number", "corrects_id", "snapshot", "published_at",
+                 "published_by_id")
+
+
+class PublishedBulletinError(RuntimeError):
+    """A program tried to change or delete a published bulletin: a bug, never a user's input."""
+
+
+def _was_published(target: Bulletin) -> bool:
+    history = inspect(target).attrs.status.history
+    return "published" in (*history.unchanged, *history.deleted)
+
+
+@event.listens_for(Bulletin, "before_update")
+def _refuse_changing_published(_mapper, _connection, target: Bulletin) -> None:
+    if not _was_published(target):
+        return
+    state = inspect(target)
+    changed = [name for name in FROZEN_FIELDS if state.attrs[name].history.has_changes()]
+    if changed:
+        raise PublishedBulletinError(f"published bulletin {target.id} cannot change: {', '.join(changed)}")
+
+
+@event.listens_for(Bulletin, "before_delete")
+def _refuse_deleting_published(_mapper, _connection, target: Bulletin) -> None:
+    if _was_published(target):
+        raise PublishedBulletinError(f"published bulletin {target.id} cannot be deleted")
 
 
 # The files a published bulletin is downloaded as: made once at publishing, served as stored.

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from flask import abort, current_app, url_for
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids, list_users_with_role
@@ -24,7 +24,16 @@ from ..extensions import db, utcnow
 from ..items.models import Item
 from ..notifications.services import notify_users
 from ..scoring import engine
-from ..scoring.services import VERDICTS, gather_facts, get_active_rule_set, parse_rules, period_of
+from ..scoring.services import (
+    Filings,
+    count_filings,
+    describe_out_of_period,
+    gather_facts,
+    get_active_rule_set,
+    parse_rules,
+    period_of,
+    resolve_year_window,
+)
 from ..units.models import Unit
 from ..units.services import list_reporting_units
 from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
@@ -36,7 +45,7 @@ from .models import KINDS, Bulletin
 TITLE_MAX = 100
 ADDRESSEE_MAX = 100
 TEXT_MAX = 3000
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
 # The form field that chooses the part of the year, per kind: where a refusal about the window belongs.
 PART_FIELDS = {"month": "month", "quarter": "quarter", "year": "year"}
@@ -81,19 +90,6 @@ def _month_last(year: int, month: int) -> date:
     return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
 
 
-def _year_span(year: int) -> tuple[date, date]:
-    """A yearly bulletin covers the scoring period that ends in that year (seed: 1 Jan to 30 Nov, so the
-    year's results can be published in December); the calendar year when the rule set has none."""
-    rule_set = get_active_rule_set()
-    if rule_set.period_end.year == year:
-        return rule_set.period_start, rule_set.period_end
-    try:
-        period = engine.resolve_period(parse_rules(rule_set), year)
-    except engine.ScoringError:
-        return date(year, 1, 1), date(year, 12, 31)
-    return period.start, period.end
-
-
 def resolve_window(kind: str, year: int | None, part: int | None) -> Window:
     if kind not in KINDS:
         raise BulletinError("请选择通报类型：月度、季度或年度", "kind")
@@ -107,7 +103,7 @@ def resolve_window(kind: str, year: int | None, part: int | None) -> Window:
         if part not in range(1, 5):
             raise BulletinError("季度应为第一至第四季度", "quarter")
         return Window(kind, year, part, date(year, 3 * part - 2, 1), _month_last(year, 3 * part))
-    return Window(kind, year, 0, *_year_span(year))
+    return Window(kind, year, 0, *resolve_year_window(year))
 
 
 def window_of(bulletin: Bulletin) -> Window:
@@ -306,18 +302,6 @@ def _text(value: Decimal) -> str:
     return f"{value:f}"
 
 
-def _count_items(start: datetime, end: datetime) -> dict[int, tuple[int, int, int]]:
-    """Per unit: items signed off in the window (everything the office received), late ones, invalid ones."""
-    late = case((Item.report_due_at.is_not(None) & (Item.submitted_at > Item.report_due_at), 1), else_=0)
-    invalid = case((Item.status == "invalid", 1), else_=0)
-    rows = db.session.execute(
-        select(Item.unit_id, func.count(Item.id), func.sum(late), func.sum(invalid))
-        .where(Item.submitted_at >= start, Item.submitted_at < end, Item.status.in_(VERDICTS))
-        .group_by(Item.unit_id)
-    )
-    return {unit_id: (count, int(late or 0), int(invalid or 0)) for unit_id, count, late, invalid in rows}
-
-
 def _window_adoptions(rules: engine.RuleSet, items: list[engine.Item], window: Window,
                       as_of: datetime) -> list[tuple[engine.Item, engine.Adoption]]:
     """Adoptions dated in the window on the items the engine counts (not invalid, submitted before
@@ -343,21 +327,43 @@ def _bodies(rules: engine.RuleSet, adopted: list[tuple[engine.Item, engine.Adopt
     return [{"key": key, "name": rules.body_name(key)} for key in keys if key in used]
 
 
-def _unit_line(unit: Unit, counts: tuple[int, int, int], adopted: dict[str, set], score: engine.UnitScore | None,
-               window: Window) -> dict:
-    submitted, late, invalid = counts
+# The parts of 本期得分 a bulletin row prints, each a sum of ledger rows by rule: every row of the
+# engine belongs to exactly one, so the parts add up to 本期得分 (bulletins check it as they are built).
+POINT_PARTS = {
+    "adoption": ("adoption",),
+    "instruction": ("instruction",),
+    "feedback": ("feedback_on_time", "feedback_missed"),
+    "solicitation": ("solicitation_answered", "solicitation_missed"),
+    "quota_bonus": ("quota_bonus",),
+    "quota_shortfall": ("quota_shortfall",),
+}
+_PART_OF = {rule: part for part, rules in POINT_PARTS.items() for rule in rules}
+
+
+def _points_in(score: engine.UnitScore, first: date, last: date) -> Decimal:
+    return sum((row.points for row in score.ledger if first <= row.date <= last), Decimal(0))
+
+
+def _unit_line(unit: Unit, filed: Filings, adopted: dict[str, list], score: engine.UnitScore | None,
+               window: Window, backfill: Decimal) -> dict:
     line = {
-        "unit_id": unit.id, "name": unit.name, "submitted": submitted, "late": late, "invalid": invalid,
-        "adopted": {body: len(items) for body, items in adopted.items()},
-        "adopted_total": sum(len(items) for items in adopted.values()),
+        "unit_id": unit.id, "name": unit.name, "submitted": filed.submitted, "late": filed.late,
+        "invalid": filed.invalid,
+        "adopted": {body: len(rows) for body, rows in adopted.items()},
+        "adopted_total": sum(len(rows) for rows in adopted.values()),
         "instructions": 0, "solicitations": 0, "shortfalls": 0, "shortfall_points": "0",
+        "parts": {part: "0" for part in POINT_PARTS}, "backfill": _text(backfill),
         "points": None, "raw": None, "final": None, "rank": None, "missed": [],
     }
     if score is None:
         return line
     rows = [row for row in score.ledger if window.first <= row.date <= window.last]
     shortfalls = [row for row in rows if row.rule_key == "quota_shortfall"]
+    parts = {part: Decimal(0) for part in POINT_PARTS}
+    for row in rows:
+        parts[_PART_OF[row.rule_key]] += row.points
     line |= {
+        "parts": {part: _text(points) for part, points in parts.items()},
         "instructions": sum(row.rule_key == "instruction" for row in rows),
         "solicitations": sum(row.rule_key == "solicitation_answered" for row in rows),
         "shortfalls": len(shortfalls),
@@ -367,6 +373,30 @@ def _unit_line(unit: Unit, counts: tuple[int, int, int], adopted: dict[str, set]
         "missed": [row.rule for row in shortfalls],
     }
     return line
+
+
+NO_TIER = "其他单位"
+
+
+def _rank_tiers(lines: list[dict], tiers: dict[int, object]) -> list[dict]:
+    """分类排位: when units have tiers, each tier is ranked on its own (ties share a rank), the tiers in
+    their order and untiered units last; each line gets its tier's name and its rank within it. Empty
+    when no unit has a tier: the one ranking is the bulletin's."""
+    if not any(tiers.values()):
+        return []
+    groups: dict[object, list[dict]] = {}
+    for line in lines:
+        groups.setdefault(tiers.get(line["unit_id"]), []).append(line)
+    order = sorted(groups, key=lambda tier: (tier is None, getattr(tier, "sort_order", 0), getattr(tier, "id", 0)))
+    result = []
+    for tier in order:
+        members = groups[tier]
+        finals = {line["unit_id"]: Decimal(line["final"]) for line in members if line["final"] is not None}
+        ranks = engine.rank_units("none", finals)[1] if finals else {}
+        for line in members:
+            line["tier"], line["tier_rank"] = (tier.name if tier else NO_TIER), ranks.get(line["unit_id"])
+        result.append({"name": tier.name if tier else NO_TIER, "unit_ids": [line["unit_id"] for line in members]})
+    return result
 
 
 def _totals(lines: list[dict], bodies: list[dict]) -> dict:
@@ -380,6 +410,8 @@ def _totals(lines: list[dict], bodies: list[dict]) -> dict:
         "adopted_total": total("adopted_total"), "instructions": total("instructions"),
         "solicitations": total("solicitations"), "shortfalls": total("shortfalls"),
         "shortfall_points": _text(sum((Decimal(line["shortfall_points"]) for line in lines), Decimal(0))),
+        "parts": {part: _text(sum((Decimal(line["parts"][part]) for line in lines), Decimal(0))) for part in POINT_PARTS},
+        "backfill": _text(sum((Decimal(line["backfill"]) for line in lines), Decimal(0))),
         "points": _text(sum(points, Decimal(0))) if points else None,
     }
 
@@ -408,7 +440,7 @@ def build_bulletin_snapshot(bulletin: Bulletin, now: datetime | None = None) -> 
     window = window_of(bulletin)
     rule_set = get_active_rule_set()
     rules = parse_rules(rule_set)
-    period = period_of(rule_set)
+    period = period_of(rule_set, window.last)
     start, end = _window_bounds(window, rules.tz)
     as_of = min(end, now or utcnow()).astimezone(timezone.utc)
     facts = gather_facts(rules, period=period)
@@ -420,10 +452,11 @@ def build_bulletin_snapshot(bulletin: Bulletin, now: datetime | None = None) -> 
     scores = {score.unit: score for score in result.units} if result else {}
 
     adopted_pairs = _window_adoptions(rules, facts.items, window, as_of)
-    adopted_by_unit: dict[int, dict[str, set]] = {}
+    # 采用 counts adoption rows (篇次): an item adopted by two publications counts twice.
+    adopted_by_unit: dict[int, dict[str, list]] = {}
     for item, adoption in adopted_pairs:
         body = rules.channels[adoption.channel].body
-        adopted_by_unit.setdefault(item.unit, {}).setdefault(body, set()).add(item.id)
+        adopted_by_unit.setdefault(item.unit, {}).setdefault(body, []).append(item.id)
     item_ids = {item.id for item, _ in adopted_pairs}
     titles = dict(db.session.execute(
         select(Item.id, func.coalesce(Item.edited_title, Item.title)).where(Item.id.in_(item_ids))
@@ -433,19 +466,27 @@ def build_bulletin_snapshot(bulletin: Bulletin, now: datetime | None = None) -> 
         select(Unit).where(Unit.id.in_([unit.id for unit in facts.units])).order_by(Unit.sort_order, Unit.id)
     ))
     names = {unit.id: unit.name for unit in units}
-    counts = _count_items(start, end)
-    lines = [_unit_line(unit, counts.get(unit.id, (0, 0, 0)), adopted_by_unit.get(unit.id, {}),
-                        scores.get(unit.id), window) for unit in units]
+    counts = count_filings(window.first, window.last)
+    backfill = _figure_backfill(bulletin, rule_set, rules, period, as_of, scores, names) if result else []
+    late_points: dict[int, Decimal] = {}
+    for entry in backfill:
+        late_points[entry["unit_id"]] = late_points.get(entry["unit_id"], Decimal(0)) + Decimal(entry["points"])
+    lines = [_unit_line(unit, counts.get(unit.id, Filings()), adopted_by_unit.get(unit.id, {}),
+                        scores.get(unit.id), window, late_points.get(unit.id, Decimal(0))) for unit in units]
     if result:
         lines.sort(key=lambda line: line["rank"])  # stable: ties keep the unit order
+    tiers = _rank_tiers(lines, {unit.id: unit.tier for unit in units})
     bodies = _bodies(rules, adopted_pairs)
     return {
         "version": SNAPSHOT_VERSION,
         "kind": window.kind, "year": window.year, "part": window.part, "label": window.label,
         "first_day": window.first.isoformat(), "last_day": window.last.isoformat(),
         "as_of": as_of.isoformat(), "complete": as_of >= end.astimezone(timezone.utc),
-        "rule_set": {"name": rule_set.name, "period_start": rule_set.period_start.isoformat(),
-                     "period_end": rule_set.period_end.isoformat(), "base": _text(rules.base)},
+        "rule_set": {"name": rule_set.name, "period_start": period.start.isoformat(),
+                     "period_end": period.end.isoformat(), "base": _text(rules.base)},
+        # a window the scoring period does not reach: filings and adoptions are still reported
+        "out_of_period": None if window.first <= period.end and period.start <= window.last
+        else describe_out_of_period(window.kind),
         "error": error,
         **_header(bulletin),
         "bodies": bodies,
@@ -459,7 +500,69 @@ def build_bulletin_snapshot(bulletin: Bulletin, now: datetime | None = None) -> 
         ],
         "missed": [{"unit_id": line["unit_id"], "unit": line["name"], "windows": line["missed"],
                     "points": line["shortfall_points"]} for line in lines if line["missed"]],
+        "backfill": backfill,
+        "tiers": tiers,
     }
+
+
+def _published_of_kind(bulletin: Bulletin) -> list[Bulletin]:
+    """The other published bulletins of the bulletin's kind, in the order they were published."""
+    return list(db.session.scalars(
+        select(Bulletin).where(Bulletin.kind == bulletin.kind, Bulletin.status == "published",
+                               Bulletin.snapshot.is_not(None), Bulletin.id != bulletin.id)
+        .order_by(Bulletin.published_at, Bulletin.id)
+    ))
+
+
+def _previous_period(rule_set, period: engine.Period) -> engine.Period | None:
+    before = period_of(rule_set, period.start - timedelta(days=1))
+    return before if before.end < period.start else None
+
+
+def _figure_backfill(bulletin: Bulletin, rule_set, rules: engine.RuleSet, period: engine.Period, as_of: datetime,
+                     scores: dict[int, engine.UnitScore], names: dict[int, str]) -> list[dict]:
+    """补录: points dated in an earlier window of this kind whose bulletin is published, which that
+    bulletin (and the 补录 lines published since) did not count: recorded late, or changed by a
+    correction. Each is shown once, by the next bulletin of the kind, naming its window; so published
+    bulletins never count a point twice, and a kind's bulletins plus their 补录 add up to the ledger.
+    A window's own published figures are those of its latest publication (a 更正 replaces the
+    original). Windows of this period and of the one before are reconciled (a December point recorded
+    in January reaches January's bulletin); older periods are closed."""
+    previous = _previous_period(rule_set, period)
+    periods = [p for p in (period, previous) if p is not None]
+    counted: dict[tuple[date, date], dict[int, Decimal]] = {}
+    labels: dict[tuple[date, date], str] = {}
+    for published in _published_of_kind(bulletin):
+        figures = published.frozen
+        key = (published.first_day, published.last_day)
+        if key[1] < bulletin.first_day and any(p.start <= key[0] and key[1] <= p.end for p in periods):
+            # A later publication of the same window replaces what was counted for it until then.
+            counted[key] = {line["unit_id"]: Decimal(line["points"] or 0) for line in figures["units"]}
+            labels[key] = figures["label"]
+        for entry in figures.get("backfill", []):
+            entry_key = (date.fromisoformat(entry["first_day"]), date.fromisoformat(entry["last_day"]))
+            if entry_key in counted:
+                window_counts = counted[entry_key]
+                window_counts[entry["unit_id"]] = window_counts.get(entry["unit_id"], Decimal(0)) + Decimal(entry["points"])
+    earlier: dict[int, engine.UnitScore] | None = None
+    lines = []
+    for (first, last), units in sorted(counted.items()):
+        ledger = scores
+        if not period.start <= first:
+            if earlier is None:  # the period before, scored once, only when one of its windows is reconciled
+                facts = gather_facts(rules, period=previous)
+                try:
+                    result = engine.score_units(rules, previous, as_of, facts.units, facts.items, facts.solicitations)
+                except engine.ScoringError:
+                    result = None  # the rules cannot score that year now: its bulletins stay as published
+                earlier = {score.unit: score for score in result.units} if result else {}
+            ledger = earlier
+        for unit_id, score in ledger.items():
+            late = _points_in(score, first, last) - units.get(unit_id, Decimal(0))
+            if late:
+                lines.append({"unit_id": unit_id, "unit": names.get(unit_id, ""), "label": labels[(first, last)],
+                              "first_day": first.isoformat(), "last_day": last.isoformat(), "points": _text(late)})
+    return lines
 
 
 def read_bulletin(bulletin: Bulletin, now: datetime | None = None) -> dict:
@@ -496,7 +599,8 @@ def freeze_bulletin(editor, bulletin: Bulletin, now: datetime | None = None) -> 
     bulletin.number_year, bulletin.number = year, _next_number(year)
     bulletin.doc_number = format_doc_number(current_app.config["BULLETIN_DOC_PREFIX"], year, bulletin.number)
     bulletin.status, bulletin.published_at, bulletin.published_by_id = "published", now, editor.id
-    figures = build_bulletin_snapshot(bulletin, now)
+    with db.session.no_autoflush:  # the status and the figures are written together, in one flush
+        figures = build_bulletin_snapshot(bulletin, now)
     if figures["error"]:
         raise BulletinError(f"计分规则无法计算，暂不能发布：{figures['error']}")
     bulletin.snapshot = json.dumps(figures, ensure_ascii=False, sort_keys=True)

@@ -24,26 +24,54 @@ def _number(value: str | int | None):
     return value if isinstance(value, int) else Decimal(value)
 
 
+SUBMITTED = "报送（篇）"
 ADOPTED = "采用（篇次）"
+PARTS = "本期得分构成（分）"
+# The parts of 本期得分 (bulletins.services.POINT_PARTS) as printed: each row's parts add up to its 本期得分.
+PART_HEADERS = {
+    "adoption": ("采用得分", "采用"),
+    "instruction": ("批示得分", "批示"),
+    "feedback": ("批示反馈得分", "反馈"),
+    "solicitation": ("约稿得分", "约稿"),
+    "quota_bonus": ("超额报送得分", "超额"),
+    "quota_shortfall": ("未完成任务扣分", "任务扣分"),
+}
 
 
 def ranking_columns(doc: dict) -> list[Column]:
-    """Per unit: rank, name, items submitted / late / invalid, adoptions by issuing body and in all,
-    instructions, solicitation answers, quota shortfall, points in the window, cumulative raw and final."""
+    """Per unit: rank, name, items submitted / late / invalid (篇), adoptions by issuing body and in all
+    (篇次), every part of the points in the window and their sum (本期得分), 补录 of earlier windows,
+    cumulative raw and final. A bulletin published before parts were frozen prints its old columns."""
     adoption = [Column(f"{body['name']}采用", 10, lambda line, key=body["key"]: line["adopted"].get(key, 0),
                        body["name"], ADOPTED) for body in doc["bodies"]]
+    if "parts" in doc["totals"]:
+        points = [
+            *(Column(header, 10, lambda line, key=key: _number(line["parts"][key]), short, PARTS)
+              for key, (header, short) in PART_HEADERS.items()),
+            Column("本期得分", 9, lambda line: _number(line["points"]), "合计", PARTS),
+            Column("补录前期得分", 10, lambda line: _number(line["backfill"]), "补录"),
+        ]
+    else:
+        points = [
+            Column("领导批示", 8, lambda line: line["instructions"], "批示"),
+            Column("约稿按时回复", 10, lambda line: line["solicitations"], "约稿"),
+            Column("未完成任务扣分", 10, lambda line: _number(line["shortfall_points"]), "任务扣分"),
+            Column("本期得分", 9, lambda line: _number(line["points"])),
+        ]
+    tiers = [
+        Column("分类", 10, lambda line: line.get("tier")),
+        Column("分类排名", 8, lambda line: line.get("tier_rank"), "分类内排名"),
+    ] if doc.get("tiers") else []
     return [
         Column("排名", 6, lambda line: line.get("rank")),
         Column("单位", 22, lambda line: line.get("name", "合计")),
-        Column("报送", 7, lambda line: line["submitted"]),
-        Column("逾时", 7, lambda line: line["late"]),
-        Column("不计分", 7, lambda line: line["invalid"]),
+        *tiers,
+        Column("报送", 7, lambda line: line["submitted"], "报送", SUBMITTED),
+        Column("逾时", 7, lambda line: line["late"], "逾时", SUBMITTED),
+        Column("不计分", 7, lambda line: line["invalid"], "不计分", SUBMITTED),
         *adoption,
         Column("采用合计", 8, lambda line: line["adopted_total"], "合计", ADOPTED),
-        Column("领导批示", 8, lambda line: line["instructions"], "批示"),
-        Column("约稿按时回复", 10, lambda line: line["solicitations"], "约稿"),
-        Column("未完成任务扣分", 10, lambda line: _number(line["shortfall_points"]), "任务扣分"),
-        Column("本期得分", 9, lambda line: _number(line["points"])),
+        *points,
         Column("累计原始分", 10, lambda line: _number(line.get("raw"))),
         Column("最终得分", 9, lambda line: _number(line.get("final"))),
     ]
@@ -76,8 +104,13 @@ def print_header(columns: list[Column]) -> tuple[list[HeaderCell], list[str]]:
 
 
 def ranking_rows(doc: dict, columns: list[Column]) -> list[list]:
-    """One row per unit in rank order, then the total (合计, without rank or cumulative scores)."""
-    return [[column.value(line) for column in columns] for line in [*doc["units"], doc["totals"]]]
+    """One row per unit in rank order (分类排位: tier by tier, each in its own order), then the total
+    (合计, without rank or cumulative scores)."""
+    lines = doc["units"]
+    if doc.get("tiers"):
+        by_id = {line["unit_id"]: line for line in lines}
+        lines = [by_id[unit_id] for tier in doc["tiers"] for unit_id in tier["unit_ids"]]
+    return [[column.value(line) for column in columns] for line in [*lines, doc["totals"]]]
 
 
 # ---- the printed ranking --------------------------------------------------------------------

@@ -27,10 +27,15 @@ from .services import (
     resolve_window,
     update_bulletin,
 )
-from .table import bulletin_filename, chinese_date, missed_window_text, summarise_adoptions
+from .table import PART_HEADERS, bulletin_filename, chinese_date, missed_window_text, summarise_adoptions
 
 bp.add_app_template_global(summarise_adoptions, "adoption_summary")
 bp.add_app_template_filter(missed_window_text, "missed_window")
+
+
+@bp.app_template_global("part_headers")
+def _part_headers() -> dict[str, tuple[str, str]]:
+    return PART_HEADERS
 
 
 @bp.app_template_filter("iso_date")

@@ -52,6 +52,8 @@ def build_bulletin_docx(doc: dict) -> bytes:
                [["" if value is None else value for value in row] for row in rows],
                [width * MM_PER_PT * scale for width in grid.widths],
                right=set(range(len(columns))) - {1}, bold_last=True)
+    if doc.get("backfill"):
+        word.paragraph(_say("backfill_note", doc))
 
     word.heading("二、信息采用情况")
     counted = summarise_adoptions(doc)

@@ -16,7 +16,7 @@ from ..extensions import db, utcnow
 from ..items.models import Item
 from ..notifications.services import notify_users
 from ..scoring.models import Channel
-from ..scoring.services import record_edition_adoption
+from ..scoring.services import FactDateError, record_edition_adoption
 from ..web.fields import EARLIEST_YEAR
 from ..web.filters import format_date, office_today
 from .models import NUMBERINGS, Edition, EditionEntry, Publication
@@ -392,8 +392,8 @@ def entry_unit_name(entry: EditionEntry) -> str:
 # ---- locking --------------------------------------------------------------------------------
 
 def lock_edition(editor, edition: Edition, now: datetime | None = None) -> Edition:
-    """定版: numbers the edition, freezes its entries, dates their adoptions by the edition, and tells
-    the units whose items it carries."""
+    """定版: numbers the edition, freezes its entries, links their adoptions to the edition (their dates
+    stay as recorded), and tells the units whose items it carries."""
     _require_editor(editor)
     _require_draft(edition)
     if not edition.entries:
@@ -409,7 +409,10 @@ def lock_edition(editor, edition: Edition, now: datetime | None = None) -> Editi
     edition.status, edition.locked_at, edition.locked_by_id = "locked", now or utcnow(), editor.id
     for entry in edition.entries:
         entry.body, entry.unit_name = entry.item.display_body, entry.item.unit.name
-        record_edition_adoption(entry.item_id, publication.channel.key, edition.issued_on, editor.id)
+        try:
+            record_edition_adoption(entry.item_id, publication.channel.key, edition.id, edition.issued_on, editor.id)
+        except FactDateError as error:
+            raise EditionError(f"《{entry.headline}》：{error}", "issued_on") from None
     db.session.flush()
     record_event(editor, "edition.lock", edition, f"定版 {publication.name}{describe_number(edition)}", before,
                  snapshot(edition, *_EDITION_FIELDS))

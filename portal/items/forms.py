@@ -30,6 +30,11 @@ class DecisionForm(PortalForm):
     adopted_on = DateField("采用日期", validators=[Optional()])
 
 
+class CategoryForm(PortalForm):
+    category = SelectField("更正为", choices=CATEGORIES)
+    reason = StringField("更正理由", validators=[DataRequired("请填写更正理由"), Length(max=200, message="理由不超过200字")])
+
+
 class ReviewForm(PortalForm):
     version = HiddenField()
     title = StringField("标题", validators=[DataRequired("请填写标题"), Length(max=100, message="标题不超过100个字")])

@@ -11,17 +11,18 @@ from ..auth.models import UNIT_ROLES
 from ..auth.services import list_users_with_role
 from ..extensions import db, utcnow
 from ..notifications.services import notify_users
-from ..scoring.services import INTERNAL_CHANNEL, get_channel, record_adoption
+from ..scoring.services import INTERNAL_CHANNEL, fact_day_refusal, get_channel, record_adoption
 from ..units.models import Unit
 from ..web.filters import local_day_start, office_today, to_local
 from ..web.paging import Page, count_rows, paginate
-from .models import Item, ItemEvent, ItemPhoto
+from .models import CATEGORIES, Item, ItemEvent, ItemPhoto
 from .photos import Upload, remove_photo, store_upload, too_many_photos
 from .workflow import (
     ACTION_NAMES,
     OFFICE_ROLES,
     OFFICE_VISIBLE,
     TRANSITIONS,
+    can_correct_category,
     can_delete_item,
     can_edit_item,
     can_edit_item_text,
@@ -81,6 +82,7 @@ def get_item_for(user, item_id: int, action: str = "view") -> Item:
         "edit": can_edit_item(user, item),
         "delete": can_delete_item(user, item),
         "edit_text": can_edit_item_text(user, item),
+        "recategorize": can_correct_category(user, item),
     }.get(action)
     if allowed is None:
         allowed = action in TRANSITIONS and any(
@@ -283,6 +285,11 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
     comment = comment.strip()
     if transition.needs_comment and not comment:
         raise WorkflowError("请填写理由或修改意见")
+    if action == "adopt" and internal_adoption:
+        adopted_on = adopted_on or office_today()
+        refusal = fact_day_refusal(adopted_on, item.submitted_at, "采用日期")
+        if refusal:
+            raise WorkflowError(refusal, "adopted_on")
     before = snapshot(item, *_AUDITED)
     from_status = item.status
     if from_status == "awaiting_signoff" and action in ("sign", "return"):
@@ -297,7 +304,7 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
     if action in ("invalidate", "reject", "return"):
         item.decision_note = comment
     if action == "adopt" and internal_adoption:
-        record_adoption(item.id, INTERNAL_CHANNEL, adopted_on or office_today(), actor.id)
+        record_adoption(item.id, INTERNAL_CHANNEL, adopted_on, actor.id)
     _record_event(item, actor, action, from_status, comment, before)
     _notify_transition(item, action, comment, internal_adoption)
 
@@ -323,9 +330,42 @@ def _notify_transition(item: Item, action: str, comment: str, internal_adoption:
     elif action == "adopt" and internal_adoption:
         # A 补录 (internal_adoption=False) is announced by record_adoption_by, naming the upper channel.
         notify_users([item.author_id], "item_adopted", f"{title}已被{get_channel(INTERNAL_CHANNEL).name}采用", url)
+    elif action in ("reject", "invalidate"):
+        verdict = "未被采用" if action == "reject" else "判定为不计分"
+        notify_users(list_item_people(item), "item_verdict", f"{title}{verdict}" + (f"：{comment}" if comment else ""), url)
     elif action == "sign" and item.category == "emergency":
         editors = list_users_with_role("editor")
         notify_users([u.id for u in editors], "emergency_item", f"紧急信息：{item.unit.name}报送{title}", url)
+
+
+REASON_MAX = 200
+
+
+def correct_item_category(item: Item, editor, category: str, reason: str) -> None:
+    """The editor corrects a submitted item's category (a 简讯 filed as 工作动态 earns 2 points instead
+    of 1; a 调研 label decides the quarter's quota). On the timeline and in the audit log; the unit is
+    told; the score follows in the same commit (category is a scored field)."""
+    if not can_correct_category(editor, item):
+        raise WorkflowError("只有办公室编辑可以更正已报送信息的类别")
+    if category not in CATEGORIES:
+        raise WorkflowError("请选择信息类别", "category")
+    reason = reason.strip()[:REASON_MAX]
+    if not reason:
+        raise WorkflowError("请填写更正理由", "reason")
+    if category == item.category:
+        raise WorkflowError("类别没有变化", "category")
+    before = snapshot(item, *_AUDITED)
+    old_name = CATEGORIES[item.category]
+    item.category = category
+    comment = f"类别由“{old_name}”更正为“{CATEGORIES[category]}”：{reason}"
+    _record_event(item, editor, "recategorize", item.status, comment, before)
+    notify_users(list_item_people(item), "item_corrected", f"更正：《{item.display_title}》的{comment}",
+                 url_for("items.detail", item_id=item.id))
+
+
+def list_item_people(item: Item) -> list[int]:
+    """Who hears of what the office does to an item: its author and the unit's signers."""
+    return [item.author_id] + [user.id for user in list_users_with_role("signer", item.unit_id)]
 
 
 def edit_item_text(item: Item, editor, title: str, body: str, loaded_version: str | int | None) -> None:

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, utcnow
-from ..scoring.services import INTERNAL_CHANNEL, get_channel, list_adoptions, measure_unit_quotas
+from ..scoring.services import INTERNAL_CHANNEL, describe_unit_year, get_channel, list_adoptions, measure_unit_quotas
 from ..solicitations.services import list_answer_choices
 from ..units.services import unit_filter_choices
 from ..web.access import roles_required
@@ -15,7 +15,7 @@ from ..web.htmx import render_page
 from ..web.wechat import render_wechat_page
 from . import bp
 from .diff import diff_html
-from .forms import DecisionForm, InboxFilterForm, ItemForm, ReviewForm
+from .forms import CategoryForm, DecisionForm, InboxFilterForm, ItemForm, ReviewForm
 from .models import STATUSES
 from .photos import encode_uploads, photo_path
 from .services import (
@@ -25,6 +25,7 @@ from .services import (
     apply_photo_changes,
     count_office_statuses,
     count_unit_statuses,
+    correct_item_category,
     create_item,
     delete_item,
     edit_item_text,
@@ -45,6 +46,7 @@ from .wechat import item_article, photo_url, send_photos
 from .workflow import (
     OFFICE_VISIBLE,
     allowed_transitions,
+    can_correct_category,
     can_delete_item,
     can_edit_item,
     can_edit_item_text,
@@ -71,6 +73,7 @@ def dashboard():
     return render_page(
         "items/dashboard.html",
         counts=count_unit_statuses(unit_id),
+        year=describe_unit_year(unit_id, utcnow()),
         statuses=STATUSES,
         # the quota windows under way, counted by the active rule set exactly as scoring counts them
         quotas=[window for window in measure_unit_quotas(unit_id, utcnow()) if not window.assessed],
@@ -254,6 +257,7 @@ def detail(item_id: int):
         can_edit=can_edit_item(current_user, item),
         can_delete=can_delete_item(current_user, item),
         can_edit_text=can_edit_item_text(current_user, item),
+        category_form=CategoryForm(data={"category": item.category}) if can_correct_category(current_user, item) else None,
         adoptions=list_adoptions(item.id),
         follow_ups=list_follow_ups(item),
         diff=diff_html(item.title + "\n" + item.body, item.display_title + "\n" + item.display_body)
@@ -285,6 +289,25 @@ def wechat(item_id: int):
 def wechat_photos(item_id: int):
     item = _adopted_item(item_id)
     return send_photos([item], item.display_title)
+
+
+@bp.post("/items/<int:item_id>/category")
+@roles_required("editor")
+def recategorize(item_id: int):
+    item = get_item_for(current_user, item_id, "recategorize")
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            correct_item_category(item, current_user, form.category.data, form.reason.data)
+        except WorkflowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"已更正类别为“{item.category_name}”，积分已重新计算，已通知单位", "success")
+    else:
+        flash("；".join(e for errors in form.errors.values() for e in errors), "error")
+    return redirect(url_for("items.detail", item_id=item.id))
 
 
 @bp.post("/items/<int:item_id>/act/<action>")

@@ -45,8 +45,14 @@ ACTION_NAMES = {
     "create": "创建草稿",
     "edit": "修改",
     "editor_edit": "编辑修改",
+    "recategorize": "更正类别",
     **{t.action: t.label for t in TRANSITIONS.values()},
 }
+
+
+def can_correct_category(user, item) -> bool:
+    """The office corrects a mislabelled category of any item it has received, whatever its verdict."""
+    return user.has_role("editor") and item.status in OFFICE_VISIBLE
 
 
 def in_own_unit(user, item) -> bool:

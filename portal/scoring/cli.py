@@ -13,9 +13,9 @@ from typing import Any, NoReturn
 import click
 from flask.cli import with_appcontext
 
-from portal.extensions import db, write_transaction
+from portal.extensions import db, utcnow, write_transaction
 from portal.scoring.engine import score_input, to_json_result
-from portal.scoring.services import compute_scores
+from portal.scoring.services import compute_scores, current_run, export_facts
 
 # click's own usage errors also exit with 2, so every bad input looks alike to scripts.
 BAD_INPUT_EXIT_CODE = 2
@@ -70,6 +70,18 @@ def _describe_os_error(error: OSError) -> str:
     if isinstance(error, IsADirectoryError):
         return "这是一个目录,不是文件"
     return error.strerror or str(error)
+
+
+@click.command("export-facts")
+@with_appcontext
+def export_facts_command() -> None:
+    """输出计分事实（score 命令的输入格式）：与当前保存的积分同一时点，可交 score 命令复核。
+
+    The moment is the stored run's as_of (so `flask score` reproduces the stored scores), or now.
+    """
+    run = current_run()
+    as_of = run.as_of if run is not None else utcnow()
+    click.echo(json.dumps(export_facts(as_of), ensure_ascii=False, indent=1))
 
 
 @click.command("refresh-scores")

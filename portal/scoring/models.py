@@ -32,6 +32,9 @@ class Adoption(db.Model):
     adopted_on: Mapped[date] = mapped_column(Date)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The locked edition of the office's publication that carried the item, if any. Locking links it
+    # here and leaves adopted_on alone: the date is set once, when the adoption is recorded.
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id", ondelete="SET NULL"))
 
     channel = relationship(Channel, lazy="joined")
 

@@ -13,7 +13,7 @@ from ..audit.services import record_event, snapshot
 from ..auth.services import list_users_with_role
 from ..extensions import db, utcnow
 from ..items.models import Item
-from ..items.services import transition_item
+from ..items.services import list_item_people, transition_item
 from ..items.workflow import OFFICE_VISIBLE, UNIT_ROLES, can_view_item, in_own_unit
 from ..notifications.services import notify_users
 from ..web.countdown import describe_countdown
@@ -22,6 +22,7 @@ from . import engine
 from .models import Adoption, Channel, Instruction
 from .services import (
     INTERNAL_CHANNEL,
+    fact_day_refusal,
     get_active_rule_set,
     parse_rules,
     record_adoption,
@@ -34,8 +35,6 @@ TEXT_MAX = 2000
 COMMENT_MAX = 200
 # How many rows the instruction list shows; older rows stay reachable from their items.
 LIST_LIMIT = 200
-# Dates before this are typing slips, and the year-1 corner would overflow time-zone arithmetic in scoring.
-EARLIEST_DAY = date(2000, 1, 1)
 
 FEEDBACK_STATES = {
     "not_required": "无需反馈",
@@ -169,13 +168,10 @@ def _require_recordable(item: Item) -> None:
         raise RecordError(refusal)
 
 
-def _check_day(day: date | None, what: str, field_name: str, now: datetime | None) -> None:
-    if day is None:
-        raise RecordError(f"请填写{what}", field_name)
-    if day > office_today(now):
-        raise RecordError(f"{what}不能晚于今天", field_name)
-    if day < EARLIEST_DAY:
-        raise RecordError(f"{what}不能早于{EARLIEST_DAY.year}年", field_name)
+def _check_day(item: Item, day: date | None, what: str, field_name: str, now: datetime | None) -> None:
+    refusal = fact_day_refusal(day, item.submitted_at, what, now)
+    if refusal:
+        raise RecordError(refusal, field_name)
 
 
 def _clean(text: str | None) -> str:
@@ -203,7 +199,7 @@ def record_adoption_by(editor, item: Item, channel_key: str, adopted_on: date | 
         if channel_key == INTERNAL_CHANNEL:
             raise RecordError("本办刊物的采用请使用信息的“采用”操作", "channel")
         raise RecordError("请选择当前考核规则中启用的刊物", "channel")
-    _check_day(adopted_on, "采用日期", "adopted_on", now)
+    _check_day(item, adopted_on, "采用日期", "adopted_on", now)
     existing = db.session.scalar(
         select(Adoption).where(Adoption.item_id == item.id, Adoption.channel_id == channel.id)
     )
@@ -225,6 +221,11 @@ def remove_adoption(editor, adoption: Adoption) -> None:
         raise RecordError("本办刊物的采用由信息的“采用”操作产生，不能在此删除")
     record_event(editor, "adoption.remove", adoption, f"删除信息 #{adoption.item_id} 被{adoption.channel.name}采用的记录",
                  old={"item_id": adoption.item_id, "channel": adoption.channel.name, "adopted_on": adoption.adopted_on})
+    # The unit was told of the adoption; it is told of the retraction too, with what it was.
+    item = db.session.get(Item, adoption.item_id)
+    notify_users(list_item_people(item), "adoption_removed",
+                 f"更正：{_title(item)}被{adoption.channel.name}采用（{_day_text(adoption.adopted_on)}）的记录有误，已删除，"
+                 "相应积分不再计入", _item_url(item))
     db.session.delete(adoption)
 
 
@@ -244,10 +245,6 @@ def _day_text(day: date) -> str:
 def _due_text(due: datetime) -> str:
     local = to_local(due)
     return f"{local.month}月{local.day}日{local:%H:%M}"
-
-
-def _unit_people(item: Item) -> list[int]:
-    return [item.author_id] + [user.id for user in list_users_with_role("signer", item.unit_id)]
 
 
 _INSTRUCTION_FIELDS = ("item_id", "leader_name", "rank", "instructed_on", "text", "feedback_required",
@@ -271,7 +268,7 @@ def record_instruction(editor, item: Item, leader_name: str, rank: str, instruct
         raise RecordError(f"领导姓名不超过{LEADER_NAME_MAX}个字", "leader_name")
     if rank not in rules.instruction_bonus:
         raise RecordError("请选择当前考核规则中的领导职务", "rank")
-    _check_day(instructed_on, "批示日期", "instructed_on", now)
+    _check_day(item, instructed_on, "批示日期", "instructed_on", now)
     if not text:
         raise RecordError("请填写批示内容", "text")
     if len(text) > TEXT_MAX:
@@ -302,7 +299,7 @@ def record_instruction(editor, item: Item, leader_name: str, rank: str, instruct
     message = f"{_title(item)}获{rules.rank_name(rank)}批示"
     if due is not None:
         message += f"，请于{_due_text(due)}前反馈"
-    notify_users(_unit_people(item), "instruction", message, _item_url(item, f"instruction-{instruction.id}"))
+    notify_users(list_item_people(item), "instruction", message, _item_url(item, f"instruction-{instruction.id}"))
     return instruction
 
 
@@ -359,7 +356,7 @@ def decide_feedback(editor, instruction: Instruction, accepted: bool, comment: s
         message = f"{_title(item)}的批示反馈被退回，请修改后重新反馈"
         if comment:
             message += f"：{comment}"
-    people = _unit_people(item) + ([instruction.feedback_by_id] if instruction.feedback_by_id else [])
+    people = list_item_people(item) + ([instruction.feedback_by_id] if instruction.feedback_by_id else [])
     notify_users(people, "feedback_decided", message, _item_url(item, f"instruction-{instruction.id}"))
 
 

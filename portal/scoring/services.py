@@ -7,12 +7,13 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from flask import current_app, has_app_context
-from sqlalchemy import String, bindparam, delete, event, func, inspect, or_, select, type_coerce, update
+from sqlalchemy import String, bindparam, case, delete, event, func, inspect, or_, select, type_coerce, update
 from sqlalchemy.orm import Session, aliased
 
 from ..audit.services import record_event, snapshot
 from ..auth.models import User
 from ..extensions import db, utcnow, write_transaction
+from ..web.fields import EARLIEST_YEAR
 from ..web.paging import Page, paginate
 from . import engine
 from .models import Adoption, AnnualTarget, Channel, Instruction, RuleSet, ScoreRun, UnitScore
@@ -27,14 +28,47 @@ def get_channel(key: str) -> Channel:
     return channel
 
 
+class FactDateError(ValueError):
+    """A fact dated before its cause or after today; the message is Chinese, for the user."""
+
+
+# Dates before this are typing slips, and the year-1 corner would overflow time-zone arithmetic in scoring.
+EARLIEST_DAY = date(EARLIEST_YEAR, 1, 1)
+
+
+def fact_day_refusal(day: date | None, submitted_at: datetime | None, what: str,
+                     now: datetime | None = None) -> str | None:
+    """Why a fact about an item (an adoption, an instruction) may not carry this date, or None: it is
+    never dated before the item reached the office (its sign-off, in office time) nor after today."""
+    if day is None:
+        return f"请填写{what}"
+    if day > to_office_date(now or utcnow()):
+        return f"{what}不能晚于今天"
+    if day < EARLIEST_DAY:
+        return f"{what}不能早于{EARLIEST_DAY.year}年"
+    if submitted_at is not None:
+        submitted_on = to_office_date(submitted_at)
+        if day < submitted_on:
+            return f"{what}不能早于信息的报送日期（{submitted_on.year}年{submitted_on.month}月{submitted_on.day}日）"
+    return None
+
+
 def record_adoption(item_id: int, channel_key: str, adopted_on: date, recorded_by_id: int) -> Adoption:
-    """Idempotent: a channel adopts an item once; recording it again keeps the first record."""
+    """Idempotent: a channel adopts an item once; recording it again keeps the first record, date
+    included. Every path that records an adoption comes through here, so the date rule is kept here
+    (callers check first to show the refusal beside their own form field)."""
+    from ..items.models import Item
+
     channel = get_channel(channel_key)
     existing = db.session.scalar(
         select(Adoption).where(Adoption.item_id == item_id, Adoption.channel_id == channel.id)
     )
     if existing is not None:
         return existing
+    item = db.session.get(Item, item_id)
+    refusal = fact_day_refusal(adopted_on, item.submitted_at if item else None, "采用日期")
+    if refusal:
+        raise FactDateError(refusal)
     adoption = Adoption(item_id=item_id, channel=channel, adopted_on=adopted_on, recorded_by_id=recorded_by_id)
     db.session.add(adoption)
     record_event(db.session.get(User, recorded_by_id), "adoption.record", adoption,
@@ -46,16 +80,14 @@ def _adoption_values(adoption: Adoption) -> dict:
     return {"item_id": adoption.item_id, "channel": adoption.channel.name} | snapshot(adoption, "adopted_on")
 
 
-def record_edition_adoption(item_id: int, channel_key: str, issued_on: date, recorded_by_id: int) -> Adoption:
-    """An edition of the office's publication carries the item: the adoption on that channel is
-    dated by the edition (replacing the date chosen when the item was adopted), so the points fall
-    on the day the edition was issued."""
+def record_edition_adoption(item_id: int, channel_key: str, edition_id: int, issued_on: date,
+                            recorded_by_id: int) -> Adoption:
+    """An edition of the office's publication carries the item: the adoption names the edition and
+    keeps the date it was recorded with (an item adopted in November and printed in December earned its
+    points in November, and November's bulletin may already be published). An item that reached the
+    edition without the office's own adoption (补录 by an upper office) is adopted on the edition's day."""
     adoption = record_adoption(item_id, channel_key, issued_on, recorded_by_id)
-    before = _adoption_values(adoption)
-    adoption.adopted_on, adoption.recorded_by_id = issued_on, recorded_by_id
-    if adoption.adopted_on != before["adopted_on"]:
-        record_event(db.session.get(User, recorded_by_id), "adoption.record", adoption,
-                     f"信息 #{item_id} 的{adoption.channel.name}采用日期改为刊期日期", before, _adoption_values(adoption))
+    adoption.edition_id = edition_id
     return adoption
 
 
@@ -87,8 +119,29 @@ def parse_rules(rule_set: RuleSet) -> engine.RuleSet:
 _PARSED: dict[int, tuple[tuple, engine.RuleSet]] = {}
 
 
-def period_of(rule_set: RuleSet) -> engine.Period:
-    return engine.Period(rule_set.period_start, rule_set.period_end)
+def period_of(rule_set: RuleSet, moment: datetime | date | None = None) -> engine.Period:
+    """The scoring period in force on a day (the office's today by default). The stored dates are the
+    admin's period (a one-off when set so) and hold for the days they cover; any other day falls in the
+    rule set's yearly pattern (e.g. 01-01 to 11-30) resolved for its year, so 1 January starts the new
+    year's period without anyone editing dates. A day after its year's period (December under the
+    seed's pattern) belongs to that closed period: nothing is scored in it and no quota assessed."""
+    stored = engine.Period(rule_set.period_start, rule_set.period_end)
+    if moment is None:
+        moment = utcnow()
+    day = to_office_date(moment) if isinstance(moment, datetime) else moment
+    if stored.contains(day):
+        return stored
+    rules = parse_rules(rule_set)
+    if rules.period is None:
+        return stored
+    try:
+        period = engine.resolve_period(rules, day.year)
+        if day > period.end:  # a pattern crossing the new year (12-01 to 11-30): next year's period
+            following = engine.resolve_period(rules, day.year + 1)
+            period = following if following.contains(day) else period
+    except engine.ScoringError:
+        return stored
+    return period
 
 
 # ---- facts --------------------------------------------------------------------------------
@@ -234,6 +287,47 @@ def to_engine_instruction(instruction: Instruction) -> engine.Instruction:
     return engine.Instruction(instruction.rank, instruction.instructed_on, feedback)
 
 
+def _moment_text(value: datetime | date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def export_facts(as_of: datetime) -> dict:
+    """The facts behind the stored scores in the `score` command's input shape: `flask score` on this
+    gives the scores compute_scores(as_of) stores (an office's check of the portal, and an archive of
+    a year's scoring that needs no database)."""
+    rule_set = get_active_rule_set()
+    rules = parse_rules(rule_set)
+    period = period_of(rule_set, as_of)
+    facts = gather_facts(rules, period=period)
+
+    def instruction(entry: engine.Instruction) -> dict:
+        feedback = entry.feedback
+        return {"rank": entry.rank, "date": _moment_text(entry.date), "feedback": None if feedback is None else {
+            "required": feedback.required, "due": _moment_text(feedback.due),
+            "given_at": _moment_text(feedback.given_at), "rejected": feedback.rejected}}
+
+    return {
+        "rules": engine.dump_ruleset(rules),
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "as_of": as_of.isoformat(),
+        "units": [{"id": unit.id, "tier": unit.tier} for unit in facts.units],
+        "items": [
+            {"id": item.id, "unit": item.unit, "category": item.category,
+             "submitted_at": _moment_text(item.submitted_at), "verdict": item.verdict,
+             "adoptions": [{"channel": a.channel, "date": _moment_text(a.date)} for a in item.adoptions],
+             "instructions": [instruction(entry) for entry in item.instructions],
+             "solicitation": None if item.solicitation is None else {
+                 "id": item.solicitation.id, "deadline": _moment_text(item.solicitation.deadline),
+                 "accepted": item.solicitation.accepted}}
+            for item in facts.items
+        ],
+        "solicitations": [
+            {"id": call.id, "deadline": _moment_text(call.deadline), "units": list(call.units), "title": call.title}
+            for call in facts.solicitations
+        ],
+    }
+
+
 # ---- stored scores ------------------------------------------------------------------------
 
 def compute_scores(as_of: datetime | None = None) -> ScoreRun:
@@ -241,10 +335,11 @@ def compute_scores(as_of: datetime | None = None) -> ScoreRun:
     rule_set = get_active_rule_set()
     rules = parse_rules(rule_set)
     as_of = as_of or utcnow()
-    facts = gather_facts(rules, period=period_of(rule_set))
+    period = period_of(rule_set, as_of)
+    facts = gather_facts(rules, period=period)
     run = ScoreRun(rule_set_id=rule_set.id, as_of=as_of, computed_at=utcnow())
     try:
-        result = engine.score_units(rules, period_of(rule_set), as_of, facts.units, facts.items, facts.solicitations)
+        result = engine.score_units(rules, period, as_of, facts.units, facts.items, facts.solicitations)
     except engine.ScoringError as error:
         result, run.error = None, str(error)
     else:
@@ -317,7 +412,7 @@ def update_unit_scores(unit_ids: set[int]) -> None:
     if run is None or run.stale:
         return  # nothing stored yet, or a full run is due anyway
     rule_set = db.session.get(RuleSet, run.rule_set_id)
-    rules, period = parse_rules(rule_set), period_of(rule_set)
+    rules, period = parse_rules(rule_set), period_of(rule_set, run.as_of)
     stored = {unit_id: (raw, final, rank) for unit_id, raw, final, rank in db.session.execute(
         select(UnitScore.unit_id, UnitScore.raw, UnitScore.final, UnitScore.rank).where(UnitScore.run_id == run.id))}
     if not stored:
@@ -425,7 +520,8 @@ RULE_NAMES = {
 
 @dataclass
 class TargetProgress:
-    """年度目标任务 completion: counts this year against the unit tier's targets."""
+    """年度目标任务 completion: the year's 报送 (篇, 不计分 included and shown) and 采用 (篇次) against the
+    unit tier's targets."""
 
     submitted: int
     adopted: int
@@ -433,6 +529,9 @@ class TargetProgress:
     adopted_target: int
     # the share of the year already gone, to tell "behind" from "not yet due"
     year_elapsed: float
+    invalid: int = 0
+    first: date | None = None
+    last: date | None = None
 
     @staticmethod
     def percent(done: int, target: int) -> float | None:
@@ -461,31 +560,121 @@ class Standing:
     score: UnitScore
     breakdown: dict[str, Decimal]
     target: TargetProgress | None
+    # the year's 报送 and 采用 (count_filings over the year's window), shown with or without a target
+    filed: "Filings | None" = None
+    year_first: date | None = None
+    year_last: date | None = None
+
+
+@dataclass
+class Filings:
+    """What a unit filed in a window, the one definition every page, bulletin and export uses.
+    报送 (篇): items signed off in the window, whatever the office's verdict; 逾时 and 不计分 (篇): those
+    of them submitted late or judged invalid; 采用 (篇次): adoption rows dated in the window on items not
+    judged invalid (an item adopted by two publications counts twice)."""
+
+    submitted: int = 0
+    late: int = 0
+    invalid: int = 0
+    adopted: int = 0
+
+
+def count_filings(first: date, last: date, unit_ids: list[int] | None = None) -> dict[int, Filings]:
+    """Filings per unit for the window first..last (office dates, both ends included)."""
+    from ..items.models import Item
+    from ..web.filters import local_day_start
+
+    start, end = local_day_start(first), local_day_start(last + timedelta(days=1))
+    late = case((Item.report_due_at.is_not(None) & (Item.submitted_at > Item.report_due_at), 1), else_=0)
+    invalid = case((Item.status == "invalid", 1), else_=0)
+    items = (select(Item.unit_id, func.count(Item.id), func.sum(late), func.sum(invalid))
+             .where(Item.submitted_at >= start, Item.submitted_at < end, Item.status.in_(VERDICTS))
+             .group_by(Item.unit_id))
+    adoptions = (select(Item.unit_id, func.count(Adoption.id)).join(Item, Item.id == Adoption.item_id)
+                 .where(Adoption.adopted_on >= first, Adoption.adopted_on <= last, Item.status != "invalid")
+                 .group_by(Item.unit_id))
+    if unit_ids is not None:
+        items, adoptions = items.where(Item.unit_id.in_(unit_ids)), adoptions.where(Item.unit_id.in_(unit_ids))
+    counts: dict[int, Filings] = defaultdict(Filings)
+    for unit_id, submitted, late_count, invalid_count in db.session.execute(items):
+        counts[unit_id] = Filings(submitted, int(late_count or 0), int(invalid_count or 0))
+    for unit_id, adopted in db.session.execute(adoptions):
+        counts[unit_id].adopted = adopted
+    return dict(counts)
+
+
+@dataclass
+class UnitYear:
+    """A unit's 报送 and 采用 in the year's window, as the dashboard shows them."""
+
+    filed: Filings
+    year_first: date
+    year_last: date
+
+
+def describe_unit_year(unit_id: int, now: datetime) -> UnitYear | None:
+    try:
+        first, last = resolve_year_window(to_office_date(now).year)
+    except LookupError:
+        return None
+    return UnitYear(count_filings(first, last, [unit_id]).get(unit_id, Filings()), first, last)
+
+
+def resolve_year_window(year: int) -> tuple[date, date]:
+    """The year's assessment window: the active rule set's period ending in that year (seed: 1 Jan to
+    30 Nov, so the year's results can be published in December), the calendar year without one. The
+    yearly bulletin, the ranking's and the score page's yearly figures all use it."""
+    rule_set = get_active_rule_set()
+    if rule_set.period_end.year == year:
+        return rule_set.period_start, rule_set.period_end
+    try:
+        period = engine.resolve_period(parse_rules(rule_set), year)
+    except engine.ScoringError:
+        return date(year, 1, 1), date(year, 12, 31)
+    return period.start, period.end
+
+
+OUT_OF_PERIOD = {"month": "本月", "quarter": "本季度", "year": "本年度"}
+
+
+@dataclass
+class PeriodStatus:
+    """The period a stored run scores, and what the pages say when its day lies outside it."""
+
+    period: engine.Period
+    notice: str | None
+
+
+def describe_period(run: ScoreRun) -> PeriodStatus:
+    period = period_of(db.session.get(RuleSet, run.rule_set_id), run.as_of)
+    inside = period.contains(to_office_date(run.as_of))
+    return PeriodStatus(period, None if inside else describe_out_of_period())
+
+
+def describe_out_of_period(kind: str = "month") -> str:
+    """What pages and bulletins say for a window the scoring period does not reach."""
+    return f"{OUT_OF_PERIOD[kind]}不在考核期内，不计分、不考核报送任务"
 
 
 def measure_targets(year: int, now: datetime, unit_ids: list[int]) -> dict[int, TargetProgress]:
-    """Per reporting unit of unit_ids, this year's submitted (not invalid) and adopted items against its
-    tier's targets."""
-    from ..items.models import Item
+    """Per reporting unit of unit_ids, the year's 报送 and 采用 (count_filings over the year's window)
+    against its tier's targets."""
     from ..units.models import Unit
     from ..web.filters import local_day_start
 
-    start, end = local_day_start(date(year, 1, 1)), local_day_start(date(year + 1, 1, 1))
+    first, last = resolve_year_window(year)
+    start, end = local_day_start(first), local_day_start(last + timedelta(days=1))
     elapsed = min(1.0, max(0.0, (now - start) / (end - start)))
     targets = {t.tier_id: t for t in db.session.scalars(select(AnnualTarget).where(AnnualTarget.year == year))}
-    in_year = (Item.submitted_at >= start) & (Item.submitted_at < end) & Item.unit_id.in_(unit_ids)
-    adopted = select(Adoption.id).where(Adoption.item_id == Item.id).exists()
-    counts = {unit_id: (submitted, adopted) for unit_id, submitted, adopted in db.session.execute(
-        select(Item.unit_id, func.count(), func.count().filter(adopted))
-        .where(in_year, Item.status != "invalid").group_by(Item.unit_id)
-    )}
+    counts = count_filings(first, last, unit_ids)
     progress = {}
     for unit_id, tier_id in db.session.execute(select(Unit.id, Unit.tier_id)
                                                .where(Unit.kind != "office", Unit.id.in_(unit_ids))):
         target = targets.get(tier_id) or targets.get(None)
         if target is not None:
-            progress[unit_id] = TargetProgress(*counts.get(unit_id, (0, 0)), target.submitted_target,
-                                               target.adopted_target, elapsed)
+            filed = counts.get(unit_id, Filings())
+            progress[unit_id] = TargetProgress(filed.submitted, filed.adopted, target.submitted_target,
+                                               target.adopted_target, elapsed, filed.invalid, first, last)
     return progress
 
 
@@ -498,12 +687,21 @@ def list_standings(run: ScoreRun, tier_id: int | None, page: int, per_page: int)
     if tier_id:
         query = query.where(Unit.tier_id == tier_id)
     result = paginate(query, page, per_page)
-    targets = measure_targets(to_office_date(run.as_of).year, run.as_of, [unit.id for _, unit in result.items])
-    result.items = [
-        Standing(unit, score, {k: Decimal(v) for k, v in json.loads(score.breakdown).items()}, targets.get(unit.id))
-        for score, unit in result.items
-    ]
+    result.items = _standings(run, result.items)
     return result
+
+
+def _standings(run: ScoreRun, rows: list) -> list[Standing]:
+    year = to_office_date(run.as_of).year
+    unit_ids = [unit.id for _, unit in rows]
+    targets = measure_targets(year, run.as_of, unit_ids)
+    first, last = resolve_year_window(year)
+    filed = count_filings(first, last, unit_ids)
+    return [
+        Standing(unit, score, {k: Decimal(v) for k, v in json.loads(score.breakdown).items()}, targets.get(unit.id),
+                 filed.get(unit.id, Filings()), first, last)
+        for score, unit in rows
+    ]
 
 
 def get_standing(run: ScoreRun, unit_id: int) -> Standing | None:
@@ -515,10 +713,7 @@ def get_standing(run: ScoreRun, unit_id: int) -> Standing | None:
     ).first()
     if row is None:
         return None
-    score, unit = row
-    targets = measure_targets(to_office_date(run.as_of).year, run.as_of, [unit_id])
-    breakdown = {k: Decimal(v) for k, v in json.loads(score.breakdown).items()}
-    return Standing(unit, score, breakdown, targets.get(unit.id))
+    return _standings(run, [row])[0]
 
 
 def count_ranked_units(run: ScoreRun) -> int:
@@ -545,11 +740,12 @@ def list_ledger(run: ScoreRun, unit_id: int) -> list[LedgerLine]:
 
     rule_set = db.session.get(RuleSet, run.rule_set_id)
     rules = parse_rules(rule_set)
-    facts = gather_facts(rules, unit_id, period_of(rule_set))
+    period = period_of(rule_set, run.as_of)
+    facts = gather_facts(rules, unit_id, period)
     if not facts.units:
         return []
     try:
-        result = engine.score_units(rules, period_of(rule_set), run.as_of, facts.units, facts.items,
+        result = engine.score_units(rules, period, run.as_of, facts.units, facts.items,
                                     facts.solicitations)
     except engine.ScoringError:
         return []
@@ -568,7 +764,7 @@ def measure_unit_quotas(unit_id: int, as_of: datetime) -> list[engine.WindowProg
     facts = gather_facts(rules, unit_id)
     if not facts.units:
         return []
-    return engine.measure_quota_progress(rules, period_of(rule_set), as_of, facts.units[0], facts.items)
+    return engine.measure_quota_progress(rules, period_of(rule_set, as_of), as_of, facts.units[0], facts.items)
 
 
 def list_week_quota_gaps(as_of: datetime) -> list[tuple[int, engine.WindowProgress]]:
@@ -588,7 +784,8 @@ def list_week_quota_gaps(as_of: datetime) -> list[tuple[int, engine.WindowProgre
     return [
         (unit.id, progress)
         for unit in facts.units
-        for progress in engine.measure_quota_progress(rules, period_of(rule_set), as_of, unit, items_by_unit[unit.id])
+        for progress in engine.measure_quota_progress(rules, period_of(rule_set, as_of), as_of, unit,
+                                                      items_by_unit[unit.id])
         if progress.window == "week" and progress.first <= today <= progress.last and not progress.met
     ]
 

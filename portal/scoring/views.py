@@ -10,6 +10,7 @@ from . import bp
 from .services import (
     RULE_NAMES,
     count_ranked_units,
+    describe_period,
     ensure_fresh_scores,
     get_active_rule_set,
     get_standing,
@@ -30,7 +31,8 @@ def ranking():
         tier_id = None
     return render_page(
         "scoring/ranking.html", "scoring/_ranking_table.html",
-        run=run, rule_set=get_active_rule_set(), tiers=tiers, tier_id=tier_id, rule_names=RULE_NAMES,
+        run=run, rule_set=get_active_rule_set(), period=describe_period(run), tiers=tiers, tier_id=tier_id,
+        rule_names=RULE_NAMES,
         standings=list_standings(run, tier_id, query_page(),
                                  current_app.config["RANKING_PAGE_SIZE"]),
     )
@@ -43,7 +45,8 @@ def _unit_score_page(unit_id: int):
     run = ensure_fresh_scores()
     return render_page(
         "scoring/unit_score.html",
-        unit=unit, run=run, rule_set=get_active_rule_set(), standing=get_standing(run, unit_id),
+        unit=unit, run=run, rule_set=get_active_rule_set(), period=describe_period(run),
+        standing=get_standing(run, unit_id),
         ranked=count_ranked_units(run), ledger=list_ledger(run, unit_id),
         quotas=measure_unit_quotas(unit_id, run.as_of), rule_names=RULE_NAMES,
         base=parse_rules(get_active_rule_set()).base,

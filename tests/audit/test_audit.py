@@ -326,18 +326,19 @@ def test_an_operation_and_its_event_commit_or_roll_back_together(app, make, worl
     assert all(old.get(key) != new.get(key) for key in old.keys() & new.keys())
 
 
-def test_locking_an_edition_records_the_adoption_it_redates(app, make, world):
+def test_locking_an_edition_leaves_the_adoption_as_recorded(app, make, world, clock):
     item = submitted(make, world, "adopted")
-    issued_on = office_today() - timedelta(days=3)
+    recorded = events("adoption.record")
+    clock.shift(timedelta(days=3))
+    issued_on = office_today()
     publication = db.session.scalar(select(Publication).order_by(Publication.id))
     with acting_as(app, world.editor):
         edition = create_edition(world.editor, publication, issued_on)
         add_items(world.editor, edition, [item.id])
         lock_edition(world.editor, edition)
     db.session.commit()
-    event = events("adoption.record")[-1]
-    assert event.actor_id == world.editor.id
-    assert values(event) == ({"adopted_on": office_today().isoformat()}, {"adopted_on": issued_on.isoformat()})
+    assert events("adoption.record") == recorded  # the date is set once, when the adoption is recorded
+    assert events("edition.lock")[-1].actor_id == world.editor.id
 
 
 def test_an_activation_records_which_rule_set_was_active_before(app, world):

@@ -187,13 +187,16 @@ def test_the_spreadsheet_has_the_ranking_and_the_adopted_items(app, world, scena
     assert ranking[0][0] == bulletin.title and bulletin.doc_number in ranking[1][0]
     header = ranking[2]
     assert header[:5] == ("排名", "单位", "报送", "逾时", "不计分")
-    assert header[-4:] == ("未完成任务扣分", "本期得分", "累计原始分", "最终得分") and "市委办公厅采用" in header
+    parts = ("采用得分", "批示得分", "批示反馈得分", "约稿得分", "超额报送得分", "未完成任务扣分")
+    assert header[-10:] == (*parts, "本期得分", "补录前期得分", "累计原始分", "最终得分") and "市委办公厅采用" in header
     doc = bulletin.frozen
     units = {row[1]: row for row in ranking[3:-1]}
     for line in doc["units"]:
         row = units[line["name"]]
         assert (row[0], row[2], row[3], row[4]) == (line["rank"], line["submitted"], line["late"], line["invalid"])
-        assert (Decimal(str(row[-3])), Decimal(str(row[-1]))) == (Decimal(line["points"]), Decimal(line["final"]))
+        assert (Decimal(str(row[-4])), Decimal(str(row[-1]))) == (Decimal(line["points"]), Decimal(line["final"]))
+    for row in ranking[3:]:  # every row adds up, the total's too: its parts are its 本期得分
+        assert sum(Decimal(str(value)) for value in row[-10:-4]) == Decimal(str(row[-4]))
     assert load_workbook(BytesIO(response.data))["排名"].cell(4, len(header)).number_format == "0.00"
     assert ranking[-1][1] == "合计" and ranking[-1][2] == doc["totals"]["submitted"]
     assert adopted[2] == ("序号", "采用日期", "单位", "信息标题", "刊物", "采用机关")

@@ -87,10 +87,10 @@ def test_an_editor_compiles_and_locks_an_edition(app, make, world):
         "locked", office_today().year, 1, 1)
     assert [e.body for e in edition.entries] == [first.display_body, second.display_body]
     assert [e.unit_name for e in edition.entries] == ["幸福社区", "和平社区"]
-    # each item's adoption on the office's channel is dated by the edition
+    # each item's adoption on the office's channel names the edition
     adoptions = db.session.scalars(select(Adoption).where(Adoption.item_id.in_([first.id, second.id]))).all()
-    assert {(a.item_id, a.channel.key, a.adopted_on) for a in adoptions} == {
-        (first.id, "internal", office_today()), (second.id, "internal", office_today())}
+    assert {(a.item_id, a.channel.key, a.adopted_on, a.edition_id) for a in adoptions} == {
+        (first.id, "internal", office_today(), edition.id), (second.id, "internal", office_today(), edition.id)}
     # the units are told
     assert f"《高新信息》{office_today().year}年第1期（总第1期）已编发，刊登本单位《幸福社区织密冬季消防安全网》" in notices(world.signer)
     assert any("《和平社区建成老年助餐点》" in text for text in notices(world.other_reporter))
@@ -256,18 +256,18 @@ def test_admin_configures_publications(app, world):
     assert "请选择本办的采用载体" in foreign.get_data(as_text=True)
 
 
-def test_the_internal_adoption_date_moves_to_the_edition(app, make, world):
+def test_locking_an_edition_keeps_the_adoption_date_and_names_the_edition(app, make, world, clock):
+    # Locking used to re-date the adoption to the edition's day, moving points between months.
     item = adopted(make, world)
-    adoption = db.session.scalar(select(Adoption).where(Adoption.item_id == item.id))
-    adoption.adopted_on = office_today() - timedelta(days=20)
-    db.session.commit()
+    adopted_on = office_today()
+    clock.shift(timedelta(days=9))
     editor = client_for(app, world.editor)
-    edition = new_edition(editor, office_today() - timedelta(days=3))
+    edition = new_edition(editor, office_today())
     add(editor, edition, [item])
     lock(editor, edition)
     db.session.expire_all()
-    assert [a.adopted_on for a in db.session.scalars(select(Adoption).where(Adoption.item_id == item.id))] == [
-        office_today() - timedelta(days=3)]
+    assert [(a.adopted_on, a.edition_id) for a in db.session.scalars(
+        select(Adoption).where(Adoption.item_id == item.id))] == [(adopted_on, edition.id)]
 
 
 def test_the_edition_pdf_has_the_seed_forms_header_items_and_colophon(app, make, world, caplog):

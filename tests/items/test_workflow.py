@@ -132,7 +132,7 @@ def test_allowed_transition_succeeds_and_is_recorded(app, make, world, action, r
     comment = "请补充具体数据" if transition.needs_comment or action == "reject" else ""
     data = {"comment": comment}
     if action == "adopt":
-        data["adopted_on"] = "2026-03-05"
+        data["adopted_on"] = to_local(utcnow()).date().isoformat()
     client = client_for(app, actor)
 
     response = client.post(f"/items/{item.id}/act/{action}", data=data)
@@ -377,8 +377,10 @@ def test_editor_lands_on_a_page_after_returning_an_item(app, make, world):
     assert "已退回修改" in response.get_data(as_text=True)
 
 
-def test_adopt_records_an_internal_adoption_on_the_chosen_date(app, make, world):
+@pytest.mark.now("2026-03-02T10:00+08:00")
+def test_adopt_records_an_internal_adoption_on_the_chosen_date(app, make, world, clock):
     item = item_in(make, world, "in_review")
+    clock.move_to("2026-06-10T10:00+08:00")
     editor = client_for(app, world.editor)
     page = editor.get(f"/items/{item.id}").get_data(as_text=True)
     assert "采用到《高新信息》的日期" in page and 'name="adopted_on"' in page

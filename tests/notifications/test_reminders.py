@@ -1,4 +1,5 @@
 """`flask remind`: deadline reminders through the real CLI, database and services, at fixed times."""
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -15,6 +16,19 @@ from portal.solicitations.models import Solicitation, SolicitationTarget
 pytestmark = pytest.mark.calendar
 
 DEADLINE = datetime(2030, 6, 10, 9, 0, tzinfo=UTC)  # 17:00 in Shanghai
+
+
+@pytest.fixture(autouse=True)
+def no_quota(app):
+    """2030 lies in the rule set's yearly period: without quotas, only the reminder under test is sent
+    (the weekly quota tests set their own)."""
+    from portal.scoring.services import get_active_rule_set
+
+    rule_set = get_active_rule_set()
+    rules = json.loads(rule_set.data)
+    rules["quotas"] = []
+    rule_set.data = json.dumps(rules, ensure_ascii=False)
+    db.session.commit()
 
 
 def solicitation(world, deadline=DEADLINE, units=None) -> Solicitation:
@@ -153,8 +167,6 @@ MONDAY = datetime(2030, 6, 10, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai; the week 
 
 def weekly_quota_rules(count: int = 1):
     """The active rule set, moved to 2030, with only a weekly quota of `count` items."""
-    import json
-
     from portal.scoring.services import get_active_rule_set
 
     rule_set = get_active_rule_set()
@@ -194,4 +206,7 @@ def test_weekly_quota_weekday_and_count_are_configurable(app, runner, make, worl
 
 def test_no_weekly_quota_reminder_outside_the_rule_sets_period(runner, world):
     weekly_quota_rules()
-    assert "reminders created: 0" in remind(runner, datetime(2031, 1, 9, 2, 0, tzinfo=UTC))
+    # A Thursday in December 2031: after the stored 2030 period and after 2031's 01-01 to 11-30.
+    assert "reminders created: 0" in remind(runner, datetime(2031, 12, 11, 2, 0, tzinfo=UTC))
+    # January 2031 lies in the yearly pattern's period: the new year is assessed without editing dates.
+    assert "reminders created: 4（quota 4）" in remind(runner, datetime(2031, 1, 9, 2, 0, tzinfo=UTC))

@@ -43,6 +43,14 @@ def submitted(make, world, status="submitted", **fields):
     return make.item(world.reporter, status, signer=world.signer, editor=world.editor, **fields)
 
 
+def submitted_earlier(make, world, clock, days, status="submitted"):
+    """An item that reached the office `days` ago: nothing about it may be dated before that."""
+    clock.shift(timedelta(days=-days))
+    item = submitted(make, world, status)
+    clock.shift(timedelta(days=days))
+    return item
+
+
 def adoptions_of(item):
     db.session.expire_all()
     return {(a.channel.key, a.adopted_on) for a in db.session.scalars(select(Adoption).where(Adoption.item_id == item.id))}
@@ -74,8 +82,8 @@ def end_of_day_utc(day: date) -> datetime:
 
 # ---- adoptions ------------------------------------------------------------------------------
 
-def test_editor_records_adoptions_by_several_channels_with_dates(app, make, world):
-    item = submitted(make, world)
+def test_editor_records_adoptions_by_several_channels_with_dates(app, make, world, clock):
+    item = submitted_earlier(make, world, clock, 1)
     editor = client_for(app, world.editor)
     today = office_today()
     yesterday = today - timedelta(days=1)
@@ -103,8 +111,8 @@ def test_editor_records_adoptions_by_several_channels_with_dates(app, make, worl
     assert "《长春信息》" in unit_page and "记录采用" not in unit_page and "记录领导批示" not in unit_page
 
 
-def test_an_upper_adoption_of_a_not_adopted_item_is_recorded_as_bulu(app, make, world):
-    item = submitted(make, world, "not_adopted")
+def test_an_upper_adoption_of_a_not_adopted_item_is_recorded_as_bulu(app, make, world, clock):
+    item = submitted_earlier(make, world, clock, 2, "not_adopted")
     editor = client_for(app, world.editor)
     assert "（补录）" in editor.get(f"/items/{item.id}").get_data(as_text=True)
     day = office_today() - timedelta(days=2)
@@ -251,11 +259,11 @@ def test_bad_instructions_are_refused_and_nothing_typed_is_lost(app, make, world
     assert instructions_of(item) == []
 
 
-def test_the_unit_sees_the_countdown_and_submits_feedback(app, make, world):
+def test_the_unit_sees_the_countdown_and_submits_feedback(app, make, world, clock):
     item = submitted(make, world)
     editor = client_for(app, world.editor)
     instruction = record_instruction(editor, item)
-    overdue_item = submitted(make, world)
+    overdue_item = submitted_earlier(make, world, clock, LONG_AGO)
     record_instruction(editor, overdue_item, rank="vice_mayor",
                        instructed_on=(office_today() - timedelta(days=LONG_AGO)).isoformat())
 
@@ -351,8 +359,8 @@ def test_rejected_feedback_is_resubmitted_as_pending(app, make, world):
     assert f"幸福社区重新提交了《{item.title}》的批示落实情况反馈" in notices(world.editor)
 
 
-def test_the_editor_sees_overdue_instructions(app, make, world):
-    item = submitted(make, world)
+def test_the_editor_sees_overdue_instructions(app, make, world, clock):
+    item = submitted_earlier(make, world, clock, LONG_AGO)
     editor = client_for(app, world.editor)
     record_instruction(editor, item, instructed_on=(office_today() - timedelta(days=LONG_AGO)).isoformat(),
                        text="逾期未反馈的批示。")

@@ -118,7 +118,35 @@ def test_annual_targets_show_completion(client, world, make):
         submitted_item(make, world, period_day(offset))
     login(client, world.editor)
     page = client.get(f"/scores/units/{world.own.id}").get_data(as_text=True)
-    assert "报送 2/4（50.0%）" in page and "采用 0/2（0.0%）" in page
+    assert "报送 2/4 篇（50.0%）" in page and "采用 0/2 篇次（0.0%）" in page
+
+
+@pytest.mark.now("2026-06-10T10:00+08:00")
+def test_the_ranking_the_score_page_the_dashboard_and_the_yearly_bulletin_count_alike(app, client, world, make):
+    # The ranking said 报送 76 / 采用 44 (calendar year, 不计分 out, items) where the yearly bulletin said
+    # 74 / 43 (the period, 不计分 in, adoptions): one definition now, and the labels say which.
+    from portal.bulletins.services import build_bulletin_snapshot, create_bulletin, resolve_window
+
+    rule_set = get_active_rule_set()
+    rule_set.period_start, rule_set.period_end = date(2026, 1, 1), date(2026, 11, 30)
+    db.session.commit()
+    twice = submitted_item(make, world, date(2026, 3, 2))
+    record_adoption(twice.id, "internal", date(2026, 3, 3), world.editor.id)
+    record_adoption(twice.id, "cpc_main", date(2026, 3, 9), world.editor.id)
+    submitted_item(make, world, date(2026, 4, 6)).status = "invalid"
+    submitted_item(make, world, date(2025, 12, 30))  # before the year's window
+    db.session.commit()
+    label = "2026年1月1日至2026年11月30日：报送 2 篇（其中不计分 1 篇）· 采用 2 篇次"
+    login(client, world.editor)
+    assert label in client.get("/scores").get_data(as_text=True)
+    assert label in client.get(f"/scores/units/{world.own.id}").get_data(as_text=True)
+    reporter = app.test_client()
+    login(reporter, world.reporter)
+    assert label in reporter.get("/unit").get_data(as_text=True)
+    with app.test_request_context():
+        doc = build_bulletin_snapshot(create_bulletin(world.editor, resolve_window("year", 2026, 0)))
+    line = next(line for line in doc["units"] if line["unit_id"] == world.own.id)
+    assert (line["submitted"], line["invalid"], line["adopted_total"]) == (2, 1, 2)
 
 
 def test_a_rule_set_that_cannot_score_is_reported_not_a_500(client, world, make):

@@ -177,6 +177,10 @@ EXPECTATIONS = {
         "other_unit_adopted": (302, 404, 404, 200, 200, 404),
         "own_unit_submitted": (302, 404, 404, 404, 404, 404),
     }},
+    "items.recategorize": {"POST": {
+        "own_unit_draft": (302, 403, 403, 404, 403, 403),
+        "other_unit_submitted": (302, 403, 403, 302, 403, 403),
+    }},
     "items.photo": {"GET": {
         "own_unit_draft_photo": (302, 200, 200, 404, 404, 404),
         "other_unit_draft_photo": HIDDEN,
@@ -367,6 +371,7 @@ POST_DATA = {
     "items.edit": lambda w: ITEM_FORM,
     "items.review": lambda w: {"title": "编辑改过的标题", "body": "编辑改过的正文。"},
     "items.act": lambda w: {"comment": "测试理由"},
+    "items.recategorize": lambda w: {"category": "brief", "reason": "测试理由"},
     "roster.edit": lambda w: {"leader_name": "张建国", "leader_position": "党委副书记", "officers-0-name": "李晓燕",
                               "officers-0-employment": "full_time", "officers-0-mobile": "13804311234"},
     "editions.new": lambda w: {"publication_id": str(_seeded_publication().id),
