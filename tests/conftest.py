@@ -247,7 +247,6 @@ def portal_app(migrated_database, directory, demo_uri: str | None = None):
 
 
 @pytest.fixture
-@pytest.fixture
 def app(request, migrated_database, tmp_path):
     demo_uri = _demo_copy(request, tmp_path) if request.node.get_closest_marker("demo") else None
     with portal_app(migrated_database, tmp_path, demo_uri) as app:
