@@ -65,6 +65,14 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+@bp.get("/account/alive")
+@login_required
+def alive():
+    # portal.js asks while someone types into a form near the idle timeout: the request itself is the
+    # activity that keeps the login (sessions.check_session refreshes last_seen_at).
+    return "", 204
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def password():

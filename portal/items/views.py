@@ -159,10 +159,17 @@ def _save_item_form(item):
             answering = request.args.get("solicitation", 0, type=int)
             form.solicitation_id.data = answering if answering in form.solicitation_id.choices else 0
     elif item is None and (existing := find_item_by_form_key(form_key)) is not None:
-        return redirect(url_for("items.detail", item_id=existing.id))
+        return _show_saved(existing)
     elif _store_item_form(form, item, form_key):
-        return redirect(url_for("items.detail", item_id=find_item_by_form_key(form_key).id))
+        return _show_saved(find_item_by_form_key(form_key))
     return render_page("items/form.html", form=form, item=item, photos=list_form_photos(form_key, current_user.id))
+
+
+def _show_saved(item):
+    # The explicit "this item is stored" the browser waits for before it forgets its copy of the form
+    # (base.html turns it into data-saved; portal.js matches it against the copy's form_key).
+    flash(item.form_key, "saved")
+    return redirect(url_for("items.detail", item_id=item.id))
 
 
 def _store_item_form(form: ItemForm, item, form_key: str) -> bool:

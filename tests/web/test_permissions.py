@@ -75,6 +75,7 @@ EXPECTATIONS = {
     "auth.login": {"GET": {NONE: (200, 302, 302, 302, 302, 302)},
                    "POST": {NONE: (200, 302, 302, 302, 302, 302)}},
     "auth.logout": {"POST": {NONE: ALL_302}},
+    "auth.alive": {"GET": {NONE: (302, 204, 204, 204, 204, 204)}},
     "auth.password": {"GET": {NONE: LOGGED_IN}, "POST": {NONE: LOGGED_IN}},  # wrong current password
     "auth.user_list": {"GET": {NONE: ADMIN_ONLY}},
     "auth.user_new": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
@@ -617,7 +618,7 @@ def test_expectations_match_url_map(app):
         for method, rows in table.items():
             for target, row in rows.items():
                 assert len(row) == len(ROLES), f"{endpoint} {method} {target}: one code per role"
-                assert set(row) <= {200, 302, 403, 404, DONE, KEPT, GONE}, f"{endpoint} {method} {target}"
+                assert set(row) <= {200, 204, 302, 403, 404, DONE, KEPT, GONE}, f"{endpoint} {method} {target}"
                 if rule.arguments - {"action"}:
                     assert target != NONE, f"{endpoint} takes an id: name the object for each case"
     acted = {target.split(":")[0] for target in EXPECTATIONS["items.act"]["POST"]}

@@ -1,0 +1,91 @@
+"""Issue 17 in a real browser on a 390 × 844 phone screen: typed work survives an expired login, and
+every outcome (a refused save, a lost connection) is shown where the user is looking."""
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from portal.auth import UNSENT_MESSAGE
+from portal.auth.models import User, UserSession
+from portal.demo import DEMO_PASSWORD
+from portal.extensions import db, utcnow
+from tests import mobile
+from tests.browser.test_phone import ITEM_URL, items_titled
+from tests.mobile import press, sign_in, write_item
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+
+def expire_logins(server, username: str) -> None:
+    """The idle timeout passes for every login of this account (its sessions last seen 31 minutes ago)."""
+    with server.portal_app.app_context():
+        user_id = db.session.query(User.id).filter_by(username=username).scalar()
+        db.session.execute(update(UserSession).where(UserSession.user_id == user_id)
+                           .values(last_seen_at=utcnow() - timedelta(minutes=31)))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_an_expired_login_keeps_the_item_and_brings_the_reporter_back_to_restore_it(phone, live_server):
+    title = "文化广场夜间照明恢复（登录超时后提交）"
+    page = phone()
+    sign_in(page, "reporter")
+    page.goto("/items/new")
+    write_item(page, title, mobile.phone_photo((800, 600)))
+    page.get_by_label("事件结束时间").fill("2026-06-10T08:30")
+    expire_logins(live_server, "reporter")
+    press(page, "保存并送审签")
+
+    page.wait_for_url(re.compile(r"/login\?next=%2Fitems%2Fnew"))
+    assert page.get_by_text(UNSENT_MESSAGE).is_visible()
+    page.get_by_label("用户名").fill("reporter")
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/items/new$"))  # back on the form it was sent from
+
+    offer = page.locator(".draft-offer")
+    assert "尚未提交的内容" in offer.inner_text()
+    assert "照片需重新选择：IMG_0001.jpg" in offer.inner_text()
+    page.screenshot(path=str(live_server.shots / "restore-offer.png"))
+    page.get_by_role("button", name="恢复未提交内容").click()
+    assert page.get_by_label("标题", exact=True).input_value() == title
+    assert "现场组织人员处置" in page.get_by_label("正文").input_value()
+    assert page.get_by_label("事件结束时间").input_value() == "2026-06-10T08:30"
+    press(page, "保存并送审签")
+    page.wait_for_url(ITEM_URL)
+    assert page.get_by_text("已送审签").is_visible() and items_titled(live_server, title) == 1
+    page.goto("/items/new")
+    assert page.locator(".draft-offer").count() == 0  # the server said this item is stored: copy forgotten
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_refused_save_opens_at_a_summary_that_links_to_the_fields(phone, live_server, javascript):
+    page = phone(javascript)
+    sign_in(page, "reporter")
+    page.goto("/items/new")
+    page.get_by_label("正文").fill("只有正文，没有标题。")
+    page.get_by_role("button", name="保存草稿").click()
+    summary = page.locator("#errors")
+    summary.wait_for()
+    assert page.evaluate("document.activeElement.id") == "errors"  # focused, so it is read out and in view
+    box = summary.bounding_box()
+    assert 0 <= box["y"] < 844
+    page.screenshot(path=str(live_server.shots / f"error-summary-{'js' if javascript else 'nojs'}.png"))
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == "title"
+
+
+def test_a_lost_connection_is_said_beside_the_button_pressed(phone, live_server):
+    page = phone()
+    sign_in(page, "reporter")
+    page.goto("/items/new")
+    write_item(page, "离线时按下保存")
+    page.route("**/items/new", lambda route: route.abort("internetdisconnected"), times=1)
+    press(page, "保存并送审签")
+    alert = page.get_by_role("alert").filter(has_text="网络连接失败")
+    alert.wait_for()
+    buttons = page.locator("form .buttons").bounding_box()
+    box = alert.bounding_box()
+    assert 0 <= box["y"] - (buttons["y"] + buttons["height"]) < 40  # right under the buttons
+    assert 0 <= box["y"] < 844  # on the screen the user is looking at
