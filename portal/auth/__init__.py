@@ -1,10 +1,9 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError
 
 from ..extensions import login_manager
+from ..web.access import page_of_request
 
 bp = Blueprint("auth", __name__)
 
@@ -31,17 +30,6 @@ def load_user(user_id: str):
             session.pop(key, None)
         g.session_end_reason = reason
     return user
-
-
-def page_of_request() -> str:
-    """The page the user was on: for a GET the URL itself; for a form sent by POST the page that held
-    the form (the same-origin Referer), since the POST's URL may have no page to return to."""
-    if request.method == "GET":
-        return request.full_path.rstrip("?")
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc == request.host and referrer.path.startswith("/"):
-        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
-    return request.path
 
 
 def leave_for(target: str):

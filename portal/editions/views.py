@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db, utcnow
 from ..pdf import render_pdf, send_pdf
-from ..web.access import roles_required
+from ..web.access import ask_confirmation, roles_required
 from ..web.filters import to_local
 from ..web.forms import form_errors, show_error, strip_control_characters
 from ..web.htmx import render_page
@@ -13,6 +13,8 @@ from . import bp
 from .forms import AddItemsForm, EditionNewForm, EditionSettingsForm, EntryForm, PublicationForm
 from .models import NUMBERINGS
 from .services import (
+    describe_edition_deletion,
+    describe_locking,
     EditionError,
     PublicationFields,
     add_items,
@@ -99,7 +101,8 @@ def _compile_page(edition, settings_form=None, add_form=None):
     return render_page("editions/compile.html", "editions/_candidates.html", edition=edition,
                        groups=group_entries(edition), settings_form=settings_form, add_form=add_form,
                        candidates=list_candidate_items(edition, query_text), q=query_text,
-                       sections=_section_choices(edition))
+                       sections=_section_choices(edition), lock_question=describe_locking(edition),
+                       delete_question=describe_edition_deletion(edition))
 
 
 @bp.get("/editions/<int:edition_id>")
@@ -224,6 +227,8 @@ def entry_remove(entry_id: int):
 @roles_required("editor")
 def lock(edition_id: int):
     edition = get_edition_for(current_user, edition_id, "edit")
+    if not edition.is_locked and (page := ask_confirmation(describe_locking(edition), "确认定版")):
+        return page
     if _attempt(lock_edition, edition):
         flash(f"已定版：{edition.publication.name}{describe_number(edition)}，已通知相关单位", "success")
     return redirect(url_for("editions.detail", edition_id=edition_id))
@@ -233,6 +238,8 @@ def lock(edition_id: int):
 @roles_required("editor")
 def delete(edition_id: int):
     edition = get_edition_for(current_user, edition_id, "edit")
+    if not edition.is_locked and (page := ask_confirmation(describe_edition_deletion(edition), "删除草稿")):
+        return page
     if not _attempt(delete_edition, edition):
         return redirect(url_for("editions.detail", edition_id=edition_id))
     flash("草稿已删除", "success")

@@ -201,6 +201,11 @@ def _store_signature(item: Item) -> None:
     store_signature(item)
 
 
+def describe_deletion(item: Item) -> str:
+    photos = f"及其{len(item.photos)}张照片" if item.photos else ""
+    return f"删除草稿《{item.title}》{photos}？删除后无法恢复。"
+
+
 def delete_item(item: Item, actor) -> None:
     if not can_delete_item(actor, item):
         raise WorkflowError("只能删除从未报送过的草稿")

@@ -7,7 +7,7 @@ from ..extensions import db, utcnow
 from ..scoring.services import INTERNAL_CHANNEL, get_channel, list_adoptions, measure_unit_quotas
 from ..solicitations.services import list_answer_choices
 from ..units.services import unit_filter_choices
-from ..web.access import roles_required
+from ..web.access import ask_confirmation, roles_required
 from ..web.filters import local_to_utc, to_local, to_local_naive
 from ..web.forms import loaded_version, strip_control_characters
 from ..web.htmx import render_page
@@ -17,6 +17,7 @@ from .forms import DecisionForm, InboxFilterForm, ItemForm, ReviewForm
 from .models import STATUSES
 from .photos import encode_upload, photo_path
 from .services import (
+    describe_deletion,
     EditConflict,
     ItemFields,
     WorkflowError,
@@ -235,6 +236,8 @@ def edit(item_id: int):
 @roles_required("reporter")
 def delete(item_id: int):
     item = get_item_for(current_user, item_id, "delete")
+    if page := ask_confirmation(describe_deletion(item), "删除草稿"):
+        return page
     title = item.title
     delete_item(item, current_user)
     db.session.commit()
@@ -256,6 +259,7 @@ def detail(item_id: int):
         decision_form=DecisionForm(),
         can_edit=can_edit_item(current_user, item),
         can_delete=can_delete_item(current_user, item),
+        delete_question=describe_deletion(item),
         can_edit_text=can_edit_item_text(current_user, item),
         adoptions=list_adoptions(item.id),
         follow_ups=list_follow_ups(item),

@@ -383,6 +383,11 @@ def extend_deadline(editor, solicitation: Solicitation, deadline: datetime | Non
                  f"约稿{_topic(solicitation)}{what}截止时间延长至{describe_deadline(deadline)}", _url(solicitation))
 
 
+def describe_closing(solicitation) -> str:
+    return (f"结束约稿“{solicitation.topic}”？结束后各单位不能再关联回复，已报送的回复照常按截止时间判定按时或逾期；"
+            f"将通知{len(solicitation.unit_ids)}个单位。")
+
+
 def close_solicitation(editor, solicitation: Solicitation, now: datetime | None = None) -> None:
     """Ends a notice: no new answers may be linked to it. Answers already filed keep their link and
     are judged on time or late by the deadline as it stood."""

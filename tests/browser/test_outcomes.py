@@ -8,6 +8,7 @@ from sqlalchemy import update
 
 from portal.auth import UNSENT_MESSAGE
 from portal.auth.models import User, UserSession
+from portal.bulletins.models import Bulletin
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db, utcnow
 from tests import mobile
@@ -89,3 +90,46 @@ def test_a_lost_connection_is_said_beside_the_button_pressed(phone, live_server)
     box = alert.bounding_box()
     assert 0 <= box["y"] - (buttons["y"] + buttons["height"]) < 40  # right under the buttons
     assert 0 <= box["y"] < 844  # on the screen the user is looking at
+
+
+def test_unsent_typing_near_the_idle_timeout_is_said_and_the_login_kept(phone, live_server):
+    page = phone()
+    page.clock.install()  # the page's own clock, moved forward below; the server's login is real
+    sign_in(page, "reporter")
+    page.goto("/items/new")
+    write_item(page, "临近超时仍在填写")
+    page.clock.fast_forward("27:30")
+    warning = page.locator("#idle-alert")
+    warning.wait_for()
+    assert "分钟后登录将因长时间未操作而失效" in warning.inner_text() and "已保存在本机" in warning.inner_text()
+    page.screenshot(path=str(live_server.shots / "idle-warning.png"))
+    asked = len(live_server.uploads.sizes)
+    warning.get_by_role("button", name="保持登录").click()
+    warning.wait_for(state="hidden")
+    assert ("GET", "/account/alive", 0) in live_server.uploads.sizes[asked:]
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_publishing_a_bulletin_asks_first_saying_what_will_happen(phone, live_server, javascript):
+    page = phone(javascript)
+    sign_in(page, "editor")
+    with live_server.portal_app.app_context():
+        draft = db.session.query(Bulletin).filter_by(status="draft").first().id
+        db.session.remove()
+    page.goto(f"/bulletins/{draft}")
+    if javascript:
+        asked = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+        page.get_by_role("button", name="发布并通知各单位").click()
+        assert re.search(r"发布后编为城南街办通〔\d{4}〕\d+号", asked[0])
+        assert page.url.endswith(f"/bulletins/{draft}")  # dismissed: nothing was sent
+    else:
+        page.get_by_role("button", name="发布并通知各单位").click()
+        page.get_by_role("heading", name="请确认：发布并通知各单位").wait_for()
+        assert page.get_by_text(re.compile(r"发布后编为城南街办通〔\d{4}〕\d+号")).is_visible()
+        page.screenshot(path=str(live_server.shots / "confirm-publish-nojs.png"))
+        page.get_by_role("link", name="取消，返回").click()
+        page.wait_for_url(re.compile(rf"/bulletins/{draft}$"))
+    with live_server.portal_app.app_context():
+        assert db.session.get(Bulletin, draft).status == "draft"
+        db.session.remove()

@@ -48,7 +48,7 @@ def entries(edition) -> list[EditionEntry]:
 
 
 def lock(editor, edition):
-    return editor.post(f"/editions/{edition.id}/lock", follow_redirects=True).get_data(as_text=True)
+    return editor.post(f"/editions/{edition.id}/lock", data={"confirmed": "1"}, follow_redirects=True).get_data(as_text=True)
 
 
 def test_an_editor_compiles_and_locks_an_edition(app, make, world):

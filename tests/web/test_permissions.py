@@ -377,6 +377,9 @@ POST_DATA = {
     "units.unit_edit": lambda w: UNIT_FORM | {"name": "改名社区", "parent_id": w.office.id},
     "units.tier_new": lambda w: {"key": "key_units", "name": "重点单位", "sort_order": "0"},
     "units.tier_edit": lambda w: {"key": "renamed", "name": "改名类别", "sort_order": "1"},
+    # Irreversible actions carry the confirmation (without it the answer is the page that asks).
+    **dict.fromkeys(["bulletins.publish", "bulletins.delete", "editions.lock", "editions.delete", "items.delete",
+                     "solicitations.close"], lambda w: {"confirmed": "1"}),
 }
 
 
