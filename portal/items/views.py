@@ -2,6 +2,7 @@
 from flask import current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
 
 from ..extensions import db, utcnow
 from ..scoring.services import INTERNAL_CHANNEL, get_channel, list_adoptions, measure_unit_quotas
@@ -14,7 +15,7 @@ from ..web.htmx import render_page
 from . import bp
 from .diff import diff_html
 from .forms import DecisionForm, InboxFilterForm, ItemForm, ReviewForm
-from .models import STATUSES
+from .models import PENDING, RETURNED, STATUSES, UNIT_LISTS
 from .photos import encode_upload, photo_path
 from .services import (
     describe_deletion,
@@ -31,6 +32,7 @@ from .services import (
     get_item_for,
     get_photo_for,
     is_form_key,
+    list_coming_emergencies,
     list_follow_up_choices,
     list_follow_ups,
     list_form_photos,
@@ -70,10 +72,11 @@ def dashboard():
     return render_page(
         "items/dashboard.html",
         counts=count_unit_statuses(unit_id),
-        statuses=STATUSES,
+        statuses=UNIT_LISTS,
         # the quota windows under way, counted by the active rule set exactly as scoring counts them
         quotas=[window for window in measure_unit_quotas(unit_id, utcnow()) if not window.assessed],
         queue=list_signoff_queue(unit_id) if current_user.has_role("signer") else [],
+        returned=list_unit_items(unit_id, RETURNED, 1, 5).items if current_user.has_role("reporter") else [],
         recent=list_unit_items(unit_id, None, 1, 8).items,
     )
 
@@ -81,11 +84,11 @@ def dashboard():
 @bp.get("/items")
 @roles_required(*UNIT_MEMBER)
 def unit_items():
-    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    status = request.args.get("status") if request.args.get("status") in UNIT_LISTS else None
     page = list_unit_items(current_user.unit_id, status, request.args.get("page", 1, type=int),
                            current_app.config["PAGE_SIZE"])
     return render_page("items/unit_items.html", "items/_item_list.html", page=page, status=status,
-                       statuses=STATUSES)
+                       statuses=UNIT_LISTS, counts=count_unit_statuses(current_user.unit_id))
 
 
 @bp.get("/signoff")
@@ -100,15 +103,18 @@ def signoff():
 @bp.get("/inbox")
 @roles_required("editor", "viewer")
 def inbox():
-    form = InboxFilterForm(request.args, statuses={k: v for k, v in STATUSES.items() if k in OFFICE_VISIBLE},
+    # Opened from the menu (no filter at all), the inbox shows what waits for the office: 待处理.
+    args = request.args if request.args else MultiDict({"status": PENDING})
+    form = InboxFilterForm(args, statuses={PENDING: "待处理"} | {k: v for k, v in STATUSES.items() if k in OFFICE_VISIBLE},
                            units=unit_filter_choices())
     page = search_inbox(form.to_filters(), request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
-    query_args = {k: v for k, v in request.args.items() if k != "page" and v}
+    query_args = {k: v for k, v in args.items() if k != "page" and v}
     from ..checks.services import count_similar  # the checks package builds on this one
 
     return render_page("items/inbox.html", "items/_inbox_results.html", form=form, page=page,
                        counts=count_office_statuses(), statuses=STATUSES, query_args=query_args,
-                       similar_counts=count_similar([item.id for item in page.items]))
+                       similar_counts=count_similar([item.id for item in page.items]),
+                       coming=list_coming_emergencies())
 
 
 def _item_fields(form: ItemForm) -> ItemFields:

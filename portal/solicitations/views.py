@@ -58,6 +58,12 @@ def unit_solicitation_panel():
     return {"priority": current_priority(), "waiting": list_waiting(current_user.unit_id)}
 
 
+@bp.app_template_global("waiting_solicitations")
+def waiting_solicitations() -> int:
+    """The menu's count on 约稿 for a unit member: notices still awaiting the unit's answer."""
+    return len(list_waiting(current_user.unit_id))
+
+
 def _fields(form: SolicitationForm) -> SolicitationFields:
     by_phone = bool(getattr(form, "by_phone", None) and form.by_phone.data)
     called_at = None
