@@ -11,6 +11,7 @@ from . import bp
 from .forms import LoginForm, PasswordChangeForm, UserForm
 from .models import User
 from .services import (
+    NO_SIGNER_MESSAGE,
     AccountError,
     WeakPasswordError,
     authenticate_user,
@@ -20,6 +21,7 @@ from .services import (
     list_users,
     reset_password,
     set_user_active,
+    unit_has_signer,
     update_user,
 )
 from .sessions import count_live_sessions, end_session, revoke_sessions, start_session
@@ -122,6 +124,8 @@ def user_new():
             db.session.commit()
             flash(f"账号 {user.username} 已创建，初始密码：{password}（只显示这一次，请转告本人；首次登录须修改）",
                   "success")
+            if user.unit.kind != "office" and not unit_has_signer(user.unit_id):
+                flash(f"注意：{user.unit.name}{NO_SIGNER_MESSAGE}", "error")
             return redirect(url_for("auth.user_list"))
     return render_template("auth/user_form.html", form=form, user=None)
 

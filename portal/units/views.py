@@ -11,7 +11,11 @@ from .services import UnitError, list_tiers, list_units_tree, save_tier, save_un
 @bp.get("/units")
 @roles_required("admin")
 def unit_list():
-    return render_template("units/list.html", tree=list_units_tree())
+    from ..auth.services import NO_SIGNER_MESSAGE, list_units_without_signer  # auth builds on units
+
+    unsigned = list_units_without_signer()
+    return render_template("units/list.html", tree=list_units_tree(), unsigned={unit.id for unit in unsigned},
+                           unsigned_names=[unit.name for unit in unsigned], no_signer=NO_SIGNER_MESSAGE)
 
 
 def _unit_form(unit: Unit | None) -> UnitForm:
