@@ -42,6 +42,8 @@ def _edit_unit(unit: Unit | None):
                 tier_id=form.tier_id.data or None,
                 active=form.active.data,
                 sort_order=form.sort_order.data or 0,
+                contact_name=(form.contact_name.data or "").strip(),
+                contact_phone=(form.contact_phone.data or "").strip(),
             )
         except UnitError as error:
             form.name.errors.append(str(error))

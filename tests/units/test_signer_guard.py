@@ -22,3 +22,14 @@ def test_a_unit_without_an_active_signer_is_flagged_everywhere_it_matters(app, m
     world.signer.active = False  # the only signer of 幸福社区 leaves
     db.session.commit()
     assert NO_SIGNER_MESSAGE in client_for(app, world.reporter).get("/unit").get_data(as_text=True)
+
+
+def test_the_offices_contact_set_by_the_admin_is_on_every_units_dashboard(app, world):
+    admin = client_for(app, world.admin)
+    response = admin.post(f"/admin/units/{world.office.id}/edit", data={
+        "name": world.office.name, "kind": "office", "parent_id": "0", "tier_id": "0", "sort_order": "0",
+        "active": "y", "contact_name": "刘晓梅", "contact_phone": "0431-85012345"})
+    assert response.status_code == 302
+    for user in (world.reporter, world.other_signer):
+        home = client_for(app, user).get("/unit").get_data(as_text=True)
+        assert f"信息报送联系方式：{world.office.name} 刘晓梅" in home and 'href="tel:0431-85012345"' in home
