@@ -60,8 +60,10 @@ UNIT_MEMBER = ("reporter", "signer")
 def home():
     if current_user.has_any_role(*UNIT_MEMBER):
         return redirect(url_for("items.dashboard"))
-    if current_user.has_any_role("editor", "viewer"):
+    if current_user.has_role("editor"):
         return redirect(url_for("items.inbox"))
+    if current_user.has_role("viewer"):
+        return redirect(url_for("scoring.overview"))
     return redirect(url_for("units.unit_list"))
 
 

@@ -31,7 +31,7 @@ NOTE_MAX = 500
 MAX_OFFICERS = 10
 # Deadlines outside these years are typing slips (and far-off years overflow time-zone arithmetic).
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
-OFFICE_READERS = ("editor", "admin")
+OFFICE_READERS = ("editor", "admin", "viewer")  # a leader reads every unit's roster
 
 RESPONSE_STATES = {
     "on_time": "按时完成",

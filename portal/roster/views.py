@@ -45,7 +45,7 @@ from .services import (
 from .table import CENTRED_COLUMNS, COLUMNS, UNIT_COLUMNS, header_groups, roster_filename, roster_table
 
 UNIT_MEMBER = ("reporter", "signer")
-ROSTER_READERS = ("reporter", "signer", "editor", "admin")
+ROSTER_READERS = ("reporter", "signer", "editor", "admin", "viewer")
 DEFAULT_NOTE = "请各单位核对本单位分管领导、对口科室和信息员的姓名、职务及联系方式：有变化的请在平台上更新名单，无变化的请点击“确认无变化”。"
 
 

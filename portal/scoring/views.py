@@ -7,6 +7,7 @@ from ..web.access import roles_required
 from ..web.htmx import render_page
 from . import bp
 from .services import (
+    summarize_month,
     RULE_NAMES,
     count_ranked_units,
     ensure_fresh_scores,
@@ -59,3 +60,12 @@ def my_score():
 @roles_required("editor", "viewer")
 def unit_score(unit_id: int):
     return _unit_score_page(unit_id)
+
+
+@bp.get("/overview")
+@roles_required("viewer")
+def overview():
+    """A leader's home: this month at a glance, then the lists behind it."""
+    from ..extensions import utcnow
+
+    return render_page("scoring/overview.html", summary=summarize_month(utcnow()))

@@ -44,6 +44,9 @@ def register(app) -> None:
     app.add_template_filter(format_datetime, "dt")
     app.add_template_filter(format_date, "d")
     app.add_template_filter(format_input_datetime, "input_dt")
+    from .forms import failed_fields  # forms imports this module
+
+    app.add_template_global(failed_fields)
 
 
 def local_to_utc(value: datetime) -> datetime:

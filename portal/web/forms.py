@@ -59,3 +59,15 @@ def loaded_version() -> str | None:
 def form_errors(form) -> str:
     """Every validation message of a form in one line, for a form that redirects instead of re-rendering."""
     return "；".join(error for errors in form.errors.values() for error in errors)
+
+
+def failed_fields(form) -> list[tuple[str, str, list[str]]]:
+    """(id, label, messages) of each visible field in error, nested lists (roster officers) included, in
+    page order: the error summary at the top of a refused form links to each."""
+    failed = []
+    for field in form:
+        if field.type in ("FieldList", "FormField"):
+            failed += failed_fields(field)
+        elif field.type not in ("HiddenField", "CSRFTokenField") and field.errors:
+            failed.append((field.id, field.label.text, [str(error) for error in field.errors]))
+    return failed

@@ -46,3 +46,16 @@ def test_the_inbox_opens_on_what_waits_for_the_office(app, make, world):
     assert "<summary>更多筛选条件</summary>" in first and "<details class=\"more-filters\">" in first
     everything = editor.get("/inbox?status=").get_data(as_text=True)
     assert "等待处理的信息" in everything and "已经采用的信息" in everything
+
+
+def test_a_leader_lands_on_a_summary_and_reads_instructions_and_the_roster(app, make, world):
+    make.item(world.reporter, "adopted", signer=world.signer, editor=world.editor, title="已经采用的信息")
+    leader = client_for(app, world.viewer)
+    assert leader.get("/").headers["Location"] == "/overview"
+    page = leader.get("/overview").get_data(as_text=True)
+    assert "本月报送（篇）" in page and "本月采用（篇次）" in page and "积分排名前列" in page
+    assert "已经采用的信息" in page.split("尚无批示的信息")[1]
+    assert leader.get("/instructions").status_code == 200
+    roster = leader.get("/roster")
+    assert roster.status_code == 200 and world.own.name in roster.get_data(as_text=True)
+    assert leader.get(f"/roster/units/{world.own.id}/edit").status_code == 403

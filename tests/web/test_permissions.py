@@ -215,9 +215,9 @@ EXPECTATIONS = {
     "notifications.read_all": {"POST": {"other_unit_user": (302, KEPT, KEPT, KEPT, KEPT, KEPT)}},
     "notifications.deliveries": {"GET": {NONE: ADMIN_ONLY}},
     "notifications.retry": {"POST": {"failed_delivery": ADMIN_DONE}},
-    "roster.index": {"GET": {NONE: (302, 302, 302, 200, 403, 200)}},  # a unit member is sent to the own roster
-    "roster.unit_roster": {"GET": {"own_unit": (302, 200, 200, 200, 403, 200),
-                                   "other_unit": (302, 404, 404, 200, 403, 200)}},
+    "roster.index": {"GET": {NONE: (302, 302, 302, 200, 200, 200)}},  # a unit member is sent to the own roster
+    "roster.unit_roster": {"GET": {"own_unit": (302, 200, 200, 200, 200, 200),
+                                   "other_unit": (302, 404, 404, 200, 200, 200)}},
     "roster.edit": {
         "GET": {"own_unit": UNIT_MEMBERS, "other_unit": (302, 404, 404, 403, 403, 403)},
         "POST": {"own_unit": (302, 302, 302, 403, 403, 403), "other_unit": (302, 404, 404, 403, 403, 403)},
@@ -255,7 +255,8 @@ EXPECTATIONS = {
         "other_unit_answered_instruction": (302, 403, 403, 302, 403, 403),
         "own_unit_instruction": (302, 403, 403, KEPT, 403, 403),  # no feedback yet: nothing to decide
     }},
-    "scoring.instructions": {"GET": {NONE: (302, 200, 200, 200, 403, 403)}},
+    "scoring.instructions": {"GET": {NONE: (302, 200, 200, 200, 200, 403)}},
+    "scoring.overview": {"GET": {NONE: (302, 403, 403, 403, 200, 403)}},
     "scoring.rule_set_list": {"GET": {NONE: ADMIN_ONLY}},
     "scoring.rule_set_new": {"POST": {NONE: ADMIN_DONE}},
     "scoring.rule_set_import": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
