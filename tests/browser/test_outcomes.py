@@ -133,3 +133,29 @@ def test_publishing_a_bulletin_asks_first_saying_what_will_happen(phone, live_se
     with live_server.portal_app.app_context():
         assert db.session.get(Bulletin, draft).status == "draft"
         db.session.remove()
+
+
+CSP_WATCH = """document.addEventListener('securitypolicyviolation', e => {
+  (window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + (e.blockedURI || e.sample || ''));
+});"""
+
+
+@pytest.mark.parametrize("username", ["reporter", "signer", "editor", "leader", "admin"])
+def test_each_roles_first_screen_and_every_menu_page_without_csp_violations(phone, live_server, username):
+    page = phone()
+    page.add_init_script(CSP_WATCH)  # injected by the browser, not inline in the page: CSP does not apply
+    console = []
+    page.on("console", lambda message: console.append(message.text) if "Content Security Policy" in message.text else None)
+    sign_in(page, username)
+    page.screenshot(path=str(live_server.shots / f"first-screen-{username}.png"))
+    origin = page.url.split("/", 3)[:3]
+    pages = ["/".join(origin) + href for href in mobile.menu_links(page.content())]
+    for url in dict.fromkeys(pages):
+        page.goto(url)
+        assert (url, page.evaluate("window.__csp || []")) == (url, [])
+        if url.endswith("/inbox"):  # an HTMX swap too
+            with page.expect_response(lambda answer: "/inbox?" in answer.url):
+                page.get_by_label("关键词").fill("社区")
+            page.wait_for_timeout(300)  # the swap settles
+            assert (url, page.evaluate("window.__csp || []")) == (url, [])
+    assert console == []

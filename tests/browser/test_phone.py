@@ -153,7 +153,8 @@ A11Y = """() => {
   for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
     if (!el.labels.length && !el.getAttribute('aria-label')) problems.push('unlabelled ' + el.name);
   }
-  const targets = 'button, summary, nav a, .buttons a, a.button, .pager a, select, input:not([type=hidden])';
+  const targets = 'button, summary, nav a, .buttons a, a.button, .pager a, select, input:not([type=hidden]), ' +
+    '.list>li>a:first-child, .item-row>div>a:first-child, .foot a';  // whole list rows are tapped too
   for (let el of document.querySelectorAll(targets)) {
     if (!visible(el)) continue;
     if (el.type === 'checkbox' || el.type === 'radio') el = el.closest('label') || el;
@@ -182,7 +183,7 @@ A11Y = """() => {
 }"""
 
 
-@pytest.mark.parametrize("username", ["reporter", "signer", "editor", "admin"])
+@pytest.mark.parametrize("username", ["reporter", "signer", "editor", "leader", "admin"])
 def test_main_pages_are_labelled_thumb_sized_and_legible(phone, username):
     page = phone()
     page.goto("/login")
