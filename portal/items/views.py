@@ -9,7 +9,7 @@ from ..scoring.services import INTERNAL_CHANNEL, get_channel, list_adoptions, me
 from ..solicitations.services import list_answer_choices
 from ..units.services import unit_filter_choices
 from ..web.access import ask_confirmation, roles_required
-from ..web.filters import local_to_utc, to_local, to_local_naive
+from ..web.filters import format_date, local_to_utc, to_local, to_local_naive
 from ..web.forms import loaded_version, strip_control_characters
 from ..web.htmx import render_page
 from . import bp
@@ -148,7 +148,9 @@ def _save_item_form(item):
     re-rendered form loses nothing; a replayed submit of a new item finds the item it created."""
     form = ItemForm(obj=item)
     form.follow_up_of_id.choices = {0: "（不是续报）"} | {
-        earlier.id: earlier.display_title for earlier in list_follow_up_choices(current_user.unit_id, item and item.id)
+        # Newest first, with its date and status: several items of one event often share a title.
+        earlier.id: f"{format_date(earlier.submitted_at)} {earlier.display_title}（{earlier.status_name}）"
+        for earlier in list_follow_up_choices(current_user.unit_id, item and item.id)
     }
     form.solicitation_id.choices = {0: "（不是约稿回复）"} | list_answer_choices(
         current_user.unit_id, item.solicitation_id if item else None
