@@ -127,7 +127,8 @@ def sign_in(page, username: str) -> None:
 
 
 def menu(page, name: str):
-    return page.locator("nav.menu").get_by_role("link", name=name, exact=True)
+    # A menu entry may carry a count of what waits there (待审签 3, 约稿 2).
+    return page.locator("nav.menu").get_by_role("link", name=re.compile(rf"^{name}( \d+)?$"))
 
 
 def write_item(page, title: str, photo: bytes | None = None) -> None:

@@ -124,6 +124,7 @@ def test_an_htmx_action_shows_it_is_busy_and_says_when_it_fails(phone, live_serv
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send("Network.emulateNetworkConditions", mobile.SLOW_LINK | {"latency": 1500})
+    page.locator("details.more-filters summary").click()  # folded on a phone's first screen
     page.get_by_label("状态").select_option(index=3)
     page.locator("form.filters button[disabled]").wait_for()  # in flight: the button cannot be pressed twice
     page.locator("form.filters button:not([disabled])").wait_for()

@@ -6,7 +6,7 @@
   const GONE = "登录已失效，内容已保存在本机，请重新登录后提交";
   const PHOTO_BYTES = 280 * 1024, MINUTE = 60000;
   const all = (root, selector) => Array.from(root.querySelectorAll(selector));
-  let pressed = null, seen = Date.now(), dirty = false;
+  let pressed = null, uploading = null, seen = Date.now(), dirty = false;
   document.addEventListener("click", (e) => { pressed = e.target.closest("button"); }, true);
 
   function note(id, anchor, html) {
@@ -24,8 +24,8 @@
   }
   // A failure is said beside the button that was pressed (or the form's first button): where the eye is.
   function say(elt, text) {
-    let at = elt && elt.tagName === "FORM" ? (elt.contains(pressed) ? pressed : elt.querySelector("button")) : elt;
-    at = at ? at.closest(".buttons") || at : document.querySelector("main").firstChild;
+    let at = elt && elt.tagName === "FORM" ? (elt.contains(pressed) && pressed.closest(".buttons") ? pressed : elt.querySelector(".buttons button")) : elt;
+    at = at && at !== document.body ? at.closest(".buttons") || at : document.querySelector("main").firstChild;
     note("net-alert", at, "").textContent = text;
   }
   function hide(id) {
@@ -169,6 +169,38 @@
       .then(() => { input.files = list.files; }).finally(() => busy(form, false));
   }
 
+  // Photos chosen are shown at once; while the form travels, how far it got (正在上传 3/9) and a cancel.
+  function preview(input) {
+    let box = input.parentNode.querySelector(".previews");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "previews";
+      input.after(box);
+    }
+    box.replaceChildren(...Array.from(input.files, (file) => {
+      const img = new Image(72, 72);
+      img.alt = file.name;
+      img.src = URL.createObjectURL(file);
+      return img;
+    }));
+  }
+  document.addEventListener("htmx:xhr:progress", (e) => {
+    const form = e.target, total = e.detail.total;
+    const photos = form.tagName === "FORM" ? all(form, "input[type=file]").reduce((n, input) => n + input.files.length, 0) : 0;
+    if (!photos || !total) return;
+    uploading = form;
+    let box = document.getElementById("upload-progress");
+    if (!box || box.hidden) {
+      box = note("upload-progress", form.querySelector(".buttons"), "<progress></progress> <span></span> <button type=\"button\">取消上传</button>");
+      box.className = "flash";
+      box.querySelector("button").addEventListener("click", () => htmx.trigger(form, "htmx:abort"));
+    }
+    box.querySelector("progress").value = e.detail.loaded / total;
+    box.querySelector("span").textContent = "正在上传 " + Math.max(1, Math.ceil(e.detail.loaded / total * photos)) + "/" + photos;
+  });
+  document.addEventListener("htmx:afterRequest", () => hide("upload-progress"));
+  document.addEventListener("htmx:sendAbort", (e) => say(uploading || e.detail.elt, "已取消上传。填写的内容仍在本页，可稍后再提交。"));
+
   function setUp(root) {
     forgetSaved(root);
     all(root, "form[data-draft]:not([data-ready])").forEach((form) => {
@@ -177,7 +209,9 @@
     });
   }
   document.addEventListener("change", (e) => {
-    if (e.target.matches("input[type=file][data-max-side]")) shrinkPhotos(e.target);
+    if (!e.target.matches("input[type=file][data-max-side]")) return;
+    preview(e.target);
+    shrinkPhotos(e.target);
   });
   document.addEventListener("DOMContentLoaded", () => setUp(document));
   document.addEventListener("htmx:load", (e) => setUp(e.detail.elt.parentNode || document));
