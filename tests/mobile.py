@@ -139,6 +139,13 @@ def write_item(page, title: str, photo: bytes | None = None) -> None:
             files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": photo}])
 
 
+def start_item(page, title: str, photo: bytes | None = None) -> None:
+    """A reporter signed in on this page, typing an item into 写信息."""
+    sign_in(page, "reporter")
+    page.goto("/items/new")
+    write_item(page, title, photo)
+
+
 def press(page, name: str) -> None:
     button = page.get_by_role("button", name=name, exact=True)
     button.wait_for()

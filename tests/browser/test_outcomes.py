@@ -13,7 +13,7 @@ from portal.demo import DEMO_PASSWORD
 from portal.extensions import db, utcnow
 from tests import mobile
 from tests.browser.test_phone import ITEM_URL, items_titled
-from tests.mobile import press, sign_in, write_item
+from tests.mobile import press, sign_in, start_item, write_item
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -79,9 +79,7 @@ def test_a_refused_save_opens_at_a_summary_that_links_to_the_fields(phone, live_
 
 def test_a_lost_connection_is_said_beside_the_button_pressed(phone, live_server):
     page = phone()
-    sign_in(page, "reporter")
-    page.goto("/items/new")
-    write_item(page, "离线时按下保存")
+    start_item(page, "离线时按下保存")
     page.route("**/items/new", lambda route: route.abort("internetdisconnected"), times=1)
     press(page, "保存并送审签")
     alert = page.get_by_role("alert").filter(has_text="网络连接失败")
@@ -164,9 +162,7 @@ def test_each_roles_first_screen_and_every_menu_page_without_csp_violations(phon
 def test_chosen_photos_show_at_once_and_a_slow_upload_shows_progress_and_can_be_cancelled(phone, live_server):
     title = "慢速网络下取消上传"
     page = phone()
-    sign_in(page, "reporter")
-    page.goto("/items/new")
-    write_item(page, title)
+    start_item(page, title)
     photos = [{"name": f"IMG_{n}.jpg", "mimeType": "image/jpeg", "buffer": mobile.phone_photo((1200, 900), seed=n)}
               for n in range(3)]
     page.get_by_label("照片", exact=True).set_input_files(files=photos)

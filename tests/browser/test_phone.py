@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.items.models import Item
 from tests import mobile
-from tests.mobile import menu, press, sign_in, write_item
+from tests.mobile import menu, press, sign_in, start_item, write_item
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 ITEM_URL = re.compile(r"/items/\d+$")
@@ -90,9 +90,7 @@ def test_slow_link_budgets_and_timings(phone, live_server):
 def test_a_draft_survives_a_closed_tab_and_a_lost_answer_files_once(phone, live_server):
     title = "光明巷路灯损坏已报修"
     page = phone()
-    sign_in(page, "reporter")
-    page.goto("/items/new")
-    write_item(page, title)
+    start_item(page, title)
     page.goto("/unit")  # the tab moves on without saving
 
     page.goto("/items/new")

@@ -28,7 +28,7 @@ def test_each_irreversible_action_asks_first_saying_what_happens(demo):
     editor, reporter = signed_in(demo, "editor"), signed_in(demo, "reporter")
     bulletin = first(Bulletin, Bulletin.status == "draft")
     solicitation = first(Solicitation, Solicitation.closed_at.is_(None))
-    draft = first(Item, Item.status == "draft", Item.unit_id == db.session.scalars(
+    draft = first(Item, Item.status == "draft", Item.decision_note == "", Item.unit_id == db.session.scalars(
         select(Item.unit_id).where(Item.author.has(username="reporter"))).first())
     cases = [
         (editor, f"/bulletins/{bulletin.id}/publish", "发布并通知各单位", r"发布后编为城南街办通〔\d{4}〕\d+号.*通知"),
