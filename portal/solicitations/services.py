@@ -21,7 +21,7 @@ from ..notifications.services import notify_users
 from ..units.models import UNIT_KINDS, Tier, Unit
 from ..units.services import list_reporting_units
 from ..web.countdown import Countdown, describe_countdown  # noqa: F401  (views and tests use them from here)
-from ..web.filters import format_datetime, local_to_utc, to_local
+from ..web.filters import format_datetime, local_to_utc, quoted, to_local
 from .models import (
     TARGET_STATES,
     VERDICTS,
@@ -384,7 +384,7 @@ def extend_deadline(editor, solicitation: Solicitation, deadline: datetime | Non
 
 
 def describe_closing(solicitation) -> str:
-    return (f"结束约稿“{solicitation.topic}”？结束后各单位不能再关联回复，已报送的回复照常按截止时间判定按时或逾期；"
+    return (f"结束约稿{quoted(solicitation.topic)}？结束后各单位不能再关联回复，已报送的回复照常按截止时间判定按时或逾期；"
             f"将通知{len(solicitation.unit_ids)}个单位。")
 
 
@@ -713,7 +713,7 @@ def build_notice(solicitation: Solicitation, unit: Unit) -> Notice:
             f"，邮箱：{solicitation.email}" if solicitation.email else "",
         )
     )
-    body = (f"根据近期工作安排，{office}需了解“{solicitation.topic}”有关情况，请你单位认真研究，组织有关人员"
+    body = (f"根据近期工作安排，{office}需了解{quoted(solicitation.topic)}有关情况，请你单位认真研究，组织有关人员"
             f"认真调研、及时撰稿，经单位主管领导审核后，于{_deadline_words(solicitation.deadline, solicitation.issued_at)}"
             f"之前{place}{reach}。")
     contact = "　".join(part for part in (

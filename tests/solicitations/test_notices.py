@@ -413,3 +413,10 @@ def test_two_editors_editing_one_notice(app, make, world):
     assert second.post(f"/solicitations/{solicitation.id}/edit", data=notice_data(
         units=[str(world.own.id)], requirements="乙编辑改过的要求。", version=again)).status_code == 302
     assert latest_solicitation().requirements == "乙编辑改过的要求。"
+
+
+def test_quotes_inside_a_quoted_topic_turn_single(app, world):
+    editor = client_for(app, world.editor)
+    solicitation = issue(editor, units=[str(world.own.id)], topic="岁末年初“两节”期间安全生产情况")
+    printed = editor.get(f"/solicitations/{solicitation.id}/print").get_data(as_text=True)
+    assert "“岁末年初‘两节’期间安全生产情况”" in printed and "“岁末年初“" not in printed
