@@ -320,6 +320,17 @@ def add_items(editor, edition: Edition, item_ids: list[int], section: str = "") 
     return added
 
 
+def update_entries(editor, edition: Edition, typed: dict[int, tuple[str, str]]) -> int:
+    """The builder's one 保存: every entry whose headline or section was changed, all or nothing (the view
+    rolls back on a refusal). typed: entry id -> (headline, section). Returns how many changed."""
+    changed = 0
+    for entry in edition.entries:
+        if entry.id in typed and typed[entry.id] != (entry.headline, entry.section or ""):
+            update_entry(editor, entry, *typed[entry.id])
+            changed += 1
+    return changed
+
+
 def update_entry(editor, entry: EditionEntry, headline: str, section: str) -> None:
     _require_editor(editor)
     _require_draft(entry.edition)

@@ -7,12 +7,13 @@ from ..extensions import db, utcnow
 from ..pdf import render_pdf, send_pdf
 from ..web.access import ask_confirmation, roles_required
 from ..web.filters import to_local
-from ..web.forms import form_errors, show_error, strip_control_characters
+from ..web.forms import show_error, strip_control_characters
 from ..web.htmx import render_page
 from . import bp
-from .forms import AddItemsForm, EditionNewForm, EditionSettingsForm, EntryForm, PublicationForm
+from .forms import AddItemsForm, EditionNewForm, EditionSettingsForm, PublicationForm
 from .models import NUMBERINGS
 from .services import (
+    update_entries,
     describe_edition_deletion,
     describe_locking,
     EditionError,
@@ -193,17 +194,16 @@ def _attempt(operation, *args) -> bool:
     return True
 
 
-@bp.post("/editions/entries/<int:entry_id>")
+@bp.post("/editions/<int:edition_id>/entries/save")
 @roles_required("editor")
-def entry_update(entry_id: int):
-    entry = get_entry_for(current_user, entry_id)
-    form = EntryForm()
-    form.section.choices = _section_choices(entry.edition)
-    if not form.validate():
-        flash(form_errors(form), "error")
-    else:
-        _attempt(update_entry, entry, form.headline.data, form.section.data or "")
-    return _back_to(entry)
+def entries_save(edition_id: int):
+    edition = get_edition_for(current_user, edition_id, "edit")
+    typed = {entry.id: (strip_control_characters(request.form.get(f"headline-{entry.id}", entry.headline)),
+                        request.form.get(f"section-{entry.id}", entry.section or ""))
+             for entry in edition.entries}
+    if _attempt(update_entries, edition, typed):
+        flash("本期各条标题和栏目已保存", "success")
+    return redirect(url_for("editions.detail", edition_id=edition_id))
 
 
 @bp.post("/editions/entries/<int:entry_id>/move/<action>")

@@ -69,7 +69,8 @@ def test_an_editor_compiles_and_locks_an_edition(app, make, world):
     page = editor.get(f"/editions/{edition.id}").get_data(as_text=True)
     assert "没有可编入的已采用信息" in page  # both are in now
 
-    editor.post(f"/editions/entries/{lines[0].id}", data={"headline": "幸福社区织密冬季消防安全网", "section": "工作动态"})
+    editor.post(f"/editions/{edition.id}/entries/save",
+                data={f"headline-{lines[0].id}": "幸福社区织密冬季消防安全网", f"section-{lines[0].id}": "工作动态"})
     editor.post(f"/editions/{edition.id}/settings",
                 data={"issued_on": office_today().isoformat(), "editor_note": "基层经验值得推广。"})
     preview = editor.get(f"/editions/{edition.id}/preview").get_data(as_text=True)
@@ -101,7 +102,7 @@ def test_a_locked_edition_does_not_change(app, make, world):
     lock(editor, edition)
     [entry] = entries(edition)
     body = entry.body
-    for url, data in ((f"/editions/entries/{entry.id}", {"headline": "改", "section": ""}),
+    for url, data in ((f"/editions/{edition.id}/entries/save", {f"headline-{entry.id}": "改"}),
                       (f"/editions/entries/{entry.id}/remove", {}),
                       (f"/editions/{edition.id}/settings", {"issued_on": office_today().isoformat(), "editor_note": "x"}),
                       (f"/editions/{edition.id}/delete", {})):
@@ -305,3 +306,19 @@ def test_the_edition_pdf_has_the_seed_forms_header_items_and_colophon(app, make,
     # a draft is not for the units
     second_edition = new_edition(editor)
     assert client_for(app, world.reporter).get(f"/editions/{second_edition.id}.pdf").status_code == 404
+
+
+def test_the_builder_saves_every_changed_entry_with_one_button(app, make, world):
+    first, second = (make.item(world.reporter, "adopted", signer=world.signer, editor=world.editor) for _ in range(2))
+    editor = client_for(app, world.editor)
+    edition = new_edition(editor)
+    add(editor, edition, [first, second])
+    one, two = entries(edition)
+    page = editor.get(f"/editions/{edition.id}").get_data(as_text=True)
+    assert page.count("保存全部标题和栏目") == 1 and f'name="headline-{two.id}" form="entries-form"' in page
+    editor.post(f"/editions/{edition.id}/entries/save", data={f"headline-{one.id}": "第一条改过的标题",
+                                                             f"headline-{two.id}": "第二条改过的标题"})
+    assert [entry.headline for entry in entries(edition)] == ["第一条改过的标题", "第二条改过的标题"]
+    # One refused title stores none of them: all or nothing.
+    editor.post(f"/editions/{edition.id}/entries/save", data={f"headline-{one.id}": "又改了", f"headline-{two.id}": ""})
+    assert [entry.headline for entry in entries(edition)] == ["第一条改过的标题", "第二条改过的标题"]

@@ -202,7 +202,7 @@ EXPECTATIONS = {
     "editions.preview": {"GET": {"draft_edition": EDITOR_ONLY, "locked_edition": EDITOR_ONLY}},
     "editions.settings": {"POST": {"draft_edition": EDITOR_DONE, "locked_edition": EDITOR_KEPT}},
     "editions.add": {"POST": {"draft_edition": EDITOR_ONLY, "locked_edition": EDITOR_KEPT}},  # nothing ticked: 200
-    "editions.entry_update": {"POST": {"draft_entry": EDITOR_DONE, "locked_entry": EDITOR_KEPT}},
+    "editions.entries_save": {"POST": {"draft_edition": EDITOR_DONE, "locked_edition": EDITOR_KEPT}},
     "editions.entry_move": {"POST": {"up:draft_entry": EDITOR_DONE, "down:locked_entry": EDITOR_KEPT}},
     "editions.entry_remove": {"POST": {"draft_entry": (302, 403, 403, GONE, 403, 403), "locked_entry": EDITOR_KEPT}},
     "editions.lock": {"POST": {"draft_edition": EDITOR_DONE, "locked_edition": EDITOR_KEPT}},
@@ -353,7 +353,7 @@ POST_DATA = {
     "editions.new": lambda w: {"publication_id": str(_seeded_publication().id),
                                "issued_on": to_local(utcnow()).date().isoformat()},
     "editions.settings": lambda w: {"issued_on": to_local(utcnow()).date().isoformat(), "editor_note": "编者按"},
-    "editions.entry_update": lambda w: {"headline": "编辑改过的标题", "section": ""},
+    "editions.entries_save": lambda w: {},
     "editions.publication_new": lambda w: publication_form("专报信息"),
     "editions.publication_edit": lambda w: publication_form("《高新信息》（改）"),
     "roster.request_new": lambda w: {"deadline_on": (to_local(utcnow()).date() + timedelta(days=3)).isoformat(),
