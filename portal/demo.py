@@ -103,7 +103,8 @@ class DemoBuilder:
         self.password_hash = hash_password(DEMO_PASSWORD)
         key_tier = Tier(key="A", name="重点单位", sort_order=1)
         normal_tier = Tier(key="B", name="一般单位", sort_order=2)
-        office = Unit(name=current_app.config["OFFICE_NAME"], kind="office", sort_order=0)
+        office = Unit(name=current_app.config["OFFICE_NAME"], kind="office", sort_order=0,
+                      contact_name="刘晓梅", contact_phone="0431-85012345")
         db.session.add_all([key_tier, normal_tier, office])
         units = []
         for index, name in enumerate(COMMUNITIES):

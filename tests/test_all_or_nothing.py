@@ -104,7 +104,7 @@ def test_locking_an_edition(app, make, world, monkeypatch):
     add(editor, edition, [item])
     adoptions = counts(Adoption)
     monkeypatch.setattr("portal.editions.services.notify_users", explode)  # the units' notices come last
-    fail_midway(editor, f"/editions/{edition.id}/lock")
+    fail_midway(editor, f"/editions/{edition.id}/lock", {"confirmed": "1"})
     edition = db.session.get(Edition, edition.id)
     assert (edition.status, edition.number, edition.locked_at) == ("draft", None, None)
     assert counts(Adoption) == adoptions

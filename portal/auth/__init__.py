@@ -1,7 +1,9 @@
-from flask import Blueprint, flash, g, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_url
+from flask_wtf.csrf import CSRFError
 
 from ..extensions import login_manager
+from ..web.access import page_of_request
 
 bp = Blueprint("auth", __name__)
 
@@ -11,6 +13,9 @@ login_manager.login_message_category = "info"
 MUST_CHANGE_MESSAGE = "您正在使用管理员设置的初始密码，请先修改密码后再使用系统"
 # Where a person with an initial password may still go.
 MUST_CHANGE_EXEMPT = {"auth.password", "auth.logout"}
+# A form sent after its login ended: portal.js has kept what was typed in the browser (恢复 after login).
+UNSENT_MESSAGE = "登录已失效，内容已保存在本机，请重新登录后提交"
+STALE_PAGE_MESSAGE = "页面已过期，内容已保存在本机，请点“恢复未提交内容”后重新提交"
 
 
 @login_manager.user_loader
@@ -35,10 +40,35 @@ def _session_notice():
     return {"take_session_notice": take_session_notice}
 
 
+def leave_for(target: str):
+    """A redirect that HTMX follows as a whole page (HX-Redirect), so a login page never lands inside a
+    fragment and portal.js's copy of the form stays where it is."""
+    if request.headers.get("HX-Request") == "true":
+        response = current_app.response_class(status=204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
 @login_manager.unauthorized_handler
 def ask_for_login():
-    flash(g.pop("session_end_reason", "") or login_manager.login_message, login_manager.login_message_category)
-    return redirect(login_url(login_manager.login_view, next_url=request.url))
+    reason = g.pop("session_end_reason", "")
+    if request.method != "GET":
+        reason = UNSENT_MESSAGE
+    flash(reason or login_manager.login_message, login_manager.login_message_category)
+    return leave_for(login_url(login_manager.login_view, next_url=page_of_request()))
+
+
+@bp.app_errorhandler(CSRFError)
+def refuse_stale_form(error: CSRFError):
+    """A form whose CSRF token no longer matches the session (the login ended, the cookie was lost, or
+    the page predates the current login): nothing is stored, and the user is sent where the form can
+    be sent again instead of a dead-end 400."""
+    if current_user.is_authenticated:
+        flash(STALE_PAGE_MESSAGE, "error")
+        return leave_for(page_of_request())
+    flash(UNSENT_MESSAGE, "error")
+    return leave_for(login_url(login_manager.login_view, next_url=page_of_request()))
 
 
 @bp.before_app_request

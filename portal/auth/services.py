@@ -206,3 +206,21 @@ def list_unit_member_ids(unit_ids) -> list[int]:
             User.unit_id.in_(unit_ids), UserRole.role.in_(UNIT_ROLES), User.active.is_(True)
         ).distinct().order_by(User.id)
     ))
+
+
+NO_SIGNER_MESSAGE = "还没有可用的审签人（单位负责人）：送审签的信息将无人审签。请管理员为其创建或启用审签账号。"
+
+
+def _signer_units():
+    return select(User.unit_id).join(UserRole).where(UserRole.role == "signer", User.active.is_(True))
+
+
+def list_units_without_signer() -> list[Unit]:
+    """Active reporting units with no active signer: their items would wait at 待审签 for ever."""
+    return list(db.session.scalars(select(Unit).where(
+        Unit.kind != "office", Unit.active.is_(True), Unit.id.not_in(_signer_units())).order_by(Unit.sort_order, Unit.id)))
+
+
+def unit_has_signer(unit_id: int) -> bool:
+    return db.session.scalar(select(func.count()).select_from(_signer_units().where(User.unit_id == unit_id)
+                                                              .subquery())) > 0

@@ -11,6 +11,7 @@ from . import bp
 from .forms import LoginForm, PasswordChangeForm, UserForm
 from .models import User
 from .services import (
+    NO_SIGNER_MESSAGE,
     AccountError,
     WeakPasswordError,
     authenticate_user,
@@ -20,6 +21,7 @@ from .services import (
     list_users,
     reset_password,
     set_user_active,
+    unit_has_signer,
     update_user,
 )
 from .sessions import count_live_sessions, end_session, leave_session_notice, revoke_sessions, start_session
@@ -63,6 +65,14 @@ def logout():
     logout_user()
     flash("您已退出登录", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/account/alive")
+@login_required
+def alive():
+    # portal.js asks while someone types into a form near the idle timeout: the request itself is the
+    # activity that keeps the login (sessions.check_session refreshes last_seen_at).
+    return "", 204
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -113,6 +123,8 @@ def user_new():
         else:
             leave_session_notice(f"账号 {user.username} 已创建，初始密码：{password}（只显示这一次，请转告本人；首次登录须修改）")
             db.session.commit()
+            if user.unit.kind != "office" and not unit_has_signer(user.unit_id):
+                flash(f"注意：{user.unit.name}{NO_SIGNER_MESSAGE}", "error")
             return redirect(url_for("auth.user_list"))
     return render_template("auth/user_form.html", form=form, user=None)
 

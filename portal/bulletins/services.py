@@ -628,5 +628,16 @@ def publish_bulletin(editor, bulletin: Bulletin, now: datetime | None = None) ->
     return bulletin
 
 
+def describe_publishing(bulletin: Bulletin) -> str:
+    """What 发布 will do, said before it is done (the confirmation)."""
+    year = to_local(utcnow()).year
+    number = format_doc_number(current_app.config["BULLETIN_DOC_PREFIX"], year, _next_number(year))
+    return (f"发布后编为{number}，全部数据固定不再变化，并通知各单位信息员、负责人和领导"
+            f"（{len(list_bulletin_readers())}人）。发布后不能撤回，只能另发更正通报。")
+
+
+DELETE_DRAFT_QUESTION = "删除这份通报草稿？草稿未发布，删除不影响任何数据，可随时重新编制。"
+
+
 def bulletin_notice(bulletin: Bulletin) -> str:
     return f"办公室印发{bulletin.doc_number}《{bulletin.title}》"

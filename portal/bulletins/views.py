@@ -6,13 +6,15 @@ from flask import flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..web.access import roles_required
+from ..web.access import ask_confirmation, roles_required
 from ..web.downloads import DOCX_MIMETYPE, XLSX_MIMETYPE, send_download
 from ..web.htmx import render_page
 from . import bp
 from .documents import read_bulletin_file
 from .forms import BulletinTextForm, NewBulletinForm
 from .services import (
+    DELETE_DRAFT_QUESTION,
+    describe_publishing,
     PART_FIELDS,
     BulletinError,
     correct_bulletin,
@@ -116,6 +118,8 @@ def edit(bulletin_id: int):
 def detail(bulletin_id: int):
     bulletin = get_bulletin_for(current_user, bulletin_id)
     return render_page("bulletins/detail.html", bulletin=bulletin, doc=read_bulletin(bulletin),
+                       publish_question=None if bulletin.is_published else describe_publishing(bulletin),
+                       delete_question=DELETE_DRAFT_QUESTION,
                        corrected_by=find_correction_of(bulletin) if bulletin.is_published else None)
 
 
@@ -126,6 +130,8 @@ def publish(bulletin_id: int):
     if bulletin.is_published:
         flash(f"该通报已发布（{bulletin.doc_number}）", "success")
         return _detail(bulletin.id)
+    if page := ask_confirmation(describe_publishing(bulletin), "发布并通知各单位"):
+        return page
     try:
         publish_bulletin(current_user, bulletin)
         db.session.commit()
@@ -151,6 +157,8 @@ def correct(bulletin_id: int):
 @roles_required("editor")
 def delete(bulletin_id: int):
     bulletin = get_bulletin_for(current_user, bulletin_id, "delete")
+    if page := ask_confirmation(DELETE_DRAFT_QUESTION, "删除草稿"):
+        return page
     delete_bulletin(current_user, bulletin)
     db.session.commit()
     flash("通报草稿已删除", "success")

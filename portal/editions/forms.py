@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from ..web.fields import DateField, IntegerField, whole_number
 from ..web.forms import PortalForm
 from .models import NUMBERINGS
-from .services import HEADLINE_MAX, NOTE_MAX, RECIPIENTS_MAX
+from .services import NOTE_MAX, RECIPIENTS_MAX
 
 
 def _length(limit: int, what: str) -> Length:
@@ -48,8 +48,3 @@ class EditionSettingsForm(PortalForm):
 class AddItemsForm(PortalForm):
     item_ids = SelectMultipleField("选择信息", coerce=whole_number, validate_choice=False)
     section = SelectField("编入栏目", validate_choice=False)
-
-
-class EntryForm(PortalForm):
-    headline = StringField("标题", validators=[DataRequired("请填写标题"), _length(HEADLINE_MAX, "标题")])
-    section = SelectField("栏目", validate_choice=False)

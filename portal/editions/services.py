@@ -249,6 +249,20 @@ def update_edition(editor, edition: Edition, issued_on: date | None, editor_note
                  snapshot(edition, *_EDITION_FIELDS))
 
 
+def describe_locking(edition: Edition) -> str:
+    """What 定版 will do, said before it is done (the confirmation)."""
+    publication, issued_on = edition.publication, edition.issued_on or office_today()
+    number, total = _next_numbers(publication, issued_on.year)
+    name = f"总第{total}期" if publication.numbering == "running" else f"{issued_on.year}年第{number}期"
+    units = len({entry.item.unit_id for entry in edition.entries})
+    return (f"定版后编为{publication.name}{name}，{len(edition.entries)}条信息按编发日期{format_date(issued_on)}"
+            f"记为本刊采用并计分，通知{units}个相关单位。定版后本期不能再修改。")
+
+
+def describe_edition_deletion(edition: Edition) -> str:
+    return f"删除本期草稿？已编入的{len(edition.entries)}条信息回到待编入列表，其采用记录不受影响。"
+
+
 def delete_edition(editor, edition: Edition) -> None:
     _require_editor(editor)
     _require_draft(edition)
@@ -320,6 +334,17 @@ def add_items(editor, edition: Edition, item_ids: list[int], section: str = "") 
         record_event(editor, "edition.add_items", edition, f"{_edition_name(edition)}编入{added}条信息",
                      before, {"item_ids": [entry.item_id for entry in edition.entries]})
     return added
+
+
+def update_entries(editor, edition: Edition, typed: dict[int, tuple[str, str]]) -> int:
+    """The builder's one 保存: every entry whose headline or section was changed, all or nothing (the view
+    rolls back on a refusal). typed: entry id -> (headline, section). Returns how many changed."""
+    changed = 0
+    for entry in edition.entries:
+        if entry.id in typed and typed[entry.id] != (entry.headline, entry.section or ""):
+            update_entry(editor, entry, *typed[entry.id])
+            changed += 1
+    return changed
 
 
 def update_entry(editor, entry: EditionEntry, headline: str, section: str) -> None:

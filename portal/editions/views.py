@@ -7,17 +7,20 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..items.wechat import photo_url, send_photos
 from ..pdf import render_pdf, send_pdf
-from ..web.access import roles_required
+from ..web.access import ask_confirmation, roles_required
 from ..web.downloads import DOCX_MIMETYPE, send_download
 from ..web.fields import query_int
 from ..web.filters import office_today
-from ..web.forms import form_errors, is_form_key, new_form_key, show_error, strip_control_characters
+from ..web.forms import is_form_key, new_form_key, show_error, strip_control_characters
 from ..web.htmx import render_page
 from ..web.wechat import render_wechat_page
 from . import bp
-from .forms import AddItemsForm, EditionNewForm, EditionSettingsForm, EntryForm, PublicationForm
+from .forms import AddItemsForm, EditionNewForm, EditionSettingsForm, PublicationForm
 from .models import NUMBERINGS
 from .services import (
+    update_entries,
+    describe_edition_deletion,
+    describe_locking,
     EditionError,
     PublicationFields,
     add_items,
@@ -45,7 +48,6 @@ from .services import (
     remove_entry,
     save_publication,
     update_edition,
-    update_entry,
 )
 from .wechat import edition_article
 from .word import build_edition_docx
@@ -123,7 +125,8 @@ def _compile_page(edition, settings_form=None, add_form=None):
     return render_page("editions/compile.html", "editions/_candidates.html", edition=edition,
                        groups=group_entries(edition), settings_form=settings_form, add_form=add_form,
                        candidates=list_candidate_items(edition, query_text), q=query_text,
-                       sections=_section_choices(edition))
+                       sections=_section_choices(edition), lock_question=describe_locking(edition),
+                       delete_question=describe_edition_deletion(edition))
 
 
 @bp.get("/editions/<int:edition_id>")
@@ -249,17 +252,16 @@ def _attempt(operation, *args) -> bool:
     return True
 
 
-@bp.post("/editions/entries/<int:entry_id>")
+@bp.post("/editions/<int:edition_id>/entries/save")
 @roles_required("editor")
-def entry_update(entry_id: int):
-    entry = get_entry_for(current_user, entry_id)
-    form = EntryForm()
-    form.section.choices = _section_choices(entry.edition)
-    if not form.validate():
-        flash(form_errors(form), "error")
-    else:
-        _attempt(update_entry, entry, form.headline.data, form.section.data or "")
-    return _back_to(entry)
+def entries_save(edition_id: int):
+    edition = get_edition_for(current_user, edition_id, "edit")
+    typed = {entry.id: (strip_control_characters(request.form.get(f"headline-{entry.id}", entry.headline)),
+                        request.form.get(f"section-{entry.id}", entry.section or ""))
+             for entry in edition.entries}
+    if _attempt(update_entries, edition, typed):
+        flash("本期各条标题和栏目已保存", "success")
+    return redirect(url_for("editions.detail", edition_id=edition_id))
 
 
 @bp.post("/editions/entries/<int:entry_id>/move/<action>")
@@ -283,6 +285,8 @@ def entry_remove(entry_id: int):
 @roles_required("editor")
 def lock(edition_id: int):
     edition = get_edition_for(current_user, edition_id, "edit")
+    if not edition.is_locked and (page := ask_confirmation(describe_locking(edition), "确认定版")):
+        return page
     if _attempt(lock_edition, edition):
         flash(f"已定版：{edition.publication.name}{describe_number(edition)}，已通知相关单位", "success")
     return redirect(url_for("editions.detail", edition_id=edition_id))
@@ -292,6 +296,8 @@ def lock(edition_id: int):
 @roles_required("editor")
 def delete(edition_id: int):
     edition = get_edition_for(current_user, edition_id, "edit")
+    if not edition.is_locked and (page := ask_confirmation(describe_edition_deletion(edition), "删除草稿")):
+        return page
     if not _attempt(delete_edition, edition):
         return redirect(url_for("editions.detail", edition_id=edition_id))
     flash("草稿已删除", "success")

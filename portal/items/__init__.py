@@ -10,4 +10,24 @@ def _status_name(status: str) -> str:
     return STATUSES.get(status, status)
 
 
+@bp.app_template_global("signoff_waiting")
+def _signoff_waiting() -> int:
+    """The menu's count on 待审签."""
+    from flask_login import current_user
+
+    from .services import count_signoff_queue
+
+    return count_signoff_queue(current_user.unit_id)
+
+
+@bp.app_template_global("own_unit_lacks_signer")
+def _own_unit_lacks_signer() -> str:
+    """For the reporter's form and dashboard: why 送审签 would wait for ever (empty when it would not)."""
+    from flask_login import current_user
+
+    from ..auth.services import NO_SIGNER_MESSAGE, unit_has_signer
+
+    return "" if unit_has_signer(current_user.unit_id) else f"本单位{NO_SIGNER_MESSAGE}"
+
+
 from . import views  # noqa: E402,F401  (routes register on import)

@@ -26,6 +26,15 @@ STATUSES = {
     "invalid": "不计分",
 }
 
+# The office's inbox opens on what waits for an editor: received, not yet decided.
+PENDING = "pending"
+PENDING_STATUSES = ("submitted", "in_review")
+
+# A unit's own view adds one list the workflow has no status for: drafts that came back with a
+# comment (退回修改), which need the reporter before anything else.
+RETURNED = "returned"
+UNIT_LISTS = {"draft": "草稿", RETURNED: "被退回"} | {k: v for k, v in STATUSES.items() if k != "draft"}
+
 # Seed (街道 notice): routine events within 2 hours of their end, major ones within 4 hours.
 ROUTINE_REPORT_HOURS = 2
 MAJOR_REPORT_HOURS = 4
@@ -88,6 +97,11 @@ class Item(db.Model):
     @property
     def category_name(self) -> str:
         return CATEGORIES.get(self.category, self.category)
+
+    @property
+    def is_returned(self) -> bool:
+        # Only a return (退回修改, comment required) brings a sent item back to draft.
+        return self.status == "draft" and bool(self.decision_note)
 
     @property
     def status_name(self) -> str:

@@ -10,13 +10,16 @@ from ..audit.services import record_event, snapshot
 from ..auth.models import UNIT_ROLES
 from ..auth.services import list_users_with_role
 from ..extensions import db, utcnow
-from ..notifications.services import notify_users
+from ..notifications.services import mark_done, notify_users
 from ..scoring.services import INTERNAL_CHANNEL, fact_day_refusal, get_channel, record_adoption
 from ..units.models import Unit
 from ..web.filters import local_day_start, office_today, to_local
 from ..web.paging import Page, count_rows, paginate
-from .models import CATEGORIES, Item, ItemEvent, ItemPhoto
+from .models import CATEGORIES, PENDING, PENDING_STATUSES, RETURNED, Item, ItemEvent, ItemPhoto
 from .photos import Upload, remove_photo, store_upload, too_many_photos
+
+# Item.is_returned in SQL.
+RETURNED_ITEM = (Item.status == "draft") & (Item.decision_note != "")
 from .workflow import (
     ACTION_NAMES,
     OFFICE_ROLES,
@@ -189,6 +192,11 @@ def _refresh_checks(item: Item) -> None:
     refresh_item_checks(item)
 
 
+def describe_deletion(item: Item) -> str:
+    photos = f"及其{len(item.photos)}张照片" if item.photos else ""
+    return f"删除草稿《{item.title}》{photos}？删除后无法恢复。"
+
+
 def delete_item(item: Item, actor) -> None:
     if not can_delete_item(actor, item):
         raise WorkflowError("只能删除从未报送过的草稿")
@@ -323,9 +331,20 @@ def _notify_transition(item: Item, action: str, comment: str, internal_adoption:
     url = url_for("items.detail", item_id=item.id)
     title = f"《{item.display_title}》"
     if action == "send":
+        # 对发生的重要和紧急情况，要迅速收集，及时上报: an emergency item tells its signer that it is urgent,
+        # and the office that it is coming (unit, title, time; the item itself it sees once signed).
+        urgent = item.category == "emergency"
         signers = list_users_with_role("signer", item.unit_id)
-        notify_users([u.id for u in signers], "signoff_requested", f"{title}待您审签", url)
-    elif action == "return":
+        notify_users([u.id for u in signers], "signoff_requested",
+                     f"紧急信息{title}待您审签，请立即审签" if urgent else f"{title}待您审签", url)
+        if urgent:
+            notify_users([u.id for u in list_users_with_role("editor")], "emergency_coming",
+                         f"紧急信息即将报送：{item.unit.name}{title}（待审签）", url)
+    if action in ("sign", "return"):
+        # The sign-off asked of the signers is done either way; the office's "coming" notice has arrived.
+        mark_done("signoff_requested", url)
+        mark_done("emergency_coming", url)
+    if action == "return":
         notify_users([item.author_id], "item_returned", f"{title}被退回修改：{comment}", url)
     elif action == "adopt" and internal_adoption:
         # A 补录 (internal_adoption=False) is announced by record_adoption_by, naming the upper channel.
@@ -407,7 +426,9 @@ def filter_items(query, filters: InboxFilters):
                                                                                         autoescape=True))))
     if filters.category:
         query = query.where(Item.category == filters.category)
-    if filters.status:
+    if filters.status == PENDING:
+        query = query.where(Item.status.in_(PENDING_STATUSES))
+    elif filters.status:
         query = query.where(Item.status == filters.status)
     if filters.date_from:
         query = query.where(Item.submitted_at >= local_day_start(filters.date_from))
@@ -441,7 +462,9 @@ def visible_items_condition(user):
 
 def list_unit_items(unit_id: int, status: str | None, page: int, per_page: int) -> Page:
     query = select(Item).where(Item.unit_id == unit_id)
-    if status:
+    if status == RETURNED:
+        query = query.where(RETURNED_ITEM)
+    elif status:
         query = query.where(Item.status == status)
     return _paginate(query.order_by(Item.updated_at.desc(), Item.id.desc()), page, per_page)
 
@@ -452,9 +475,16 @@ def list_signoff_queue(unit_id: int) -> list[Item]:
             select(Item)
             .where(Item.unit_id == unit_id, Item.status == "awaiting_signoff")
             .options(selectinload(Item.photos))
-            .order_by(Item.updated_at)
+            # an emergency item (突发/紧急) first: it must reach the office at once
+            .order_by((Item.category != "emergency"), Item.updated_at)
         )
     )
+
+
+def list_coming_emergencies() -> list[Item]:
+    """Emergency items sent for sign-off and not yet signed: the office sees that they are coming."""
+    return list(db.session.scalars(select(Item).where(Item.category == "emergency", Item.status == "awaiting_signoff")
+                                   .order_by(Item.updated_at.desc()).limit(20)))
 
 
 def list_follow_up_choices(unit_id: int, exclude_id: int | None = None) -> list[Item]:
@@ -469,10 +499,17 @@ def list_follow_ups(item: Item) -> list[Item]:
 
 
 def count_unit_statuses(unit_id: int) -> dict[str, int]:
+    """Items by status, and the returned drafts among the drafts (RETURNED)."""
     rows = db.session.execute(
         select(Item.status, func.count(Item.id)).where(Item.unit_id == unit_id).group_by(Item.status)
     )
-    return dict(rows.all())
+    returned = db.session.scalar(select(func.count(Item.id)).where(Item.unit_id == unit_id, RETURNED_ITEM))
+    return dict(rows.all()) | {RETURNED: returned}
+
+
+def count_signoff_queue(unit_id: int) -> int:
+    return db.session.scalar(select(func.count(Item.id)).where(
+        Item.unit_id == unit_id, Item.status == "awaiting_signoff"))
 
 
 @dataclass(frozen=True)

@@ -2,23 +2,25 @@
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import MultiDict
 
 from ..extensions import db, utcnow
 from ..scoring.services import INTERNAL_CHANNEL, describe_unit_year, get_channel, list_adoptions, measure_unit_quotas
 from ..solicitations.services import list_answer_choices
 from ..units.services import unit_filter_choices
-from ..web.access import roles_required
+from ..web.access import ask_confirmation, roles_required
 from ..web.fields import parse_whole_number, query_int, query_page
-from ..web.filters import local_to_utc, office_today, to_local_naive
+from ..web.filters import format_date, local_to_utc, office_today, to_local_naive
 from ..web.forms import is_form_key, loaded_version, new_form_key, strip_control_characters
 from ..web.htmx import render_page
 from ..web.wechat import render_wechat_page
 from . import bp
 from .diff import diff_html
 from .forms import CategoryForm, DecisionForm, InboxFilterForm, ItemForm, ReviewForm
-from .models import STATUSES
+from .models import PENDING, RETURNED, STATUSES, UNIT_LISTS
 from .photos import encode_uploads, photo_path
 from .services import (
+    describe_deletion,
     EditConflict,
     ItemFields,
     WorkflowError,
@@ -32,6 +34,7 @@ from .services import (
     find_item_by_form_key,
     get_item_for,
     get_photo_for,
+    list_coming_emergencies,
     list_follow_up_choices,
     list_follow_ups,
     list_form_photos,
@@ -61,8 +64,10 @@ UNIT_MEMBER = ("reporter", "signer")
 def home():
     if current_user.has_any_role(*UNIT_MEMBER):
         return redirect(url_for("items.dashboard"))
-    if current_user.has_any_role("editor", "viewer"):
+    if current_user.has_role("editor"):
         return redirect(url_for("items.inbox"))
+    if current_user.has_role("viewer"):
+        return redirect(url_for("scoring.overview"))
     return redirect(url_for("units.unit_list"))
 
 
@@ -74,10 +79,11 @@ def dashboard():
         "items/dashboard.html",
         counts=count_unit_statuses(unit_id),
         year=describe_unit_year(unit_id, utcnow()),
-        statuses=STATUSES,
+        statuses=UNIT_LISTS,
         # the quota windows under way, counted by the active rule set exactly as scoring counts them
         quotas=[window for window in measure_unit_quotas(unit_id, utcnow()) if not window.assessed],
         queue=list_signoff_queue(unit_id) if current_user.has_role("signer") else [],
+        returned=list_unit_items(unit_id, RETURNED, 1, 5).items if current_user.has_role("reporter") else [],
         recent=list_unit_items(unit_id, None, 1, 8).items,
     )
 
@@ -85,11 +91,11 @@ def dashboard():
 @bp.get("/items")
 @roles_required(*UNIT_MEMBER)
 def unit_items():
-    status = request.args.get("status") if request.args.get("status") in STATUSES else None
+    status = request.args.get("status") if request.args.get("status") in UNIT_LISTS else None
     page = list_unit_items(current_user.unit_id, status, query_page(),
                            current_app.config["PAGE_SIZE"])
     return render_page("items/unit_items.html", "items/_item_list.html", page=page, status=status,
-                       statuses=STATUSES)
+                       statuses=UNIT_LISTS, counts=count_unit_statuses(current_user.unit_id))
 
 
 @bp.get("/signoff")
@@ -104,15 +110,18 @@ def signoff():
 @bp.get("/inbox")
 @roles_required("editor", "viewer")
 def inbox():
-    form = InboxFilterForm(request.args, statuses={k: v for k, v in STATUSES.items() if k in OFFICE_VISIBLE},
+    # Opened from the menu (no filter at all), the inbox shows what waits for the office: 待处理.
+    args = request.args if request.args else MultiDict({"status": PENDING})
+    form = InboxFilterForm(args, statuses={PENDING: "待处理"} | {k: v for k, v in STATUSES.items() if k in OFFICE_VISIBLE},
                            units=unit_filter_choices())
     page = search_inbox(form.to_filters(), query_page(), current_app.config["PAGE_SIZE"])
-    query_args = {k: v for k, v in request.args.items() if k != "page" and v}
+    query_args = {k: v for k, v in args.items() if k != "page" and v}
     from ..checks.services import count_similar  # the checks package builds on this one
 
     return render_page("items/inbox.html", "items/_inbox_results.html", form=form, page=page,
                        counts=count_office_statuses(), statuses=STATUSES, query_args=query_args,
-                       similar_counts=count_similar([item.id for item in page.items]))
+                       similar_counts=count_similar([item.id for item in page.items]),
+                       coming=list_coming_emergencies())
 
 
 def _item_fields(form: ItemForm) -> ItemFields:
@@ -144,7 +153,9 @@ def _save_item_form(item):
     re-rendered form loses nothing; a replayed submit of a new item finds the item it created."""
     form = ItemForm(obj=item)
     form.follow_up_of_id.choices = {0: "（不是续报）"} | {
-        earlier.id: earlier.display_title for earlier in list_follow_up_choices(current_user.unit_id, item and item.id)
+        # Newest first, with its date and status: several items of one event often share a title.
+        earlier.id: f"{format_date(earlier.submitted_at)} {earlier.display_title}（{earlier.status_name}）"
+        for earlier in list_follow_up_choices(current_user.unit_id, item and item.id)
     }
     form.solicitation_id.choices = {0: "（不是约稿回复）"} | list_answer_choices(
         current_user.unit_id, item.solicitation_id if item else None
@@ -164,10 +175,17 @@ def _save_item_form(item):
             answering = query_int("solicitation", 0)
             form.solicitation_id.data = answering if answering in form.solicitation_id.choices else 0
     elif item is None and (existing := find_item_by_form_key(form_key)) is not None:
-        return redirect(url_for("items.detail", item_id=existing.id))
+        return _show_saved(existing)
     elif _store_item_form(form, item, form_key):
-        return redirect(url_for("items.detail", item_id=find_item_by_form_key(form_key).id))
+        return _show_saved(find_item_by_form_key(form_key))
     return render_page("items/form.html", form=form, item=item, photos=list_form_photos(form_key, current_user.id))
+
+
+def _show_saved(item):
+    # The explicit "this item is stored" the browser waits for before it forgets its copy of the form
+    # (base.html turns it into data-saved; portal.js matches it against the copy's form_key).
+    flash(item.form_key, "saved")
+    return redirect(url_for("items.detail", item_id=item.id))
 
 
 def _store_item_form(form: ItemForm, item, form_key: str) -> bool:
@@ -235,6 +253,8 @@ def edit(item_id: int):
 @roles_required("reporter")
 def delete(item_id: int):
     item = get_item_for(current_user, item_id, "delete")
+    if page := ask_confirmation(describe_deletion(item), "删除草稿"):
+        return page
     title = item.title
     delete_item(item, current_user)
     db.session.commit()
@@ -256,6 +276,7 @@ def detail(item_id: int):
         decision_form=DecisionForm(),
         can_edit=can_edit_item(current_user, item),
         can_delete=can_delete_item(current_user, item),
+        delete_question=describe_deletion(item),
         can_edit_text=can_edit_item_text(current_user, item),
         category_form=CategoryForm(data={"category": item.category}) if can_correct_category(current_user, item) else None,
         adoptions=list_adoptions(item.id),

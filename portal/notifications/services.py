@@ -48,6 +48,12 @@ def mark_read(notification: Notification) -> None:
         notification.read_at = utcnow()
 
 
+def mark_done(kind: str, url: str) -> None:
+    """Notices that asked for a task now done (an item signed, say) are read for everyone they went to."""
+    db.session.execute(update(Notification).where(Notification.kind == kind, Notification.url == url,
+                                                  Notification.read_at.is_(None)).values(read_at=utcnow()))
+
+
 def mark_all_read(user_id: int) -> None:
     db.session.execute(
         update(Notification)

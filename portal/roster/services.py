@@ -31,7 +31,7 @@ NOTE_MAX = 500
 # A unit names one liaison officer as a rule (seed: 确定1名信息员), a few when it has part-time helpers.
 MAX_OFFICERS = 10
 # Deadlines outside these years are typing slips (and far-off years overflow time-zone arithmetic).
-OFFICE_READERS = ("editor", "admin")
+OFFICE_READERS = ("editor", "admin", "viewer")  # a leader reads every unit's roster
 
 RESPONSE_STATES = {
     "on_time": "按时完成",

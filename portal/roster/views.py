@@ -56,7 +56,7 @@ from .table import (
 from .word import build_roster_docx
 
 UNIT_MEMBER = ("reporter", "signer")
-ROSTER_READERS = ("reporter", "signer", "editor", "admin")
+ROSTER_READERS = ("reporter", "signer", "editor", "admin", "viewer")
 DEFAULT_NOTE = "请各单位核对本单位分管领导、对口科室和信息员的姓名、职务及联系方式：有变化的请在平台上更新名单，无变化的请点击“确认无变化”。"
 
 

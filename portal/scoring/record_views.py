@@ -165,6 +165,6 @@ def instruction_verdict(instruction_id: int):
 
 
 @bp.get("/instructions")
-@roles_required("reporter", "signer", "editor")
+@roles_required("reporter", "signer", "editor", "viewer")
 def instructions():
     return render_page("scoring/record_instructions.html", lists=list_instructions_for(current_user))

@@ -511,4 +511,11 @@ def list_instructions_for(user, now: datetime | None = None) -> InstructionLists
         )
         office_lines = sorted((describe_instruction(user, i, item, rules, now) for i, item in rows),
                               key=_office_order)
+    elif user.has_role("viewer"):
+        # A leader reads the latest instructions of every unit (and the feedback), acting on none.
+        rows = db.session.execute(
+            select(Instruction, Item).join(Item, Item.id == Instruction.item_id).where(Item.status.in_(OFFICE_VISIBLE))
+            .order_by(Instruction.instructed_on.desc(), Instruction.id.desc()).limit(LIST_LIMIT)
+        )
+        office_lines = [describe_instruction(user, i, item, rules, now) for i, item in rows]
     return InstructionLists(unit_lines, office_lines)

@@ -794,3 +794,37 @@ def to_office_date(moment: datetime) -> date:
     from ..web.filters import to_local
 
     return to_local(moment).date()
+
+
+@dataclass
+class MonthSummary:
+    """A leader's first screen: this month's figures, the units at both ends, what may await 批示."""
+    first: date
+    submitted: int
+    adopted: int
+    top: list[Standing]
+    bottom: list[Standing]
+    awaiting_instruction: list
+
+
+def summarize_month(now: datetime, ends: int = 3) -> MonthSummary:
+    # 报送 and 采用 counted as everywhere (domain.md, counts in a window): submissions in the month,
+    # adoption rows dated in it.
+    from ..items.models import Item
+    from ..items.workflow import OFFICE_VISIBLE
+    from ..web.filters import local_day_start
+
+    first = to_office_date(now).replace(day=1)
+    submitted = db.session.scalar(select(func.count(Item.id)).where(
+        Item.status.in_(OFFICE_VISIBLE), Item.submitted_at >= local_day_start(first)))
+    adopted = db.session.scalar(select(func.count(Adoption.id)).where(Adoption.adopted_on >= first))
+    run = ensure_fresh_scores()
+    ranked = count_ranked_units(run)
+    top = list_standings(run, None, 1, ends).items
+    last_page = max(1, -(-ranked // ends))
+    bottom = list(reversed(list_standings(run, None, last_page, ends).items)) if ranked > ends else []
+    # Adopted items with no leader instruction yet, newest first: what the leader may want to instruct on.
+    awaiting = list(db.session.scalars(
+        select(Item).where(Item.status == "adopted", ~select(Instruction.id).where(Instruction.item_id == Item.id).exists())
+        .order_by(Item.submitted_at.desc()).limit(5)))
+    return MonthSummary(first, submitted, adopted, top, bottom, awaiting)

@@ -8,6 +8,7 @@ from ..web.fields import query_int, query_page
 from ..web.htmx import render_page
 from . import bp
 from .services import (
+    summarize_month,
     RULE_NAMES,
     count_ranked_units,
     describe_period,
@@ -63,3 +64,12 @@ def my_score():
 @roles_required("editor", "viewer")
 def unit_score(unit_id: int):
     return _unit_score_page(unit_id)
+
+
+@bp.get("/overview")
+@roles_required("viewer")
+def overview():
+    """A leader's home: this month at a glance, then the lists behind it."""
+    from ..extensions import utcnow
+
+    return render_page("scoring/overview.html", summary=summarize_month(utcnow()))

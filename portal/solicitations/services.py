@@ -22,7 +22,7 @@ from ..units.models import UNIT_KINDS, Tier, Unit
 from ..units.services import list_reporting_units
 from ..web.countdown import Countdown, describe_countdown  # noqa: F401  (views and tests use them from here)
 from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
-from ..web.filters import format_datetime, local_to_utc, to_local
+from ..web.filters import format_datetime, local_to_utc, quoted, to_local
 from .models import (
     TARGET_STATES,
     VERDICTS,
@@ -381,6 +381,11 @@ def extend_deadline(editor, solicitation: Solicitation, deadline: datetime | Non
     what = "已重新开放，" if reopened else ""
     notify_users(list_unit_member_ids(solicitation.unit_ids), "solicitation_changed",
                  f"约稿{_topic(solicitation)}{what}截止时间延长至{describe_deadline(deadline)}", _url(solicitation))
+
+
+def describe_closing(solicitation) -> str:
+    return (f"结束约稿{quoted(solicitation.topic)}？结束后各单位不能再关联回复，已报送的回复照常按截止时间判定按时或逾期；"
+            f"将通知{len(solicitation.unit_ids)}个单位。")
 
 
 def close_solicitation(editor, solicitation: Solicitation, now: datetime | None = None) -> None:

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ..extensions import db, utcnow, write_transaction
 from ..pdf import render_pdf, send_pdf
-from ..web.access import roles_required
+from ..web.access import ask_confirmation, roles_required
 from ..web.downloads import DOCX_MIMETYPE, send_download
 from ..web.filters import to_local_naive
 from ..web.forms import form_errors, loaded_version, show_error
@@ -14,6 +14,7 @@ from . import bp
 from .forms import ExtendForm, IssueForm, PriorityForm, SolicitationForm, VerdictForm
 from .models import TARGET_STATES, VERDICTS
 from .services import (
+    describe_closing,
     SolicitationError,
     SolicitationFields,
     acknowledge_solicitation,
@@ -57,6 +58,12 @@ def unit_solicitation_panel():
     """The unit dashboard's panel (solicitations/_dashboard.html): the current reporting priorities
     and the notices still awaiting the unit's answer, without touching the items views."""
     return {"priority": current_priority(), "waiting": list_waiting(current_user.unit_id)}
+
+
+@bp.app_template_global("waiting_solicitations")
+def waiting_solicitations() -> int:
+    """The menu's count on 约稿 for a unit member: notices still awaiting the unit's answer."""
+    return len(list_waiting(current_user.unit_id))
 
 
 def _fields(form: SolicitationForm) -> SolicitationFields:
@@ -150,6 +157,8 @@ def extend(solicitation_id: int):
 @roles_required("editor")
 def close(solicitation_id: int):
     solicitation = get_solicitation_for(current_user, solicitation_id, "manage")
+    if solicitation.is_open and (page := ask_confirmation(describe_closing(solicitation), "结束约稿")):
+        return page
     try:
         close_solicitation(current_user, solicitation)
         db.session.commit()
@@ -208,7 +217,8 @@ def detail(solicitation_id: int):
     extend_form.deadline_date.data, extend_form.deadline_hour.data = local.date(), local.hour
     return render_page("solicitations/detail.html", solicitation=solicitation,
                        unit_view=describe_for_unit(current_user, solicitation, now),
-                       countdown=describe_countdown(solicitation.deadline, now), extend_form=extend_form)
+                       countdown=describe_countdown(solicitation.deadline, now), extend_form=extend_form,
+                       close_question=describe_closing(solicitation))
 
 
 @bp.get("/solicitations/<int:solicitation_id>/print")

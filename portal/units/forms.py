@@ -13,6 +13,9 @@ class UnitForm(PortalForm):
     tier_id = SelectField("单位类别", coerce=whole_number)
     sort_order = IntegerField("排序", default=0, validators=[Optional(), NumberRange(0, 9999, "请输入0至9999之间的整数")])
     active = BooleanField("启用", default=True)
+    contact_name = StringField("报送联系人", validators=[Optional(), Length(max=40, message="不超过40个字符")],
+                               description="办公室填写：各单位首页显示的信息报送联系人")
+    contact_phone = StringField("联系电话", validators=[Optional(), Length(max=40, message="不超过40个字符")])
 
 
 class TierForm(PortalForm):

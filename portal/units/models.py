@@ -33,6 +33,9 @@ class Unit(db.Model):
     tier_id: Mapped[int | None] = mapped_column(ForeignKey("tiers.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(default=0)
+    # The office's 报送联系人 and phone (信息报送联系方式), shown on every unit's dashboard.
+    contact_name: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     parent = relationship("Unit", remote_side=[id], back_populates="children")
     children = relationship("Unit", back_populates="parent", order_by="Unit.sort_order, Unit.id")

@@ -84,12 +84,13 @@ def _check_unit(unit: Unit | None, name: str, kind: str, parent_id: int | None) 
         ancestor_id = ancestor.parent_id
 
 
-_UNIT_FIELDS = ("name", "kind", "parent_id", "tier_id", "active", "sort_order")
+_UNIT_FIELDS = ("name", "kind", "parent_id", "tier_id", "active", "sort_order", "contact_name", "contact_phone")
 _TIER_FIELDS = ("key", "name", "sort_order")
 
 
 def save_unit(unit: Unit | None, *, name: str, kind: str, parent_id: int | None, tier_id: int | None,
-              active: bool, sort_order: int) -> Unit:
+              active: bool, sort_order: int, contact_name: str | None = None, contact_phone: str | None = None) -> Unit:
+    """contact_name/contact_phone: the office's 报送联系人 (None leaves them as they are)."""
     _check_unit(unit, name, kind, parent_id)
     action = "unit.update" if unit is not None else "unit.create"
     if unit is None:
@@ -98,8 +99,16 @@ def save_unit(unit: Unit | None, *, name: str, kind: str, parent_id: int | None,
     before = snapshot(unit, *_UNIT_FIELDS) if action == "unit.update" else None
     unit.name, unit.kind, unit.parent_id = name, kind, parent_id
     unit.tier_id, unit.active, unit.sort_order = tier_id, active, sort_order
+    if contact_name is not None:
+        unit.contact_name, unit.contact_phone = contact_name, contact_phone or ""
     record_event(None, action, unit, f"{ACTIONS[action]} {name}", before, snapshot(unit, *_UNIT_FIELDS))
     return unit
+
+
+def get_office_contact() -> Unit | None:
+    """The office whose 报送联系人 every unit's dashboard shows (the first office with one set)."""
+    return db.session.scalars(select(Unit).where(Unit.kind == "office", Unit.active.is_(True), Unit.contact_name != "")
+                              .order_by(Unit.sort_order, Unit.id)).first()
 
 
 def list_tiers() -> list[Tier]:

@@ -11,7 +11,11 @@ from .services import UnitError, list_tiers, list_units_tree, save_tier, save_un
 @bp.get("/units")
 @roles_required("admin")
 def unit_list():
-    return render_template("units/list.html", tree=list_units_tree())
+    from ..auth.services import NO_SIGNER_MESSAGE, list_units_without_signer  # auth builds on units
+
+    unsigned = list_units_without_signer()
+    return render_template("units/list.html", tree=list_units_tree(), unsigned={unit.id for unit in unsigned},
+                           unsigned_names=[unit.name for unit in unsigned], no_signer=NO_SIGNER_MESSAGE)
 
 
 def _unit_form(unit: Unit | None) -> UnitForm:
@@ -38,6 +42,8 @@ def _edit_unit(unit: Unit | None):
                 tier_id=form.tier_id.data or None,
                 active=form.active.data,
                 sort_order=form.sort_order.data or 0,
+                contact_name=(form.contact_name.data or "").strip(),
+                contact_phone=(form.contact_phone.data or "").strip(),
             )
         except UnitError as error:
             form.name.errors.append(str(error))

@@ -1,6 +1,5 @@
 """What every page shares: fragments, forms, role checks, error pages, filters, security headers."""
 from flask import render_template
-from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
@@ -33,9 +32,6 @@ def init_app(app) -> None:
     app.register_error_handler(405, lambda e: _error_page(405, "不支持此操作方式。"))
     app.register_error_handler(
         413, lambda e: _error_page(413, "上传内容过大。请减少照片数量或先压缩照片后再试。")
-    )
-    app.register_error_handler(
-        CSRFError, lambda e: _error_page(400, "页面已过期或来源无效，请刷新页面后重新提交。")
     )
 
     def _stale_data(error):

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from flask import request
 from flask_compress import Compress
+from rjsmin import jsmin
 
 compress = Compress()
 
@@ -16,6 +17,12 @@ def _content_hash(path: str, mtime_ns: int) -> str:
     # Keyed by mtime too, so an edited file under `flask run --debug` gets a new URL at once.
     with open(path, "rb") as handle:
         return hashlib.sha256(handle.read()).hexdigest()[:12]
+
+
+@lru_cache(maxsize=16)
+def _minified(path: str, mtime_ns: int) -> bytes:
+    with open(path, encoding="utf-8") as handle:
+        return jsmin(handle.read()).encode()
 
 
 def static_version(static_folder: str, filename: str) -> str | None:
@@ -52,6 +59,10 @@ def init_app(app) -> None:
             response.set_data(b"".join(file_body))
             file_body.close()
         filename = (request.view_args or {}).get("filename", "")
+        if response.status_code == 200 and filename.endswith(".js") and not filename.endswith(".min.js"):
+            # Our own scripts travel without their comments (vendored ones come minified already).
+            path = os.path.join(app.static_folder, filename)
+            response.set_data(_minified(path, os.stat(path).st_mtime_ns))
         if response.status_code in (200, 304) and request.args.get("v") == static_version(app.static_folder, filename):
             response.cache_control.no_cache = None
             response.cache_control.max_age = 31536000

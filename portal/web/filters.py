@@ -42,6 +42,11 @@ def format_date(value: date | datetime | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def quoted(text: str) -> str:
+    """Text in Chinese double quotes, its own double quotes turned single (“岁末年初‘两节’期间”)."""
+    return "“" + text.replace("“", "‘").replace("”", "’") + "”"
+
+
 def format_input_datetime(value: datetime | None) -> str:
     """The value of an <input type=datetime-local> in office time."""
     return to_local(value).strftime("%Y-%m-%dT%H:%M") if value else ""
@@ -51,6 +56,9 @@ def register(app) -> None:
     app.add_template_filter(format_datetime, "dt")
     app.add_template_filter(format_date, "d")
     app.add_template_filter(format_input_datetime, "input_dt")
+    from .forms import failed_fields  # forms imports this module
+
+    app.add_template_global(failed_fields)
 
 
 def local_to_utc(value: datetime) -> datetime:

@@ -74,3 +74,15 @@ def new_form_key() -> str:
 def is_form_key(value: str | None) -> bool:
     """A key sent back by the browser is used only if it could be one of ours (it is stored)."""
     return bool(value) and FORM_KEY_PATTERN.fullmatch(value) is not None
+
+
+def failed_fields(form) -> list[tuple[str, str, list[str]]]:
+    """(id, label, messages) of each visible field in error, nested lists (roster officers) included, in
+    page order: the error summary at the top of a refused form links to each."""
+    failed = []
+    for field in form:
+        if field.type in ("FieldList", "FormField"):
+            failed += failed_fields(field)
+        elif field.type not in ("HiddenField", "CSRFTokenField") and field.errors:
+            failed.append((field.id, field.label.text, [str(error) for error in field.errors]))
+    return failed

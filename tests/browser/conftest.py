@@ -3,6 +3,7 @@ by Werkzeug in a thread on loopback from a migrated SQLite file holding the demo
 Skipped, saying why, where the chromium package or Playwright is missing."""
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +24,9 @@ def live_server(tmp_path_factory):
     if os.environ.get("DATABASE_URL"):
         pytest.skip("browser tests run in the SQLite pass only (the server needs its own database file)")
     with mobile.demo_server(tmp_path_factory.mktemp("browser")) as server:
+        # Screenshots the tests take, to look at: PORTAL_SCREENSHOTS=dir keeps them there.
+        server.shots = Path(os.environ.get("PORTAL_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
+        server.shots.mkdir(parents=True, exist_ok=True)
         yield server
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.items.models import Item
 from tests import mobile
-from tests.mobile import menu, press, sign_in, write_item
+from tests.mobile import menu, press, sign_in, start_item, write_item
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 ITEM_URL = re.compile(r"/items/\d+$")
@@ -90,9 +90,7 @@ def test_slow_link_budgets_and_timings(phone, live_server):
 def test_a_draft_survives_a_closed_tab_and_a_lost_answer_files_once(phone, live_server):
     title = "光明巷路灯损坏已报修"
     page = phone()
-    sign_in(page, "reporter")
-    page.goto("/items/new")
-    write_item(page, title)
+    start_item(page, title)
     page.goto("/unit")  # the tab moves on without saving
 
     page.goto("/items/new")
@@ -144,6 +142,7 @@ def test_an_htmx_action_shows_it_is_busy_and_says_when_it_fails(phone, live_serv
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send("Network.emulateNetworkConditions", mobile.SLOW_LINK | {"latency": 1500})
+    page.locator("details.more-filters summary").click()  # folded on a phone's first screen
     page.get_by_label("状态").select_option(index=3)
     page.locator("form.filters button[disabled]").wait_for()  # in flight: the button cannot be pressed twice
     page.locator("form.filters button:not([disabled])").wait_for()
@@ -173,7 +172,8 @@ A11Y = """() => {
   for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
     if (!el.labels.length && !el.getAttribute('aria-label')) problems.push('unlabelled ' + el.name);
   }
-  const targets = 'button, summary, nav a, .buttons a, a.button, .pager a, select, input:not([type=hidden])';
+  const targets = 'button, summary, nav a, .buttons a, a.button, .pager a, select, input:not([type=hidden]), ' +
+    '.list>li>a:first-child, .item-row>div>a:first-child, .foot a';  // whole list rows are tapped too
   for (let el of document.querySelectorAll(targets)) {
     if (!visible(el)) continue;
     if (el.type === 'checkbox' || el.type === 'radio') el = el.closest('label') || el;
@@ -202,7 +202,7 @@ A11Y = """() => {
 }"""
 
 
-@pytest.mark.parametrize("username", ["reporter", "signer", "editor", "admin"])
+@pytest.mark.parametrize("username", ["reporter", "signer", "editor", "leader", "admin"])
 def test_main_pages_are_labelled_thumb_sized_and_legible(phone, username):
     page = phone()
     page.goto("/login")

@@ -30,7 +30,7 @@ def test_an_editor_publishes_the_demo_draft_and_units_read_it(app, demo):
     assert told >= 2 * 24
 
     editor = demo_client(app, "editor")
-    assert editor.post(f"/bulletins/{draft.id}/publish").status_code == 302
+    assert editor.post(f"/bulletins/{draft.id}/publish", data={"confirmed": "1"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Bulletin, draft.id).is_published
 

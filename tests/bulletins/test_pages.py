@@ -91,7 +91,7 @@ def test_text_edits_are_checked(app, world, bulletins):
 def test_an_editor_deletes_a_draft(app, world, bulletins):
     draft = bulletins[2]
     editor = client_for(app, world.editor)
-    assert editor.post(f"/bulletins/{draft.id}/delete").status_code == 302
+    assert editor.post(f"/bulletins/{draft.id}/delete", data={"confirmed": "1"}).status_code == 302
     assert editor.get(f"/bulletins/{draft.id}").status_code == 404
 
 

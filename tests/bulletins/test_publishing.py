@@ -36,7 +36,7 @@ def new_draft(editor_client, scenario, **form) -> Bulletin:
 
 
 def publish(editor_client, bulletin: Bulletin) -> Bulletin:
-    response = editor_client.post(f"/bulletins/{bulletin.id}/publish")
+    response = editor_client.post(f"/bulletins/{bulletin.id}/publish", data={"confirmed": "1"})
     assert response.status_code == 302
     db.session.expire_all()
     published = db.session.get(Bulletin, bulletin.id)
@@ -76,9 +76,9 @@ def test_draft_preview_edit_and_publish(app, world, scenario):
     assert "各社区：" in page and "现将有关情况通报如下。" in page
     # Published: no more editing, nor deleting; a second publish (a retried submit) changes nothing.
     assert editor.get(f"/bulletins/{bulletin.id}/edit").status_code == 403
-    assert editor.post(f"/bulletins/{bulletin.id}/delete").status_code == 403
+    assert editor.post(f"/bulletins/{bulletin.id}/delete", data={"confirmed": "1"}).status_code == 403
     snapshot = published.snapshot
-    assert editor.post(f"/bulletins/{bulletin.id}/publish").status_code == 302
+    assert editor.post(f"/bulletins/{bulletin.id}/publish", data={"confirmed": "1"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Bulletin, bulletin.id).snapshot == snapshot
 
@@ -213,7 +213,7 @@ def test_a_rule_set_that_cannot_score_is_shown_and_stops_publishing(app, world, 
     bulletin = new_draft(editor, scenario)
     page = editor.get(f"/bulletins/{bulletin.id}").get_data(as_text=True)
     assert "计分提示" in page and "幸福社区" in page
-    response = editor.post(f"/bulletins/{bulletin.id}/publish", follow_redirects=True)
+    response = editor.post(f"/bulletins/{bulletin.id}/publish", data={"confirmed": "1"}, follow_redirects=True)
     assert "计分规则无法计算，暂不能发布" in response.get_data(as_text=True)
     db.session.expire_all()
     assert not db.session.get(Bulletin, bulletin.id).is_published and bulletin.number is None
@@ -229,7 +229,7 @@ def test_a_publish_failing_at_its_last_step_stores_nothing(app, world, scenario,
 
     monkeypatch.setattr("portal.bulletins.services.notify_users", explode)
     with pytest.raises(RuntimeError):
-        editor.post(f"/bulletins/{bulletin.id}/publish")
+        editor.post(f"/bulletins/{bulletin.id}/publish", data={"confirmed": "1"})
     db.session.rollback()  # what the request's teardown does on a real server
     db.session.expire_all()
     stored = db.session.get(Bulletin, bulletin.id)

@@ -51,7 +51,7 @@ def entries(edition) -> list[EditionEntry]:
 
 
 def lock(editor, edition):
-    return editor.post(f"/editions/{edition.id}/lock", follow_redirects=True).get_data(as_text=True)
+    return editor.post(f"/editions/{edition.id}/lock", data={"confirmed": "1"}, follow_redirects=True).get_data(as_text=True)
 
 
 def test_an_editor_compiles_and_locks_an_edition(app, make, world):
@@ -72,7 +72,8 @@ def test_an_editor_compiles_and_locks_an_edition(app, make, world):
     page = editor.get(f"/editions/{edition.id}").get_data(as_text=True)
     assert "没有可编入的已采用信息" in page  # both are in now
 
-    editor.post(f"/editions/entries/{lines[0].id}", data={"headline": "幸福社区织密冬季消防安全网", "section": "工作动态"})
+    editor.post(f"/editions/{edition.id}/entries/save",
+                data={f"headline-{lines[0].id}": "幸福社区织密冬季消防安全网", f"section-{lines[0].id}": "工作动态"})
     editor.post(f"/editions/{edition.id}/settings",
                 data={"issued_on": office_today().isoformat(), "editor_note": "基层经验值得推广。"})
     preview = editor.get(f"/editions/{edition.id}/preview").get_data(as_text=True)
@@ -104,7 +105,7 @@ def test_a_locked_edition_does_not_change(app, make, world):
     lock(editor, edition)
     [entry] = entries(edition)
     body = entry.body
-    for url, data in ((f"/editions/entries/{entry.id}", {"headline": "改", "section": ""}),
+    for url, data in ((f"/editions/{edition.id}/entries/save", {f"headline-{entry.id}": "改"}),
                       (f"/editions/entries/{entry.id}/remove", {}),
                       (f"/editions/{edition.id}/settings", {"issued_on": office_today().isoformat(), "editor_note": "x"}),
                       (f"/editions/{edition.id}/delete", {})):
@@ -327,3 +328,19 @@ def test_a_replayed_new_edition_form_makes_one_draft(app, world):
     other = data | {"form_key": "another-key"}
     assert editor.post("/editions/new", data=other).status_code == 302
     assert db.session.scalar(select(func.count(Edition.id))) == 2
+
+
+def test_the_builder_saves_every_changed_entry_with_one_button(app, make, world):
+    first, second = (make.item(world.reporter, "adopted", signer=world.signer, editor=world.editor) for _ in range(2))
+    editor = client_for(app, world.editor)
+    edition = new_edition(editor)
+    add(editor, edition, [first, second])
+    one, two = entries(edition)
+    page = editor.get(f"/editions/{edition.id}").get_data(as_text=True)
+    assert page.count("保存全部标题和栏目") == 1 and f'name="headline-{two.id}" form="entries-form"' in page
+    editor.post(f"/editions/{edition.id}/entries/save", data={f"headline-{one.id}": "第一条改过的标题",
+                                                             f"headline-{two.id}": "第二条改过的标题"})
+    assert [entry.headline for entry in entries(edition)] == ["第一条改过的标题", "第二条改过的标题"]
+    # One refused title stores none of them: all or nothing.
+    editor.post(f"/editions/{edition.id}/entries/save", data={f"headline-{one.id}": "又改了", f"headline-{two.id}": ""})
+    assert [entry.headline for entry in entries(edition)] == ["第一条改过的标题", "第二条改过的标题"]

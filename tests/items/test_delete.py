@@ -22,7 +22,7 @@ def test_reporter_deletes_a_draft_with_its_photos(app, client, world):
     assert response.status_code == 302 and all(os.path.exists(f) for f in files)
     assert "删除草稿" in client.get(f"/items/{item.id}").get_data(as_text=True)
 
-    response = client.post(f"/items/{item.id}/delete", follow_redirects=True)
+    response = client.post(f"/items/{item.id}/delete", data={"confirmed": "1"}, follow_redirects=True)
     assert "草稿《写错的草稿》已删除" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Item.id))) == 0
     assert db.session.scalar(select(func.count(ItemPhoto.id))) == 0
@@ -39,5 +39,5 @@ def test_an_item_that_was_once_signed_keeps_its_history(client, world, make):
     db.session.expire_all()
     assert db.session.get(Item, item.id).status == "draft"
     assert "删除草稿" not in client.get(f"/items/{item.id}").get_data(as_text=True)
-    assert client.post(f"/items/{item.id}/delete").status_code == 403
+    assert client.post(f"/items/{item.id}/delete", data={"confirmed": "1"}).status_code == 403
     assert db.session.get(Item, item.id) is not None

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.items.models import Item, ItemPhoto
+from portal.web.filters import format_date
 from tests.conftest import jpeg_bytes, login, utc
 
 
@@ -181,7 +182,8 @@ def test_follow_up_of_an_own_earlier_item(app, make, world):
                         category="emergency")
     client = client_for(app, world.reporter)
     form = client.get(f"/items/new?follow_up_of={earlier.id}").get_data(as_text=True)
-    assert f'<option selected value="{earlier.id}">解放路燃气泄漏险情</option>' in form
+    # each choice says when it was submitted and where it stands
+    assert f'<option selected value="{earlier.id}">{format_date(earlier.submitted_at)} 解放路燃气泄漏险情（已报送）</option>' in form
     response = post(client, "/items/new", item_form(form_key="fu-2", title="解放路燃气泄漏险情续报",
                                                     category="emergency", follow_up_of_id=str(earlier.id)))
     assert response.status_code == 302

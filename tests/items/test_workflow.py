@@ -450,7 +450,7 @@ def test_signing_an_emergency_item_notifies_every_editor(app, make, world):
     for editor in (world.editor, second):
         client = client_for(app, editor)
         home = client.get("/inbox").get_data(as_text=True)
-        assert '<b class="count">1</b>' in home
+        assert '<b class="count">1</b>' in home  # the notice that it was coming is read once it arrived
         listing = client.get("/notifications").get_data(as_text=True)
         assert expected in listing and "未读" in listing
     # Opening it marks it read and leads to the item.
@@ -590,3 +590,16 @@ def test_a_returned_and_revised_item_shows_the_units_new_text(app, make, world):
     assert item.display_body == "第二稿正文，补充了参与人数。"
     inbox = editor.get("/inbox").get_data(as_text=True)
     assert "幸福社区组织300名居民开展防汛演练" in inbox and "编辑改的第一稿标题" not in inbox
+
+
+def test_an_emergency_item_reaches_its_signer_at_once_and_the_office_sees_it_coming(app, make, world):
+    item = item_in(make, world, "awaiting_signoff", category="emergency", title="解放路一居民楼发生燃气泄漏险情")
+    texts = {(n.user_id, n.text) for n in db.session.scalars(select(Notification))}
+    assert (world.signer.id, "紧急信息《解放路一居民楼发生燃气泄漏险情》待您审签，请立即审签") in texts
+    assert (world.editor.id, f"紧急信息即将报送：{world.own.name}《解放路一居民楼发生燃气泄漏险情》（待审签）") in texts
+    inbox = client_for(app, world.editor).get("/inbox").get_data(as_text=True)
+    coming = inbox.split("即将报送的紧急信息")[1].split("</section>")[0]
+    assert world.own.name in coming and "解放路一居民楼发生燃气泄漏险情" in coming and "待审签" in coming
+    assert f"/items/{item.id}" not in coming  # the office sees that it comes, not the unsigned item
+    client_for(app, world.signer).post(f"/items/{item.id}/act/sign")
+    assert "即将报送的紧急信息" not in client_for(app, world.editor).get("/inbox").get_data(as_text=True)

@@ -7,7 +7,7 @@ from tests.conftest import login
 
 
 def _unread_badge(page: str) -> int:
-    match = re.search(r'<b class="count">(\d+)</b>', page)
+    match = re.search(r'aria-label="通知">通知<b class="count">(\d+)</b>', page)  # the bell, not the menu's counts
     return int(match.group(1)) if match else 0
 
 

@@ -116,7 +116,7 @@ def test_a_closed_notice_takes_no_new_answers_but_keeps_its_own(app, make, world
     editor = client_for(app, world.editor)
     solicitation = issue(editor, units=[str(world.own.id)])
     kept = answer(make, world, solicitation, "draft")
-    editor.post(f"/solicitations/{solicitation.id}/close")
+    editor.post(f"/solicitations/{solicitation.id}/close", data={"confirmed": "1"})
     with pytest.raises(WorkflowError, match="该约稿已结束，不能再回复"):
         create_item(world.reporter, ItemFields("标题", "正文", "work", solicitation_id=solicitation.id), "key-late")
     db.session.rollback()

@@ -221,7 +221,7 @@ def test_acknowledge_records_time_and_person_once(app, world):
 def test_acknowledging_a_closed_notice_is_refused_politely(app, world):
     editor = client_for(app, world.editor)
     solicitation = issue(editor, units=[str(world.own.id)])
-    editor.post(f"/solicitations/{solicitation.id}/close")
+    editor.post(f"/solicitations/{solicitation.id}/close", data={"confirmed": "1"})
     page = client_for(app, world.reporter).post(
         f"/solicitations/{solicitation.id}/acknowledge", follow_redirects=True).get_data(as_text=True)
     assert "该约稿已结束，不能签收" in page
@@ -343,7 +343,7 @@ def test_extending_the_deadline(app, world):
 def test_closing_ends_the_notice(app, world):
     editor = client_for(app, world.editor)
     solicitation = issue(editor, units=[str(world.own.id)])
-    assert editor.post(f"/solicitations/{solicitation.id}/close").status_code == 302
+    assert editor.post(f"/solicitations/{solicitation.id}/close", data={"confirmed": "1"}).status_code == 302
     solicitation = latest_solicitation()
     assert solicitation.status == "closed" and solicitation.closed_at is not None
     assert any("已结束" in text for text in notices(world.reporter))
@@ -351,7 +351,7 @@ def test_closing_ends_the_notice(app, world):
     reporter = client_for(app, world.reporter)
     assert solicitation.topic not in reporter.get("/items/new").get_data(as_text=True)
     assert solicitation.topic not in reporter.get("/unit").get_data(as_text=True)
-    page = editor.post(f"/solicitations/{solicitation.id}/close", follow_redirects=True).get_data(as_text=True)
+    page = editor.post(f"/solicitations/{solicitation.id}/close", data={"confirmed": "1"}, follow_redirects=True).get_data(as_text=True)
     assert "该约稿已结束" in page
     refused = editor.post(f"/solicitations/{solicitation.id}/edit", data=notice_data(units=[str(world.own.id)]))
     assert "该约稿已结束，不能修改" in text_of(refused.get_data(as_text=True))
@@ -360,7 +360,7 @@ def test_closing_ends_the_notice(app, world):
 def test_a_closed_notice_is_reopened_by_a_later_deadline(app, world):
     editor = client_for(app, world.editor)
     solicitation = issue(editor, units=[str(world.own.id)])
-    editor.post(f"/solicitations/{solicitation.id}/close")
+    editor.post(f"/solicitations/{solicitation.id}/close", data={"confirmed": "1"})
     page = editor.get(f"/solicitations/{solicitation.id}").get_data(as_text=True)
     assert "重新开放约稿" in page and "结束约稿" not in page
     later = office_today() + timedelta(days=10)
@@ -444,3 +444,10 @@ def test_the_notice_reads_as_an_official_text(app, world):
     second = issue(editor, topic="第二次约稿", units=[str(world.own.id)])
     page = text_of(editor.get(f"/solicitations/{second.id}/print").get_data(as_text=True))
     assert f"城南约稿〔{to_local(second.issued_at).year}〕2号" in page
+
+
+def test_quotes_inside_a_quoted_topic_turn_single(app, world):
+    editor = client_for(app, world.editor)
+    solicitation = issue(editor, units=[str(world.own.id)], topic="岁末年初“两节”期间安全生产情况")
+    printed = editor.get(f"/solicitations/{solicitation.id}/print").get_data(as_text=True)
+    assert "“岁末年初‘两节’期间安全生产情况”" in printed and "“岁末年初“" not in printed

@@ -75,6 +75,7 @@ EXPECTATIONS = {
     "auth.login": {"GET": {NONE: (200, 302, 302, 302, 302, 302)},
                    "POST": {NONE: (200, 302, 302, 302, 302, 302)}},
     "auth.logout": {"POST": {NONE: ALL_302}},
+    "auth.alive": {"GET": {NONE: (302, 204, 204, 204, 204, 204)}},
     "auth.password": {"GET": {NONE: LOGGED_IN}, "POST": {NONE: LOGGED_IN}},  # wrong current password
     "auth.user_list": {"GET": {NONE: ADMIN_ONLY}},
     "auth.user_new": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
@@ -221,7 +222,7 @@ EXPECTATIONS = {
     "editions.preview": {"GET": {"draft_edition": EDITOR_ONLY, "locked_edition": EDITOR_ONLY}},
     "editions.settings": {"POST": {"draft_edition": EDITOR_DONE, "locked_edition": EDITOR_KEPT}},
     "editions.add": {"POST": {"draft_edition": EDITOR_ONLY, "locked_edition": EDITOR_KEPT}},  # nothing ticked: 200
-    "editions.entry_update": {"POST": {"draft_entry": EDITOR_DONE, "locked_entry": EDITOR_KEPT}},
+    "editions.entries_save": {"POST": {"draft_edition": EDITOR_DONE, "locked_edition": EDITOR_KEPT}},
     "editions.entry_move": {"POST": {"up:draft_entry": EDITOR_DONE, "down:locked_entry": EDITOR_KEPT}},
     "editions.entry_remove": {"POST": {"draft_entry": (302, 403, 403, GONE, 403, 403), "locked_entry": EDITOR_KEPT}},
     "editions.lock": {"POST": {"draft_edition": EDITOR_DONE, "locked_edition": EDITOR_KEPT}},
@@ -234,9 +235,9 @@ EXPECTATIONS = {
     "notifications.read_all": {"POST": {"other_unit_user": (302, KEPT, KEPT, KEPT, KEPT, KEPT)}},
     "notifications.deliveries": {"GET": {NONE: ADMIN_ONLY}},
     "notifications.retry": {"POST": {"failed_delivery": ADMIN_DONE}},
-    "roster.index": {"GET": {NONE: (302, 302, 302, 200, 403, 200)}},  # a unit member is sent to the own roster
-    "roster.unit_roster": {"GET": {"own_unit": (302, 200, 200, 200, 403, 200),
-                                   "other_unit": (302, 404, 404, 200, 403, 200)}},
+    "roster.index": {"GET": {NONE: (302, 302, 302, 200, 200, 200)}},  # a unit member is sent to the own roster
+    "roster.unit_roster": {"GET": {"own_unit": (302, 200, 200, 200, 200, 200),
+                                   "other_unit": (302, 404, 404, 200, 200, 200)}},
     "roster.edit": {
         "GET": {"own_unit": UNIT_MEMBERS, "other_unit": (302, 404, 404, 403, 403, 403)},
         "POST": {"own_unit": (302, 302, 302, 403, 403, 403), "other_unit": (302, 404, 404, 403, 403, 403)},
@@ -275,7 +276,8 @@ EXPECTATIONS = {
         "other_unit_answered_instruction": (302, 403, 403, 302, 403, 403),
         "own_unit_instruction": (302, 403, 403, KEPT, 403, 403),  # no feedback yet: nothing to decide
     }},
-    "scoring.instructions": {"GET": {NONE: (302, 200, 200, 200, 403, 403)}},
+    "scoring.instructions": {"GET": {NONE: (302, 200, 200, 200, 200, 403)}},
+    "scoring.overview": {"GET": {NONE: (302, 403, 403, 403, 200, 403)}},
     "scoring.rule_set_list": {"GET": {NONE: ADMIN_ONLY}},
     "scoring.rule_set_new": {"POST": {NONE: ADMIN_DONE}},
     "scoring.rule_set_import": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
@@ -377,7 +379,7 @@ POST_DATA = {
     "editions.new": lambda w: {"publication_id": str(_seeded_publication().id),
                                "issued_on": to_local(utcnow()).date().isoformat()},
     "editions.settings": lambda w: {"issued_on": to_local(utcnow()).date().isoformat(), "editor_note": "编者按"},
-    "editions.entry_update": lambda w: {"headline": "编辑改过的标题", "section": ""},
+    "editions.entries_save": lambda w: {},
     "editions.publication_new": lambda w: publication_form("专报信息"),
     "editions.publication_edit": lambda w: publication_form("《高新信息》（改）"),
     "roster.request_new": lambda w: {"deadline_on": (to_local(utcnow()).date() + timedelta(days=3)).isoformat(),
@@ -402,6 +404,9 @@ POST_DATA = {
     "units.unit_edit": lambda w: UNIT_FORM | {"name": "改名社区", "parent_id": w.office.id},
     "units.tier_new": lambda w: {"key": "key_units", "name": "重点单位", "sort_order": "0"},
     "units.tier_edit": lambda w: {"key": "renamed", "name": "改名类别", "sort_order": "1"},
+    # Irreversible actions carry the confirmation (without it the answer is the page that asks).
+    **dict.fromkeys(["bulletins.publish", "bulletins.delete", "editions.lock", "editions.delete", "items.delete",
+                     "solicitations.close"], lambda w: {"confirmed": "1"}),
 }
 
 
@@ -644,7 +649,7 @@ def test_expectations_match_url_map(app):
         for method, rows in table.items():
             for target, row in rows.items():
                 assert len(row) == len(ROLES), f"{endpoint} {method} {target}: one code per role"
-                assert set(row) <= {200, 302, 403, 404, DONE, KEPT, GONE}, f"{endpoint} {method} {target}"
+                assert set(row) <= {200, 204, 302, 403, 404, DONE, KEPT, GONE}, f"{endpoint} {method} {target}"
                 if rule.arguments - {"action"}:
                     assert target != NONE, f"{endpoint} takes an id: name the object for each case"
     acted = {target.split(":")[0] for target in EXPECTATIONS["items.act"]["POST"]}

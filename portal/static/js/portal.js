@@ -1,34 +1,39 @@
 /* Small helpers for a phone on a weak link; every page works without them (progressive enhancement).
    Strict CSP: no inline code anywhere, so everything is wired here by delegation. */
-(function () {
+(() => {
   "use strict";
-  var NET = "网络连接失败，请稍后重试。已填写的内容仍在本页，可直接再次提交。";
-  var PHOTO_BYTES = 280 * 1024;
+  const NET = "网络连接失败，请稍后重试。已填写的内容仍在本页，可直接再次提交。";
+  const GONE = "登录已失效，内容已保存在本机，请重新登录后提交";
+  const PHOTO_BYTES = 280 * 1024, MINUTE = 60000;
+  const all = (root, selector) => Array.from(root.querySelectorAll(selector));
+  let pressed = null, uploading = null, seen = Date.now(), dirty = false;
+  document.addEventListener("click", (e) => { pressed = e.target.closest("button"); }, true);
 
-  function alertBox() {
-    var box = document.getElementById("net-alert"), main = document.querySelector("main");
-    if (!box && main) {
-      box = document.createElement("p");
-      box.id = "net-alert";
+  function note(id, anchor, html) {
+    let box = document.getElementById(id);
+    if (!box) {
+      box = document.createElement("div");
+      box.id = id;
       box.className = "flash error";
       box.setAttribute("role", "alert");
-      main.insertBefore(box, main.firstChild);
     }
+    anchor.parentNode.insertBefore(box, anchor.nextSibling);
+    box.innerHTML = html;
+    box.hidden = false;
     return box;
   }
-  function say(text) {
-    var box = alertBox();
-    if (box) { box.textContent = text; box.hidden = false; }
+  // A failure is said beside the button that was pressed (or the form's first button): where the eye is.
+  function say(elt, text) {
+    let at = elt && elt.tagName === "FORM" ? (elt.contains(pressed) && pressed.closest(".buttons") ? pressed : elt.querySelector(".buttons button")) : elt;
+    at = at && at !== document.body ? at.closest(".buttons") || at : document.querySelector("main").firstChild;
+    note("net-alert", at, "").textContent = text;
   }
-  function quiet() {
-    var box = document.getElementById("net-alert");
+  function hide(id) {
+    const box = document.getElementById(id);
     if (box) box.hidden = true;
   }
-  function controls(elt) {
-    return elt.tagName === "FORM" ? Array.prototype.slice.call(elt.querySelectorAll("button")) : [elt];
-  }
   function busy(elt, on) {
-    controls(elt).forEach(function (c) {
+    (elt.tagName === "FORM" ? all(elt, "button") : [elt]).forEach((c) => {
       if (c.tagName === "BUTTON") c.disabled = on;
       c.classList.toggle("busy", on);
       if (on) c.setAttribute("aria-busy", "true"); else c.removeAttribute("aria-busy");
@@ -36,152 +41,204 @@
   }
 
   // Every HTMX action: its buttons are disabled while in flight; a failure says so and changes nothing.
-  document.addEventListener("htmx:beforeRequest", function (e) { busy(e.detail.elt, true); });
-  document.addEventListener("htmx:afterRequest", function (e) {
+  document.addEventListener("htmx:beforeRequest", (e) => busy(e.detail.elt, true));
+  document.addEventListener("htmx:afterRequest", (e) => {
     busy(e.detail.elt, false);
-    if (e.detail.successful) quiet();
+    if (e.detail.successful) { hide("net-alert"); seen = Date.now(); }
   });
-  document.addEventListener("htmx:sendError", function () { say(NET); });
-  document.addEventListener("htmx:timeout", function () { say(NET); });
-  document.addEventListener("htmx:responseError", function (e) {
-    var status = e.detail.xhr.status;
-    say(status === 413 ? "上传内容过大，请减少照片数量后再试。" : status === 403 ? "您没有权限进行此操作。"
+  const offline = (e) => say(e.detail.elt, NET);
+  document.addEventListener("htmx:sendError", offline);
+  document.addEventListener("htmx:timeout", offline);
+  document.addEventListener("htmx:responseError", (e) => {
+    const status = e.detail.xhr.status;
+    say(e.detail.elt, status === 413 ? "上传内容过大，请减少照片数量后再试。" : status === 403 ? "您没有权限进行此操作。"
       : "服务器暂时无法处理（" + status + "），请稍后重试。");
   });
 
-  // Drafts: what is typed is kept in localStorage until the server has it, so a dropped connection
+  // Irreversible actions ask first; without scripts the server answers with a confirmation page instead.
+  document.addEventListener("submit", (e) => {
+    const form = e.target, question = form.getAttribute("data-confirm");
+    if (!question || form.elements.confirmed.value) return;
+    if (confirm(question)) form.elements.confirmed.value = "1";
+    else { e.preventDefault(); e.stopImmediatePropagation(); }
+  }, true);
+
+  // Drafts: what is typed is kept in localStorage until the server says it has this very item (the
+  // page after a save carries data-saved with its form_key), so an expired login, a dropped connection
   // or a closed tab loses nothing. The stored form_key goes back too: a retry then cannot file twice.
-  function fields(form) {
-    return Array.prototype.filter.call(form.elements, function (el) {
-      return el.name && el.name !== "csrf_token" && el.type !== "file" && el.type !== "submit";
-    });
-  }
+  const fields = (form) => Array.from(form.elements).filter((el) =>
+    el.name && el.name !== "csrf_token" && el.type !== "file" && el.type !== "submit");
+  const value = (el) => (el.type === "checkbox" ? el.checked : el.value);
   function snapshot(form) {
-    var values = {};
-    fields(form).forEach(function (el) { values[el.name] = el.type === "checkbox" ? el.checked : el.value; });
+    const values = {};
+    fields(form).forEach((el) => { values[el.name] = value(el); });
     return values;
   }
-  function differs(form, values) {
-    return fields(form).some(function (el) {
-      return el.name !== "form_key" && el.name in values &&
-        (el.type === "checkbox" ? el.checked : el.value) !== values[el.name];
-    });
-  }
-  function restore(form, values) {
-    fields(form).forEach(function (el) {
-      if (!(el.name in values)) return;
-      if (el.type === "checkbox") el.checked = values[el.name]; else el.value = values[el.name];
-    });
-  }
+  const differs = (form, values) => fields(form).some((el) =>
+    el.name !== "form_key" && el.name in values && value(el) !== values[el.name]);
   function offer(form, key, draft) {
-    var box = document.createElement("div"), when = new Date(draft.at);
+    const box = document.createElement("div"), when = new Date(draft.at), photos = draft.photos || [];
     box.className = "card draft-offer";
     box.setAttribute("role", "alert");
     box.innerHTML = "<p>本机保存有 " + when.getHours() + ":" + ("0" + when.getMinutes()).slice(-2) +
-      " 尚未提交的内容，是否恢复？</p><div class=\"buttons\"><button type=\"button\" class=\"primary\">恢复未提交内容</button>" +
-      "<button type=\"button\">放弃</button></div>";
-    var buttons = box.querySelectorAll("button");
-    buttons[0].addEventListener("click", function () { restore(form, draft.values); box.remove(); });
-    buttons[1].addEventListener("click", function () { localStorage.removeItem(key); box.remove(); });
+      " 尚未提交的内容，是否恢复？</p>" + (photos.length ? "<p>照片需重新选择：<span></span></p>" : "") +
+      "<div class=\"buttons\"><button type=\"button\" class=\"primary\">恢复未提交内容</button><button type=\"button\">放弃</button></div>";
+    if (photos.length) box.querySelector("span").textContent = photos.join("、");
+    const [yes, no] = all(box, "button");
+    yes.addEventListener("click", () => {
+      fields(form).forEach((el) => {
+        if (!(el.name in draft.values)) return;
+        if (el.type === "checkbox") el.checked = draft.values[el.name]; else el.value = draft.values[el.name];
+      });
+      box.remove();
+    });
+    no.addEventListener("click", () => { localStorage.removeItem(key); box.remove(); });
     form.parentNode.insertBefore(box, form);
   }
   function watchDraft(form) {
-    var key = "draft:" + form.getAttribute("data-draft"), initial = snapshot(form), draft = null;
+    const key = "draft:" + form.getAttribute("data-draft"), initial = snapshot(form);
+    let draft = null;
     try { draft = JSON.parse(localStorage.getItem(key)); } catch (ignored) { draft = null; }
     if (draft && draft.values && differs(form, draft.values)) offer(form, key, draft);
-    form.addEventListener("input", function () {
-      var values = snapshot(form);
+    const keep = () => {
       if (!differs(form, initial) && !draft) return;
-      try { localStorage.setItem(key, JSON.stringify({at: Date.now(), values: values})); } catch (ignored) { /* full */ }
-    });
-    form.addEventListener("htmx:afterRequest", function (e) {
-      // Saved: the server answered with another page (the item). A re-rendered form keeps the draft.
-      var landed = e.detail.xhr.responseURL || "";
-      if (e.detail.successful && landed.indexOf(form.getAttribute("action")) === -1) localStorage.removeItem(key);
+      dirty = true;
+      const photos = all(form, "input[type=file]").flatMap((input) => Array.from(input.files, (f) => f.name));
+      try { localStorage.setItem(key, JSON.stringify({at: Date.now(), values: snapshot(form), photos})); } catch (ignored) { /* full */ }
+      if (Date.now() - seen > 4 * MINUTE) alive();  // typing counts as activity: the login stays alive
+    };
+    form.addEventListener("input", keep);
+    form.addEventListener("change", keep);
+  }
+  function forgetSaved(root) {
+    all(root, "[data-saved]").forEach((marker) => {
+      dirty = false;
+      for (const key of Object.keys(localStorage)) {
+        try {
+          const draft = JSON.parse(localStorage.getItem(key));
+          if (key.startsWith("draft:") && draft.values.form_key === marker.getAttribute("data-saved")) localStorage.removeItem(key);
+        } catch (ignored) { /* not ours */ }
+      }
     });
   }
 
   // An explicit 退出 forgets this browser's unsent drafts (a shared office computer); a session that
   // merely expired keeps them, so the owner can log in again and restore what was typed.
-  document.addEventListener("submit", function (e) {
+  document.addEventListener("submit", (e) => {
     if (!e.target.hasAttribute || !e.target.hasAttribute("data-clear-drafts")) return;
-    try {
-      Object.keys(localStorage).forEach(function (key) {
-        if (key.indexOf("draft:") === 0) localStorage.removeItem(key);
-      });
-    } catch (ignored) { /* storage unavailable */ }
+    try { Object.keys(localStorage).forEach((k) => { if (k.startsWith("draft:")) localStorage.removeItem(k); }); }
+    catch (ignored) { /* storage unavailable */ }
   });
+  // Near the idle timeout a page with unsaved typing says so; a tap (or more typing) keeps the login.
+  function alive() {
+    seen = Date.now();
+    fetch("/account/alive", {credentials: "same-origin", redirect: "manual"}).then((answer) => {
+      if (answer.status !== 204) throw answer;
+      hide("idle-alert");
+    }).catch(() => { note("idle-alert", document.querySelector("main").firstChild, "").textContent = GONE; });
+  }
+  setInterval(() => {
+    const idle = +document.body.getAttribute("data-idle") * 1000, left = seen + idle - Date.now();
+    if (!dirty || !idle || left > 3 * MINUTE || document.getElementById("idle-alert")) return;
+    note("idle-alert", document.querySelector("main").firstChild, "<p>约" + Math.max(1, Math.round(left / MINUTE)) +
+      "分钟后登录将因长时间未操作而失效。已填写的内容尚未提交，已保存在本机。</p><button type=\"button\">保持登录</button>")
+      .querySelector("button").addEventListener("click", alive);
+  }, 15000);
 
   // Photos: a phone photo of several MB is scaled down here before it travels; the server still
   // checks and re-encodes whatever arrives, and a browser without these APIs sends the original.
   function toJpeg(file, side) {
-    return createImageBitmap(file).then(function (bitmap) {
-      var scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height)), quality = 0.82;
+    return createImageBitmap(file).then((bitmap) => {
+      let scale = Math.min(1, side / Math.max(bitmap.width, bitmap.height)), quality = 0.82;
       function attempt() {
-        var canvas = document.createElement("canvas");
+        const canvas = document.createElement("canvas");
         canvas.width = Math.round(bitmap.width * scale);
         canvas.height = Math.round(bitmap.height * scale);
         canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-        return new Promise(function (done) { canvas.toBlob(done, "image/jpeg", quality); }).then(function (blob) {
+        return new Promise((done) => canvas.toBlob(done, "image/jpeg", quality)).then((blob) => {
           if (blob.size <= PHOTO_BYTES || scale < 0.2) return blob;
           if (quality > 0.6) quality -= 0.12; else scale *= 0.8;
           return attempt();
         });
       }
-      return attempt().finally(function () { bitmap.close(); });
-    }).then(function (blob) {
-      return new File([blob], file.name.replace(/\.[^.]*$/, "") + ".jpg", {type: "image/jpeg"});
-    });
+      return attempt().finally(() => bitmap.close());
+    }).then((blob) => new File([blob], file.name.replace(/\.[^.]*$/, "") + ".jpg", {type: "image/jpeg"}));
   }
   function shrinkPhotos(input) {
-    var files = Array.prototype.slice.call(input.files), form = input.form, side = +input.getAttribute("data-max-side");
+    const files = Array.from(input.files), form = input.form, side = +input.getAttribute("data-max-side");
     if (!files.length || !window.createImageBitmap || !window.DataTransfer) return;
     busy(form, true);
-    var list = new DataTransfer();
+    const list = new DataTransfer();
     // One photo at a time: nine decoded 12-megapixel photos at once would exhaust a phone's memory.
-    files.reduce(function (done, file) {
-      return done.then(function () {
-        return file.size > PHOTO_BYTES && /^image\//.test(file.type) ? toJpeg(file, side).catch(function () { return file; }) : file;
-      }).then(function (shrunk) { list.items.add(shrunk); });
-    }, Promise.resolve()).then(function () { input.files = list.files; }).finally(function () { busy(form, false); });
+    files.reduce((done, file) => done.then(() =>
+      file.size > PHOTO_BYTES && /^image\//.test(file.type) ? toJpeg(file, side).catch(() => file) : file
+    ).then((shrunk) => list.items.add(shrunk)), Promise.resolve())
+      .then(() => { input.files = list.files; }).finally(() => busy(form, false));
   }
 
+  // Photos chosen are shown at once; while the form travels, how far it got (正在上传 3/9) and a cancel.
+  function preview(input) {
+    let box = input.parentNode.querySelector(".previews");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "previews";
+      input.after(box);
+    }
+    box.replaceChildren(...Array.from(input.files, (file) => {
+      const img = new Image(72, 72);
+      img.alt = file.name;
+      img.src = URL.createObjectURL(file);
+      return img;
+    }));
+  }
+  document.addEventListener("htmx:xhr:progress", (e) => {
+    const form = e.target, total = e.detail.total;
+    const photos = form.tagName === "FORM" ? all(form, "input[type=file]").reduce((n, input) => n + input.files.length, 0) : 0;
+    if (!photos || !total) return;
+    uploading = form;
+    let box = document.getElementById("upload-progress");
+    if (!box || box.hidden) {
+      box = note("upload-progress", form.querySelector(".buttons"), "<progress></progress> <span></span> <button type=\"button\">取消上传</button>");
+      box.className = "flash";
+      box.querySelector("button").addEventListener("click", () => htmx.trigger(form, "htmx:abort"));
+    }
+    box.querySelector("progress").value = e.detail.loaded / total;
+    box.querySelector("span").textContent = "正在上传 " + Math.max(1, Math.ceil(e.detail.loaded / total * photos)) + "/" + photos;
+  });
+  document.addEventListener("htmx:afterRequest", () => hide("upload-progress"));
+  document.addEventListener("htmx:sendAbort", (e) => say(uploading || e.detail.elt, "已取消上传。填写的内容仍在本页，可稍后再提交。"));
+
   function setUp(root) {
-    Array.prototype.forEach.call(root.querySelectorAll("form[data-draft]"), function (form) {
-      if (form.hasAttribute("data-ready")) return;
+    forgetSaved(root);
+    all(root, "form[data-draft]:not([data-ready])").forEach((form) => {
       form.setAttribute("data-ready", "");
       watchDraft(form);
     });
   }
-  document.addEventListener("change", function (e) {
-    if (e.target.matches("input[type=file][data-max-side]")) shrinkPhotos(e.target);
+  document.addEventListener("change", (e) => {
+    if (!e.target.matches("input[type=file][data-max-side]")) return;
+    preview(e.target);
+    shrinkPhotos(e.target);
   });
-  // 复制到公众号: the button puts the article's inline-styled HTML (kept as the text of a textarea, see
-  // wechat/article.html) on the clipboard as rich text, its plain text (another textarea) beside it.
-  // Through a copy event rather than navigator.clipboard: that exists only on https pages (an intranet
-  // portal often is not), and it parses the HTML against this page's CSP, which refuses inline styles.
-  function copyHtml(button) {
-    var html = document.getElementById(button.getAttribute("data-copy-html")).value;
-    var text = document.getElementById(button.getAttribute("data-copy-text")).value;
-    var status = document.querySelector("[data-copy-status]");
-    var put = function (e) {
-      e.clipboardData.setData("text/html", html);
-      e.clipboardData.setData("text/plain", text);
-      e.preventDefault();
-    };
-    var copied = false;
+  // 复制到公众号: the article's inline-styled HTML (the text of a textarea, see wechat/article.html) goes
+  // on the clipboard as rich text, its plain text beside it. Through a copy event rather than
+  // navigator.clipboard: that exists only on https pages, and it parses the HTML against this page's CSP.
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest && e.target.closest("[data-copy-html]");
+    if (!button) return;
+    const value = (name) => document.getElementById(button.getAttribute(name)).value;
+    const put = (c) => { c.clipboardData.setData("text/html", value("data-copy-html"));
+      c.clipboardData.setData("text/plain", value("data-copy-text")); c.preventDefault(); };
+    let copied = false;
     document.addEventListener("copy", put);
-    try { copied = document.execCommand("copy"); } catch (error) { copied = false; }
+    try { copied = document.execCommand("copy"); } catch (ignored) { /* refused */ }
     document.removeEventListener("copy", put);
+    const status = document.querySelector("[data-copy-status]");
     if (status) status.textContent = copied ? "已复制，请到公众号编辑器中粘贴。" : "浏览器不允许复制，请选中下方内容后复制。";
-  }
-  document.addEventListener("click", function (e) {
-    var button = e.target.closest && e.target.closest("[data-copy-html]");
-    if (button) copyHtml(button);
   });
-  document.addEventListener("DOMContentLoaded", function () {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-copy-html]"), function (b) { b.hidden = false; });
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-copy-html]").forEach((b) => { b.hidden = false; });
+    setUp(document);
   });
-  document.addEventListener("DOMContentLoaded", function () { setUp(document); });
-  document.addEventListener("htmx:load", function (e) { setUp(e.detail.elt.parentNode || document); });
+  document.addEventListener("htmx:load", (e) => setUp(e.detail.elt.parentNode || document));
 })();
