@@ -525,5 +525,9 @@ class Count:
 
 def count_office_statuses() -> dict[str, Count]:
     """Items by status for the inbox's tabs, each count stopping at COUNT_LIMIT (a province holds a
-    million adopted items: counting them all on every view cost most of the page)."""
-    return {status: Count(*count_rows(select(Item.id).where(Item.status == status))) for status in OFFICE_VISIBLE}
+    million adopted items: counting them all on every view cost most of the page). PENDING, the tab the
+    inbox opens on, adds up its statuses and says "+" when any of them stopped at the limit."""
+    counts = {status: Count(*count_rows(select(Item.id).where(Item.status == status))) for status in OFFICE_VISIBLE}
+    parts = [counts[status] for status in PENDING_STATUSES]
+    counts[PENDING] = Count(sum(part.rows for part in parts), any(part.more for part in parts))
+    return counts

@@ -14,11 +14,35 @@ def strip_control_characters(value):
     return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
 
 
+# What WTForms' zh catalogue leaves in English: a multiple choice's refusal.
+MISSING_CHINESE = {
+    "'%(value)s' is not a valid choice for this field.": "“%(value)s”不在可选范围内，请重新选择。",
+    "'%(value)s' are not valid choices for this field.": "“%(value)s”不在可选范围内，请重新选择。",
+}
+
+
+class ChineseTranslations:
+    """WTForms' translations with the missing Chinese filled in, so no field ever answers in English."""
+
+    def __init__(self, translations):
+        self.translations = translations
+
+    def gettext(self, message: str) -> str:
+        return MISSING_CHINESE.get(message) or self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return MISSING_CHINESE.get(singular if count == 1 else plural) or self.translations.ngettext(
+            singular, plural, count)
+
+
 class PortalMeta:
     """Shared by every form, the CSRF-less row forms (roster officers) included."""
 
     # WTForms ships Simplified Chinese messages for its built-in validators and field parsing.
     locales = ("zh",)
+
+    def get_translations(self, form):
+        return ChineseTranslations(super().get_translations(form))
 
     def bind_field(self, form, unbound_field, options):
         # Every typed text is cleaned before validation (choices are checked against their list); a

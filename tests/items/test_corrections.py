@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.items.models import Item
 from portal.notifications.models import Notification
 from portal.scoring.models import Adoption, UnitScore
-from portal.scoring.records import office_today
+from portal.web.filters import office_today
 from portal.scoring.services import compute_scores, get_active_rule_set
 from tests.conftest import login
 

@@ -140,7 +140,7 @@ def test_editing_a_number_changes_the_stored_rule_set_and_the_scores(admin, worl
     raw_after, ledger_after = _own_unit_scores(world.own.id, as_of)
     assert (item.id, "被《长春信息》采用 +6", 6) in ledger_after
     assert raw_after - raw_before == 1
-    assert "《长春信息》</td>\n      <td>cpc_main</td>\n      <td class=\"num\">6分" in admin.get(
+    assert "《长春信息》</td>\n      <td class=\"num\">6分" in admin.get(
         f"/admin/rule-sets/{seed.id}").get_data(as_text=True)
 
 

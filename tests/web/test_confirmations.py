@@ -3,7 +3,6 @@ solicitation first say what will happen. Without the confirmation the answer is 
 browser without scripts shows), and nothing changes; with it, the action is done."""
 import re
 
-import pytest
 from sqlalchemy import select
 
 from portal.bulletins.models import Bulletin
@@ -12,12 +11,6 @@ from portal.extensions import db
 from portal.items.models import Item
 from portal.solicitations.models import Solicitation
 from tests.mobile import signed_in
-
-
-@pytest.fixture
-def demo(app, runner):
-    assert runner.invoke(args=["demo"]).exit_code == 0
-    return app
 
 
 def first(model, *where):

@@ -17,7 +17,7 @@ def test_counts_stop_at_the_limit_and_say_so(app, client, make, world):
     file_submitted(make, world, 5)
     login(client, world.editor)
     html = client.get("/inbox").get_data(as_text=True)
-    assert re.search(r"<b>3\+</b><span>已报送</span>", html)
+    assert re.search(r"<b>3\+</b><span>待处理</span>", html)
     assert "第 1 / 2 页，共 3 条以上" in html
     # the last page the count reaches is still served, and pages past it show the last one
     assert "第 2 / 2 页，共 3 条以上" in client.get("/inbox?page=9").get_data(as_text=True)

@@ -32,7 +32,7 @@ def extras(w) -> dict:
 
 # Written by the portal itself on any accepted post, never from form fields: the audit trail, sessions and
 # login attempts, and indexes derived from an item's text (search words, near-duplicate signatures).
-BOOKKEEPING = {"audit_events", "user_sessions", "login_attempts", "item_search", "signature_bands"}
+BOOKKEEPING = {"audit_events", "user_sessions", "login_attempts", "item_search", "item_features"}
 
 
 def table_state() -> dict[str, dict]:

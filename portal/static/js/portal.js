@@ -56,8 +56,14 @@
   });
 
   // Irreversible actions ask first; without scripts the server answers with a confirmation page instead.
+  // An explicit 退出 forgets this browser's unsent drafts (a shared office computer); a session that
+  // merely expired keeps them, so the owner can log in again and restore what was typed.
   document.addEventListener("submit", (e) => {
     const form = e.target, question = form.getAttribute("data-confirm");
+    if (form.hasAttribute("data-clear-drafts")) {
+      try { Object.keys(localStorage).forEach((k) => { if (k.startsWith("draft:")) localStorage.removeItem(k); }); }
+      catch (ignored) { /* storage unavailable */ }
+    }
     if (!question || form.elements.confirmed.value) return;
     if (confirm(question)) form.elements.confirmed.value = "1";
     else { e.preventDefault(); e.stopImmediatePropagation(); }
@@ -122,27 +128,22 @@
     });
   }
 
-  // An explicit 退出 forgets this browser's unsent drafts (a shared office computer); a session that
-  // merely expired keeps them, so the owner can log in again and restore what was typed.
-  document.addEventListener("submit", (e) => {
-    if (!e.target.hasAttribute || !e.target.hasAttribute("data-clear-drafts")) return;
-    try { Object.keys(localStorage).forEach((k) => { if (k.startsWith("draft:")) localStorage.removeItem(k); }); }
-    catch (ignored) { /* storage unavailable */ }
-  });
   // Near the idle timeout a page with unsaved typing says so; a tap (or more typing) keeps the login.
+  // The warning's words are in the page (base.html), which keeps this script within its byte budget.
+  const idleBox = document.getElementById("idle-alert");
   function alive() {
     seen = Date.now();
     fetch("/account/alive", {credentials: "same-origin", redirect: "manual"}).then((answer) => {
       if (answer.status !== 204) throw answer;
-      hide("idle-alert");
-    }).catch(() => { note("idle-alert", document.querySelector("main").firstChild, "").textContent = GONE; });
+      idleBox.hidden = true;
+    }).catch(() => { idleBox.textContent = GONE; });
   }
+  if (idleBox) idleBox.querySelector("button").addEventListener("click", alive);
   setInterval(() => {
     const idle = +document.body.getAttribute("data-idle") * 1000, left = seen + idle - Date.now();
-    if (!dirty || !idle || left > 3 * MINUTE || document.getElementById("idle-alert")) return;
-    note("idle-alert", document.querySelector("main").firstChild, "<p>约" + Math.max(1, Math.round(left / MINUTE)) +
-      "分钟后登录将因长时间未操作而失效。已填写的内容尚未提交，已保存在本机。</p><button type=\"button\">保持登录</button>")
-      .querySelector("button").addEventListener("click", alive);
+    if (!dirty || !idle || left > 3 * MINUTE || !idleBox.hidden) return;
+    idleBox.querySelector("b").textContent = Math.max(1, Math.round(left / MINUTE));
+    idleBox.hidden = false;
   }, 15000);
 
   // Photos: a phone photo of several MB is scaled down here before it travels; the server still
@@ -210,6 +211,7 @@
 
   function setUp(root) {
     forgetSaved(root);
+    all(root, "[data-copy-html]").forEach((b) => { b.hidden = false; });
     all(root, "form[data-draft]:not([data-ready])").forEach((form) => {
       form.setAttribute("data-ready", "");
       watchDraft(form);
@@ -234,11 +236,9 @@
     try { copied = document.execCommand("copy"); } catch (ignored) { /* refused */ }
     document.removeEventListener("copy", put);
     const status = document.querySelector("[data-copy-status]");
-    if (status) status.textContent = copied ? "已复制，请到公众号编辑器中粘贴。" : "浏览器不允许复制，请选中下方内容后复制。";
+    // the page carries the words (the script's byte budget is tight)
+    if (status) status.textContent = status.getAttribute(copied ? "data-done" : "data-refused");
   });
-  document.addEventListener("DOMContentLoaded", () => {
-    document.querySelectorAll("[data-copy-html]").forEach((b) => { b.hidden = false; });
-    setUp(document);
-  });
+  document.addEventListener("DOMContentLoaded", () => setUp(document));
   document.addEventListener("htmx:load", (e) => setUp(e.detail.elt.parentNode || document));
 })();
