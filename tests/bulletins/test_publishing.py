@@ -18,9 +18,6 @@ from portal.scoring.services import get_active_rule_set, record_adoption
 from tests.conftest import login
 from tests.pdf_tools import pdf_text
 
-# Date-sensitive: .ci/run runs these again at period, quarter and year ends.
-pytestmark = pytest.mark.calendar
-
 
 def client_for(app, user):
     client = app.test_client()
@@ -53,6 +50,7 @@ def workbook_values(data: bytes) -> dict[str, list[tuple]]:
     return {sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets}
 
 
+@pytest.mark.calendar
 def test_draft_preview_edit_and_publish(app, world, scenario):
     editor = client_for(app, world.editor)
     form = editor.get("/bulletins/new").get_data(as_text=True)
@@ -121,6 +119,7 @@ def test_a_published_bulletin_does_not_change_when_the_data_does(app, world, mak
     assert article(original) == page and "本通报已被更正" in original and corrected.doc_number in original
 
 
+@pytest.mark.calendar
 def test_numbers_run_per_year_of_publication(app, world, scenario):
     month = resolve_window("month", scenario.first.year, scenario.first.month)
     quarter = resolve_window("quarter", 2025, 1)
@@ -138,6 +137,7 @@ def test_numbers_run_per_year_of_publication(app, world, scenario):
         f"城南街办通〔{next_year}〕1号", f"城南街办通〔{next_year}〕2号", f"城南街办通〔{next_year + 1}〕1号"]
 
 
+@pytest.mark.calendar
 def test_publishing_before_the_window_ends_is_refused(app, world, scenario):
     editor = client_for(app, world.editor)
     response = editor.post("/bulletins/new", data={"kind": "year", "year": "2100"})
@@ -166,6 +166,7 @@ def test_publishing_tells_every_unit_and_the_leaders(app, world, scenario):
     assert bulletin.doc_number in notice.text and notice.url == f"/bulletins/{bulletin.id}"
 
 
+@pytest.mark.calendar
 def test_a_window_already_published_asks_for_a_correction(app, world, scenario):
     editor = client_for(app, world.editor)
     first = new_draft(editor, scenario)

@@ -15,9 +15,6 @@ from portal.scoring.models import Adoption
 from tests.conftest import jpeg_bytes
 from tests.solicitations.helpers import client_for, errors_of, notices, office_today
 
-# Date-sensitive: .ci/run runs these again at period, quarter and year ends.
-pytestmark = pytest.mark.calendar
-
 
 def publication() -> Publication:
     """The publication the migration seeds on the office's own channel."""
@@ -54,6 +51,7 @@ def lock(editor, edition):
     return editor.post(f"/editions/{edition.id}/lock", data={"confirmed": "1"}, follow_redirects=True).get_data(as_text=True)
 
 
+@pytest.mark.calendar
 def test_an_editor_compiles_and_locks_an_edition(app, make, world):
     first = adopted(make, world, "幸福社区开展冬季消防安全大排查")
     second = adopted(make, world, "和平社区建成老年助餐点", world.other_reporter, world.other_signer)
@@ -120,6 +118,7 @@ def test_a_locked_edition_does_not_change(app, make, world):
     assert body.splitlines()[0] in page and "编辑后来改过的正文" not in page
 
 
+@pytest.mark.calendar
 def test_numbering_restarts_each_year_and_keeps_the_running_total(app, make, world):
     pub = publication()
     pub.total_start = 122
@@ -176,6 +175,7 @@ def test_items_of_a_locked_edition_are_not_offered_again(app, make, world):
     assert "所选信息已编入或已不能编入" in page and entries(second) == []
 
 
+@pytest.mark.calendar
 @pytest.mark.parametrize("url_part, data, message", [
     ("settings", {"issued_on": "", "editor_note": ""}, "请填写编发日期"),
     ("settings", {"issued_on": "2999-01-01", "editor_note": ""}, "编发日期的年份不合理"),

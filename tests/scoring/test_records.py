@@ -15,9 +15,6 @@ from portal.web.filters import office_today
 from portal.scoring.services import compute_scores, get_active_rule_set, list_ledger
 from tests.conftest import login
 
-# Date-sensitive: .ci/run runs these again at period, quarter and year ends.
-pytestmark = pytest.mark.calendar
-
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LONG_AGO = 10  # days: an instruction this old is past its default 7-day feedback due
 
@@ -82,6 +79,7 @@ def end_of_day_utc(day: date) -> datetime:
 
 # ---- adoptions ------------------------------------------------------------------------------
 
+@pytest.mark.calendar
 def test_editor_records_adoptions_by_several_channels_with_dates(app, make, world, clock):
     item = submitted_earlier(make, world, clock, 1)
     editor = client_for(app, world.editor)
@@ -111,6 +109,7 @@ def test_editor_records_adoptions_by_several_channels_with_dates(app, make, worl
     assert "《长春信息》" in unit_page and "记录采用" not in unit_page and "记录领导批示" not in unit_page
 
 
+@pytest.mark.calendar
 def test_an_upper_adoption_of_a_not_adopted_item_is_recorded_as_bulu(app, make, world, clock):
     item = submitted_earlier(make, world, clock, 2, "not_adopted")
     editor = client_for(app, world.editor)
@@ -192,6 +191,7 @@ def test_a_mistaken_adoption_can_be_deleted_but_not_the_internal_one(app, make, 
 
 # ---- instructions ---------------------------------------------------------------------------
 
+@pytest.mark.calendar
 def test_an_instruction_is_due_at_the_end_of_the_seventh_day_in_office_time(app, make, world):
     item = submitted(make, world)
     editor = client_for(app, world.editor)
@@ -259,6 +259,7 @@ def test_bad_instructions_are_refused_and_nothing_typed_is_lost(app, make, world
     assert instructions_of(item) == []
 
 
+@pytest.mark.calendar
 def test_the_unit_sees_the_countdown_and_submits_feedback(app, make, world, clock):
     item = submitted(make, world)
     editor = client_for(app, world.editor)
@@ -361,6 +362,7 @@ def test_rejected_feedback_is_resubmitted_as_pending(app, make, world):
     assert f"幸福社区重新提交了《{item.title}》的批示落实情况反馈" in notices(world.editor)
 
 
+@pytest.mark.calendar
 def test_the_editor_sees_overdue_instructions(app, make, world, clock):
     item = submitted_earlier(make, world, clock, LONG_AGO)
     editor = client_for(app, world.editor)
@@ -374,6 +376,7 @@ def test_the_editor_sees_overdue_instructions(app, make, world, clock):
 
 # ---- down to the ledger ---------------------------------------------------------------------
 
+@pytest.mark.calendar
 def test_recorded_facts_reach_the_units_ledger(app, make, world):
     today = office_today()
     editor = client_for(app, world.editor)

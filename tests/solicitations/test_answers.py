@@ -30,9 +30,6 @@ from tests.solicitations.helpers import (
     text_of,
 )
 
-# Date-sensitive: .ci/run runs these again at period, quarter and year ends.
-pytestmark = pytest.mark.calendar
-
 
 @pytest.fixture(autouse=True)
 def period_covers_today(app):
@@ -112,6 +109,7 @@ def test_an_item_cannot_be_linked_to_another_units_notice(app, world):
     assert db.session.get(Item, draft.id).solicitation_id is None
 
 
+@pytest.mark.calendar
 def test_a_closed_notice_takes_no_new_answers_but_keeps_its_own(app, make, world):
     editor = client_for(app, world.editor)
     solicitation = issue(editor, units=[str(world.own.id)])
@@ -208,6 +206,7 @@ def test_board_refreshes_in_place_with_htmx_and_by_a_plain_link(app, world):
 
 # ---- on time and late at the boundary -------------------------------------------------------
 
+@pytest.mark.calendar
 def test_exactly_at_the_deadline_is_on_time_one_second_after_is_late(app, make, world):
     solicitation = both_units(app, world)
     deadline = solicitation.deadline
@@ -224,6 +223,7 @@ def test_exactly_at_the_deadline_is_on_time_one_second_after_is_late(app, make, 
     assert "逾期报送" in editor.get(f"/items/{late.id}").get_data(as_text=True)
 
 
+@pytest.mark.calendar
 def test_times_are_stored_in_utc_and_shown_in_shanghai(app, make, world):
     solicitation = both_units(app, world)  # entered as 17:00 office time
     assert solicitation.deadline.utcoffset() == timedelta(0) and solicitation.deadline.hour == 9
@@ -242,6 +242,7 @@ def ledger_rows(unit_id):
     return [row for row in list_ledger(run, unit_id) if row.rule_key.startswith("solicitation")]
 
 
+@pytest.mark.calendar
 def test_an_accepted_on_time_answer_earns_the_solicitation_points(app, make, world):
     solicitation = both_units(app, world)
     item = answer(make, world, solicitation)
@@ -264,6 +265,7 @@ def test_an_accepted_on_time_answer_earns_the_solicitation_points(app, make, wor
     assert ledger_rows(world.own.id) == []
 
 
+@pytest.mark.calendar
 def test_a_late_answer_earns_nothing_even_when_accepted(app, make, world):
     solicitation = both_units(app, world)
     on_time = answer(make, world, solicitation)
@@ -281,6 +283,7 @@ def test_a_late_answer_earns_nothing_even_when_accepted(app, make, world):
     assert ledger_rows(world.other.id) == []
 
 
+@pytest.mark.calendar
 def test_gather_facts_passes_solicitations_in_the_period_and_answers(app, make, world):
     inside = both_units(app, world)
     outside = issue(client_for(app, world.editor), topic="期外的约稿", units=[str(world.own.id)])

@@ -24,9 +24,6 @@ from tests.solicitations.helpers import (
     text_of,
 )
 
-# Date-sensitive: .ci/run runs these again at period, quarter and year ends.
-pytestmark = pytest.mark.calendar
-
 
 def count_solicitations() -> int:
     return db.session.scalar(select(func.count(Solicitation.id)))
@@ -91,6 +88,7 @@ def test_issue_form_works_without_javascript(app, world):
     assert "<script" not in page.split("</head>")[1] and " style=" not in page and " onclick=" not in page
 
 
+@pytest.mark.calendar
 @pytest.mark.parametrize("overrides, message", [
     ({"units": []}, "请至少选择一个约稿单位"),
     ({"deadline_date": in_days(-1)}, "截止时间须晚于现在"),
@@ -239,6 +237,7 @@ def test_office_roles_cannot_acknowledge(app, world):
 DEADLINE = datetime(2026, 12, 1, 9, tzinfo=UTC)  # 17:00 in Shanghai
 
 
+@pytest.mark.calendar
 @pytest.mark.parametrize("left, text, urgent, past", [
     (timedelta(days=1, hours=3), "还剩 1 天 3 小时", False, False),
     (timedelta(days=1, hours=3, minutes=59), "还剩 1 天 3 小时", False, False),
@@ -256,6 +255,7 @@ def test_countdown_wording_at_the_boundaries(left, text, urgent, past):
     assert (countdown.text, countdown.urgent, countdown.past) == (text, urgent, past)
 
 
+@pytest.mark.calendar
 def test_inbox_countdown_is_red_in_the_last_24_hours(app, world):
     editor = client_for(app, world.editor)
     soon_local = (utcnow() + timedelta(hours=3)).astimezone(shanghai(office_today(), 0).tzinfo)
@@ -324,6 +324,7 @@ def test_a_unit_with_an_answer_stays_a_target(app, make, world):
     assert latest_solicitation().unit_ids == {world.own.id, world.other.id}
 
 
+@pytest.mark.calendar
 def test_extending_the_deadline(app, world):
     editor = client_for(app, world.editor)
     solicitation = issue(editor, units=[str(world.own.id)])
@@ -340,6 +341,7 @@ def test_extending_the_deadline(app, world):
     assert any(f"截止时间延长至{later.year}年{later.month}月{later.day}日 18:00" in text for text in notices(world.reporter))
 
 
+@pytest.mark.calendar
 def test_closing_ends_the_notice(app, world):
     editor = client_for(app, world.editor)
     solicitation = issue(editor, units=[str(world.own.id)])
@@ -357,6 +359,7 @@ def test_closing_ends_the_notice(app, world):
     assert "该约稿已结束，不能修改" in text_of(refused.get_data(as_text=True))
 
 
+@pytest.mark.calendar
 def test_a_closed_notice_is_reopened_by_a_later_deadline(app, world):
     editor = client_for(app, world.editor)
     solicitation = issue(editor, units=[str(world.own.id)])
