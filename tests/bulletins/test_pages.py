@@ -10,9 +10,6 @@ from portal.extensions import db
 from tests.bulletins.conftest import shanghai
 from tests.bulletins.test_publishing import client_for
 
-# Date-sensitive: .ci/run runs these again at period, quarter and year ends.
-pytestmark = pytest.mark.calendar
-
 
 @pytest.fixture
 def bulletins(app, world, scenario):
@@ -30,6 +27,7 @@ def bulletins(app, world, scenario):
     return published_month, published_quarter, draft
 
 
+@pytest.mark.calendar
 def test_units_see_published_bulletins_newest_first(app, world, bulletins):
     published_month, published_quarter, draft = bulletins
     page = client_for(app, world.reporter).get("/bulletins").get_data(as_text=True)
@@ -42,6 +40,7 @@ def test_units_see_published_bulletins_newest_first(app, world, bulletins):
     assert "草稿" in editor_page
 
 
+@pytest.mark.calendar
 def test_the_own_line_is_highlighted(app, world, bulletins):
     published_month = bulletins[0]
     for user, unit in ((world.reporter, world.own), (world.other_signer, world.other)):

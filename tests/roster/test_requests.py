@@ -24,9 +24,6 @@ from portal.web.filters import to_local
 from tests.conftest import login
 from tests.roster.test_roster import roster_form
 
-# Date-sensitive: .ci/run runs these again at period, quarter and year ends.
-pytestmark = pytest.mark.calendar
-
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -86,6 +83,7 @@ def test_countdown(left, text):
     assert describe_countdown(DEADLINE, DEADLINE - left).text == text
 
 
+@pytest.mark.calendar
 def test_states_at_the_deadline_boundaries():
     answered = RosterResponse(responded_at=DEADLINE)
     assert response_state(answered, DEADLINE, DEADLINE + timedelta(days=1)) == "on_time"
@@ -98,6 +96,7 @@ def test_states_at_the_deadline_boundaries():
 
 # ---- issuing --------------------------------------------------------------------------------
 
+@pytest.mark.calendar
 def test_the_editor_issues_a_request_with_a_deadline_in_office_time(app, world):
     editor = client_for(app, world.editor)
     form = editor.get("/roster/requests/new").get_data(as_text=True)
@@ -162,6 +161,7 @@ def test_a_wrong_deadline_is_refused_at_its_field(app, world, data, message):
 
 # ---- answering and tracking at the boundaries -----------------------------------------------
 
+@pytest.mark.calendar
 def test_confirm_and_save_answer_the_request_on_time_or_late(app, make, world):
     third = make.unit("光明社区", parent=world.office)
     issued = DEADLINE - timedelta(days=5)
@@ -243,6 +243,7 @@ def test_only_editors_issue_requests(app, world):
     assert client_for(app, world.editor).get("/roster/requests/999999").status_code == 404
 
 
+@pytest.mark.calendar
 def test_a_newer_request_replaces_the_old_one_once_it_has_closed(app, world):
     fill(world, DEADLINE - timedelta(days=30))
     old = issue(app, world.editor, DEADLINE, now=DEADLINE - timedelta(days=5))
@@ -289,6 +290,7 @@ def test_the_editor_extends_a_request_and_only_units_still_waiting_are_told(app,
     assert len(notices(world.other_reporter, "roster_request_changed")) == 1
 
 
+@pytest.mark.calendar
 def test_a_missed_request_can_be_reopened_by_a_later_deadline(app, world):
     now = utcnow()
     request = issue(app, world.editor, now + timedelta(hours=1), now=now - timedelta(days=3))
