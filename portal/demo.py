@@ -244,16 +244,23 @@ class DemoBuilder:
             db.session.add(draft)
 
 
+    def bulletin_months(self) -> list:
+        """Last month (left as a draft) and the two before it (published), newest first."""
+        months, day = [], self.today.replace(day=1)
+        for _ in range(3):
+            day = (day - timedelta(days=1)).replace(day=1)
+            months.append(resolve_window("month", day.year, day.month))
+        return months
+
+    def first_bulletin_day(self) -> date:
+        return self.bulletin_months()[-1].first
+
     def publish_bulletins(self) -> None:
         """The monthly bulletins of the two months before last, published (numbered, frozen, announced)
         a few days after each month ended, and last month's left as a draft for the editor to preview
         and publish in the walk-through."""
         db.session.flush()
-        months, day = [], self.today.replace(day=1)
-        for _ in range(3):
-            day = (day - timedelta(days=1)).replace(day=1)
-            months.append(resolve_window("month", day.year, day.month))
-        latest, *earlier = months
+        latest, *earlier = self.bulletin_months()
         for window in reversed(earlier):  # the older month first: it takes the lower number
             at = _at(window.last + timedelta(days=3), 10)
             bulletin = freeze_bulletin(self.editor, create_bulletin(self.editor, window, now=at), now=at)
@@ -311,9 +318,11 @@ class DemoBuilder:
 
     def file_weeks(self, unit: Unit, reporter: User, signer: User, weekly: list[int]) -> None:
         monday = self.today - timedelta(days=self.today.weekday())
-        # From the first week of the year, so the scoring period has a whole history to rank, and at
-        # least eight weeks whatever the day (made on 3 January, it reaches back into December).
-        weeks = max(HISTORY_WEEKS, (monday - date(self.today.year, 1, 1)).days // 7)
+        # From the first week of the year, so the scoring period has a whole history to rank, at least
+        # eight weeks whatever the day (made on 3 January, it reaches back into December), and back to the
+        # first day of the oldest month whose bulletin the demo publishes (see publish_bulletins).
+        weeks = max(HISTORY_WEEKS, (monday - date(self.today.year, 1, 1)).days // 7,
+                    (monday - self.first_bulletin_day()).days // 7 + 1)
         for weeks_ago in range(weeks, -1, -1):
             week_start = monday - timedelta(weeks=weeks_ago)
             for _ in range(_rng.choice(weekly)):

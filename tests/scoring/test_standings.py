@@ -19,20 +19,22 @@ from portal.scoring.services import (
     ensure_fresh_scores,
     get_active_rule_set,
     list_ledger,
+    period_of,
     record_adoption,
 )
 from portal.units.models import Tier
 from portal.web.filters import office_today, to_local
 from tests.conftest import examples, login
 
+MID_PERIOD = "2026-06-10T10:00+08:00"
 CHANNELS = ["internal", "cpc_main", "cpc_research", "gov_dynamic", "gov_special", "province"]
 
 
 def period_day(offset: int) -> date:
-    """A day inside the active period and not in the future."""
-    rule_set = get_active_rule_set()
-    last = min(rule_set.period_end, office_today() - timedelta(days=1))
-    return max(rule_set.period_start, last - timedelta(days=offset))
+    """A day inside the period in force today and not in the future."""
+    period = period_of(get_active_rule_set())
+    last = min(period.end, office_today() - timedelta(days=1))
+    return max(period.start, last - timedelta(days=offset))
 
 
 def submitted_item(make, world, submitted_on: date, category: str = "work", reporter=None, signer=None):
@@ -42,8 +44,8 @@ def submitted_item(make, world, submitted_on: date, category: str = "work", repo
     return item
 
 
-# Date-sensitive: its facts lie on days counted back from today.
-@pytest.mark.calendar
+# Its facts lie on past days of the period in force: a day with such days behind it (1 January has none).
+@pytest.mark.now(MID_PERIOD)
 def test_ranking_orders_units_and_filters_by_tier(client, world, make):
     tier = Tier(key="A", name="重点单位")
     db.session.add(tier)
@@ -61,8 +63,8 @@ def test_ranking_orders_units_and_filters_by_tier(client, world, make):
     assert fragment.lstrip().startswith('<section id="ranking"') and "幸福社区" in fragment and "和平社区" not in fragment
 
 
-# Date-sensitive: its facts lie on days counted back from today.
-@pytest.mark.calendar
+# Its facts lie on past days of the period in force: a day with such days behind it (1 January has none).
+@pytest.mark.now(MID_PERIOD)
 def test_every_point_on_the_unit_page_is_a_ledger_row(client, world, make):
     item = submitted_item(make, world, period_day(10), category="research")
     record_adoption(item.id, "cpc_main", period_day(8), world.editor.id)
@@ -82,8 +84,8 @@ def test_every_point_on_the_unit_page_is_a_ledger_row(client, world, make):
     assert [r.points for r in rows if r.rule_key == "adoption"] == [Decimal(5), Decimal(3)]
 
 
-# Date-sensitive: its facts lie on days counted back from today.
-@pytest.mark.calendar
+# Its facts lie on past days of the period in force: a day with such days behind it (1 January has none).
+@pytest.mark.now(MID_PERIOD)
 def test_an_adoption_updates_the_stored_scores_at_once(client, world, make):
     login(client, world.editor)
     client.get("/scores")
@@ -192,6 +194,7 @@ facts = st.lists(
 )
 
 
+@pytest.mark.now(MID_PERIOD)  # its facts lie on past days of the period (1 January has none)
 @settings(max_examples=examples(12), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(facts=facts)
 def test_web_scores_and_cli_agree(client, world, make, facts):
@@ -227,8 +230,8 @@ def test_engine_and_portal_know_the_same_categories_and_verdicts():
     assert set(engine.VERDICTS) == set(OFFICE_VISIBLE) and OFFICE_VISIBLE <= set(STATUSES)
 
 
-# Date-sensitive: its facts lie on days counted back from today.
-@pytest.mark.calendar
+# Its facts lie on past days of the period in force: a day with such days behind it (1 January has none).
+@pytest.mark.now(MID_PERIOD)
 def test_unit_page_shows_quota_progress_current_and_missed_windows(client, world, make):
     day = period_day(0)  # yesterday (or the period's last day)
     submitted_item(make, world, day)
@@ -241,8 +244,8 @@ def test_unit_page_shows_quota_progress_current_and_missed_windows(client, world
     assert "个任务周期" in page
 
 
-# Date-sensitive: its facts lie on days counted back from today.
-@pytest.mark.calendar
+# Its facts lie on past days of the period in force: a day with such days behind it (1 January has none).
+@pytest.mark.now(MID_PERIOD)
 def test_dashboard_shows_the_quota_windows_under_way(client, world, make):
     rule_set = get_active_rule_set()
     login(client, world.reporter)
