@@ -19,7 +19,7 @@ run: setup db
 # date-sensitive tests (marked calendar) again on the days where calendars break. Every run lives at
 # PORTAL_TEST_NOW when it is set (tests/conftest.py), e.g. PORTAL_TEST_NOW=2027-01-01T09:00+08:00 make test.
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-PYTEST := $(BIN)/python -m pytest $(PYTEST_WORKERS)
+PYTEST = $(BIN)/python -m pytest $(PYTEST_WORKERS)
 # Two workers on two cores (pytest-xdist); PYTEST_WORKERS= runs in one process.
 PYTEST_WORKERS ?= -n 2 --dist loadgroup
 # 1 January 00:30 in Beijing (still 31 December in UTC), a quarter's last evening, the default
