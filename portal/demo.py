@@ -214,7 +214,9 @@ class DemoBuilder:
             .order_by(Adoption.adopted_on, Adoption.item_id)
         ))
         this_friday = self.today + timedelta(days=4 - self.today.weekday())
-        pending = list(adoptions)
+        # The newest adoption always waits for the editor, even on a day when this week has none yet
+        # (made on a Tuesday, every earlier adoption would otherwise be in a locked edition).
+        pending, newest = adoptions[:-1], adoptions[-1:]
         number = 0
         for friday in sorted({a.adopted_on + timedelta(days=4 - a.adopted_on.weekday()) for a in adoptions}):
             carried = [a for a in pending if a.adopted_on <= friday][:8]
@@ -236,6 +238,7 @@ class DemoBuilder:
             db.session.flush()
             for adoption in carried:
                 adoption.edition_id = edition.id
+        pending += newest
         if pending:
             draft = Edition(publication=publication, issued_on=self.today, editor_note="", created_by_id=self.editor.id,
                             created_at=self.now)
