@@ -86,22 +86,25 @@ def configure_sqlite(engine) -> None:
 
     A deferred BEGIN that reads and then writes fails with "database is locked" when another writer
     got there first; taking the write lock up front makes writers queue on the busy timeout instead.
-    Read-only requests keep a deferred BEGIN so readers never wait for writers (WAL)."""
-    if engine.dialect.name != "sqlite":
+    Read-only requests keep a deferred BEGIN so readers never wait for writers (WAL). Configuring an
+    engine twice (two apps on one engine) changes nothing."""
+    if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _on_sqlite_connect):
         return
+    event.listen(engine, "connect", _on_sqlite_connect)
+    event.listen(engine, "begin", _on_sqlite_begin)
 
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        # Hand transaction control to SQLAlchemy's "begin" event below.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        read_only = has_request_context() and request.method in SAFE_METHODS and not _writing.get()
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+def _on_sqlite_connect(dbapi_connection, _record):
+    # Hand transaction control to SQLAlchemy's "begin" event below.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _on_sqlite_begin(connection):
+    read_only = has_request_context() and request.method in SAFE_METHODS and not _writing.get()
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

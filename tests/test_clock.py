@@ -37,6 +37,23 @@ def test_tests_read_no_clock_but_the_travelled_one():
     assert _reads("tests", {"tests/test_clock.py"}) == []
 
 
+# Measuring a duration: fine for a benchmark's figure or a wait's deadline, never for an assertion.
+STOPWATCH = re.compile(r"\btime\.(perf_counter|monotonic|process_time)(_ns)?\(")
+
+
+def test_no_test_asserts_a_duration():
+    # Performance targets are bench/'s figures: on a shared machine a timed assertion fails for reasons
+    # of its own. The browser walk's timings (tests/mobile.py) are reported by bench/mobile.py, and the
+    # fault test waits for a server with a deadline.
+    found = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if STOPWATCH.search(line) and relative not in {"tests/test_fault.py", "tests/test_clock.py"}:
+                found.append(f"{relative}:{number}: {line.strip()}")
+    assert found == []
+
+
 def test_the_suite_lives_at_its_chosen_moment(suite_clock):
     # The suite's clock started at its moment when the run began, and ticks (no run takes two hours).
     assert suite_clock <= utcnow() < suite_clock + timedelta(hours=2)

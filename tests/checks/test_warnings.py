@@ -1,8 +1,8 @@
 """Content warnings: the matchers on Chinese text (full-width, mixed scripts, spaced numbers), and the
 reporter's and signer's view through the real routes, with the signer's decision recorded."""
 import json
-import time
 
+import ahocorasick
 from sqlalchemy import select
 
 from portal.checks.models import SensitiveWord, WarningReview
@@ -148,8 +148,8 @@ def test_thousands_of_words_in_one_pass():
     words = [("sensitive", f"词{index:05d}") for index in range(5000)] + [("sensitive", "群体性事件")]
     matcher = build_matcher(words)
     text = "社区开展垃圾分类宣传。" * 200 + "词04321与群体性事件"
-    started = time.perf_counter()
+    # One pass whatever the number of words: the matcher is a built Aho-Corasick automaton, not a list
+    # tried word by word (a structural check: the suite asserts no timings).
+    assert matcher.kind == ahocorasick.AHOCORASICK and len(matcher) == 5001
     found = find_words(matcher, text)
-    elapsed = time.perf_counter() - started
     assert messages(found) == ["含敏感词“词04321”，请核实是否适合报送", "含敏感词“群体性事件”，请核实是否适合报送"]
-    assert elapsed < 0.2  # one pass over 2,000 characters: well under a millisecond on the test machine
