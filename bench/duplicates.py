@@ -1,7 +1,7 @@
 """Near-duplicates: the method's recall and precision on the hand-written evaluation set (by kind, on its test
 part), the template-generated pairs as a regression check, and the check of one new item against a city year.
 
-    python bench/duplicates.py --fit           # fit the score's coefficients and threshold on the tuning part
+    python bench/duplicates.py --fit           # fit the score's coefficients and threshold on the tuning part only
     python bench/duplicates.py                 # report on the test part (and the old generated pairs)
     python bench/generate.py city --database sqlite:///bench/out/city.db
     python bench/duplicates.py --latency --database sqlite:///bench/out/city.db
@@ -121,10 +121,16 @@ def tune():
     for signals, label in rows:
         z = weights[0] + sum(w * s for w, s in zip(weights[1:], signals))
         scored.append((1 / (1 + math.exp(-z)), label))
-    best = max((min(measure([(p >= t, bool(label)) for p, label in scored])[:2]), -abs(t - 0.5), t)
-               for t in [i / 100 for i in range(5, 96)])
-    print(f"THRESHOLD = {best[2]:.2f}: min(precision, recall) on the tuning part {best[0]:.3f}")
-    events.COEFFICIENTS, events.THRESHOLD = tuple(weights), best[2]
+    # the best min(precision, recall); of the thresholds reaching it, the middle one: as far as the tuning part
+    # allows from both the last non-duplicate kept apart and the last duplicate found
+    grid = [i / 100 for i in range(5, 96)]
+    quality = {t: min(measure([(p >= t, bool(label)) for p, label in scored])[:2]) for t in grid}
+    best = max(quality.values())
+    reaching = [t for t in grid if quality[t] == best]
+    threshold = reaching[len(reaching) // 2]
+    print(f"THRESHOLD = {threshold:.2f}: min(precision, recall) on the tuning part {best:.3f} "
+          f"(reached from {reaching[0]:.2f} to {reaching[-1]:.2f})")
+    events.COEFFICIENTS, events.THRESHOLD = tuple(weights), threshold
 
 
 PLACES = ["社区广场", "党群服务中心", "辖区学校", "农贸市场", "老年活动中心", "文化广场", "小区议事厅", "街道会议室"]
@@ -206,9 +212,9 @@ def main() -> None:
     parser.add_argument("--checks", type=int, default=200)
     args = parser.parse_args()
     if args.fit:
+        # the test part is not looked at while fitting: run without --fit, once the method is frozen
         tune()
         report("tune", args.verbose)
-        report("test", args.verbose)
     elif args.latency:
         latency(args.database, args.checks)
     else:

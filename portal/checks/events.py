@@ -6,31 +6,39 @@ features are its facts (dates, times, numbers with units) and the two-character 
 (names, places and keywords are runs of rare pairs). Each shared feature weighs by how rarely the office
 writes it (office-wide document frequency) and how rarely the two units write it elsewhere (per-unit
 document frequency): a unit's template, a street's template and every report's boilerplate weigh little.
+What tells two events apart counts as well: both name an event date and the dates differ, both count in
+the same unit and no count of one can be the other's (90余人 can be 93人), both name people or weighty
+places and neither names the other's. Same topic, same day, same officials' titles: different events.
 The weights of a pair of items combine into one score (a logistic model whose coefficients were fitted
 on the tuning part of tests/data/duplicate_eval, see bench/duplicates.py); THRESHOLD is the product's."""
 import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from ..search.text import HAN
 
-THRESHOLD = 0.47  # probability at or above which two items count as one event (chosen on the tuning part)
+THRESHOLD = 0.42  # probability at or above which two items count as one event (chosen on the tuning part)
 
 _DATE = re.compile(r"(\d{1,2})月(\d{1,2})日(?:(?:至|到|—|-|～|~)(?:(\d{1,2})月)?(\d{1,2})日)?")
+# A day without its month (13日晚上, 当月21日): the month is the filing day's, or the one before when the day
+# has not come yet. Not a count of days (30日内办结, 5日起施行).
+_BARE_DAY = re.compile(r"(?<![\d月.])(\d{1,2})日(?![内起前后以之])")
 _TIME = re.compile(r"(\d{1,2})(?:时|点)(?:(\d{1,2})分)?")
 _DURATION = re.compile(r"(\d+)分(\d+)秒")
 UNITS = ("平方米 万元 人次 台次 批次 公里 公斤 毫米 分钟 小时 元 人 名 户 个 处 台 艘 份 家 项 米 吨 剂 栋 辆 张 次 条 块 件 所 "
          "套 株 岁 组 盏 部 座 辆 班级 天 周 %").split()
 SAME_UNIT = {"名": "人"}  # 32名 and 32人 count the same people
-_NUMBER = re.compile(r"(\d+(?:\.\d+)?)(?:余|多)?(" + "|".join(sorted(set(UNITS), key=len, reverse=True)) + ")")
+_NUMBER = re.compile(r"(\d+(?:\.\d+)?)(余|多|来)?(" + "|".join(sorted(set(UNITS), key=len, reverse=True)) + ")")
 _BARE_NUMBER = re.compile(r"\d{3,}")
 _HAN_RUN = re.compile(f"[{HAN}]+")
 # People: a name (surname and one or two characters) right after an official's or a worker's title. Kept as the
 # surname and first given character (周建军 → 周建): the third character is too often the next word (孙浩站在).
 TITLES = ("书记 副书记 主任 副主任 局长 副局长 队长 副队长 所长 站长 科长 部长 校长 院长 经理 社长 组长 "
-          "医生 民警 网格员 楼栋长 河长 技术员 律师 老师 调解员 志愿者 老兵 居民 老人 低保户 大爷 阿姨").split()
+          "医生 民警 网格员 楼栋长 河长 技术员 律师 老师 调解员 志愿者 老兵 居民 老人 低保户 大爷 阿姨 理事长 主席 "
+          "会长 秘书长 馆长 专干 干事 指导员 教导员 警官 辅警 保安 班长 园长 主任医师 护士 厂长 董事长 负责人").split()
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁"
             "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
             "莫孔汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯"
@@ -42,6 +50,11 @@ _PERSON = re.compile("(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + f
 PLACE_WORDS = ("社区 小区 街道 广场 公园 河堤 农贸市场 市场 小学 中学 幼儿园 学校 党群服务中心 服务中心 车库 通道 大桥 "
                "桥 闸 路 巷 里 号楼 工地 医院 工业园 科技园 商业街 体育馆 河 超市 菜市场 加油站 涵洞").split()
 _NOT_IN_NAMES = set("在的了和与等为到对向将把从带陪同一表示说指出要求介绍进行及站来去是也都就还已分别一行现场")
+# A place's own name holds none of these: what comes before a place word is as often a verb or a particle
+# (叮嘱社区, 在滨河, 求各社区, 检查小区) as a name, and a verb shared by two texts is no shared place.
+_NOT_IN_PLACES = _NOT_IN_NAMES | set("至于往经沿被给让由照织领着嘱咐求实知报交督促查看赶走推置里各全所个两本该其每"
+                                     "要后时前内外间又还都也就同移入参与清理整治发现更换关闭封闭疏散模拟利用通过"
+                                     "围绕引发受望护巡破损映助搬传起居立以属辖今员")
 _PLACE = re.compile("|".join(sorted(PLACE_WORDS, key=len, reverse=True)))
 _TWO_HAN = re.compile(f"[{HAN}]{{2}}")
 _SPACE = re.compile(r"\s+")
@@ -52,32 +65,46 @@ def normalize(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
-def _dates(text: str) -> set[str]:
-    found = set()
+def _bare_month(day: int, filed: date) -> int:
+    return filed.month if day <= filed.day else (filed.month - 2) % 12 + 1
+
+
+def _dated(text: str, filed: date | None) -> list[tuple[int, int, set[str]]]:
+    """Every date the text names, in order: (start, end, month-day keys; a range gives both ends)."""
+    found = []
     for match in _DATE.finditer(text):
         month, day, month_to, day_to = match.groups()
-        found.add(f"{int(month)}-{int(day)}")
+        keys = {f"{int(month)}-{int(day)}"}
         if day_to:
-            found.add(f"{int(month_to or month)}-{int(day_to)}")
-    return found
+            keys.add(f"{int(month_to or month)}-{int(day_to)}")
+        found.append((match.start(), match.end(), keys))
+    if filed is not None:
+        taken = {index for start, end, _keys in found for index in range(start, end)}
+        for match in _BARE_DAY.finditer(text):
+            day = int(match[1])
+            if match.start() not in taken and 1 <= day <= 31:
+                found.append((match.start(), match.end(), {f"{_bare_month(day, filed)}-{day}"}))
+    return sorted(found, key=lambda entry: entry[0])
 
 
-def extract(text: str) -> dict[str, str]:
+def extract(text: str, filed: date | None = None) -> dict[str, str]:
     """Feature key → the words it was read from (kept for explaining a match). Keys: d: a date, t: a time
-    of day, n: a number with its unit (or a long bare number), p: a person, l: a place, w: a Han pair."""
+    of day, n: a number with its unit (or a long bare number), p: a person, l: a place, w: a Han pair.
+    A day named without its month is read only when the filing day is known."""
     text = normalize(text)
     features: dict[str, str] = {}
-    for key in _dates(text):
-        month, day = key.split("-")
-        features["d:" + key] = f"{month}月{day}日"
+    for _start, _end, keys in _dated(text, filed):
+        for key in keys:
+            month, day = key.split("-")
+            features["d:" + key] = f"{month}月{day}日"
     for match in _TIME.finditer(text):
         features[f"t:{int(match[1])}:{int(match[2] or 0)}"] = match[0]
     for match in _DURATION.finditer(text):
         features[f"n:{match[1]}分{match[2]}秒"] = match[0]
-    dated = {span for found in _DATE.finditer(text) for span in range(*found.span())}
+    dated = {index for start, end, _keys in _dated(text, filed) for index in range(start, end)}
     for match in _NUMBER.finditer(text):
         if match.start() not in dated:
-            features[f"n:{float(match[1]):g}{SAME_UNIT.get(match[2], match[2])}"] = match[0]
+            features[f"n:{float(match[1]):g}{SAME_UNIT.get(match[3], match[3])}"] = match[0]
     for match in _BARE_NUMBER.finditer(text):
         if match.start() not in dated and not _NUMBER.match(text, match.start()):
             features["n:" + match[0]] = match[0]
@@ -86,7 +113,7 @@ def extract(text: str) -> dict[str, str]:
             features["p:" + match[1]] = match[1]
     for match in _PLACE.finditer(text):
         name = text[max(match.start() - 2, 0):match.start()]
-        if _TWO_HAN.fullmatch(name):
+        if _TWO_HAN.fullmatch(name) and not set(name) & _NOT_IN_PLACES:
             features["l:" + name + match[0]] = name + match[0]
     for run in _HAN_RUN.findall(text):
         features.update({"w:" + run[i:i + 2]: run[i:i + 2] for i in range(len(run) - 1)})
@@ -118,14 +145,47 @@ class Document:
     features: dict[str, str]
     text: str = ""  # normalized: a person or place read in one item counts as shared when the other names it anywhere
     event_dates: frozenset = frozenset()  # the first date the body names (a range: each of its ends)
+    numbers: dict = field(default_factory=dict)  # unit → [(low, high)]: what each count can mean (90余人: 90–99)
 
     @classmethod
     def of(cls, unit, day: int, text: str) -> "Document":
+        filed = date.fromordinal(day) if day > 0 else None
+        title_end = len(normalize(text.split("\n", 1)[0])) if "\n" in text else 0
         text = normalize(text)
-        body = text.split("\n", 1)[-1]
         # a date in the title only is a reporting period (本周4月13日—4月17日), not an event's day
-        first = _DATE.search(body)
-        return cls(unit, day, extract(text), text, frozenset(_dates(first[0])) if first else frozenset())
+        first = next((keys for start, _end, keys in _dated(text, filed) if start >= title_end), set())
+        return cls(unit, day, extract(text, filed), text, frozenset(first), _counts(text, filed))
+
+
+def _counts(text: str, filed: date | None) -> dict[str, list[tuple[float, float]]]:
+    """Numbers with their units as ranges: 46人 is 46, 90余人 and 20来辆 leave the last digit open, 约40 is ±10%."""
+    dated = {index for start, end, _keys in _dated(text, filed) for index in range(start, end)}
+    counts: dict[str, list[tuple[float, float]]] = {}
+    for match in _NUMBER.finditer(text):
+        if match.start() in dated:
+            continue
+        value = float(match[1])
+        if match[2]:
+            digits = match[1].split(".")[0]
+            low, high = value, value + 10 ** (len(digits) - len(digits.rstrip("0")))
+        elif text[max(match.start() - 1, 0):match.start()] in ("约", "近"):
+            low, high = value * 0.9, value * 1.1
+        else:
+            low = high = value
+        counts.setdefault(SAME_UNIT.get(match[3], match[3]), []).append((low, high))
+    return counts
+
+
+def _counts_conflict(a: Document, b: Document) -> float:
+    """Of the units both items count in, the share where no count of one can be a count of the other: two
+    reports of one event give at least one of the same figures (93人, 90余人); two events give their own."""
+    units = set(a.numbers) & set(b.numbers)
+    if not units:
+        return 0.0
+    apart = sum(1 for unit in units
+                if not any(low <= other_high and other_low <= high
+                           for low, high in a.numbers[unit] for other_low, other_high in b.numbers[unit]))
+    return apart / len(units)
 
 
 @dataclass
@@ -136,9 +196,6 @@ class Match:
     @property
     def duplicate(self) -> bool:
         return self.probability >= THRESHOLD
-
-
-KINDS = ("d", "t", "n", "w")
 
 
 MIN_HISTORY = 200  # an office with fewer items is taken to have this many, none holding what it has not seen
@@ -163,9 +220,10 @@ def _weight(key: str, a: Document, b: Document, frequencies: Frequencies, in_a: 
 
 
 # Fitted on the tuning part (python bench/duplicates.py --fit): intercept, then one per signal of _signals.
-COEFFICIENTS = (-2.74, 0.36, -0.61, 1.25, 0.87, 0.57, 1.56, 0.95, -0.28, 0.27, 2.14, -1.42)
+COEFFICIENTS = (-1.24, 0.4, 0.01, 0.67, 0.57, 0.6, 1.11, 0.61, -0.49, 0.38, 1.74, -0.84, -1.02, -1.24, -1.14, -0.75)
 SIGNALS = ("words_contained", "words_weight", "numbers_weight", "people", "places", "same_event_date", "days_apart",
-           "same_unit", "rare_words", "dated_evidence", "unmatched_names")
+           "same_unit", "rare_words", "dated_evidence", "unmatched_names", "other_event_date", "other_counts",
+           "other_people", "other_places")
 RARE_HELD = 3  # a word at most this many other items hold is the event's own (a name, a place, what happened)
 
 
@@ -183,6 +241,15 @@ def _unmatched_names(a: Document, b: Document) -> float:
         if names:
             shares.append(sum(1 for name in names if name not in other.text) / len(names))
     return min(shares, default=0.0)
+
+
+def _names_apart(a: Document, b: Document, kind: str, weights: dict[str, float]) -> float:
+    """1 when both items name people (or weighty places) and neither names any of the other's: two events, each
+    with its own officials and its own streets, however alike the rest."""
+    names = [[key[2:] for key in doc.features if key[0] == kind and weights[key] >= 1.0] for doc in (a, b)]
+    if not all(names):
+        return 0.0
+    return float(not any(name in b.text for name in names[0]) and not any(name in a.text for name in names[1]))
 
 
 def _shared_keys(a: Document, b: Document) -> set[str]:
@@ -217,6 +284,10 @@ def _signals(a: Document, b: Document, frequencies: Frequencies) -> tuple[list[f
         min(rare / 10, 1.0),
         same_date * evidence,
         _unmatched_names(a, b),
+        float(bool(a.event_dates and b.event_dates and not a.event_dates & b.event_dates)),
+        _counts_conflict(a, b),
+        _names_apart(a, b, "p", weights),
+        _names_apart(a, b, "l", weights),
     ]
     strong = {key: (a.features.get(key) or b.features[key]) for key in shared if weights[key] >= 1.0}
     return signals, strong

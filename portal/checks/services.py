@@ -36,8 +36,12 @@ def item_text(item: Item) -> str:
     return item.title + "\n" + item.body
 
 
+def _filed(item: Item) -> date:
+    return to_local(item.created_at or utcnow()).date()
+
+
 def _day(item: Item) -> int:
-    return to_local(item.created_at or utcnow()).date().toordinal()
+    return _filed(item).toordinal()
 
 
 # Candidates recur (this week's items are compared with each new one): their documents are kept per process,
@@ -61,7 +65,7 @@ def store_features(item: Item) -> None:
     """Called whenever the unit's text is saved: the stored features always describe the current text."""
     db.session.flush()
     db.session.execute(delete(ItemFeature).where(ItemFeature.item_id == item.id))
-    keys = set(events.extract(item_text(item)))
+    keys = set(events.extract(item_text(item), _filed(item)))
     if keys:
         db.session.execute(insert(ItemFeature), [{"item_id": item.id, "key": key} for key in keys])
 
@@ -333,13 +337,13 @@ def index_items(item_ids: list[int] | None = None, pairs: bool = True, only_miss
     """Features for the given items (default: every item) that have none, then (unless pairs=False) the similar
     items of those (of all the given ones with only_missing=False): for data written without the services (the
     demo, the benchmark, an upgrade). Returns the number of items whose features were written."""
-    query = select(Item.id, Item.title, Item.body).where(Item.id.not_in(select(ItemFeature.item_id)))
+    query = select(Item.id, Item.title, Item.body, Item.created_at).where(Item.id.not_in(select(ItemFeature.item_id)))
     if item_ids is not None:
         query = query.where(Item.id.in_(item_ids))
     missing = db.session.execute(query).all()
     for start in range(0, len(missing), 2000):
-        rows = [{"item_id": item_id, "key": key} for item_id, title, body in missing[start:start + 2000]
-                for key in events.extract(title + "\n" + body)]
+        rows = [{"item_id": item_id, "key": key} for item_id, title, body, created_at in missing[start:start + 2000]
+                for key in events.extract(title + "\n" + body, to_local(created_at or utcnow()).date())]
         if rows:
             db.session.execute(insert(ItemFeature), rows)
     if pairs:
