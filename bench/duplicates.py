@@ -3,6 +3,7 @@ part), the template-generated pairs as a regression check, and the check of one 
 
     python bench/duplicates.py --fit           # fit the score's coefficients and threshold on the tuning part only
     python bench/duplicates.py                 # report on the test part (and the old generated pairs)
+    python bench/duplicates.py --batch 25_fresh_test   # and on one file of it alone
     python bench/generate.py city --database sqlite:///bench/out/city.db
     python bench/duplicates.py --latency --database sqlite:///bench/out/city.db
 
@@ -78,9 +79,9 @@ def measure(found: list[tuple[bool, bool]]) -> tuple[float, float, int, int, int
     return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0), tp, fp, fn
 
 
-def report(split="test", verbose=False):
+def report(split="test", verbose=False, source=""):
     documents, pairs, frequencies = eval_documents()
-    chosen = [pair for pair in pairs if pair.split == split]
+    chosen = [pair for pair in pairs if pair.split == split and pair.source.startswith(source)]
     results = []
     for pair in chosen:
         match = events.compare(documents[pair.a], documents[pair.b], frequencies)
@@ -88,14 +89,16 @@ def report(split="test", verbose=False):
         if verbose and match.duplicate != pair.duplicate:
             print(f"  wrong: {pair.kind} {pair.a} {pair.b} p={match.probability:.2f}")
     precision, recall, *_ = measure([(match.duplicate, pair.duplicate) for pair, match in results])
-    print(f"{split} part: {len(chosen)} pairs; precision {precision:.3f}, recall {recall:.3f} "
+    print(f"{split} part{' of ' + source if source else ''}: {len(chosen)} pairs; precision {precision:.3f}, recall {recall:.3f} "
           f"at threshold {events.THRESHOLD}")
     for kind in DUPLICATE_KINDS:
         of_kind = [match.duplicate for pair, match in results if pair.kind == kind]
-        print(f"  {kind:20s} found {sum(of_kind)} of {len(of_kind)}")
+        if of_kind:
+            print(f"  {kind:20s} found {sum(of_kind)} of {len(of_kind)}")
     for kind in DISTINCT_KINDS:
         of_kind = [match.duplicate for pair, match in results if pair.kind == kind]
-        print(f"  {kind:20s} wrongly flagged {sum(of_kind)} of {len(of_kind)}")
+        if of_kind:
+            print(f"  {kind:20s} wrongly flagged {sum(of_kind)} of {len(of_kind)}")
     return precision, recall
 
 
@@ -207,6 +210,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--fit", action="store_true")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--batch", default="", help="only the pairs of this file of the set (e.g. 25_fresh_test)")
     parser.add_argument("--latency", action="store_true")
     parser.add_argument("--database", default="sqlite:///bench/out/city.db")
     parser.add_argument("--checks", type=int, default=200)
@@ -219,6 +223,8 @@ def main() -> None:
         latency(args.database, args.checks)
     else:
         report("test", args.verbose)
+        if args.batch:
+            report("test", args.verbose, args.batch)
         report_old_pairs()
 
 
