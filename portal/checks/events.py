@@ -8,7 +8,8 @@ writes it (office-wide document frequency) and how rarely the two units write it
 document frequency): a unit's template, a street's template and every report's boilerplate weigh little.
 What tells two events apart counts as well: both name an event date and the dates differ, both count in
 the same unit and no count of one can be the other's (90余人 can be 93人), both name people or weighty
-places and neither names the other's. Same topic, same day, same officials' titles: different events.
+places and neither names the other's, both titles name a place and neither text names the other title's.
+Same topic, same day, same officials' titles: different events.
 The weights of a pair of items combine into one score (a logistic model whose coefficients were fitted
 on the tuning part of tests/data/duplicate_eval, see bench/duplicates.py); THRESHOLD is the product's."""
 import math
@@ -20,17 +21,20 @@ from typing import Protocol
 
 from ..search.text import HAN
 
-THRESHOLD = 0.42  # probability at or above which two items count as one event (chosen on the tuning part)
+THRESHOLD = 0.45  # probability at or above which two items count as one event (chosen on the tuning part)
 
 _DATE = re.compile(r"(\d{1,2})月(\d{1,2})日(?:(?:至|到|—|-|～|~)(?:(\d{1,2})月)?(\d{1,2})日)?")
 # A day without its month (13日晚上, 当月21日): the month is the filing day's, or the one before when the day
 # has not come yet. Not a count of days (30日内办结, 5日起施行).
 _BARE_DAY = re.compile(r"(?<![\d月.])(\d{1,2})日(?![内起前后以之])")
+# Days named from the filing day: a reporter writes 昨天下午 of yesterday's event.
+_RELATIVE_DAY = re.compile("(今天|今日|昨天|昨日|前天)")
+DAYS_BEFORE = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
 _TIME = re.compile(r"(\d{1,2})(?:时|点)(?:(\d{1,2})分)?")
 _DURATION = re.compile(r"(\d+)分(\d+)秒")
 UNITS = ("平方米 万元 人次 台次 批次 公里 公斤 毫米 分钟 小时 元 人 名 户 个 处 台 艘 份 家 项 米 吨 剂 栋 辆 张 次 条 块 件 所 "
-         "套 株 岁 组 盏 部 座 辆 班级 天 周 %").split()
-SAME_UNIT = {"名": "人"}  # 32名 and 32人 count the same people
+         "套 株 岁 组 盏 部 座 辆 班级 天 周 位 %").split()
+SAME_UNIT = {"名": "人", "位": "人"}  # 32名, 32位 and 32人 count the same people
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?)(余|多|来)?(" + "|".join(sorted(set(UNITS), key=len, reverse=True)) + ")")
 _BARE_NUMBER = re.compile(r"\d{3,}")
 _HAN_RUN = re.compile(f"[{HAN}]+")
@@ -55,7 +59,8 @@ _NOT_IN_NAMES = set("在的了和与等为到对向将把从带陪同一表示�
 _NOT_IN_PLACES = _NOT_IN_NAMES | set("至于往经沿被给让由照织领着嘱咐求实知报交督促查看赶走推置里各全所个两本该其每"
                                      "要后时前内外间又还都也就同移入参与清理整治发现更换关闭封闭疏散模拟利用通过"
                                      "围绕引发受望护巡破损映助搬传起居立以属辖今员")
-_PLACE = re.compile("|".join(sorted(PLACE_WORDS, key=len, reverse=True)))
+# A place word that begins a longer word is no place: 社区河长, 街道河长办, 湖西市场监管所, 疏散路线.
+_PLACE = re.compile("(?:" + "|".join(sorted(PLACE_WORDS, key=len, reverse=True)) + ")(?!长|监管|线|面)")
 _TWO_HAN = re.compile(f"[{HAN}]{{2}}")
 _SPACE = re.compile(r"\s+")
 
@@ -84,13 +89,16 @@ def _dated(text: str, filed: date | None) -> list[tuple[int, int, set[str]]]:
             day = int(match[1])
             if match.start() not in taken and 1 <= day <= 31:
                 found.append((match.start(), match.end(), {f"{_bare_month(day, filed)}-{day}"}))
+        for match in _RELATIVE_DAY.finditer(text):
+            day = date.fromordinal(filed.toordinal() - DAYS_BEFORE[match[0]])
+            found.append((match.start(), match.end(), {f"{day.month}-{day.day}"}))
     return sorted(found, key=lambda entry: entry[0])
 
 
 def extract(text: str, filed: date | None = None) -> dict[str, str]:
     """Feature key → the words it was read from (kept for explaining a match). Keys: d: a date, t: a time
     of day, n: a number with its unit (or a long bare number), p: a person, l: a place, w: a Han pair.
-    A day named without its month is read only when the filing day is known."""
+    A day named without its month, or from the filing day (昨天), is read only when the filing day is known."""
     text = normalize(text)
     features: dict[str, str] = {}
     for _start, _end, keys in _dated(text, filed):
@@ -113,7 +121,7 @@ def extract(text: str, filed: date | None = None) -> dict[str, str]:
             features["p:" + match[1]] = match[1]
     for match in _PLACE.finditer(text):
         name = text[max(match.start() - 2, 0):match.start()]
-        if _TWO_HAN.fullmatch(name) and not set(name) & _NOT_IN_PLACES:
+        if _TWO_HAN.fullmatch(name) and not set(name) & _NOT_IN_PLACES and name not in PLACE_WORDS:
             features["l:" + name + match[0]] = name + match[0]
     for run in _HAN_RUN.findall(text):
         features.update({"w:" + run[i:i + 2]: run[i:i + 2] for i in range(len(run) - 1)})
@@ -146,6 +154,7 @@ class Document:
     text: str = ""  # normalized: a person or place read in one item counts as shared when the other names it anywhere
     event_dates: frozenset = frozenset()  # the first date the body names (a range: each of its ends)
     numbers: dict = field(default_factory=dict)  # unit → [(low, high)]: what each count can mean (90余人: 90–99)
+    title: str = ""  # normalized
 
     @classmethod
     def of(cls, unit, day: int, text: str) -> "Document":
@@ -154,7 +163,10 @@ class Document:
         text = normalize(text)
         # a date in the title only is a reporting period (本周4月13日—4月17日), not an event's day
         first = next((keys for start, _end, keys in _dated(text, filed) if start >= title_end), set())
-        return cls(unit, day, extract(text, filed), text, frozenset(first), _counts(text, filed))
+        return cls(unit, day, extract(text, filed), text, frozenset(first), _counts(text, filed), text[:title_end])
+
+
+NOT_COUNTS = ("岁", "%")  # 65岁以上, 95%: who an event was for or a target, not what happened
 
 
 def _counts(text: str, filed: date | None) -> dict[str, list[tuple[float, float]]]:
@@ -162,7 +174,7 @@ def _counts(text: str, filed: date | None) -> dict[str, list[tuple[float, float]
     dated = {index for start, end, _keys in _dated(text, filed) for index in range(start, end)}
     counts: dict[str, list[tuple[float, float]]] = {}
     for match in _NUMBER.finditer(text):
-        if match.start() in dated:
+        if match.start() in dated or match[3] in NOT_COUNTS:
             continue
         value = float(match[1])
         if match[2]:
@@ -220,10 +232,10 @@ def _weight(key: str, a: Document, b: Document, frequencies: Frequencies, in_a: 
 
 
 # Fitted on the tuning part (python bench/duplicates.py --fit): intercept, then one per signal of _signals.
-COEFFICIENTS = (-1.24, 0.4, 0.01, 0.67, 0.57, 0.6, 1.11, 0.61, -0.49, 0.38, 1.74, -0.84, -1.02, -1.24, -1.14, -0.75)
+COEFFICIENTS = (-1.08, 0.35, -0.02, 0.66, 0.65, 0.54, 1.0, 0.73, -0.5, 0.4, 1.52, -0.89, -0.76, -1.52, -0.91, -0.46, -1.18)
 SIGNALS = ("words_contained", "words_weight", "numbers_weight", "people", "places", "same_event_date", "days_apart",
            "same_unit", "rare_words", "dated_evidence", "unmatched_names", "other_event_date", "other_counts",
-           "other_people", "other_places")
+           "other_people", "other_places", "other_title_places")
 RARE_HELD = 3  # a word at most this many other items hold is the event's own (a name, a place, what happened)
 
 
@@ -250,6 +262,15 @@ def _names_apart(a: Document, b: Document, kind: str, weights: dict[str, float])
     if not all(names):
         return 0.0
     return float(not any(name in b.text for name in names[0]) and not any(name in a.text for name in names[1]))
+
+
+def _titles_apart(a: Document, b: Document) -> float:
+    """1 when both titles name a place and neither text names the other title's: a title says who did it
+    where (翠屏社区为老人免费体检, 湖滨社区组织老人参加体检); a report of another unit's event names that unit."""
+    places = [[key[2:] for key in doc.features if key[0] == "l" and key[2:] in doc.title] for doc in (a, b)]
+    if not all(places):
+        return 0.0
+    return float(not any(place in b.text for place in places[0]) and not any(place in a.text for place in places[1]))
 
 
 def _shared_keys(a: Document, b: Document) -> set[str]:
@@ -288,6 +309,7 @@ def _signals(a: Document, b: Document, frequencies: Frequencies) -> tuple[list[f
         _counts_conflict(a, b),
         _names_apart(a, b, "p", weights),
         _names_apart(a, b, "l", weights),
+        _titles_apart(a, b),
     ]
     strong = {key: (a.features.get(key) or b.features[key]) for key in shared if weights[key] >= 1.0}
     return signals, strong
