@@ -6,14 +6,17 @@ part), the template-generated pairs as a regression check, and the check of one 
     python bench/duplicates.py --batch 25_fresh_test   # and on one file of it alone
     python bench/generate.py city --database sqlite:///bench/out/city.db
     python bench/duplicates.py --latency --database sqlite:///bench/out/city.db
+    python bench/duplicates.py --latency --profile ...   # where the time goes (cProfile, by own time)
 
 Latency: the generator's items carry one-line bodies; this fills each with a report written from the old
 evaluation set's templates, stores every item's features, then files new items (half re-filings of existing
 ones with small changes, half fresh texts) and times the check of each. Target: p95 under 50 ms."""
 import argparse
+import cProfile
 import json
 import math
 import os
+import pstats
 import random
 import statistics
 import sys
@@ -153,7 +156,7 @@ def write_report(rng: random.Random, unit: str) -> str:
     return "\n".join(line.format(**fills) for line in TEMPLATES[template])
 
 
-def latency(database: str, checks: int) -> None:
+def latency(database: str, checks: int, profile: bool = False) -> None:
     from sqlalchemy import bindparam, func, select, update
 
     from portal import create_app
@@ -183,6 +186,7 @@ def latency(database: str, checks: int) -> None:
         ids = sorted(db.session.scalars(select(Item.id)))
         sample = [db.session.get(Item, item_id) for item_id in random.Random(5).sample(ids, checks)]
         timings, cpu, found = [], [], []
+        profiler = cProfile.Profile() if profile else None
         for index, existing in enumerate(sample):
             body = existing.body.replace("。", "，", 1) if index % 2 == 0 else write_report(rng, "新建单位")
             item = Item(unit_id=existing.unit_id, author_id=existing.author_id, form_key=f"bench-check-{index}",
@@ -191,7 +195,11 @@ def latency(database: str, checks: int) -> None:
             db.session.add(item)
             store_features(item)
             started, started_cpu = time.perf_counter(), time.process_time()
+            if profiler:
+                profiler.enable()
             record_similar_items(item)
+            if profiler:
+                profiler.disable()
             timings.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
             found.append(existing.id in {other_id for (other_id,) in db.session.execute(
@@ -204,6 +212,8 @@ def latency(database: str, checks: int) -> None:
               f"{statistics.median(timings):.1f} ms, p95 {p95:.1f} ms, max {timings[-1]:.1f} ms (this process's CPU: "
               f"median {statistics.median(cpu):.1f} ms, p95 {cpu[int(len(cpu) * 0.95) - 1]:.1f} ms); "
               f"re-filings found {sum(found[::2])}/{len(found[::2])}")
+        if profiler:  # where a check's time goes (the profiler's own cost inflates the figures above)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
 def main() -> None:
@@ -214,13 +224,14 @@ def main() -> None:
     parser.add_argument("--latency", action="store_true")
     parser.add_argument("--database", default="sqlite:///bench/out/city.db")
     parser.add_argument("--checks", type=int, default=200)
+    parser.add_argument("--profile", action="store_true", help="with --latency: cProfile of the checks")
     args = parser.parse_args()
     if args.fit:
         # the test part is not looked at while fitting: run without --fit, once the method is frozen
         tune()
         report("tune", args.verbose)
     elif args.latency:
-        latency(args.database, args.checks)
+        latency(args.database, args.checks, args.profile)
     else:
         report("test", args.verbose)
         if args.batch:

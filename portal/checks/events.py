@@ -99,9 +99,18 @@ def extract(text: str, filed: date | None = None) -> dict[str, str]:
     """Feature key → the words it was read from (kept for explaining a match). Keys: d: a date, t: a time
     of day, n: a number with its unit (or a long bare number), p: a person, l: a place, w: a Han pair.
     A day named without its month, or from the filing day (昨天), is read only when the filing day is known."""
-    text = normalize(text)
+    return _read(normalize(text), filed)[0]
+
+
+NOT_COUNTS = ("岁", "%")  # 65岁以上, 95%: who an event was for or a target, not what happened
+
+
+def _read(text: str, filed: date | None):
+    """One pass over a normalized text: its features, its counts by unit as ranges (46人 is 46, 90余人 and 20来辆
+    leave the last digit open, 约40 is ±10%) and the dates it names in order."""
     features: dict[str, str] = {}
-    for _start, _end, keys in _dated(text, filed):
+    dates = _dated(text, filed)
+    for _start, _end, keys in dates:
         for key in keys:
             month, day = key.split("-")
             features["d:" + key] = f"{month}月{day}日"
@@ -109,10 +118,24 @@ def extract(text: str, filed: date | None = None) -> dict[str, str]:
         features[f"t:{int(match[1])}:{int(match[2] or 0)}"] = match[0]
     for match in _DURATION.finditer(text):
         features[f"n:{match[1]}分{match[2]}秒"] = match[0]
-    dated = {index for start, end, _keys in _dated(text, filed) for index in range(start, end)}
+    dated = {index for start, end, _keys in dates for index in range(start, end)}
+    counts: dict[str, list[tuple[float, float]]] = {}
     for match in _NUMBER.finditer(text):
-        if match.start() not in dated:
-            features[f"n:{float(match[1]):g}{SAME_UNIT.get(match[3], match[3])}"] = match[0]
+        if match.start() in dated:
+            continue
+        unit = SAME_UNIT.get(match[3], match[3])
+        features[f"n:{float(match[1]):g}{unit}"] = match[0]
+        if match[3] in NOT_COUNTS:
+            continue
+        value = float(match[1])
+        if match[2]:
+            digits = match[1].split(".")[0]
+            low, high = value, value + 10 ** (len(digits) - len(digits.rstrip("0")))
+        elif text[max(match.start() - 1, 0):match.start()] in ("约", "近"):
+            low, high = value * 0.9, value * 1.1
+        else:
+            low = high = value
+        counts.setdefault(unit, []).append((low, high))
     for match in _BARE_NUMBER.finditer(text):
         if match.start() not in dated and not _NUMBER.match(text, match.start()):
             features["n:" + match[0]] = match[0]
@@ -125,7 +148,7 @@ def extract(text: str, filed: date | None = None) -> dict[str, str]:
             features["l:" + name + match[0]] = name + match[0]
     for run in _HAN_RUN.findall(text):
         features.update({"w:" + run[i:i + 2]: run[i:i + 2] for i in range(len(run) - 1)})
-    return features
+    return features, counts, dates
 
 
 def full_name(core: str, a: str, b: str) -> str:
@@ -161,31 +184,10 @@ class Document:
         filed = date.fromordinal(day) if day > 0 else None
         title_end = len(normalize(text.split("\n", 1)[0])) if "\n" in text else 0
         text = normalize(text)
+        features, counts, dates = _read(text, filed)
         # a date in the title only is a reporting period (本周4月13日—4月17日), not an event's day
-        first = next((keys for start, _end, keys in _dated(text, filed) if start >= title_end), set())
-        return cls(unit, day, extract(text, filed), text, frozenset(first), _counts(text, filed), text[:title_end])
-
-
-NOT_COUNTS = ("岁", "%")  # 65岁以上, 95%: who an event was for or a target, not what happened
-
-
-def _counts(text: str, filed: date | None) -> dict[str, list[tuple[float, float]]]:
-    """Numbers with their units as ranges: 46人 is 46, 90余人 and 20来辆 leave the last digit open, 约40 is ±10%."""
-    dated = {index for start, end, _keys in _dated(text, filed) for index in range(start, end)}
-    counts: dict[str, list[tuple[float, float]]] = {}
-    for match in _NUMBER.finditer(text):
-        if match.start() in dated or match[3] in NOT_COUNTS:
-            continue
-        value = float(match[1])
-        if match[2]:
-            digits = match[1].split(".")[0]
-            low, high = value, value + 10 ** (len(digits) - len(digits.rstrip("0")))
-        elif text[max(match.start() - 1, 0):match.start()] in ("约", "近"):
-            low, high = value * 0.9, value * 1.1
-        else:
-            low = high = value
-        counts.setdefault(SAME_UNIT.get(match[3], match[3]), []).append((low, high))
-    return counts
+        first = next((keys for start, _end, keys in dates if start >= title_end), set())
+        return cls(unit, day, features, text, frozenset(first), counts, text[:title_end])
 
 
 def _counts_conflict(a: Document, b: Document) -> float:
