@@ -302,16 +302,31 @@ def _signals(a: Document, b: Document, frequencies: Frequencies) -> tuple[list[f
     def total(held, kinds):
         return sum(weights[key] for key in held if key[0] in kinds)
 
-    words = [total(a.features, "w"), total(b.features, "w"), total(shared, "w")]
-    rare = sum(1 for key in shared if key[0] == "w" and _is_rare(key, a, b, frequencies))
+    # the shared keys' weights by kind in one pass (each sum in the order a pass per kind would add it)
+    facts = people = places = named = shared_words = 0.0
+    rare = 0
+    for key in shared:
+        kind, weight = key[0], weights[key]
+        if kind == "w":
+            shared_words += weight
+            rare += _is_rare(key, a, b, frequencies)
+        elif kind in "nt":
+            facts += weight
+        elif kind in "pl":
+            named += weight
+            if kind == "p":
+                people += weight
+            else:
+                places += weight
+    words = [total(a.features, "w"), total(b.features, "w"), shared_words]
     same_date = float(bool(a.event_dates & b.event_dates))
-    evidence = min((total(shared, "nt") / 20 + total(shared, "pl") / 6 + rare / 10) / 2, 1.0)
+    evidence = min((facts / 20 + named / 6 + rare / 10) / 2, 1.0)
     signals = [
         words[2] / (min(words[:2]) or 1.0),  # how much of the shorter one's weighty words the other holds
         min(words[2] / 200, 1.0),
-        min(total(shared, "nt") / 20, 1.0),  # numbers with units and times of day
-        min(total(shared, "p") / 6, 1.0),
-        min(total(shared, "l") / 6, 1.0),
+        min(facts / 20, 1.0),  # numbers with units and times of day
+        min(people / 6, 1.0),
+        min(places / 6, 1.0),
         same_date,
         math.exp(-abs(a.day - b.day) / 7),
         float(a.unit == b.unit),
