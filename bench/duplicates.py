@@ -93,7 +93,8 @@ def report(split="test", verbose=False, source=""):
         if verbose and match.duplicate != pair.duplicate:
             print(f"  wrong: {pair.kind} {pair.a} {pair.b} p={match.probability:.2f}")
     precision, recall, *_ = measure([(match.duplicate, pair.duplicate) for pair, match in results])
-    print(f"{split} part{' of ' + source if source else ''}: {len(chosen)} pairs; precision {precision:.3f}, recall {recall:.3f} "
+    name = f"{split} part of {source}" if source else f"{split} part"
+    print(f"{name}: {len(chosen)} pairs; precision {precision:.3f}, recall {recall:.3f} "
           f"at threshold {events.THRESHOLD}")
     for kind in DUPLICATE_KINDS:
         of_kind = [match.duplicate for pair, match in results if pair.kind == kind]

@@ -226,7 +226,8 @@ def _weights(keys, a: Document, b: Document, frequencies: Frequencies) -> dict[s
         in_a, in_b = key in in_a_keys, key in in_b_keys
         held, total = office(key)
         others = held - in_a - in_b
-        rarity = log(((total - 2 if total - 2 > MIN_HISTORY else MIN_HISTORY) + 1) / ((others if others > 0 else 0) + 1))
+        history = total - 2 if total - 2 > MIN_HISTORY else MIN_HISTORY
+        rarity = log((history + 1) / ((others if others > 0 else 0) + 1))
         if rarity < 0.05:  # boilerplate office-wide: what the units do with it no longer matters
             weights[key] = 0.0
             continue
@@ -247,7 +248,8 @@ def _weights(keys, a: Document, b: Document, frequencies: Frequencies) -> dict[s
 
 
 # Fitted on the tuning part (python bench/duplicates.py --fit): intercept, then one per signal of _signals.
-COEFFICIENTS = (-1.08, 0.35, -0.02, 0.66, 0.65, 0.54, 1.0, 0.73, -0.5, 0.4, 1.52, -0.89, -0.76, -1.52, -0.91, -0.46, -1.18)
+COEFFICIENTS = (-1.08, 0.35, -0.02, 0.66, 0.65, 0.54, 1.0, 0.73, -0.5, 0.4, 1.52, -0.89, -0.76, -1.52, -0.91, -0.46,
+                -1.18)
 SIGNALS = ("words_contained", "words_weight", "numbers_weight", "people", "places", "same_event_date", "days_apart",
            "same_unit", "rare_words", "dated_evidence", "unmatched_names", "other_event_date", "other_counts",
            "other_people", "other_places", "other_title_places")
