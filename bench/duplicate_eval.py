@@ -29,6 +29,7 @@ class EvalPair:
     duplicate: bool
     kind: str
     split: str
+    source: str = ""  # the file it is written in (a batch: the fresh test batch is one file)
 
 
 def _fields(lines: list[str]) -> tuple[dict, list[str]]:
@@ -45,7 +46,7 @@ def _fields(lines: list[str]) -> tuple[dict, list[str]]:
 def load(directory: Path = DIRECTORY) -> tuple[dict[str, EvalItem], list[EvalPair]]:
     items: dict[str, EvalItem] = {}
     pairs: list[EvalPair] = []
-    blocks: list[tuple[str, list[str]]] = []
+    blocks: list[tuple[str, str, list[str]]] = []
     for path in sorted(directory.glob("*.txt")):
         if path.name == "README.txt":
             continue
@@ -53,10 +54,10 @@ def load(directory: Path = DIRECTORY) -> tuple[dict[str, EvalItem], list[EvalPai
             if line.startswith("#"):
                 continue
             if line.startswith("@"):
-                blocks.append((line, []))
+                blocks.append((line, path.stem, []))
             elif blocks:
-                blocks[-1][1].append(line)
-    for header, lines in blocks:
+                blocks[-1][2].append(line)
+    for header, source, lines in blocks:
         words = header.split()
         if words[0] == "@item":
             fields, body = _fields(lines)
@@ -76,6 +77,6 @@ def load(directory: Path = DIRECTORY) -> tuple[dict[str, EvalItem], list[EvalPai
         elif words[0] == "@pair":
             assert words[4] in (DUPLICATE_KINDS if words[3] == "dup" else DISTINCT_KINDS), header
             assert words[5] in ("tune", "test"), header
-            pairs.append(EvalPair(words[1], words[2], words[3] == "dup", words[4], words[5]))
+            pairs.append(EvalPair(words[1], words[2], words[3] == "dup", words[4], words[5], source))
     assert all(pair.a in items and pair.b in items for pair in pairs)
     return items, pairs

@@ -6,31 +6,43 @@ features are its facts (dates, times, numbers with units) and the two-character 
 (names, places and keywords are runs of rare pairs). Each shared feature weighs by how rarely the office
 writes it (office-wide document frequency) and how rarely the two units write it elsewhere (per-unit
 document frequency): a unit's template, a street's template and every report's boilerplate weigh little.
+What tells two events apart counts as well: both name an event date and the dates differ, both count in
+the same unit and no count of one can be the other's (90余人 can be 93人), both name people or weighty
+places and neither names the other's, both titles name a place and neither text names the other title's.
+Same topic, same day, same officials' titles: different events.
 The weights of a pair of items combine into one score (a logistic model whose coefficients were fitted
 on the tuning part of tests/data/duplicate_eval, see bench/duplicates.py); THRESHOLD is the product's."""
 import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from ..search.text import HAN
 
-THRESHOLD = 0.47  # probability at or above which two items count as one event (chosen on the tuning part)
+THRESHOLD = 0.45  # probability at or above which two items count as one event (chosen on the tuning part)
 
 _DATE = re.compile(r"(\d{1,2})月(\d{1,2})日(?:(?:至|到|—|-|～|~)(?:(\d{1,2})月)?(\d{1,2})日)?")
+# A day without its month (13日晚上, 当月21日): the month is the filing day's, or the one before when the day
+# has not come yet. Not a count of days (30日内办结, 5日起施行).
+_BARE_DAY = re.compile(r"(?<![\d月.])(\d{1,2})日(?![内起前后以之])")
+# Days named from the filing day: a reporter writes 昨天下午 of yesterday's event.
+_RELATIVE_DAY = re.compile("(今天|今日|昨天|昨日|前天)")
+DAYS_BEFORE = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
 _TIME = re.compile(r"(\d{1,2})(?:时|点)(?:(\d{1,2})分)?")
 _DURATION = re.compile(r"(\d+)分(\d+)秒")
 UNITS = ("平方米 万元 人次 台次 批次 公里 公斤 毫米 分钟 小时 元 人 名 户 个 处 台 艘 份 家 项 米 吨 剂 栋 辆 张 次 条 块 件 所 "
-         "套 株 岁 组 盏 部 座 辆 班级 天 周 %").split()
-SAME_UNIT = {"名": "人"}  # 32名 and 32人 count the same people
-_NUMBER = re.compile(r"(\d+(?:\.\d+)?)(?:余|多)?(" + "|".join(sorted(set(UNITS), key=len, reverse=True)) + ")")
+         "套 株 岁 组 盏 部 座 辆 班级 天 周 位 %").split()
+SAME_UNIT = {"名": "人", "位": "人"}  # 32名, 32位 and 32人 count the same people
+_NUMBER = re.compile(r"(\d+(?:\.\d+)?)(余|多|来)?(" + "|".join(sorted(set(UNITS), key=len, reverse=True)) + ")")
 _BARE_NUMBER = re.compile(r"\d{3,}")
 _HAN_RUN = re.compile(f"[{HAN}]+")
 # People: a name (surname and one or two characters) right after an official's or a worker's title. Kept as the
 # surname and first given character (周建军 → 周建): the third character is too often the next word (孙浩站在).
 TITLES = ("书记 副书记 主任 副主任 局长 副局长 队长 副队长 所长 站长 科长 部长 校长 院长 经理 社长 组长 "
-          "医生 民警 网格员 楼栋长 河长 技术员 律师 老师 调解员 志愿者 老兵 居民 老人 低保户 大爷 阿姨").split()
+          "医生 民警 网格员 楼栋长 河长 技术员 律师 老师 调解员 志愿者 老兵 居民 老人 低保户 大爷 阿姨 理事长 主席 "
+          "会长 秘书长 馆长 专干 干事 指导员 教导员 警官 辅警 保安 班长 园长 主任医师 护士 厂长 董事长 负责人").split()
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁"
             "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
             "莫孔汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯"
@@ -42,7 +54,13 @@ _PERSON = re.compile("(?:" + "|".join(sorted(TITLES, key=len, reverse=True)) + f
 PLACE_WORDS = ("社区 小区 街道 广场 公园 河堤 农贸市场 市场 小学 中学 幼儿园 学校 党群服务中心 服务中心 车库 通道 大桥 "
                "桥 闸 路 巷 里 号楼 工地 医院 工业园 科技园 商业街 体育馆 河 超市 菜市场 加油站 涵洞").split()
 _NOT_IN_NAMES = set("在的了和与等为到对向将把从带陪同一表示说指出要求介绍进行及站来去是也都就还已分别一行现场")
-_PLACE = re.compile("|".join(sorted(PLACE_WORDS, key=len, reverse=True)))
+# A place's own name holds none of these: what comes before a place word is as often a verb or a particle
+# (叮嘱社区, 在滨河, 求各社区, 检查小区) as a name, and a verb shared by two texts is no shared place.
+_NOT_IN_PLACES = _NOT_IN_NAMES | set("至于往经沿被给让由照织领着嘱咐求实知报交督促查看赶走推置里各全所个两本该其每"
+                                     "要后时前内外间又还都也就同移入参与清理整治发现更换关闭封闭疏散模拟利用通过"
+                                     "围绕引发受望护巡破损映助搬传起居立以属辖今员")
+# A place word that begins a longer word is no place: 社区河长, 街道河长办, 湖西市场监管所, 疏散路线.
+_PLACE = re.compile("(?:" + "|".join(sorted(PLACE_WORDS, key=len, reverse=True)) + ")(?!长|监管|线|面)")
 _TWO_HAN = re.compile(f"[{HAN}]{{2}}")
 _SPACE = re.compile(r"\s+")
 
@@ -52,32 +70,72 @@ def normalize(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
-def _dates(text: str) -> set[str]:
-    found = set()
+def _bare_month(day: int, filed: date) -> int:
+    return filed.month if day <= filed.day else (filed.month - 2) % 12 + 1
+
+
+def _dated(text: str, filed: date | None) -> list[tuple[int, int, set[str]]]:
+    """Every date the text names, in order: (start, end, month-day keys; a range gives both ends)."""
+    found = []
     for match in _DATE.finditer(text):
         month, day, month_to, day_to = match.groups()
-        found.add(f"{int(month)}-{int(day)}")
+        keys = {f"{int(month)}-{int(day)}"}
         if day_to:
-            found.add(f"{int(month_to or month)}-{int(day_to)}")
-    return found
+            keys.add(f"{int(month_to or month)}-{int(day_to)}")
+        found.append((match.start(), match.end(), keys))
+    if filed is not None:
+        taken = {index for start, end, _keys in found for index in range(start, end)}
+        for match in _BARE_DAY.finditer(text):
+            day = int(match[1])
+            if match.start() not in taken and 1 <= day <= 31:
+                found.append((match.start(), match.end(), {f"{_bare_month(day, filed)}-{day}"}))
+        for match in _RELATIVE_DAY.finditer(text):
+            day = date.fromordinal(filed.toordinal() - DAYS_BEFORE[match[0]])
+            found.append((match.start(), match.end(), {f"{day.month}-{day.day}"}))
+    return sorted(found, key=lambda entry: entry[0])
 
 
-def extract(text: str) -> dict[str, str]:
+def extract(text: str, filed: date | None = None) -> dict[str, str]:
     """Feature key → the words it was read from (kept for explaining a match). Keys: d: a date, t: a time
-    of day, n: a number with its unit (or a long bare number), p: a person, l: a place, w: a Han pair."""
-    text = normalize(text)
+    of day, n: a number with its unit (or a long bare number), p: a person, l: a place, w: a Han pair.
+    A day named without its month, or from the filing day (昨天), is read only when the filing day is known."""
+    return _read(normalize(text), filed)[0]
+
+
+NOT_COUNTS = ("岁", "%")  # 65岁以上, 95%: who an event was for or a target, not what happened
+
+
+def _read(text: str, filed: date | None):
+    """One pass over a normalized text: its features, its counts by unit as ranges (46人 is 46, 90余人 and 20来辆
+    leave the last digit open, 约40 is ±10%) and the dates it names in order."""
     features: dict[str, str] = {}
-    for key in _dates(text):
-        month, day = key.split("-")
-        features["d:" + key] = f"{month}月{day}日"
+    dates = _dated(text, filed)
+    for _start, _end, keys in dates:
+        for key in keys:
+            month, day = key.split("-")
+            features["d:" + key] = f"{month}月{day}日"
     for match in _TIME.finditer(text):
         features[f"t:{int(match[1])}:{int(match[2] or 0)}"] = match[0]
     for match in _DURATION.finditer(text):
         features[f"n:{match[1]}分{match[2]}秒"] = match[0]
-    dated = {span for found in _DATE.finditer(text) for span in range(*found.span())}
+    dated = {index for start, end, _keys in dates for index in range(start, end)}
+    counts: dict[str, list[tuple[float, float]]] = {}
     for match in _NUMBER.finditer(text):
-        if match.start() not in dated:
-            features[f"n:{float(match[1]):g}{SAME_UNIT.get(match[2], match[2])}"] = match[0]
+        if match.start() in dated:
+            continue
+        unit = SAME_UNIT.get(match[3], match[3])
+        features[f"n:{float(match[1]):g}{unit}"] = match[0]
+        if match[3] in NOT_COUNTS:
+            continue
+        value = float(match[1])
+        if match[2]:
+            digits = match[1].split(".")[0]
+            low, high = value, value + 10 ** (len(digits) - len(digits.rstrip("0")))
+        elif text[max(match.start() - 1, 0):match.start()] in ("约", "近"):
+            low, high = value * 0.9, value * 1.1
+        else:
+            low = high = value
+        counts.setdefault(unit, []).append((low, high))
     for match in _BARE_NUMBER.finditer(text):
         if match.start() not in dated and not _NUMBER.match(text, match.start()):
             features["n:" + match[0]] = match[0]
@@ -86,11 +144,11 @@ def extract(text: str) -> dict[str, str]:
             features["p:" + match[1]] = match[1]
     for match in _PLACE.finditer(text):
         name = text[max(match.start() - 2, 0):match.start()]
-        if _TWO_HAN.fullmatch(name):
+        if _TWO_HAN.fullmatch(name) and not set(name) & _NOT_IN_PLACES and name not in PLACE_WORDS:
             features["l:" + name + match[0]] = name + match[0]
     for run in _HAN_RUN.findall(text):
         features.update({"w:" + run[i:i + 2]: run[i:i + 2] for i in range(len(run) - 1)})
-    return features
+    return features, counts, dates
 
 
 def full_name(core: str, a: str, b: str) -> str:
@@ -118,14 +176,30 @@ class Document:
     features: dict[str, str]
     text: str = ""  # normalized: a person or place read in one item counts as shared when the other names it anywhere
     event_dates: frozenset = frozenset()  # the first date the body names (a range: each of its ends)
+    numbers: dict = field(default_factory=dict)  # unit → [(low, high)]: what each count can mean (90余人: 90–99)
+    title: str = ""  # normalized
 
     @classmethod
     def of(cls, unit, day: int, text: str) -> "Document":
+        filed = date.fromordinal(day) if day > 0 else None
+        title_end = len(normalize(text.split("\n", 1)[0])) if "\n" in text else 0
         text = normalize(text)
-        body = text.split("\n", 1)[-1]
+        features, counts, dates = _read(text, filed)
         # a date in the title only is a reporting period (本周4月13日—4月17日), not an event's day
-        first = _DATE.search(body)
-        return cls(unit, day, extract(text), text, frozenset(_dates(first[0])) if first else frozenset())
+        first = next((keys for start, _end, keys in dates if start >= title_end), set())
+        return cls(unit, day, features, text, frozenset(first), counts, text[:title_end])
+
+
+def _counts_conflict(a: Document, b: Document) -> float:
+    """Of the units both items count in, the share where no count of one can be a count of the other: two
+    reports of one event give at least one of the same figures (93人, 90余人); two events give their own."""
+    units = set(a.numbers) & set(b.numbers)
+    if not units:
+        return 0.0
+    apart = sum(1 for unit in units
+                if not any(low <= other_high and other_low <= high
+                           for low, high in a.numbers[unit] for other_low, other_high in b.numbers[unit]))
+    return apart / len(units)
 
 
 @dataclass
@@ -138,34 +212,47 @@ class Match:
         return self.probability >= THRESHOLD
 
 
-KINDS = ("d", "t", "n", "w")
-
-
 MIN_HISTORY = 200  # an office with fewer items is taken to have this many, none holding what it has not seen
 
 
-def _weight(key: str, a: Document, b: Document, frequencies: Frequencies, in_a: bool, in_b: bool) -> float:
-    """Inverse office-wide frequency, times what the two units leave of it: a key every item of a unit holds
-    is that unit's template. The pair's own items are not counted as history."""
-    held, total = frequencies.office(key)
-    rarity = math.log((max(total - 2, MIN_HISTORY) + 1) / (max(held - in_a - in_b, 0) + 1))
-    if rarity < 0.05:  # boilerplate office-wide: what the units do with it no longer matters
-        return 0.0
-    if a.unit == b.unit:
-        held, total = frequencies.unit(a.unit, key)
-        share = max(held - in_a - in_b, 0) / (max(total - 2, 0) + 2)
-    else:
-        held, total = frequencies.unit(a.unit, key)
-        share = max(held - in_a, 0) / (max(total - 1, 0) + 2)
-        held, total = frequencies.unit(b.unit, key)
-        share = max(share, max(held - in_b, 0) / (max(total - 1, 0) + 2))
-    return rarity * (1 - share)
+def _weights(keys, a: Document, b: Document, frequencies: Frequencies) -> dict[str, float]:
+    """Each key's weight: inverse office-wide frequency, times what the two units leave of it (a key every item
+    of a unit holds is that unit's template). The pair's own items are not counted as history. One loop with
+    its lookups bound locally: a check weighs some 300 keys for each of its candidates."""
+    office, unit, log = frequencies.office, frequencies.unit, math.log
+    in_a_keys, in_b_keys, same_unit = a.features, b.features, a.unit == b.unit
+    weights = {}
+    for key in keys:
+        in_a, in_b = key in in_a_keys, key in in_b_keys
+        held, total = office(key)
+        others = held - in_a - in_b
+        history = total - 2 if total - 2 > MIN_HISTORY else MIN_HISTORY
+        rarity = log((history + 1) / ((others if others > 0 else 0) + 1))
+        if rarity < 0.05:  # boilerplate office-wide: what the units do with it no longer matters
+            weights[key] = 0.0
+            continue
+        if same_unit:
+            held, total = unit(a.unit, key)
+            others = held - in_a - in_b
+            share = (others if others > 0 else 0) / ((total - 2 if total > 2 else 0) + 2)
+        else:
+            held, total = unit(a.unit, key)
+            others = held - in_a
+            share = (others if others > 0 else 0) / ((total - 1 if total > 1 else 0) + 2)
+            held, total = unit(b.unit, key)
+            others = held - in_b
+            other_share = (others if others > 0 else 0) / ((total - 1 if total > 1 else 0) + 2)
+            share = other_share if other_share > share else share
+        weights[key] = rarity * (1 - share)
+    return weights
 
 
 # Fitted on the tuning part (python bench/duplicates.py --fit): intercept, then one per signal of _signals.
-COEFFICIENTS = (-2.74, 0.36, -0.61, 1.25, 0.87, 0.57, 1.56, 0.95, -0.28, 0.27, 2.14, -1.42)
+COEFFICIENTS = (-1.08, 0.35, -0.02, 0.66, 0.65, 0.54, 1.0, 0.73, -0.5, 0.4, 1.52, -0.89, -0.76, -1.52, -0.91, -0.46,
+                -1.18)
 SIGNALS = ("words_contained", "words_weight", "numbers_weight", "people", "places", "same_event_date", "days_apart",
-           "same_unit", "rare_words", "dated_evidence", "unmatched_names")
+           "same_unit", "rare_words", "dated_evidence", "unmatched_names", "other_event_date", "other_counts",
+           "other_people", "other_places", "other_title_places")
 RARE_HELD = 3  # a word at most this many other items hold is the event's own (a name, a place, what happened)
 
 
@@ -185,6 +272,24 @@ def _unmatched_names(a: Document, b: Document) -> float:
     return min(shares, default=0.0)
 
 
+def _names_apart(a: Document, b: Document, kind: str, weights: dict[str, float]) -> float:
+    """1 when both items name people (or weighty places) and neither names any of the other's: two events, each
+    with its own officials and its own streets, however alike the rest."""
+    names = [[key[2:] for key in doc.features if key[0] == kind and weights[key] >= 1.0] for doc in (a, b)]
+    if not all(names):
+        return 0.0
+    return float(not any(name in b.text for name in names[0]) and not any(name in a.text for name in names[1]))
+
+
+def _titles_apart(a: Document, b: Document) -> float:
+    """1 when both titles name a place and neither text names the other title's: a title says who did it
+    where (翠屏社区为老人免费体检, 湖滨社区组织老人参加体检); a report of another unit's event names that unit."""
+    places = [[key[2:] for key in doc.features if key[0] == "l" and key[2:] in doc.title] for doc in (a, b)]
+    if not all(places):
+        return 0.0
+    return float(not any(place in b.text for place in places[0]) and not any(place in a.text for place in places[1]))
+
+
 def _shared_keys(a: Document, b: Document) -> set[str]:
     shared = set(a.features) & set(b.features)
     for one, other in ((a, b), (b, a)):
@@ -194,29 +299,47 @@ def _shared_keys(a: Document, b: Document) -> set[str]:
 
 def _signals(a: Document, b: Document, frequencies: Frequencies) -> tuple[list[float], dict[str, str]]:
     shared = _shared_keys(a, b)
-    weights = {}
-    for key in set(a.features) | set(b.features) | shared:
-        weights[key] = _weight(key, a, b, frequencies, key in a.features, key in b.features)
+    weights = _weights(a.features.keys() | b.features.keys() | shared, a, b, frequencies)
 
     def total(held, kinds):
         return sum(weights[key] for key in held if key[0] in kinds)
 
-    words = [total(a.features, "w"), total(b.features, "w"), total(shared, "w")]
-    rare = sum(1 for key in shared if key[0] == "w" and _is_rare(key, a, b, frequencies))
+    # the shared keys' weights by kind in one pass (each sum in the order a pass per kind would add it)
+    facts = people = places = named = shared_words = 0.0
+    rare = 0
+    for key in shared:
+        kind, weight = key[0], weights[key]
+        if kind == "w":
+            shared_words += weight
+            rare += _is_rare(key, a, b, frequencies)
+        elif kind in "nt":
+            facts += weight
+        elif kind in "pl":
+            named += weight
+            if kind == "p":
+                people += weight
+            else:
+                places += weight
+    words = [total(a.features, "w"), total(b.features, "w"), shared_words]
     same_date = float(bool(a.event_dates & b.event_dates))
-    evidence = min((total(shared, "nt") / 20 + total(shared, "pl") / 6 + rare / 10) / 2, 1.0)
+    evidence = min((facts / 20 + named / 6 + rare / 10) / 2, 1.0)
     signals = [
         words[2] / (min(words[:2]) or 1.0),  # how much of the shorter one's weighty words the other holds
         min(words[2] / 200, 1.0),
-        min(total(shared, "nt") / 20, 1.0),  # numbers with units and times of day
-        min(total(shared, "p") / 6, 1.0),
-        min(total(shared, "l") / 6, 1.0),
+        min(facts / 20, 1.0),  # numbers with units and times of day
+        min(people / 6, 1.0),
+        min(places / 6, 1.0),
         same_date,
         math.exp(-abs(a.day - b.day) / 7),
         float(a.unit == b.unit),
         min(rare / 10, 1.0),
         same_date * evidence,
         _unmatched_names(a, b),
+        float(bool(a.event_dates and b.event_dates and not a.event_dates & b.event_dates)),
+        _counts_conflict(a, b),
+        _names_apart(a, b, "p", weights),
+        _names_apart(a, b, "l", weights),
+        _titles_apart(a, b),
     ]
     strong = {key: (a.features.get(key) or b.features[key]) for key in shared if weights[key] >= 1.0}
     return signals, strong
