@@ -248,9 +248,10 @@ def remove_pending_photos(now: datetime | None = None) -> int:
 
 
 def apply_photo_changes(form_key: str, item: Item | None, user, uploads: list[Upload], captions: dict[int, str],
-                        removals: set[int]) -> list[str]:
+                        removals: set[int], new_captions: list[str] = ()) -> list[str]:
     """Keeps every good photo even when other input is bad, so a re-rendered form loses nothing.
-    uploads come encoded (encode_upload). Returns the Chinese error messages for the photos refused."""
+    uploads come encoded (encode_upload); new_captions[n], when given, is the caption written beside
+    the n-th of them before the form was sent. Returns the Chinese error messages for the photos refused."""
     photos = list_form_photos(form_key, user.id)
     for photo in photos:
         if photo.id in removals:
@@ -266,15 +267,16 @@ def apply_photo_changes(form_key: str, item: Item | None, user, uploads: list[Up
     errors = []
     limit = current_app.config["ITEM_MAX_PHOTOS"]
     position = max((photo.position for photo in kept), default=-1) + 1
-    for upload in uploads:
+    for index, upload in enumerate(uploads):
         if len(kept) >= limit:
             errors.append(too_many_photos(upload.filename))
         elif upload.encoded is None:
             errors.append(upload.error)
         else:
             photo = store_upload(upload.encoded, user.id, form_key, item.id if item else None, position)
+            photo.caption = new_captions[index][:200] if index < len(new_captions) else ""
             record_event(user, "photo.add", photo, f"为信息 #{photo.item_id or '（未保存）'} 上传照片",
-                         new=snapshot(photo, "item_id", "form_key", "stored_name", "width", "height", "size"))
+                         new=snapshot(photo, "item_id", "form_key", "stored_name", "caption", "width", "height", "size"))
             kept.append(photo)
         position += 1
     db.session.flush()

@@ -197,7 +197,11 @@ def _store_item_form(form: ItemForm, item, form_key: str) -> bool:
     # Only real files (a text field named photos is no upload), counted before any is read or decoded.
     files = [upload for upload in request.files.getlist("photos") if upload.filename]
     uploads = encode_uploads(files, *photo_room(form_key, item, current_user, removals))
-    photo_errors = apply_photo_changes(form_key, item, current_user, uploads, captions, removals)
+    # A caption written beside a chosen photo's thumbnail (portal.js) travels as new-caption-<n>, n its
+    # place among the files chosen.
+    new_captions = [strip_control_characters(request.form.get(f"new-caption-{index}", "")).strip()
+                    for index in range(len(files))]
+    photo_errors = apply_photo_changes(form_key, item, current_user, uploads, captions, removals, new_captions)
     form.photos.errors = list(form.photos.errors) + photo_errors
     if valid and not photo_errors:
         try:

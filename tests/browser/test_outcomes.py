@@ -179,3 +179,32 @@ def test_chosen_photos_show_at_once_and_a_slow_upload_shows_progress_and_can_be_
     assert page.get_by_label("标题", exact=True).input_value() == title
     cdp.send("Network.emulateNetworkConditions", mobile.SLOW_LINK)
     assert items_titled(live_server, title) == 0
+
+
+def test_captions_are_written_beside_the_chosen_photos_and_saved_with_them(phone, live_server):
+    title = "慢速网络下先写照片说明再保存"
+    page = phone()
+    sign_in(page, "reporter")
+    page.goto("/items/new")
+    write_item(page, title)
+    # The styled 添加照片 opens the same file input (a label for it); the native button is hidden.
+    add = page.locator("label.add-photo")
+    assert add.inner_text() == "添加照片" and add.bounding_box()["height"] >= 44
+    with page.expect_file_chooser() as chooser:
+        add.click()
+    chooser.value.set_files([{"name": f"IMG_{n}.jpg", "mimeType": "image/jpeg",
+                              "buffer": mobile.phone_photo((640, 480), seed=n)} for n in range(2)])
+    page.get_by_label("新照片1说明").fill("抽排现场")
+    page.get_by_label("新照片2说明").fill("道路恢复通行")
+    assert page.locator(".previews img").count() == 2
+    page.screenshot(path=str(live_server.shots / "captions-before-saving.png"), full_page=True)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", mobile.SLOW_LINK | {"uploadThroughput": 200_000 / 8})
+    press(page, "保存草稿")
+    page.locator("#upload-progress").get_by_text(re.compile(r"正在上传 [12]/2")).wait_for()
+    page.get_by_text("草稿已保存").wait_for(timeout=30_000)
+    cdp.send("Network.emulateNetworkConditions", mobile.SLOW_LINK)
+    assert [caption.inner_text() for caption in page.locator("figcaption").all()] \
+        == ["抽排现场", "道路恢复通行"]
+    assert items_titled(live_server, title) == 1

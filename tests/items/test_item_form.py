@@ -99,6 +99,29 @@ def test_missing_title_keeps_body_fields_and_photos_then_one_item_with_both_phot
     assert "志愿者入户发放指南" in detail and "居民现场咨询" in detail
 
 
+def test_captions_written_beside_chosen_photos_are_saved_with_them(app, world):
+    # portal.js gives each chosen photo a field new-caption-<n> beside its thumbnail before sending.
+    client = client_for(app, world.reporter)
+    form = client.get("/items/new").get_data(as_text=True)
+    assert 'class="button add-photo"' in form and 'id="upload-progress"' in form
+    response = post(client, "/items/new", item_form(
+        form_key=fresh_form_key(client), photos=[photo("a.jpg"), photo("b.jpg", "blue"), photo("c.jpg")],
+        **{"new-caption-0": " 志愿者入户\x07发放指南 ", "new-caption-2": "居民现场咨询" * 40},
+    ))
+    assert response.status_code == 302
+    item = db.session.scalar(select(Item))
+    assert [p.caption for p in item.photos] == ["志愿者入户发放指南", "", ("居民现场咨询" * 40)[:200]]
+
+
+def test_captions_of_new_photos_survive_a_failed_validation(app, world):
+    client = client_for(app, world.reporter)
+    key = fresh_form_key(client)
+    html = post(client, "/items/new", item_form(form_key=key, title="", photos=[photo("a.jpg")],
+                                                **{"new-caption-0": "活动现场"})).get_data(as_text=True)
+    photo_id = db.session.scalar(select(ItemPhoto.id).where(ItemPhoto.form_key == key))
+    assert f'name="caption-{photo_id}" value="活动现场"' in html
+
+
 def test_typed_captions_survive_a_failed_validation(app, world):
     client = client_for(app, world.reporter)
     key = fresh_form_key(client)
