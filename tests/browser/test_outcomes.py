@@ -4,11 +4,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from portal.auth import UNSENT_MESSAGE
 from portal.auth.models import User, UserSession
 from portal.bulletins.models import Bulletin
+from portal.editions.models import Edition
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db, utcnow
 from tests import mobile
@@ -208,3 +209,27 @@ def test_captions_are_written_beside_the_chosen_photos_and_saved_with_them(phone
     assert [caption.inner_text() for caption in page.locator("figcaption").all()] \
         == ["抽排现场", "道路恢复通行"]
     assert items_titled(live_server, title) == 1
+
+
+def test_the_edition_builder_saves_every_title_at_once_and_keeps_its_checkboxes_full_size(phone, live_server):
+    with live_server.portal_app.app_context():
+        edition_id = db.session.scalar(select(Edition.id).where(Edition.status == "draft"))
+        db.session.remove()
+    page = phone()
+    sign_in(page, "editor")
+    page.goto(f"/editions/{edition_id}")
+    candidate = page.locator("#candidates label.check").first
+    # A title of three lines beside a checkbox does not squeeze it.
+    candidate.locator("b").evaluate("b => { b.textContent = b.textContent.repeat(6); }")
+    box = candidate.locator("input[type=checkbox]").bounding_box()
+    assert box["width"] >= 21.5 and box["height"] >= 21.5, box
+    candidate.locator("input[type=checkbox]").check()
+    page.get_by_role("button", name="编入本期").click()
+    headlines = page.locator("input[name^=headline-]")
+    assert headlines.count() == 2
+    headlines.nth(0).fill("第一条改过的标题")
+    headlines.nth(1).fill("第二条改过的标题")
+    page.screenshot(path=str(live_server.shots / "edition-builder.png"), full_page=True)
+    page.get_by_role("button", name="保存全部标题和栏目").click()
+    page.get_by_text("本期各条标题和栏目已保存").wait_for()
+    assert [headlines.nth(n).input_value() for n in range(2)] == ["第一条改过的标题", "第二条改过的标题"]
