@@ -489,11 +489,20 @@ def list_coming_emergencies() -> list[Item]:
                                    .order_by(Item.updated_at.desc()).limit(20)))
 
 
-def list_follow_up_choices(unit_id: int, exclude_id: int | None = None) -> list[Item]:
+def list_follow_up_choices(unit_id: int, exclude_id: int | None = None, words: str = "",
+                           keep_id: int | None = None) -> list[Item]:
+    """What an item may follow up (续报): the unit's items the office has, newest first (50), only those
+    whose title holds `words` when given; the one already chosen (keep_id) stays among them."""
     query = select(Item).where(Item.unit_id == unit_id, Item.status.in_(OFFICE_VISIBLE))
     if exclude_id:
         query = query.where(Item.id != exclude_id)
-    return list(db.session.scalars(query.order_by(Item.submitted_at.desc()).limit(50)))
+    found = query.where(or_(Item.title.contains(words, autoescape=True),
+                            Item.edited_title.contains(words, autoescape=True))) if words else query
+    items = list(db.session.scalars(found.order_by(Item.submitted_at.desc()).limit(50)))
+    if keep_id and keep_id not in {item.id for item in items}:
+        items += db.session.scalars(query.where(Item.id == keep_id)).all()
+        items.sort(key=lambda item: item.submitted_at, reverse=True)
+    return items
 
 
 def list_follow_ups(item: Item) -> list[Item]:

@@ -233,3 +233,27 @@ def test_the_edition_builder_saves_every_title_at_once_and_keeps_its_checkboxes_
     page.get_by_role("button", name="保存全部标题和栏目").click()
     page.get_by_text("本期各条标题和栏目已保存").wait_for()
     assert [headlines.nth(n).input_value() for n in range(2)] == ["第一条改过的标题", "第二条改过的标题"]
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_the_follow_up_picker_lists_dates_and_status_newest_first_and_narrows_to_the_words_typed(
+        phone, live_server, javascript):
+    page = phone(javascript)
+    sign_in(page, "reporter")
+    page.goto("/items/new")
+    picker = page.get_by_label("续报", exact=True)
+    options = picker.locator("option").all_inner_texts()[1:]
+    assert len(options) > 5 and all(re.match(r"\d{4}年\d{1,2}月\d{1,2}日 .+（.+）$", text) for text in options)
+    dates = [tuple(map(int, re.match(r"(\d+)年(\d+)月(\d+)日", text).groups())) for text in options]
+    assert dates == sorted(dates, reverse=True)  # newest first
+    words = re.match(r".+? (.+)（", options[-1]).group(1)[-4:]  # the end of the oldest one's title
+    page.get_by_label("标题", exact=True).fill("续报：查找时写下的标题")
+    page.get_by_label("按标题查找之前报送的信息").fill(words)
+    if not javascript:
+        page.get_by_role("button", name="查找").click()
+    page.wait_for_function("([w, n]) => { const o = document.querySelectorAll('#follow_up_of_id option');"
+                           " return o.length > 1 && o.length < n + 1 && Array.from(o).slice(1).every(x => x.text.includes(w)); }",
+                           arg=[words, len(options)])
+    assert page.get_by_label("标题", exact=True).input_value() == "续报：查找时写下的标题"
+    page.get_by_label("按标题查找之前报送的信息").scroll_into_view_if_needed()
+    page.screenshot(path=str(live_server.shots / f"follow-up-picker-{'js' if javascript else 'no-js'}.png"))
