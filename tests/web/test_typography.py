@@ -39,9 +39,10 @@ def test_no_string_in_the_portals_python_code_has_half_width_punctuation_in_chin
     assert found == []
 
 
-def test_no_template_or_script_text_has_half_width_punctuation_in_chinese():
+def test_no_template_script_or_data_file_has_half_width_punctuation_in_chinese():
     found = []
-    for path in sorted([*PORTAL.joinpath("templates").rglob("*.html"), PORTAL / "static" / "js" / "portal.js"]):
+    for path in sorted([*PORTAL.joinpath("templates").rglob("*.html"), PORTAL / "static" / "js" / "portal.js",
+                        *PORTAL.rglob("*.json")]):  # the seed rule set's name and description are shown
         text = path.read_text(encoding="utf-8")
         text = re.sub(r"\{#.*?#\}|<style.*?</style>|/\*.*?\*/|^\s*//.*$", " ", text, flags=re.S | re.M)
         found += [(str(path.relative_to(PORTAL)), snippet) for snippet in half_width_punctuation(text)]
