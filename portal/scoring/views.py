@@ -11,12 +11,12 @@ from .chart import draw_months
 from .services import (
     summarize_month,
     RULE_NAMES,
+    chart_unit_months,
     count_ranked_units,
     describe_period,
     ensure_fresh_scores,
     get_active_rule_set,
     get_standing,
-    chart_unit_months,
     group_ledger,
     list_ledger,
     list_standings,
