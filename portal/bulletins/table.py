@@ -243,12 +243,13 @@ def summarise_adoptions(doc: dict) -> list[tuple[str, str, int]] | None:
     return count_adoptions_by_channel(doc) if len(doc["adoptions"]) > ADOPTION_LIST_MAX else None
 
 
-# Half-width punctuation the engine's texts carry, as Chinese text prints it.
+# Half-width punctuation as Chinese text prints it: the engine's texts carried it once, and bulletins
+# frozen then keep it.
 FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ",": "，", ":": "：", ";": "；", "?": "？", "!": "！"})
 
 
 def missed_window_text(rule: str) -> str:
-    """A quota shortfall's ledger text ("第37周未完成报送任务 −2", "…(应报2篇,实报1篇) −4") as the
+    """A quota shortfall's ledger text ("第37周未完成报送任务 −2", "…（应报2篇，实报1篇） −4") as the
     通报 prints it: "第37周未完成报送任务（扣2分）", full-width punctuation, no space a justified
     line would stretch."""
     text, _, points = rule.rpartition(" ")

@@ -22,7 +22,7 @@ class ItemForm(PortalForm):
     follow_up_of_id = SelectField("续报", coerce=whole_number, default=0, description="是之前某条信息的后续进展时选择")
     solicitation_id = SelectField("回复约稿", coerce=optional_id, default=0,
                                   description="回复办公室约稿通知的信息请选择；截止时间前报送并被采纳的加分")
-    photos = MultipleFileField("照片", description="最多9张，每张不超过15 MB；保存后可为每张照片填写说明")
+    photos = MultipleFileField("照片", description="最多9张，每张不超过15 MB；每张照片可填写说明")
 
 
 class DecisionForm(PortalForm):

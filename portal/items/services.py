@@ -248,9 +248,10 @@ def remove_pending_photos(now: datetime | None = None) -> int:
 
 
 def apply_photo_changes(form_key: str, item: Item | None, user, uploads: list[Upload], captions: dict[int, str],
-                        removals: set[int]) -> list[str]:
+                        removals: set[int], new_captions: list[str] = ()) -> list[str]:
     """Keeps every good photo even when other input is bad, so a re-rendered form loses nothing.
-    uploads come encoded (encode_upload). Returns the Chinese error messages for the photos refused."""
+    uploads come encoded (encode_upload); new_captions[n], when given, is the caption written beside
+    the n-th of them before the form was sent. Returns the Chinese error messages for the photos refused."""
     photos = list_form_photos(form_key, user.id)
     for photo in photos:
         if photo.id in removals:
@@ -266,15 +267,16 @@ def apply_photo_changes(form_key: str, item: Item | None, user, uploads: list[Up
     errors = []
     limit = current_app.config["ITEM_MAX_PHOTOS"]
     position = max((photo.position for photo in kept), default=-1) + 1
-    for upload in uploads:
+    for index, upload in enumerate(uploads):
         if len(kept) >= limit:
             errors.append(too_many_photos(upload.filename))
         elif upload.encoded is None:
             errors.append(upload.error)
         else:
             photo = store_upload(upload.encoded, user.id, form_key, item.id if item else None, position)
+            photo.caption = new_captions[index][:200] if index < len(new_captions) else ""
             record_event(user, "photo.add", photo, f"为信息 #{photo.item_id or '（未保存）'} 上传照片",
-                         new=snapshot(photo, "item_id", "form_key", "stored_name", "width", "height", "size"))
+                         new=snapshot(photo, "item_id", "form_key", "stored_name", "caption", "width", "height", "size"))
             kept.append(photo)
         position += 1
     db.session.flush()
@@ -487,11 +489,20 @@ def list_coming_emergencies() -> list[Item]:
                                    .order_by(Item.updated_at.desc()).limit(20)))
 
 
-def list_follow_up_choices(unit_id: int, exclude_id: int | None = None) -> list[Item]:
+def list_follow_up_choices(unit_id: int, exclude_id: int | None = None, words: str = "",
+                           keep_id: int | None = None) -> list[Item]:
+    """What an item may follow up (续报): the unit's items the office has, newest first (50), only those
+    whose title holds `words` when given; the one already chosen (keep_id) stays among them."""
     query = select(Item).where(Item.unit_id == unit_id, Item.status.in_(OFFICE_VISIBLE))
     if exclude_id:
         query = query.where(Item.id != exclude_id)
-    return list(db.session.scalars(query.order_by(Item.submitted_at.desc()).limit(50)))
+    found = query.where(or_(Item.title.contains(words, autoescape=True),
+                            Item.edited_title.contains(words, autoescape=True))) if words else query
+    items = list(db.session.scalars(found.order_by(Item.submitted_at.desc()).limit(50)))
+    if keep_id and keep_id not in {item.id for item in items}:
+        items += db.session.scalars(query.where(Item.id == keep_id)).all()
+        items.sort(key=lambda item: item.submitted_at, reverse=True)
+    return items
 
 
 def list_follow_ups(item: Item) -> list[Item]:

@@ -136,6 +136,9 @@ def _item_fields(form: ItemForm) -> ItemFields:
     )
 
 
+FIND_FOLLOW_UP = "find"
+
+
 def _photo_inputs() -> tuple[dict[int, str], set[int]]:
     captions, removals = {}, set()
     for key, value in request.form.items():
@@ -152,10 +155,15 @@ def _save_item_form(item):
     """New and edit share one form. Good photos are kept before the text is validated, so a
     re-rendered form loses nothing; a replayed submit of a new item finds the item it created."""
     form = ItemForm(obj=item)
-    form.follow_up_of_id.choices = {0: "（不是续报）"} | {
-        # Newest first, with its date and status: several items of one event often share a title.
+    # The 续报 picker: newest first, with date and status (several items of one event often share a
+    # title), narrowed by the words typed beside it (查找 without scripts, as typed with them).
+    words = strip_control_characters(request.values.get("follow_up_q", "")).strip()[:50]
+    chosen = form.follow_up_of_id.data if form.is_submitted() or item else query_int("follow_up_of", 0)
+    earlier_items = list_follow_up_choices(current_user.unit_id, item and item.id, words, chosen)
+    none = f"（没有标题含“{words}”的信息）" if words and not earlier_items else "（不是续报）"
+    form.follow_up_of_id.choices = {0: none} | {
         earlier.id: f"{format_date(earlier.submitted_at)} {earlier.display_title}（{earlier.status_name}）"
-        for earlier in list_follow_up_choices(current_user.unit_id, item and item.id)
+        for earlier in earlier_items
     }
     form.solicitation_id.choices = {0: "（不是约稿回复）"} | list_answer_choices(
         current_user.unit_id, item.solicitation_id if item else None
@@ -178,7 +186,8 @@ def _save_item_form(item):
         return _show_saved(existing)
     elif _store_item_form(form, item, form_key):
         return _show_saved(find_item_by_form_key(form_key))
-    return render_page("items/form.html", form=form, item=item, photos=list_form_photos(form_key, current_user.id))
+    return render_page("items/form.html", form=form, item=item, photos=list_form_photos(form_key, current_user.id),
+                       follow_up_q=words)
 
 
 def _show_saved(item):
@@ -189,7 +198,9 @@ def _show_saved(item):
 
 
 def _store_item_form(form: ItemForm, item, form_key: str) -> bool:
-    valid = form.validate()
+    # 查找 (the 续报 picker's search without scripts) sends the form to narrow the picker: the photos
+    # chosen are kept as for a refused save, nothing is validated or saved.
+    valid = request.form.get("intent") != FIND_FOLLOW_UP and form.validate()
     captions, removals = _photo_inputs()
     # Encoding phone photos takes a CPU second or more: not while holding SQLite's write lock, which this
     # POST took with its first query (the login check), and every other writer would wait on.
@@ -197,7 +208,11 @@ def _store_item_form(form: ItemForm, item, form_key: str) -> bool:
     # Only real files (a text field named photos is no upload), counted before any is read or decoded.
     files = [upload for upload in request.files.getlist("photos") if upload.filename]
     uploads = encode_uploads(files, *photo_room(form_key, item, current_user, removals))
-    photo_errors = apply_photo_changes(form_key, item, current_user, uploads, captions, removals)
+    # A caption written beside a chosen photo's thumbnail (portal.js) travels as new-caption-<n>, n its
+    # place among the files chosen.
+    new_captions = [strip_control_characters(request.form.get(f"new-caption-{index}", "")).strip()
+                    for index in range(len(files))]
+    photo_errors = apply_photo_changes(form_key, item, current_user, uploads, captions, removals, new_captions)
     form.photos.errors = list(form.photos.errors) + photo_errors
     if valid and not photo_errors:
         try:

@@ -37,12 +37,12 @@ def score_command(file: str) -> None:
     except _BadInputError as error:
         _abort(str(error))
     except ValueError as error:
-        _abort(f"评分输入有误:{error}")
+        _abort(f"评分输入有误：{error}")
     click.echo(json.dumps(to_json_result(result), ensure_ascii=False, indent=2))
 
 
 def _abort(message: str) -> NoReturn:
-    click.echo(f"错误:{message}", err=True)
+    click.echo(f"错误：{message}", err=True)
     raise click.exceptions.Exit(BAD_INPUT_EXIT_CODE)
 
 
@@ -51,14 +51,14 @@ def _read_json(file: str) -> Any:
         with click.open_file(file, "rb") as handle:  # "-" is standard input
             raw = handle.read()
     except OSError as error:
-        raise _BadInputError(f"无法读取文件 {file}:{_describe_os_error(error)}") from error
+        raise _BadInputError(f"无法读取文件 {file}：{_describe_os_error(error)}") from error
     try:
         return json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         raise _BadInputError(f"文件 {file} 不是 UTF-8 编码的文本") from error
     except json.JSONDecodeError as error:
         raise _BadInputError(
-            f"文件 {file} 不是有效的 JSON(第 {error.lineno} 行第 {error.colno} 列:{error.msg})"
+            f"文件 {file} 不是有效的 JSON（第 {error.lineno} 行第 {error.colno} 列：{error.msg}）"
         ) from error
 
 
@@ -68,7 +68,7 @@ def _describe_os_error(error: OSError) -> str:
     if isinstance(error, PermissionError):
         return "没有读取权限"
     if isinstance(error, IsADirectoryError):
-        return "这是一个目录,不是文件"
+        return "这是一个目录，不是文件"
     return error.strerror or str(error)
 
 

@@ -164,7 +164,7 @@ class Quota:
             return self.counts[tier]
         if DEFAULT_TIER in self.counts:
             return self.counts[DEFAULT_TIER]
-        _fail(f"规则集 quotas[{self.index}].count", f"没有为单位层级“{tier}”规定数量,也没有 default")
+        _fail(f"规则集 quotas[{self.index}].count", f"没有为单位层级“{tier}”规定数量，也没有 default")
 
 
 @dataclass(frozen=True)
@@ -293,7 +293,7 @@ def resolve_period(ruleset: RuleSet, year: int) -> Period:
     A start later in the year than the end (e.g. 12-01 to 11-30) lies in the year before.
     """
     if ruleset.period is None:
-        _fail("规则集 period", "未设置,输入中必须给出 period")
+        _fail("规则集 period", "未设置，输入中必须给出 period")
     start, end = ruleset.period
     start_year = year - 1 if start > end else year
     try:
@@ -331,7 +331,7 @@ def _check_timezone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        _fail("规则集 timezone", f"不是已知的时区名称:{name!r}")
+        _fail("规则集 timezone", f"不是已知的时区名称：{name!r}")
 
 
 def _section(root: Mapping[str, Any], key: str, allowed: set[str]) -> Mapping[str, Any]:
@@ -362,7 +362,7 @@ def _month_day(value: Any, path: str) -> tuple[int, int]:
         month, day = (int(part) for part in text.split("-"))
         date(2000, month, day)  # a leap year, so 02-29 is accepted here
     except ValueError:
-        _fail(path, f'应为“月-日”格式,如 "11-30",实际为 {text!r}')
+        _fail(path, f'应为“月-日”格式，如 "11-30"，实际为 {text!r}')
     return month, day
 
 
@@ -411,7 +411,7 @@ def _load_quota(index: int, spec: Any) -> Quota:
     _reject_unknown(entry, _QUOTA_KEYS, path)
     category = _string(entry.get("category", ANY_CATEGORY), f"{path}.category")
     if category != ANY_CATEGORY and category not in CATEGORIES:
-        _fail(f"{path}.category", f"应为 any 或 {'、'.join(CATEGORIES)} 之一,实际为 {category!r}")
+        _fail(f"{path}.category", f"应为 any 或 {'、'.join(CATEGORIES)} 之一，实际为 {category!r}")
     return Quota(
         index=index,
         category=category,
@@ -541,7 +541,7 @@ def _parse_rules_field(value: Any) -> RuleSet:
         return load_default_ruleset()
     if isinstance(value, Mapping):
         return load_ruleset(value)
-    _fail("rules", f'应为 "default" 或规则集对象,实际为 {value!r}')
+    _fail("rules", f'应为 "default" 或规则集对象，实际为 {value!r}')
 
 
 def _parse_list(
@@ -872,15 +872,15 @@ def _check_units_known(unit_ids: Iterable[Id], known: set[Id], path: str) -> Non
 def _check_item(item: Item, rules: RuleSet, known_units: set[Id], path: str) -> None:
     _check_units_known((item.unit,), known_units, f"{path}.unit")
     if item.category not in CATEGORIES:
-        _fail(f"{path}.category", f"应为 {'、'.join(CATEGORIES)} 之一,实际为 {item.category!r}")
+        _fail(f"{path}.category", f"应为 {'、'.join(CATEGORIES)} 之一，实际为 {item.category!r}")
     if item.verdict not in VERDICTS:
-        _fail(f"{path}.verdict", f"应为 {'、'.join(VERDICTS)} 之一,实际为 {item.verdict!r}")
+        _fail(f"{path}.verdict", f"应为 {'、'.join(VERDICTS)} 之一，实际为 {item.verdict!r}")
     for index, adoption in enumerate(item.adoptions):
         if adoption.channel not in rules.channels:
-            _fail(f"{path}.adoptions[{index}].channel", f"不是规则集中的刊物:{adoption.channel!r}")
+            _fail(f"{path}.adoptions[{index}].channel", f"不是规则集中的刊物：{adoption.channel!r}")
     for index, instruction in enumerate(item.instructions):
         if instruction.rank not in rules.instruction_bonus:
-            _fail(f"{path}.instructions[{index}].rank", f"不是规则集中的领导级别:{instruction.rank!r}")
+            _fail(f"{path}.instructions[{index}].rank", f"不是规则集中的领导级别：{instruction.rank!r}")
 
 
 def _row(
@@ -918,7 +918,7 @@ def _award_rows(live: _LiveItem, awards: list[_Award], rule_key: str, phrase: st
     for award, previous in _raising_awards(awards):
         text = phrase.format(award.name)
         if previous:
-            text += f"(已计{_plain(previous)}分,补差额)"
+            text += f"（已计{_plain(previous)}分，补差额）"
         rows.append(
             _row(award.at.date(), live.item.id, rule_key, text, award.points - previous, (award.order,))
         )
@@ -990,7 +990,7 @@ def _feedback_row(
 
 
 def _solicitation_label(call_id: Id, title: str | None) -> str:
-    return f"“{title}”" if title else f"({call_id})"
+    return f"“{title}”" if title else f"（{call_id}）"
 
 
 def _answer_rows(
@@ -1008,7 +1008,7 @@ def _answer_rows(
         if answer.deadline is None:
             _fail(
                 f"信息 {live.item.id!r} 的 solicitation",
-                f"引用的约稿 {answer.id!r} 不在 solicitations 中,且没有给出 deadline",
+                f"引用的约稿 {answer.id!r} 不在 solicitations 中，且没有给出 deadline",
             )
         deadline = context.moment(answer.deadline)
     if live.at > deadline:
@@ -1089,7 +1089,7 @@ def _quota_windows(context: _Context, quota: Quota) -> dict[Hashable, _Window]:
         if (clipped_first, clipped_last) != (first, last):
             if quota.partial == "skip":
                 continue
-            label += f"({_month_day_text(clipped_first)}至{_month_day_text(clipped_last)})"
+            label += f"（{_month_day_text(clipped_first)}至{_month_day_text(clipped_last)}）"
         ends_at = _localize(clipped_last + timedelta(days=1), context.tz)
         windows[key_of(clipped_first)] = _Window(clipped_first, clipped_last, label, ends_at <= context.as_of)
     return windows
@@ -1131,7 +1131,7 @@ def _quota_rows(
         if window.assessed and submitted < required:
             text = f"{window.label}未完成{what}报送任务"
             if required > 1:
-                text += f"(应报{required}篇,实报{submitted}篇)"
+                text += f"（应报{required}篇，实报{submitted}篇）"
             penalty = -quota.penalty * (required - submitted)
             rows.append(_row(window.last, None, "quota_shortfall", text, penalty, (quota.index,)))
     return rows
@@ -1274,7 +1274,7 @@ def _json_number(value: Decimal) -> int | float:
 
 def _mapping(value: Any, path: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        _fail(path, f"应为 JSON 对象,实际为 {value!r}")
+        _fail(path, f"应为 JSON 对象，实际为 {value!r}")
     return value
 
 
@@ -1287,36 +1287,36 @@ def _required(entry: Mapping[str, Any], key: str, path: str) -> Any:
 def _reject_unknown(entry: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
     unknown = sorted(set(entry) - set(allowed))
     if unknown:
-        _fail(path, f"含有未知字段:{'、'.join(map(str, unknown))}(可用字段:{'、'.join(sorted(allowed))})")
+        _fail(path, f"含有未知字段：{'、'.join(map(str, unknown))}（可用字段：{'、'.join(sorted(allowed))}）")
 
 
 def _string(value: Any, path: str) -> str:
     if not isinstance(value, str):
-        _fail(path, f"应为文字,实际为 {value!r}")
+        _fail(path, f"应为文字，实际为 {value!r}")
     return value
 
 
 def _identifier(value: Any, path: str) -> Id:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        _fail(path, f"应为文字或整数编号,实际为 {value!r}")
+        _fail(path, f"应为文字或整数编号，实际为 {value!r}")
     return value
 
 
 def _flag(value: Any, path: str) -> bool:
     if not isinstance(value, bool):
-        _fail(path, f"应为 true 或 false,实际为 {value!r}")
+        _fail(path, f"应为 true 或 false，实际为 {value!r}")
     return value
 
 
 def _choice(value: Any, choices: Sequence[str], path: str) -> str:
     if not isinstance(value, str) or value not in choices:
-        _fail(path, f"应为 {'、'.join(choices)} 之一,实际为 {value!r}")
+        _fail(path, f"应为 {'、'.join(choices)} 之一，实际为 {value!r}")
     return value
 
 
 def _number(value: Any, path: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-        _fail(path, f"应为数字,实际为 {value!r}")
+        _fail(path, f"应为数字，实际为 {value!r}")
     number = Decimal(str(value))
     if not number.is_finite():
         _fail(path, "应为有限的数字")
@@ -1327,14 +1327,14 @@ def _points(value: Any, path: str, sign: int) -> Decimal:
     """A number that must not have the wrong sign (bonuses ≥ 0, penalties ≤ 0)."""
     number = _number(value, path)
     if number * sign < 0:
-        _fail(path, "不能为负数" if sign > 0 else "应为 0 或负数(扣分)")
+        _fail(path, "不能为负数" if sign > 0 else "应为 0 或负数（扣分）")
     return number
 
 
 def _count(value: Any, path: str) -> int:
     number = _number(value, path)
     if number < 0 or number != number.to_integral_value():
-        _fail(path, f"应为非负整数,实际为 {value!r}")
+        _fail(path, f"应为非负整数，实际为 {value!r}")
     return int(number)
 
 
@@ -1345,7 +1345,7 @@ def _moment(value: Any, path: str) -> Moment:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        _fail(path, f"不是有效的日期或时间(应如 2012-01-04 或 2012-01-04T09:30:00+08:00):{text!r}")
+        _fail(path, f"不是有效的日期或时间（应如 2012-01-04 或 2012-01-04T09:30:00+08:00）：{text!r}")
     return parsed.date() if len(text) == 10 else parsed
 
 
@@ -1360,4 +1360,4 @@ def _day(value: Any, path: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        _fail(path, f"不是有效的日期(应如 2012-01-01):{text!r}")
+        _fail(path, f"不是有效的日期（应如 2012-01-01）：{text!r}")

@@ -352,12 +352,25 @@ def compute_scores(as_of: datetime | None = None) -> ScoreRun:
     return run
 
 
+MONTHS_KEY = "months"
+
+
+def _stored_breakdown(score: engine.UnitScore) -> str:
+    """A unit's stored points, JSON: per rule (the ranking's breakdown) and, under MONTHS_KEY, per month
+    of the rows' dates ("2026-03": points; the score page's chart), so no page re-runs the engine."""
+    months: dict[str, Decimal] = defaultdict(Decimal)
+    for row in score.ledger:
+        months[f"{row.date:%Y-%m}"] += row.points
+    return json.dumps({**{key: str(points) for key, points in score.points_by_rule().items()},
+                       MONTHS_KEY: {month: str(points) for month, points in sorted(months.items())}})
+
+
 def store_result(run: ScoreRun, result: engine.ScoreResult) -> None:
     """Stores each unit's totals and points by rule; ledger rows are not stored (tens of thousands a
     run): a unit's page recomputes its own rows from the same facts (list_ledger), which is cheap."""
     score_rows = [
         {"run_id": run.id, "unit_id": score.unit, "raw": score.raw, "final": score.final, "rank": score.rank,
-         "breakdown": json.dumps({key: str(points) for key, points in score.points_by_rule().items()})}
+         "breakdown": _stored_breakdown(score)}
         for score in result.units
     ]
     if score_rows:
@@ -431,7 +444,7 @@ def update_unit_scores(unit_ids: set[int]) -> None:
             return
         raws[unit_id] = score.raw
         db.session.execute(table.update().where(table.c.run_id == run.id, table.c.unit_id == unit_id).values(
-            raw=score.raw, breakdown=json.dumps({k: str(v) for k, v in score.points_by_rule().items()})))
+            raw=score.raw, breakdown=_stored_breakdown(score)))
     finals, ranks = engine.rank_units(rules.normalize, raws)
     changed = [{"r": run.id, "u": unit_id, "final": finals[unit_id], "rank": ranks[unit_id]}
                for unit_id, (_, final, rank) in stored.items()
@@ -698,8 +711,8 @@ def _standings(run: ScoreRun, rows: list) -> list[Standing]:
     first, last = resolve_year_window(year)
     filed = count_filings(first, last, unit_ids)
     return [
-        Standing(unit, score, {k: Decimal(v) for k, v in json.loads(score.breakdown).items()}, targets.get(unit.id),
-                 filed.get(unit.id, Filings()), first, last)
+        Standing(unit, score, {k: Decimal(v) for k, v in json.loads(score.breakdown).items() if k != MONTHS_KEY},
+                 targets.get(unit.id), filed.get(unit.id, Filings()), first, last)
         for score, unit in rows
     ]
 
@@ -730,6 +743,74 @@ class LedgerLine:
     rule_key: str
     rule: str
     points: Decimal
+
+    @property
+    def what(self) -> str:
+        """The rule clause without the signed points the engine ends it with (a page shows them in
+        their own column)."""
+        return self.rule.rpartition(" ")[0] or self.rule
+
+
+@dataclass
+class LedgerMonth:
+    """A month of a unit's ledger: its rows, newest first, and their sum."""
+
+    first: date
+    lines: list[LedgerLine]
+
+    @property
+    def points(self) -> Decimal:
+        return sum((line.points for line in self.lines), Decimal(0))
+
+
+def group_ledger(lines: list[LedgerLine]) -> list[LedgerMonth]:
+    """The ledger by month, newest month first, each month's rows newest first."""
+    months: dict[date, list[LedgerLine]] = {}
+    for line in reversed(lines):
+        months.setdefault(line.day.replace(day=1), []).append(line)
+    return [LedgerMonth(first, rows) for first, rows in sorted(months.items(), reverse=True)]
+
+
+def top_raw(run: ScoreRun) -> Decimal | None:
+    """The highest raw score of the run: what 百分制 divides by."""
+    return db.session.scalar(select(func.max(UnitScore.raw)).where(UnitScore.run_id == run.id))
+
+
+@dataclass
+class MonthFigure:
+    """A unit's month as the monthly bulletin figures it: the points of its ledger rows dated in the
+    month, and its rank by the raw scores at the month's end (the last month's is the ranking's)."""
+
+    first: date
+    points: Decimal
+    rank: int | None
+    ranked: int
+
+
+def chart_unit_months(run: ScoreRun, unit_id: int) -> list[MonthFigure]:
+    """Every month of the run's period up to the run's day, from the points per month the run stored
+    for every unit: a row dated on or before a month's end is the same in this run as in the run as of
+    that end (which the month's bulletin makes), so each unit's raw at a month's end is the base plus
+    its months so far, ranked as the engine ranks. Empty for a run stored without months, or failed."""
+    rule_set = db.session.get(RuleSet, run.rule_set_id)
+    rules = parse_rules(rule_set)
+    stored = {unit: json.loads(breakdown).get(MONTHS_KEY) for unit, breakdown in db.session.execute(
+        select(UnitScore.unit_id, UnitScore.breakdown).where(UnitScore.run_id == run.id))}
+    if unit_id not in stored or None in stored.values():
+        return []
+    period = period_of(rule_set, run.as_of)
+    last_day = min(period.end, to_office_date(run.as_of))
+    raws = dict.fromkeys(stored, rules.base)
+    figures = []
+    first = period.start.replace(day=1)
+    while first <= last_day:
+        key = f"{first:%Y-%m}"
+        for unit, months in stored.items():
+            raws[unit] += Decimal(months.get(key, "0"))
+        ranks = engine.rank_units(rules.normalize, raws)[1]
+        figures.append(MonthFigure(first, Decimal(stored[unit_id].get(key, "0")), ranks[unit_id], len(raws)))
+        first = (first + timedelta(days=31)).replace(day=1)
+    return figures
 
 
 def list_ledger(run: ScoreRun, unit_id: int) -> list[LedgerLine]:

@@ -7,18 +7,22 @@ from ..web.access import roles_required
 from ..web.fields import query_int, query_page
 from ..web.htmx import render_page
 from . import bp
+from .chart import draw_months
 from .services import (
     summarize_month,
     RULE_NAMES,
+    chart_unit_months,
     count_ranked_units,
     describe_period,
     ensure_fresh_scores,
     get_active_rule_set,
     get_standing,
+    group_ledger,
     list_ledger,
     list_standings,
     measure_unit_quotas,
     parse_rules,
+    top_raw,
 )
 
 
@@ -44,13 +48,16 @@ def _unit_score_page(unit_id: int):
     if unit is None or unit.is_office:
         abort(404)
     run = ensure_fresh_scores()
+    rule_set = get_active_rule_set()
+    rules = parse_rules(rule_set)
     return render_page(
         "scoring/unit_score.html",
-        unit=unit, run=run, rule_set=get_active_rule_set(), period=describe_period(run),
+        unit=unit, run=run, rule_set=rule_set, period=describe_period(run),
         standing=get_standing(run, unit_id),
-        ranked=count_ranked_units(run), ledger=list_ledger(run, unit_id),
+        ranked=count_ranked_units(run), months=group_ledger(list_ledger(run, unit_id)),
+        chart=draw_months(chart_unit_months(run, unit_id)), top=top_raw(run),
         quotas=measure_unit_quotas(unit_id, run.as_of), rule_names=RULE_NAMES,
-        base=parse_rules(get_active_rule_set()).base,
+        base=rules.base, normalize=rules.normalize,
     )
 
 

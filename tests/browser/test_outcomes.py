@@ -4,11 +4,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from portal.auth import UNSENT_MESSAGE
 from portal.auth.models import User, UserSession
 from portal.bulletins.models import Bulletin
+from portal.editions.models import Edition
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db, utcnow
 from tests import mobile
@@ -179,3 +180,80 @@ def test_chosen_photos_show_at_once_and_a_slow_upload_shows_progress_and_can_be_
     assert page.get_by_label("标题", exact=True).input_value() == title
     cdp.send("Network.emulateNetworkConditions", mobile.SLOW_LINK)
     assert items_titled(live_server, title) == 0
+
+
+def test_captions_are_written_beside_the_chosen_photos_and_saved_with_them(phone, live_server):
+    title = "慢速网络下先写照片说明再保存"
+    page = phone()
+    sign_in(page, "reporter")
+    page.goto("/items/new")
+    write_item(page, title)
+    # The styled 添加照片 opens the same file input (a label for it); the native button is hidden.
+    add = page.locator("label.add-photo")
+    assert add.inner_text() == "添加照片" and add.bounding_box()["height"] >= 44
+    with page.expect_file_chooser() as chooser:
+        add.click()
+    chooser.value.set_files([{"name": f"IMG_{n}.jpg", "mimeType": "image/jpeg",
+                              "buffer": mobile.phone_photo((640, 480), seed=n)} for n in range(2)])
+    page.get_by_label("新照片1说明").fill("抽排现场")
+    page.get_by_label("新照片2说明").fill("道路恢复通行")
+    assert page.locator(".previews img").count() == 2
+    page.screenshot(path=str(live_server.shots / "captions-before-saving.png"), full_page=True)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", mobile.SLOW_LINK | {"uploadThroughput": 200_000 / 8})
+    press(page, "保存草稿")
+    page.locator("#upload-progress").get_by_text(re.compile(r"正在上传 [12]/2")).wait_for()
+    page.get_by_text("草稿已保存").wait_for(timeout=30_000)
+    cdp.send("Network.emulateNetworkConditions", mobile.SLOW_LINK)
+    assert [caption.inner_text() for caption in page.locator("figcaption").all()] \
+        == ["抽排现场", "道路恢复通行"]
+    assert items_titled(live_server, title) == 1
+
+
+def test_the_edition_builder_saves_every_title_at_once_and_keeps_its_checkboxes_full_size(phone, live_server):
+    with live_server.portal_app.app_context():
+        edition_id = db.session.scalar(select(Edition.id).where(Edition.status == "draft"))
+        db.session.remove()
+    page = phone()
+    sign_in(page, "editor")
+    page.goto(f"/editions/{edition_id}")
+    candidate = page.locator("#candidates label.check").first
+    # A title of three lines beside a checkbox does not squeeze it.
+    candidate.locator("b").evaluate("b => { b.textContent = b.textContent.repeat(6); }")
+    box = candidate.locator("input[type=checkbox]").bounding_box()
+    assert box["width"] >= 21.5 and box["height"] >= 21.5, box
+    candidate.locator("input[type=checkbox]").check()
+    page.get_by_role("button", name="编入本期").click()
+    headlines = page.locator("input[name^=headline-]")
+    assert headlines.count() == 2
+    headlines.nth(0).fill("第一条改过的标题")
+    headlines.nth(1).fill("第二条改过的标题")
+    page.screenshot(path=str(live_server.shots / "edition-builder.png"), full_page=True)
+    page.get_by_role("button", name="保存全部标题和栏目").click()
+    page.get_by_text("本期各条标题和栏目已保存").wait_for()
+    assert [headlines.nth(n).input_value() for n in range(2)] == ["第一条改过的标题", "第二条改过的标题"]
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_the_follow_up_picker_lists_dates_and_status_newest_first_and_narrows_to_the_words_typed(
+        phone, live_server, javascript):
+    page = phone(javascript)
+    sign_in(page, "reporter")
+    page.goto("/items/new")
+    picker = page.get_by_label("续报", exact=True)
+    options = picker.locator("option").all_inner_texts()[1:]
+    assert len(options) > 5 and all(re.match(r"\d{4}年\d{1,2}月\d{1,2}日 .+（.+）$", text) for text in options)
+    dates = [tuple(map(int, re.match(r"(\d+)年(\d+)月(\d+)日", text).groups())) for text in options]
+    assert dates == sorted(dates, reverse=True)  # newest first
+    words = re.match(r".+? (.+)（", options[-1]).group(1)[-4:]  # the end of the oldest one's title
+    page.get_by_label("标题", exact=True).fill("续报：查找时写下的标题")
+    page.get_by_label("按标题查找之前报送的信息").fill(words)
+    if not javascript:
+        page.get_by_role("button", name="查找").click()
+    page.wait_for_function("([w, n]) => { const o = document.querySelectorAll('#follow_up_of_id option');"
+                           " return o.length > 1 && o.length < n + 1 && Array.from(o).slice(1).every(x => x.text.includes(w)); }",
+                           arg=[words, len(options)])
+    assert page.get_by_label("标题", exact=True).input_value() == "续报：查找时写下的标题"
+    page.get_by_label("按标题查找之前报送的信息").scroll_into_view_if_needed()
+    page.screenshot(path=str(live_server.shots / f"follow-up-picker-{'js' if javascript else 'no-js'}.png"))

@@ -176,7 +176,11 @@ A11Y = """() => {
     '.list>li>a:first-child, .item-row>div>a:first-child, .foot a';  // whole list rows are tapped too
   for (let el of document.querySelectorAll(targets)) {
     if (!visible(el)) continue;
-    if (el.type === 'checkbox' || el.type === 'radio') el = el.closest('label') || el;
+    if (el.type === 'checkbox' || el.type === 'radio') {
+      const box = el.getBoundingClientRect();  // its own size too: a long label beside it must not squeeze it
+      if (box.width < 21.5 || box.height < 21.5) problems.push('squeezed ' + el.type + ' ' + Math.round(box.width) + 'x' + Math.round(box.height));
+      el = el.closest('label') || el;
+    }
     const r = el.getBoundingClientRect();
     if (r.height < 43.5 || r.width < 43.5) problems.push('small target ' + el.textContent.trim().slice(0, 12) +
       ' ' + Math.round(r.width) + 'x' + Math.round(r.height));

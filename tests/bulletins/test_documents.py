@@ -49,7 +49,7 @@ def test_the_printed_bulletin_keeps_the_layout_rules(app, world, scenario, make)
         assert lines and not re.match(r"[一二三四五六七八九十]+、", lines[-1]), lines[-1:]
     # No justified line stretched at a space.
     assert wide_gaps(data) == []
-    # Chinese text in full-width punctuation (the engine's "(应报2篇,实报1篇)" included).
+    # Chinese text in full-width punctuation (the engine's "（应报2篇，实报1篇）" included).
     assert half_width_punctuation(text) == []
     # The tables in the serif face of the body: no monospaced or sans font for them.
     assert not [font for font in pdf_fonts(data) if "Mono" in font.name]

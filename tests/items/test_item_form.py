@@ -99,6 +99,29 @@ def test_missing_title_keeps_body_fields_and_photos_then_one_item_with_both_phot
     assert "志愿者入户发放指南" in detail and "居民现场咨询" in detail
 
 
+def test_captions_written_beside_chosen_photos_are_saved_with_them(app, world):
+    # portal.js gives each chosen photo a field new-caption-<n> beside its thumbnail before sending.
+    client = client_for(app, world.reporter)
+    form = client.get("/items/new").get_data(as_text=True)
+    assert 'class="button add-photo"' in form and 'id="upload-progress"' in form
+    response = post(client, "/items/new", item_form(
+        form_key=fresh_form_key(client), photos=[photo("a.jpg"), photo("b.jpg", "blue"), photo("c.jpg")],
+        **{"new-caption-0": " 志愿者入户\x07发放指南 ", "new-caption-2": "居民现场咨询" * 40},
+    ))
+    assert response.status_code == 302
+    item = db.session.scalar(select(Item))
+    assert [p.caption for p in item.photos] == ["志愿者入户发放指南", "", ("居民现场咨询" * 40)[:200]]
+
+
+def test_captions_of_new_photos_survive_a_failed_validation(app, world):
+    client = client_for(app, world.reporter)
+    key = fresh_form_key(client)
+    html = post(client, "/items/new", item_form(form_key=key, title="", photos=[photo("a.jpg")],
+                                                **{"new-caption-0": "活动现场"})).get_data(as_text=True)
+    photo_id = db.session.scalar(select(ItemPhoto.id).where(ItemPhoto.form_key == key))
+    assert f'name="caption-{photo_id}" value="活动现场"' in html
+
+
 def test_typed_captions_survive_a_failed_validation(app, world):
     client = client_for(app, world.reporter)
     key = fresh_form_key(client)
@@ -303,3 +326,28 @@ def test_returned_item_can_be_reopened_and_shows_the_comment(app, make, world):
     page = client_for(app, world.reporter).get(f"/items/{item.id}/edit")
     assert page.status_code == 200
     assert "退回意见：标题再精炼一些" in page.get_data(as_text=True)
+
+
+def test_the_follow_up_picker_narrows_to_the_words_typed_and_keeps_the_form(app, make, world):
+    older = make.item(world.reporter, "submitted", signer=world.signer, title="解放路燃气泄漏险情")
+    make.item(world.reporter, "submitted", signer=world.signer, title="幸福社区开展消防演练")
+    client = client_for(app, world.reporter)
+    # As typed (HTMX asks the page again with the words and takes the picker from it).
+    picker = field_block(client.get("/items/new?follow_up_q=燃气").get_data(as_text=True), "follow_up_of_id")
+    assert "解放路燃气泄漏险情" in picker and "消防演练" not in picker
+    nothing = field_block(client.get("/items/new?follow_up_q=%25").get_data(as_text=True), "follow_up_of_id")
+    assert "（没有标题含“%”的信息）" in nothing and "燃气" not in nothing  # % is a character, not a wildcard
+    # Without scripts: 查找 sends the form, which comes back as typed, its photo kept, nothing saved.
+    key = fresh_form_key(client)
+    response = post(client, "/items/new", item_form(form_key=key, title="燃气泄漏险情续报", intent="find",
+                                                    follow_up_q="消防", photos=[photo("a.jpg")]))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and count(Item) == 2
+    assert 'value="燃气泄漏险情续报"' in html and 'value="消防"' in html and "已上传的照片（1）" in html
+    assert "消防演练" in field_block(html, "follow_up_of_id") and "燃气" not in field_block(html, "follow_up_of_id")
+    assert 'class="error"' not in html and 'id="errors"' not in html  # nothing checked, nothing refused
+    # The one already chosen stays offered whatever the words, and the save goes through.
+    response = post(client, "/items/new", item_form(form_key=key, title="燃气泄漏险情续报", follow_up_q="消防",
+                                                    follow_up_of_id=str(older.id)))
+    assert response.status_code == 302
+    assert db.session.scalar(select(Item).where(Item.form_key == key)).follow_up_of_id == older.id

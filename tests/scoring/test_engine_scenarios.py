@@ -142,7 +142,7 @@ def test_cli_rejects_bad_input(tmp_path: Path, content: str, expected_fragment: 
     result = CliRunner().invoke(score_command, [str(source)])
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr.startswith("错误:")
+    assert result.stderr.startswith("错误：")
     assert expected_fragment in result.stderr
     assert "Traceback" not in result.stderr
 

@@ -149,9 +149,9 @@ def test_editing_a_number_changes_the_stored_rule_set_and_the_scores(admin, worl
 @pytest.mark.parametrize("mangle, message", [
     (lambda text: text.replace('"base": 80,', '"base": 80,,'), "JSON 格式有误：第4行第14列"),
     (lambda text: text.replace('"base": 80,', '"base": 80，'), "请使用英文标点"),
-    (lambda text: text.replace('"base": 80', '"base": "八十"'), "规则集 base 应为数字,实际为 '八十'"),
+    (lambda text: text.replace('"base": 80', '"base": "八十"'), "规则集 base 应为数字，实际为 '八十'"),
     (lambda text: text.replace('"points": 5', '"points": -5', 1), "规则集 channels.cpc_main.points 不能为负数"),
-    (lambda text: text.replace('"base": 80,', '"base": 80, "bonus": 3,'), "规则集 含有未知字段:bonus"),
+    (lambda text: text.replace('"base": 80,', '"base": 80, "bonus": 3,'), "规则集 含有未知字段：bonus"),
     (lambda text: text.replace('"base": 80,', '"base": 80, "base": 90,'), "字段“base”在同一对象中出现了两次"),
     (lambda text: "", "请填写规则集内容（JSON）"),
 ])

@@ -77,8 +77,8 @@ def test_every_point_on_the_unit_page_is_a_ledger_row(client, world, make):
     score = db.session.get(UnitScore, (run.id, world.own.id))
     rows = list_ledger(run, world.own.id)
     assert Decimal(80) + sum(row.points for row in rows) == score.raw
-    for row in rows:
-        assert row.rule in page
+    for row in rows:  # each printed once: the clause, its points in their own column
+        assert row.what in page and f"{row.what} {row.rule.rpartition(' ')[2]}" not in page
     assert "被《长春信息》采用" in page and "基础分" in page and f"{score.raw}" in page
     # the later, higher adoption of the same body adds only the difference
     assert [r.points for r in rows if r.rule_key == "adoption"] == [Decimal(5), Decimal(3)]
@@ -263,3 +263,51 @@ def test_dashboard_shows_the_quota_windows_under_way(client, world, make):
     make.item(world.reporter, "submitted", signer=world.signer)  # signed now: counts this week
     after = client.get("/unit").get_data(as_text=True)
     assert re.search(r"第\d+周：信息 <b class=\"big\">1</b> / 1 篇\s*<span class=\"badge s-adopted\">已完成", after)
+
+
+# ---- the unit page's chart ---------------------------------------------------------------------
+
+@pytest.mark.now(MID_PERIOD)
+def test_the_unit_pages_chart_shows_the_monthly_bulletins_points_and_ranks_and_ends_at_the_ranking(app, client, world, make):
+    from portal.bulletins.services import build_bulletin_snapshot, create_bulletin, resolve_window
+
+    rule_set = get_active_rule_set()
+    rule_set.period_start, rule_set.period_end = date(2026, 1, 1), date(2026, 11, 30)
+    db.session.commit()
+    # The lead changes hands: the other unit ahead in March, the own unit from May on.
+    for unit_world, submitted_on, channel, adopted_on in (
+        ("other", date(2026, 3, 2), "province", date(2026, 3, 4)),
+        ("own", date(2026, 4, 7), "cpc_main", date(2026, 4, 9)),
+        ("own", date(2026, 5, 11), "province", date(2026, 5, 12)),
+        ("own", date(2026, 6, 1), "internal", date(2026, 6, 2)),
+    ):
+        reporter, signer = ((world.reporter, world.signer) if unit_world == "own"
+                            else (world.other_reporter, world.other_signer))
+        item = submitted_item(make, world, submitted_on, reporter=reporter, signer=signer)
+        record_adoption(item.id, channel, adopted_on, world.editor.id)
+    db.session.commit()
+    login(client, world.editor)
+    ranking = client.get("/scores").get_data(as_text=True)
+    page = client.get(f"/scores/units/{world.own.id}").get_data(as_text=True)
+    chart = page[page.index("<svg"):page.index("</svg>")]
+    bars = re.findall(r"<title>(\d+)月：([+\u2212]?[\d.]+)分</title>", chart)
+    ranks = [int(rank) for rank in re.findall(r"<title>第(\d+)名</title>", chart)]
+    assert [int(month) for month, _ in bars] == [1, 2, 3, 4, 5, 6] and len(ranks) == 6
+    points = [Decimal(value.replace("\u2212", "-")) for _, value in bars]
+
+    with app.test_request_context():
+        for month, (figure, rank) in enumerate(zip(points, ranks), start=1):
+            doc = build_bulletin_snapshot(create_bulletin(world.editor, resolve_window("month", 2026, month)))
+            line = next(line for line in doc["units"] if line["unit_id"] == world.own.id)
+            assert (figure, rank) == (Decimal(line["points"]), line["rank"]), month
+    assert ranks[2] == 2 and ranks[-1] == 1  # behind in March, ahead now
+
+    # The month under way ends where the ranking stands: its rank, and base + every month's points = raw.
+    run = current_run()
+    score = db.session.get(UnitScore, (run.id, world.own.id))
+    own_row = ranking[ranking.index('<span class="rank">'):].split("</li>")[0]
+    assert "幸福社区" in own_row and f'<span class="rank">{ranks[-1]}</span>' in own_row
+    assert f"（原始分 {score.raw}）" in own_row
+    assert Decimal(80) + sum(points) == score.raw
+    assert f"原始分 {score.raw} = 基础分 80 + 本期积分 {sum(points):g}；" in page
+    assert f"÷ 本期最高原始分 {score.raw} = {score.final}。" in page  # the top unit divides by its own raw

@@ -177,37 +177,29 @@
       .then(() => { input.files = list.files; }).finally(() => busy(form, false));
   }
 
-  // Photos chosen are shown at once; while the form travels, how far it got (正在上传 3/9) and a cancel.
+  // Photos chosen are shown at once, each with its caption field (new-caption-<n>, saved with it);
+  // while the form travels, how far it got (正在上传 3/9) and a cancel.
+  // The boxes for both, and the words said on a cancel, are in the page (items/form.html).
   function preview(input) {
-    let box = input.parentNode.querySelector(".previews");
-    if (!box) {
-      box = document.createElement("div");
-      box.className = "previews";
-      input.after(box);
-    }
-    box.replaceChildren(...Array.from(input.files, (file) => {
-      const img = new Image(72, 72);
-      img.alt = file.name;
-      img.src = URL.createObjectURL(file);
-      return img;
+    input.form.querySelector(".previews").replaceChildren(...Array.from(input.files, (file, n) => {
+      const row = document.createElement("label");
+      row.innerHTML = "<img alt=\"\"><span>新照片" + (n + 1) + "说明</span><input maxlength=200 name=new-caption-" + n + ">";
+      row.firstChild.src = URL.createObjectURL(file);
+      return row;
     }));
   }
   document.addEventListener("htmx:xhr:progress", (e) => {
-    const form = e.target, total = e.detail.total;
-    const photos = form.tagName === "FORM" ? all(form, "input[type=file]").reduce((n, input) => n + input.files.length, 0) : 0;
+    const form = e.target, total = e.detail.total, box = document.getElementById("upload-progress");
+    const photos = box ? all(form, "input[type=file]").reduce((n, input) => n + input.files.length, 0) : 0;
     if (!photos || !total) return;
     uploading = form;
-    let box = document.getElementById("upload-progress");
-    if (!box || box.hidden) {
-      box = note("upload-progress", form.querySelector(".buttons"), "<progress></progress> <span></span> <button type=\"button\">取消上传</button>");
-      box.className = "flash";
-      box.querySelector("button").addEventListener("click", () => htmx.trigger(form, "htmx:abort"));
-    }
+    box.hidden = false;
+    box.querySelector("button").onclick = () => htmx.trigger(form, "htmx:abort");
     box.querySelector("progress").value = e.detail.loaded / total;
     box.querySelector("span").textContent = "正在上传 " + Math.max(1, Math.ceil(e.detail.loaded / total * photos)) + "/" + photos;
   });
   document.addEventListener("htmx:afterRequest", () => hide("upload-progress"));
-  document.addEventListener("htmx:sendAbort", (e) => say(uploading || e.detail.elt, "已取消上传。填写的内容仍在本页，可稍后再提交。"));
+  document.addEventListener("htmx:sendAbort", () => say(uploading, document.getElementById("upload-progress").dataset.cancelled));
 
   function setUp(root) {
     forgetSaved(root);
