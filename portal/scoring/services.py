@@ -666,9 +666,10 @@ def describe_out_of_period(kind: str = "month") -> str:
     return f"{OUT_OF_PERIOD[kind]}不在考核期内，不计分、不考核报送任务"
 
 
-def measure_targets(year: int, now: datetime, unit_ids: list[int]) -> dict[int, TargetProgress]:
-    """Per reporting unit of unit_ids, the year's 报送 and 采用 (count_filings over the year's window)
-    against its tier's targets."""
+def measure_targets(year: int, now: datetime, unit_ids: list[int],
+                    counts: dict[int, Filings] | None = None) -> dict[int, TargetProgress]:
+    """Per reporting unit of unit_ids, the year's 报送 and 采用 (count_filings over the year's window,
+    or the counts given, made so) against its tier's targets."""
     from ..units.models import Unit
     from ..web.filters import local_day_start
 
@@ -676,7 +677,7 @@ def measure_targets(year: int, now: datetime, unit_ids: list[int]) -> dict[int, 
     start, end = local_day_start(first), local_day_start(last + timedelta(days=1))
     elapsed = min(1.0, max(0.0, (now - start) / (end - start)))
     targets = {t.tier_id: t for t in db.session.scalars(select(AnnualTarget).where(AnnualTarget.year == year))}
-    counts = count_filings(first, last, unit_ids)
+    counts = count_filings(first, last, unit_ids) if counts is None else counts
     progress = {}
     for unit_id, tier_id in db.session.execute(select(Unit.id, Unit.tier_id)
                                                .where(Unit.kind != "office", Unit.id.in_(unit_ids))):
@@ -704,9 +705,9 @@ def list_standings(run: ScoreRun, tier_id: int | None, page: int, per_page: int)
 def _standings(run: ScoreRun, rows: list) -> list[Standing]:
     year = to_office_date(run.as_of).year
     unit_ids = [unit.id for _, unit in rows]
-    targets = measure_targets(year, run.as_of, unit_ids)
     first, last = resolve_year_window(year)
     filed = count_filings(first, last, unit_ids)
+    targets = measure_targets(year, run.as_of, unit_ids, filed)
     return [
         Standing(unit, score, {k: Decimal(v) for k, v in json.loads(score.breakdown).items()}, targets.get(unit.id),
                  filed.get(unit.id, Filings()), first, last)
