@@ -116,7 +116,7 @@ def main(database: str | None, repeat: int, profile: str | None) -> None:
         print(f"{name:20s} {statistics.median(cpu):7.1f} {statistics.quantiles(cpu, n=10)[-1]:6.1f}"
               f" {statistics.median(wall):8.1f} {statistics.median(counts):5.0f}")
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(25)
 
 
 if __name__ == "__main__":
