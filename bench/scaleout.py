@@ -16,6 +16,7 @@ Then, and printed as it is shown:
      (portal.jobs): the notices table and the score runs show it.
 Everything runs on 127.0.0.1 and stops by itself; nginx and the servers are stopped at the end."""
 import argparse
+import io
 import os
 import re
 import shutil
@@ -28,6 +29,7 @@ import uuid
 from datetime import date
 
 import requests
+from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -90,8 +92,7 @@ def nginx_config() -> str:
     upstream = re.search(r"upstream baosong_app \{.*?\n\}", text, re.S).group(0)
     servers = "".join(f"    server 127.0.0.1:{port} max_fails=3 fail_timeout=10s;\n" for port in PORTS)
     upstream = re.sub(r"(?m)^\s*#? ?server .*;\n", "", upstream).replace("{\n", "{\n" + servers, 1)
-    https = text[text.index("server {\n    listen 443"):]
-    body = https[https.index("    # An item form"):]
+    body = text[text.index("    # An item form", text.index("listen 443")):]
     body = body.replace("/srv/baosong/portal/static/", os.path.join(ROOT, "portal", "static") + "/")
     temp = os.path.join(OUT, "nginx")
     return f"""# written by bench/scaleout.py from deploy/nginx/baosong.conf
@@ -102,7 +103,7 @@ http {{
     include /etc/nginx/mime.types;
     client_body_temp_path {temp}/body; proxy_temp_path {temp}/proxy;
     fastcgi_temp_path {temp}/fastcgi; uwsgi_temp_path {temp}/uwsgi; scgi_temp_path {temp}/scgi;
-    log_format timed '$msec $status $request_method $upstream_addr $upstream_status "$request_uri"';
+    log_format timed '$msec $status $request_method "$upstream_addr" "$request_uri"';
     access_log {temp}/access.log timed;
 {upstream}
 
@@ -162,14 +163,19 @@ def file_item(client: requests.Session, port: int, title: str, photo: bytes | No
     return form_key, int(match.group(1)) if response.status_code == 302 and match else None
 
 
-def show_sessions_and_photos() -> None:
-    from locustfile import PHOTO
+def camera_photo() -> bytes:
+    image = Image.effect_noise((1200, 900), 40).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
 
+
+def show_sessions_and_photos() -> None:
     client = log_in(PORTS[0], "r1")
     on_other = client.get(url(PORTS[1]) + "/unit", allow_redirects=False, timeout=TIMEOUT)
     print(f"1. session started on :{PORTS[0]}, dashboard on :{PORTS[1]}: HTTP {on_other.status_code}"
           f" ({'valid on both' if on_other.status_code == 200 else 'NOT valid'})")
-    _, item_id = file_item(client, PORTS[0], "跨服务器照片测试", PHOTO)
+    _, item_id = file_item(client, PORTS[0], "跨服务器照片测试", camera_photo())
     page = client.get(f"{url(PORTS[1])}/items/{item_id}", timeout=TIMEOUT).text
     photo_id = PHOTO_URL.search(page).group(1)
     through_a = client.get(f"{url(PORTS[0])}/photos/{photo_id}", timeout=TIMEOUT)
@@ -233,16 +239,22 @@ def check_filings(database: str, acknowledged: dict[str, int]) -> None:
 
 def show_failures(killed_at: float) -> None:
     """Every request nginx answered with an error, by its time from the kill and its upstream."""
-    failures = []
+    failures, after, retried, total = [], {}, 0, 0
     with open(os.path.join(OUT, "nginx", "access.log")) as log:
         for line in log:
-            stamp, status, method, upstream, *_ = line.split(" ")
+            head, upstreams = line.split('"')[:2]
+            stamp, status, method = head.split()
+            tried = upstreams.split(", ")  # nginx tried one server, then the other
+            total, retried = total + 1, retried + (len(tried) > 1)
             if int(status) >= 500:
-                failures.append((float(stamp) - killed_at, status, method, upstream))
-    total = sum(1 for _ in open(os.path.join(OUT, "nginx", "access.log")))
+                failures.append((float(stamp) - killed_at, status, method, upstreams))
+            elif float(stamp) > killed_at + 1:
+                after[tried[-1]] = after.get(tried[-1], 0) + 1
     print(f"   nginx answered {total} requests, {len(failures)} with an error:")
     for offset, status, method, upstream in failures:
         print(f"     {offset:+7.2f} s from the kill  {status} {method} upstream {upstream}")
+    print(f"   answered from 1 s after the kill on, by server: {after}; {retried} passed on to the other"
+          f" server by nginx after a refused connection")
 
 
 def run_commands_at_once(database: str, command: list[str]) -> list[str]:
@@ -250,6 +262,29 @@ def run_commands_at_once(database: str, command: list[str]) -> list[str]:
                              env=server_env(database, port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              text=True) for port in PORTS]
     return [" ".join(run.communicate(timeout=300)[0].split()) for run in runs]
+
+
+def issue_solicitation(database: str) -> None:
+    """A solicitation to every unit due in 20 hours: each unit's members are due a reminder now."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from portal import create_app
+    from portal.auth.models import User
+    from portal.extensions import db, utcnow
+    from portal.solicitations.models import Solicitation, SolicitationTarget
+    from portal.units.models import Unit
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench",
+                      "UPLOAD_FOLDER": os.path.join(OUT, "uploads")})
+    with app.app_context():
+        editor = db.session.scalar(select(User.id).where(User.username == "bench_editor"))
+        units = db.session.scalars(select(Unit.id).where(Unit.kind != "office"))
+        db.session.add(Solicitation(topic="两台服务器提醒测试", requirements="", deadline=utcnow() + timedelta(hours=20),
+                                    issued_by_id=editor, issued_at=utcnow(),
+                                    targets=[SolicitationTarget(unit_id=unit) for unit in units]))
+        db.session.commit()
 
 
 def show_commands_once(database: str) -> None:
@@ -262,6 +297,7 @@ def show_commands_once(database: str) -> None:
             return connection.execute(text(
                 "SELECT count(*), count(DISTINCT dedupe_key) FROM notifications WHERE dedupe_key IS NOT NULL")).one()
 
+    issue_solicitation(database)
     before = notices()
     outputs = run_commands_at_once(database, ["remind"])
     after = notices()
@@ -280,9 +316,10 @@ def show_commands_once(database: str) -> None:
 
 def main(database: str, duration: int) -> None:
     prepare(database)
-    processes = [start_server(database, port) for port in PORTS]
-    processes.append(start_nginx())
+    processes = []
     try:
+        processes.extend(start_server(database, port) for port in PORTS)
+        processes.append(start_nginx())
         for port in (*PORTS, NGINX_PORT):
             wait_for(port)
         print(f"servers :{PORTS[0]} and :{PORTS[1]} (gunicorn, 2 workers each) behind nginx :{NGINX_PORT},"
