@@ -17,6 +17,7 @@ import argparse
 import csv
 import glob
 import os
+import resource
 import shutil
 import signal
 import statistics
@@ -95,8 +96,12 @@ def start_server(database: str) -> subprocess.Popen:
     raise SystemExit("gunicorn did not answer; see " + os.path.join(OUT, "gunicorn.log"))
 
 
+LOCUST_CPU = {"last": 0.0}  # CPU seconds of the last locust run (it shares the cores with the server)
+
+
 def run_locust(name: str, users: int, seconds: int, pace: float, classes: list[str]) -> dict[str, dict]:
     prefix = os.path.join(OUT, name)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(
         [os.path.join(BIN, "locust"), "-f", os.path.join(HERE, "locustfile.py"), "--headless", "--only-summary",
          "-H", HOST, "-u", str(users), "-r", str(min(users, 10)), "--run-time", f"{seconds}s", "--stop-timeout", "5",
@@ -104,6 +109,8 @@ def run_locust(name: str, users: int, seconds: int, pace: float, classes: list[s
         env=os.environ | {"BENCH_PACE": str(pace)}, check=False, stdout=subprocess.DEVNULL,
         stderr=open(prefix + ".log", "w"),
     )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LOCUST_CPU["last"] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     with open(prefix + "_stats.csv", newline="") as stats:
         return {row["Name"]: row for row in csv.DictReader(stats)}
 
@@ -170,7 +177,8 @@ def main(duration: int, step: int, postgresql: str | None) -> None:
             steps = read_cpu()
             every = [figures for values in steps.values() for figures in values]
             waits = sorted(((sum(f[2] for f in values), name) for name, values in steps.items()), reverse=True)[:3]
-            print(f"              server: CPU {sum(f[0] for f in every):5.1f} s, wall {sum(f[1] for f in every):5.1f} s,"
+            print(f"              locust: CPU {LOCUST_CPU['last']:5.1f} s; server: CPU {sum(f[0] for f in every):5.1f} s,"
+                  f" wall {sum(f[1] for f in every):5.1f} s,"
                   f" write-lock wait {sum(f[2] for f in every):5.1f} s (most: "
                   + ", ".join(f"{name} {wait:.1f} s" for wait, name in waits) + ")")
         saturation = max(rates.values())
