@@ -77,7 +77,7 @@ bench-load: bench-setup
 # psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE bench_scaleout'
 BENCH_SCALEOUT_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bench_scaleout
 bench-scaleout: bench-setup
-	@command -v nginx >/dev/null || { test "$$(id -u)" = 0 && apt-get install -y -q nginx-light; } \
+	@command -v nginx >/dev/null || { test "$$(id -u)" = 0 && apt-get update -q && apt-get install -y -q nginx-light; } \
 		|| { echo "nginx is missing: apt-get install nginx-light"; exit 1; }
 	$(BIN)/python bench/scaleout.py --database "$(BENCH_SCALEOUT_URL)"
 
