@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-calendar setup system-packages db bench bench-setup bench-documents bench-load bench-province bench-mobile bench-search audit clean
+.PHONY: run test test-calendar setup system-packages db bench bench-setup bench-documents bench-load bench-scaleout bench-province bench-mobile bench-search audit clean
 
 run: setup db
 	@$(FLASK) demo --if-empty
@@ -71,6 +71,15 @@ bench-documents: setup
 # The city under gunicorn, driven by locust on loopback (about three minutes).
 bench-load: bench-setup
 	$(BIN)/python bench/load.py
+
+# Two gunicorn servers behind Debian's nginx, one PostgreSQL database of its own (made once, never the
+# test database), a shared upload folder; one server killed mid-run (about two minutes):
+# psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE bench_scaleout'
+BENCH_SCALEOUT_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bench_scaleout
+bench-scaleout: bench-setup
+	@command -v nginx >/dev/null || { test "$$(id -u)" = 0 && apt-get update -q && apt-get install -y -q nginx-light; } \
+		|| { echo "nginx is missing: apt-get install nginx-light"; exit 1; }
+	$(BIN)/python bench/scaleout.py --database "$(BENCH_SCALEOUT_URL)"
 
 # The province (3,000 units × 3 years, 1.5 million items) in a PostgreSQL database of its own, made once:
 # psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE bench_province'   (never the test database)

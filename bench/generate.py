@@ -25,6 +25,7 @@ from portal import create_app  # noqa: E402
 from portal.auth.models import User, UserRole  # noqa: E402
 from portal.auth.services import hash_password  # noqa: E402
 from portal.extensions import db  # noqa: E402
+from portal.jobs import refresh_planner_statistics  # noqa: E402
 from portal.items.models import Item  # noqa: E402
 from portal.scoring.models import Adoption, Channel, Instruction  # noqa: E402
 from portal.search.services import rebuild_search_index  # noqa: E402
@@ -134,6 +135,8 @@ class Writer:
         if self.postgres:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))
+        else:
+            refresh_planner_statistics()  # as the score timer keeps them on a live SQLite site
 
 
 def _naive_utc(value):

@@ -4,9 +4,10 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db, utcnow, write_transaction
 from .models import User, UserSession
@@ -43,12 +44,12 @@ def leave_session_notice(text: str) -> None:
 
 
 def take_session_notice() -> str | None:
-    """The waiting notice of this session, removed as it is read: it is shown once."""
+    """The waiting notice of this session, removed as it is read: it is shown once. check_session read
+    it with the session's row (no second read per page)."""
     session_id = current_session_id()
-    row = db.session.get(UserSession, session_id) if session_id else None
-    if row is None or not row.notice:
+    text = g.pop("session_notice", None)
+    if not session_id or not text:
         return None
-    text = row.notice
     db.session.commit()  # as check_session: the page's reads end before the short write
     with write_transaction():
         db.session.execute(update(UserSession).where(UserSession.id == session_id).values(notice=None))
@@ -59,9 +60,15 @@ def take_session_notice() -> str | None:
 def check_session(user_id: int) -> tuple[User | None, str]:
     """The session's user if its row is live, else None and the Chinese reason (empty: no session)."""
     session_id = current_session_id()
-    row = db.session.get(UserSession, session_id) if session_id else None
-    if row is None or row.user_id != user_id:
+    # The login check of every request: one indexed read (the session's row with its user, unit and roles).
+    found = db.session.execute(
+        select(UserSession, User).join(User, User.id == UserSession.user_id)
+        .where(UserSession.id == session_id, UserSession.user_id == user_id).options(joinedload(User.role_rows))
+    ).unique().first() if session_id else None
+    if found is None:
         return None, ""
+    row, user = found
+    g.session_notice = row.notice
     now = utcnow()
     config = current_app.config
     if row.revoked_at is not None:
@@ -78,8 +85,7 @@ def check_session(user_id: int) -> tuple[User | None, str]:
         with write_transaction():
             db.session.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
             db.session.commit()
-    user = db.session.get(User, user_id)
-    return (user, "") if user is not None and user.active else (None, "")
+    return (user, "") if user.active else (None, "")
 
 
 def revoke_sessions(user: User, keep_current: bool = False) -> None:

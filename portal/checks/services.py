@@ -286,12 +286,18 @@ def _matcher():
     return _matcher_cache["matcher"]
 
 
-def check_item(item: Item) -> list[ContentWarning]:
+def count_item_warnings(items: list[Item]) -> dict[int, int]:
+    """Warnings per item of a list (the sign-off queue): the word list is read once for all of them."""
+    matcher = _matcher()
+    return {item.id: len(check_item(item, matcher)) for item in items}
+
+
+def check_item(item: Item, matcher=None) -> list[ContentWarning]:
     config = current_app.config
     limits = FormLimits(config["CHECK_TITLE_CHARS"], config["CHECK_BRIEF_CHARS"], tuple(config["CHECK_EVENT_CATEGORIES"]))
     text = item.title + "\n" + item.body + "\n" + "\n".join(photo.caption for photo in item.photos)
     return [
-        *find_words(_matcher(), text),
+        *find_words(matcher or _matcher(), text),
         *find_personal_data(text),
         *find_form_hints(item.title, item.body, item.category, item.event_end_at is not None,
                          sum(1 for photo in item.photos if not photo.caption.strip()), limits),

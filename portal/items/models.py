@@ -47,8 +47,8 @@ class Item(db.Model):
         Index("ix_items_status_submitted", "status", "submitted_at"),
         # the office's lists, newest first: a page comes straight off the index at province size
         Index("ix_items_submitted_id", "submitted_at", "id"),
-        # a unit's items of a year by status (the ranking's target columns) without reading the rows
-        Index("ix_items_unit_submitted_status", "unit_id", "submitted_at", "status", "id"),
+        # a unit's items of a year by status and lateness (the ranking's target columns) without reading the rows
+        Index("ix_items_unit_submitted_status", "unit_id", "submitted_at", "status", "id", "report_due_at"),
         # the near-duplicate check's window (items saved within weeks of each other)
         Index("ix_items_created_at", "created_at"),
     )

@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import db, utcnow
-from ..scoring.services import INTERNAL_CHANNEL, describe_unit_year, get_channel, list_adoptions, measure_unit_quotas
+from ..scoring.services import INTERNAL_CHANNEL, describe_unit_year, get_channel, list_adoptions, list_open_quotas
 from ..solicitations.services import list_answer_choices
 from ..units.services import unit_filter_choices
 from ..web.access import ask_confirmation, roles_required
@@ -80,8 +80,8 @@ def dashboard():
         counts=count_unit_statuses(unit_id),
         year=describe_unit_year(unit_id, utcnow()),
         statuses=UNIT_LISTS,
-        # the quota windows under way, counted by the active rule set exactly as scoring counts them
-        quotas=[window for window in measure_unit_quotas(unit_id, utcnow()) if not window.assessed],
+        # the quota windows under way, as scoring counted them (stored with the unit's score)
+        quotas=list_open_quotas(unit_id, utcnow()),
         queue=list_signoff_queue(unit_id) if current_user.has_role("signer") else [],
         returned=list_unit_items(unit_id, RETURNED, 1, 5).items if current_user.has_role("reporter") else [],
         recent=list_unit_items(unit_id, None, 1, 8).items,
@@ -101,10 +101,10 @@ def unit_items():
 @bp.get("/signoff")
 @roles_required("signer")
 def signoff():
-    from ..checks.services import check_item  # the checks package builds on this one
+    from ..checks.services import count_item_warnings  # the checks package builds on this one
 
     queue = list_signoff_queue(current_user.unit_id)
-    return render_page("items/signoff.html", queue=queue, warnings={item.id: len(check_item(item)) for item in queue})
+    return render_page("items/signoff.html", queue=queue, warnings=count_item_warnings(queue))
 
 
 @bp.get("/inbox")

@@ -21,6 +21,7 @@ from ..extensions import db, utcnow
 from ..items.models import Item
 from ..items.services import remove_pending_photos
 from ..items.workflow import OFFICE_VISIBLE
+from ..jobs import SKIPPED, run_alone
 from ..roster.models import RosterRequest, RosterResponse
 from ..scoring.engine import ANY_CATEGORY, CATEGORIES
 from ..scoring.models import Instruction
@@ -217,10 +218,15 @@ def remind_command(now_text: str | None) -> None:
     """Create deadline reminders, send pending e-mail/webhook deliveries and remove photos of forms never
     saved (idempotent; run every 10 min)."""
     now = _parse_now(now_text)
-    summary, sent = run_reminders(now)
-    # The periodic job of the portal: photos of forms never saved go here too.
-    removed = remove_pending_photos(now)
-    db.session.commit()
+    # Every server's timer may start it: one run reminds and sends, the others skip (portal.jobs).
+    with run_alone("remind") as alone:
+        if not alone:
+            click.echo(SKIPPED.format(command="remind"))
+            return
+        summary, sent = run_reminders(now)
+        # The periodic job of the portal: photos of forms never saved go here too.
+        removed = remove_pending_photos(now)
+        db.session.commit()
     details = "，".join(f"{kind} {count}" for kind, count in sorted(summary.by_kind.items()))
     click.echo(f"新提醒 reminders created: {summary.created}" + (f"（{details}）" if details else ""))
     click.echo(f"外发 deliveries: 已发送 sent {sent['sent']}，待重试 retry {sent['retry']}，失败 failed {sent['failed']}")

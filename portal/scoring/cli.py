@@ -14,6 +14,7 @@ import click
 from flask.cli import with_appcontext
 
 from portal.extensions import db, utcnow, write_transaction
+from portal.jobs import SKIPPED, refresh_planner_statistics, run_alone
 from portal.scoring.engine import score_input, to_json_result
 from portal.scoring.services import compute_scores, current_run, export_facts
 
@@ -91,10 +92,16 @@ def refresh_scores_command() -> None:
 
     Pages recompute stored scores older than SCORE_MAX_AGE_MINUTES themselves; at province size that
     is half a minute of someone's request, so production refreshes them here, ahead of the pages.
+    Every server's timer may start it: one run scores, the others skip (portal.jobs).
     """
     started = time.perf_counter()
-    with write_transaction():
-        run = compute_scores()
-        db.session.commit()
+    with run_alone("refresh-scores") as alone:
+        if not alone:
+            click.echo(SKIPPED.format(command="refresh-scores"))
+            return
+        with write_transaction():
+            run = compute_scores()
+            db.session.commit()
+        refresh_planner_statistics()
     click.echo(f"积分已更新 scores refreshed: run {run.id}, {time.perf_counter() - started:.1f} s"
                + (f"；计分提示：{run.error}" if run.error else ""))

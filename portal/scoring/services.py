@@ -348,7 +348,12 @@ def compute_scores(as_of: datetime | None = None) -> ScoreRun:
     db.session.add(run)
     db.session.flush()
     if result is not None:
-        store_result(run, result)
+        items_by_unit: dict = defaultdict(list)
+        for item in facts.items:
+            items_by_unit[item.unit].append(item)
+        quotas = {unit.id: _open_quotas_json(engine.measure_quota_progress(
+            rules, period, as_of, unit, items_by_unit[unit.id]), as_of) for unit in facts.units}
+        store_result(run, result, quotas)
     return run
 
 
@@ -365,12 +370,13 @@ def _stored_breakdown(score: engine.UnitScore) -> str:
                        MONTHS_KEY: {month: str(points) for month, points in sorted(months.items())}})
 
 
-def store_result(run: ScoreRun, result: engine.ScoreResult) -> None:
-    """Stores each unit's totals and points by rule; ledger rows are not stored (tens of thousands a
-    run): a unit's page recomputes its own rows from the same facts (list_ledger), which is cheap."""
+def store_result(run: ScoreRun, result: engine.ScoreResult, quotas: dict[int, str]) -> None:
+    """Stores each unit's totals, points by rule and month and open quota windows; ledger rows are not
+    stored (tens of thousands a run): a unit's page recomputes its own rows from the same facts
+    (list_ledger), which is cheap."""
     score_rows = [
         {"run_id": run.id, "unit_id": score.unit, "raw": score.raw, "final": score.final, "rank": score.rank,
-         "breakdown": _stored_breakdown(score)}
+         "breakdown": _stored_breakdown(score), "quotas": quotas.get(score.unit, "")}
         for score in result.units
     ]
     if score_rows:
@@ -443,8 +449,11 @@ def update_unit_scores(unit_ids: set[int]) -> None:
             run.stale = True  # the full run reports the error
             return
         raws[unit_id] = score.raw
+        # Quotas are counted up to this commit, not the run's as_of: the item just filed shows at once.
+        now = utcnow()
+        quotas = engine.measure_quota_progress(rules, period, now, facts.units[0], facts.items)
         db.session.execute(table.update().where(table.c.run_id == run.id, table.c.unit_id == unit_id).values(
-            raw=score.raw, breakdown=_stored_breakdown(score)))
+            raw=score.raw, breakdown=_stored_breakdown(score), quotas=_open_quotas_json(quotas, now)))
     finals, ranks = engine.rank_units(rules.normalize, raws)
     changed = [{"r": run.id, "u": unit_id, "final": finals[unit_id], "rank": ranks[unit_id]}
                for unit_id, (_, final, rank) in stored.items()
@@ -669,9 +678,10 @@ def describe_out_of_period(kind: str = "month") -> str:
     return f"{OUT_OF_PERIOD[kind]}不在考核期内，不计分、不考核报送任务"
 
 
-def measure_targets(year: int, now: datetime, unit_ids: list[int]) -> dict[int, TargetProgress]:
-    """Per reporting unit of unit_ids, the year's 报送 and 采用 (count_filings over the year's window)
-    against its tier's targets."""
+def measure_targets(year: int, now: datetime, unit_ids: list[int],
+                    counts: dict[int, Filings] | None = None) -> dict[int, TargetProgress]:
+    """Per reporting unit of unit_ids, the year's 报送 and 采用 (count_filings over the year's window,
+    or the counts given, made so) against its tier's targets."""
     from ..units.models import Unit
     from ..web.filters import local_day_start
 
@@ -679,7 +689,7 @@ def measure_targets(year: int, now: datetime, unit_ids: list[int]) -> dict[int, 
     start, end = local_day_start(first), local_day_start(last + timedelta(days=1))
     elapsed = min(1.0, max(0.0, (now - start) / (end - start)))
     targets = {t.tier_id: t for t in db.session.scalars(select(AnnualTarget).where(AnnualTarget.year == year))}
-    counts = count_filings(first, last, unit_ids)
+    counts = count_filings(first, last, unit_ids) if counts is None else counts
     progress = {}
     for unit_id, tier_id in db.session.execute(select(Unit.id, Unit.tier_id)
                                                .where(Unit.kind != "office", Unit.id.in_(unit_ids))):
@@ -707,9 +717,9 @@ def list_standings(run: ScoreRun, tier_id: int | None, page: int, per_page: int)
 def _standings(run: ScoreRun, rows: list) -> list[Standing]:
     year = to_office_date(run.as_of).year
     unit_ids = [unit.id for _, unit in rows]
-    targets = measure_targets(year, run.as_of, unit_ids)
     first, last = resolve_year_window(year)
     filed = count_filings(first, last, unit_ids)
+    targets = measure_targets(year, run.as_of, unit_ids, filed)
     return [
         Standing(unit, score, {k: Decimal(v) for k, v in json.loads(score.breakdown).items() if k != MONTHS_KEY},
                  targets.get(unit.id), filed.get(unit.id, Filings()), first, last)
@@ -846,6 +856,29 @@ def measure_unit_quotas(unit_id: int, as_of: datetime) -> list[engine.WindowProg
     if not facts.units:
         return []
     return engine.measure_quota_progress(rules, period_of(rule_set, as_of), as_of, facts.units[0], facts.items)
+
+
+def _open_quotas_json(progress: list[engine.WindowProgress], counted_at: datetime) -> str:
+    return json.dumps({"at": counted_at.isoformat(), "windows": [
+        {**vars(window), "first": window.first.isoformat(), "last": window.last.isoformat()}
+        for window in progress if not window.assessed]})
+
+
+def list_open_quotas(unit_id: int, now: datetime) -> list[engine.WindowProgress]:
+    """The unit's quota windows under way (the dashboard's), as stored with its score. Windows begin and
+    are assessed at office midnight, so what was counted earlier the same office day still holds; the
+    item counts are kept current on every commit that changes them (update_unit_scores). Counted live
+    when nothing fit is stored (no run yet, a stale run, a run from before today)."""
+    stored = db.session.scalar(
+        select(UnitScore.quotas).join(ScoreRun, ScoreRun.id == UnitScore.run_id)
+        .where(UnitScore.unit_id == unit_id, ScoreRun.stale.is_(False)).order_by(ScoreRun.id.desc()).limit(1))
+    if stored:
+        data = json.loads(stored)
+        if to_office_date(datetime.fromisoformat(data["at"])) == to_office_date(now):
+            return [engine.WindowProgress(**(window | {"first": date.fromisoformat(window["first"]),
+                                                       "last": date.fromisoformat(window["last"])}))
+                    for window in data["windows"]]
+    return [window for window in measure_unit_quotas(unit_id, now) if not window.assessed]
 
 
 def list_week_quota_gaps(as_of: datetime) -> list[tuple[int, engine.WindowProgress]]:

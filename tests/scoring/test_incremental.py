@@ -18,7 +18,7 @@ from portal.scoring.services import (
 )
 from portal.units.models import Tier
 from portal.web.filters import office_today
-from tests.scoring.test_standings import period_day, submitted_item
+from tests.scoring.test_standings import MID_PERIOD, period_day, submitted_item
 
 # Date-sensitive: .ci/run runs these again at period, quarter and year ends.
 pytestmark = pytest.mark.calendar
@@ -140,3 +140,28 @@ def test_a_draft_leaves_the_stored_run_untouched(world, make):
     db.session.expire_all()
     kept = db.session.scalars(select(ScoreRun)).one()
     assert (kept.id, kept.computed_at) == (run.id, run.computed_at) and stored(run.id) == before
+
+
+@pytest.mark.now(MID_PERIOD)
+def test_the_dashboards_quota_windows_are_stored_and_follow_each_filing(app, world, make):
+    """The dashboard reads the windows scoring stored (no engine run per view); a filing updates them
+    in its own commit, and they agree with a live count."""
+    from portal.extensions import utcnow
+    from portal.scoring.services import list_open_quotas, measure_unit_quotas
+
+    def live():
+        return [window for window in measure_unit_quotas(world.own.id, utcnow()) if not window.assessed]
+
+    compute_scores()
+    db.session.commit()
+    assert json.loads(db.session.get(UnitScore, (current_run().id, world.own.id)).quotas)["windows"]
+    before = list_open_quotas(world.own.id, utcnow())
+    assert before == live()
+    key = run_key()
+    with app.test_request_context(method="POST"):
+        make.item(world.reporter, "submitted", signer=world.signer)
+    db.session.expire_all()
+    assert run_key() == key  # updated in place, not recomputed
+    after = list_open_quotas(world.own.id, utcnow())
+    assert after == live()
+    assert sum(window.submitted for window in after) > sum(window.submitted for window in before)

@@ -1,4 +1,5 @@
-"""No N+1: each main page runs the same number of SQL statements whether it lists a few rows or many."""
+"""No N+1: each main page runs the same number of SQL statements whether it lists a few rows or many; the
+busy hour's pages keep to a budget of statements."""
 import io
 
 import pytest
@@ -11,25 +12,26 @@ from portal.items.services import transition_item
 from tests.conftest import jpeg_bytes, login
 
 
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, *args):
-        self.count += 1
-
-
-def count_queries(client, url: str) -> int:
-    # The tests share one session across requests; a real request starts with an empty identity map.
+def statements_of(client, url: str) -> list[str]:
+    # A real request starts with an empty identity map (the tests share one session: the expired test
+    # user may be refreshed, two statements a real request does not run).
     db.session.expire_all()
-    counter = QueryCounter()
-    event.listen(db.engine, "before_cursor_execute", counter)
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
     try:
         response = client.get(url)
     finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
+        event.remove(db.engine, "before_cursor_execute", record)
     assert response.status_code == 200, url
-    return counter.count
+    return statements
+
+
+def count_queries(client, url: str) -> int:
+    return len(statements_of(client, url))
 
 
 def file_items(make, world, count: int) -> None:
@@ -76,3 +78,54 @@ def test_item_page_query_count_does_not_grow_with_its_photos_and_history(app, ma
         db.session.commit()
     count_queries(client, f"/items/{plain.id}")  # warm
     assert count_queries(client, f"/items/{busy.id}") == count_queries(client, f"/items/{plain.id}")
+
+
+# The busy hour's pages (bench/locustfile.py) and the SQL statements each may run, login check and
+# transaction included: a new query on one of them is a deliberate change of this number.
+BUSY_PAGE_BUDGETS = {
+    "reporter": {"/unit": 22, "/items": 11, "/scores/mine": 28, "/items/new": 10},
+    "signer": {"/signoff": 10},
+    "editor": {"/inbox?status=submitted&category=work": 16, "/scores": 15},
+}
+
+
+@pytest.mark.parametrize("role", sorted(BUSY_PAGE_BUDGETS))
+def test_busy_pages_keep_their_statement_budget_and_check_the_login_in_one_read(app, make, world, role):
+    client = app.test_client()
+    login(client, getattr(world, role))
+    file_items(make, world, 6)
+    for number in range(3):
+        make.item(world.reporter, "awaiting_signoff", signer=world.signer)
+    for url in BUSY_PAGE_BUDGETS[role]:
+        statements_of(client, url)  # warm: stored scores settle
+    counts = {}
+    for url in BUSY_PAGE_BUDGETS[role]:
+        statements = statements_of(client, url)
+        counts[url] = len(statements)
+        # The login check: the session's row with its user and roles, one statement.
+        checks = [statement for statement in statements if "FROM user_sessions" in statement]
+        assert len(checks) == 1 and "JOIN users" in checks[0] and "user_roles" in checks[0], url
+    assert counts == BUSY_PAGE_BUDGETS[role]
+
+
+def test_the_dashboard_reads_stored_quotas_and_runs_no_engine(app, make, world):
+    client = app.test_client()
+    login(client, world.reporter)
+    file_items(make, world, 6)
+    client.get("/scores/mine")  # stores the scores, as the timer does all day
+    statements = statements_of(client, "/unit")
+    assert any("unit_scores.quotas" in statement for statement in statements)
+    # The engine's facts (a unit's adoptions with their channels, its instructions) are not read.
+    assert not any("FROM instructions" in statement for statement in statements)
+
+
+def test_sign_off_queue_query_count_does_not_grow_with_the_queue(app, make, world):
+    client = app.test_client()
+    login(client, world.signer)
+    make.item(world.reporter, "awaiting_signoff", signer=world.signer)
+    count_queries(client, "/signoff")  # warm
+    few = count_queries(client, "/signoff")
+    for _ in range(4):
+        make.item(world.reporter, "awaiting_signoff", signer=world.signer)
+    count_queries(client, "/signoff")  # the same warm-up: the test's own transaction begins here
+    assert count_queries(client, "/signoff") == few

@@ -1,0 +1,128 @@
+"""Benchmark (not a test): what each busy-hour page costs in-process, one request at a time.
+
+    python bench/profile_pages.py [--database URL] [--repeat 40] [--profile "dashboard"]
+
+Runs the pages of bench/locustfile.py through the real app and Flask's test client (login, CSRF,
+compression with the browser's Accept-Encoding: br), on a copy of bench/out/city.db unless --database
+names another (a PostgreSQL copy of the city, say). For each page kind: CPU milliseconds of this
+process per request (time.process_time: SQLite works in-process, so its share counts; PostgreSQL's
+server time does not), wall milliseconds, and SQL statements per request (SQLAlchemy events). CPU time
+and statement counts hold on a shared, noisy machine where wall times do not. --profile NAME prints the
+cProfile of that page's requests (cumulative, top 25)."""
+import argparse
+import cProfile
+import os
+import pstats
+import random
+import re
+import shutil
+import statistics
+import sys
+import time
+
+import brotli
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+
+from portal import create_app  # noqa: E402
+from portal.extensions import db  # noqa: E402
+
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+ITEM_LINK = re.compile(r'href="/items/(\d+)"')
+OUT = os.path.join(HERE, "out", "profile")
+
+
+def _copy_of_city() -> str:
+    city = os.path.join(HERE, "out", "city.db")
+    if not os.path.exists(city):
+        raise SystemExit("bench/out/city.db is missing: python bench/generate.py city --database sqlite:///"
+                         + city)
+    os.makedirs(OUT, exist_ok=True)
+    database = os.path.join(OUT, "profile.db")
+    shutil.copy(city, database)
+    return "sqlite:///" + database
+
+
+def _text(response) -> str:
+    body = response.get_data()
+    return (brotli.decompress(body) if response.headers.get("Content-Encoding") == "br" else body).decode()
+
+
+def _client(app, account: str):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_ENCODING"] = "br, gzip"
+    token = TOKEN.search(_text(client.get("/login"))).group(1)
+    response = client.post("/login", data={"username": account, "password": "x", "csrf_token": token})
+    assert response.status_code == 302, f"login as {account} failed"
+    return client
+
+
+def busy_pages(app, seed: int = 7):
+    """(name, client, url) for each page kind of the busy hour, on a unit with work waiting."""
+    rng = random.Random(seed)
+    reporter, signer, editor = _client(app, "r17"), _client(app, "s17"), _client(app, "bench_editor")
+    listed = editor.get("/inbox?status=adopted")
+    item_ids = ITEM_LINK.findall(_text(listed)) if listed.status_code == 200 else []
+    inbox_urls = [f"/inbox?status={s}&category={c}" for s in ("submitted", "in_review", "adopted", "")
+                  for c in ("work", "brief", "")] + ["/inbox?q=防汛", "/inbox?unit=18&status="]
+    return [
+        ("dashboard", reporter, lambda: "/unit"),
+        ("unit items", reporter, lambda: "/items"),
+        ("own score", reporter, lambda: "/scores/mine"),
+        ("item form", reporter, lambda: "/items/new"),
+        ("sign-off queue", signer, lambda: "/signoff"),
+        ("inbox with filters", editor, lambda: rng.choice(inbox_urls)),
+        ("item page", editor, lambda: f"/items/{rng.choice(item_ids)}"),
+        ("ranking", editor, lambda: "/scores"),
+        ("bare route", reporter, lambda: "/bench/hello"),
+    ]
+
+
+def main(database: str | None, repeat: int, profile: str | None) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database or _copy_of_city(), "SECRET_KEY": "bench",
+                      "UPLOAD_FOLDER": os.path.join(OUT, "uploads"),
+                      "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}})
+    app.add_url_rule("/bench/hello", "bench_hello", lambda: "hello")
+    from portal.scoring.services import compute_scores  # after create_app: the blueprints import in order
+
+    statements = [0]
+    with app.app_context():
+        upgrade()  # a city generated before the newest migration
+        compute_scores()  # pages read stored scores, as they do all day in production
+        db.session.commit()
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.__setitem__(0, statements[0] + 1))
+    print(f"{'page':20s} {'CPU ms':>7s} {'(p90)':>6s} {'wall ms':>8s} {'SQL':>5s}  (median of {repeat}, one at a time)")
+    for name, client, url in busy_pages(app):
+        for _ in range(3):  # warm caches (templates, compiled statements)
+            client.get(url())
+        cpu, wall, counts = [], [], []
+        profiler = cProfile.Profile() if name == profile else None
+        for _ in range(repeat):
+            statements[0] = 0
+            started_cpu, started = time.process_time(), time.perf_counter()
+            if profiler:
+                profiler.enable()
+            response = client.get(url())
+            if profiler:
+                profiler.disable()
+            cpu.append((time.process_time() - started_cpu) * 1000)
+            wall.append((time.perf_counter() - started) * 1000)
+            counts.append(statements[0])
+            assert response.status_code == 200, (name, response.status_code)
+        print(f"{name:20s} {statistics.median(cpu):7.1f} {statistics.quantiles(cpu, n=10)[-1]:6.1f}"
+              f" {statistics.median(wall):8.1f} {statistics.median(counts):5.0f}")
+        if profiler:
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(25)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database")
+    parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--profile")
+    arguments = parser.parse_args()
+    main(arguments.database, arguments.repeat, arguments.profile)
