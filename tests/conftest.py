@@ -15,10 +15,11 @@ from PIL import Image
 from sqlalchemy import create_engine, make_url, text
 
 from portal import create_app
-from portal.auth.services import create_user
+from portal.auth.services import create_user, list_users_with_role
 from portal.demo import load_demo
 from portal.extensions import db, utcnow
 from portal.items.services import ItemFields, create_item, transition_item
+from portal.items.workflow import needs_second_signoff
 from portal.units.services import save_unit
 from portal.web.filters import office_today
 
@@ -303,22 +304,35 @@ class Factory:
         db.session.commit()
         return user
 
-    def item(self, author, status: str = "draft", signer=None, editor=None, **fields):
+    def item(self, author, status: str = "draft", signer=None, editor=None, supervisor=None, **fields):
+        """An item walked to `status` through the workflow. A category the rule set has signed twice (调研)
+        goes through the unit's 主管领导 too: `supervisor`, or the unit's first, or a new one."""
         values = {"title": f"测试社区开展垃圾分类宣传{self._next()}", "body": "组织志愿者入户宣传垃圾分类。",
-                  "category": "work"} | fields
+                  "category": "research" if status == "awaiting_lead" else "work"} | fields
         item = create_item(author, ItemFields(**values), form_key=f"key-{self.count}")
         db.session.commit()
         path = {
-            "draft": [], "awaiting_signoff": ["send"], "submitted": ["send", "sign"],
+            "draft": [], "awaiting_signoff": ["send"], "awaiting_lead": ["send", "sign"], "submitted": ["send", "sign"],
             "in_review": ["send", "sign", "accept"], "adopted": ["send", "sign", "adopt"],
             "not_adopted": ["send", "sign", "reject"], "invalid": ["send", "sign", "invalidate"],
         }[status]
+        if needs_second_signoff(item):
+            path = [step for action in path for step in (["sign_first", "lead_sign"] if action == "sign" else [action])]
+            if status == "awaiting_lead":
+                path.remove("lead_sign")
+            elif "lead_sign" in path:
+                supervisor = supervisor or self.supervisor_of(author.unit)
         for action in path:
-            actor = {"send": author, "sign": signer}.get(action, editor)
+            actor = {"send": author, "sign": signer, "sign_first": signer, "lead_sign": supervisor}.get(action, editor)
             with self.app.test_request_context(method="POST"):
                 transition_item(item, actor, action, comment="测试理由")
             db.session.commit()
         return item
+
+
+    def supervisor_of(self, unit):
+        found = list_users_with_role("supervisor", unit.id)
+        return found[0] if found else self.user(unit, "supervisor")
 
 
 @pytest.fixture

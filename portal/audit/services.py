@@ -42,6 +42,8 @@ ACTIONS = {
     "item.send": "送审签",
     "item.withdraw": "撤回修改",
     "item.sign": "审签报送",
+    "item.sign_first": "审签并报主管领导",
+    "item.lead_sign": "主管领导审签报送",
     "item.return": "退回修改",
     "item.accept": "开始处理",
     "item.adopt": "采用信息",

@@ -16,8 +16,9 @@ def _signoff_waiting() -> int:
     from flask_login import current_user
 
     from .services import count_signoff_queue
+    from .workflow import awaited_states
 
-    return count_signoff_queue(current_user.unit_id)
+    return count_signoff_queue(current_user.unit_id, awaited_states(current_user))
 
 
 @bp.app_template_global("own_unit_lacks_signer")
