@@ -55,6 +55,8 @@ ACTIONS = {
     "adoption.record": "录入采用",
     "adoption.remove": "撤销采用记录",
     "instruction.record": "录入领导批示",
+    "instruction.correct": "更正领导批示",
+    "instruction.remove": "删除领导批示记录",
     "feedback.submit": "报送批示落实情况",
     "feedback.verdict": "审核批示落实情况",
     "solicitation.issue": "发布约稿",

@@ -15,7 +15,7 @@ from ..scoring.services import INTERNAL_CHANNEL, fact_day_refusal, get_channel, 
 from ..units.models import Unit
 from ..web.filters import local_day_start, office_today, to_local
 from ..web.paging import Page, count_rows, paginate
-from .models import CATEGORIES, PENDING, PENDING_STATUSES, RETURNED, Item, ItemEvent, ItemPhoto
+from .models import CATEGORIES, PENDING, PENDING_STATUSES, RETURNED, STATUSES, Item, ItemEvent, ItemPhoto
 from .photos import Upload, remove_photo, store_upload, too_many_photos
 
 # Item.is_returned in SQL.
@@ -330,6 +330,8 @@ def _record_signoff_checks(item: Item, signer, transition) -> None:
         record_similar_items(item)
 
 
+# The office's verdicts on an item; a change from one to another is a correction the unit is told of.
+DECIDED = frozenset({"adopted", "not_adopted", "invalid"})
 # Who is asked for each sign-off: the notice kind, and the role that gives it.
 SIGNOFF_REQUESTS = {"awaiting_signoff": ("signoff_requested", "signer"),
                     "awaiting_lead": ("lead_signoff_requested", "supervisor")}
@@ -357,7 +359,14 @@ def _notify_transition(item: Item, action: str, from_status: str, comment: str, 
         mark_done("emergency_coming", url)
     elif action == "sign_first":
         mark_done("signoff_requested", url)
-    if action == "return":
+    if from_status in DECIDED and item.status in DECIDED:
+        # A verdict the unit was told of is changed (未采用 → 已采用 or 不计分, 补录 included): the unit
+        # hears of the correction, old and new, instead of a notice that reads like a first decision.
+        where = f"（{get_channel(INTERNAL_CHANNEL).name}）" if action == "adopt" and internal_adoption else ""
+        notify_users(list_item_people(item), "item_corrected",
+                     f"更正：{title}的处理结果由“{STATUSES[from_status]}”改为“{STATUSES[item.status]}”{where}"
+                     + (f"：{comment}" if comment else ""), url)
+    elif action == "return":
         notify_users([item.author_id], "item_returned", f"{title}被退回修改：{comment}", url)
     elif action == "adopt" and internal_adoption:
         # A 补录 (internal_adoption=False) is announced by record_adoption_by, naming the upper channel.
