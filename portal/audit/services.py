@@ -54,6 +54,7 @@ ACTIONS = {
     "item.delete": "删除草稿",
     "adoption.record": "录入采用",
     "adoption.remove": "撤销采用记录",
+    "adoption.correct": "更正采用日期",
     "instruction.record": "录入领导批示",
     "instruction.correct": "更正领导批示",
     "instruction.remove": "删除领导批示记录",

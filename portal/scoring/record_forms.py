@@ -25,6 +25,10 @@ class AdoptionForm(PortalForm):
         self.channel.choices = channels
 
 
+class AdoptionDateForm(PortalForm):
+    adopted_on = DateField("采用日期", validators=[InputRequired("请填写采用日期")])
+
+
 class InstructionForm(PortalForm):
     leader_name = StringField("批示领导", validators=[
         DataRequired("请填写批示领导姓名"), Length(max=LEADER_NAME_MAX, message=f"不超过{LEADER_NAME_MAX}个字")])

@@ -12,6 +12,7 @@ from ..web.htmx import render_page
 from . import bp
 from .record_forms import (
     BACK_TO_LIST,
+    AdoptionDateForm,
     AdoptionForm,
     FeedbackForm,
     InstructionCorrectionForm,
@@ -21,6 +22,7 @@ from .record_forms import (
 )
 from .records import (
     RecordError,
+    correct_adoption_date,
     correct_instruction,
     decide_feedback,
     default_due_days,
@@ -93,6 +95,25 @@ def adoption_delete(adoption_id: int):
     else:
         flash(f"已删除被{name}采用的记录", "success")
     return _item_page(item_id)
+
+
+@bp.post("/adoptions/<int:adoption_id>/correct")
+@roles_required("editor")
+def adoption_correct(adoption_id: int):
+    adoption = get_adoption_for(current_user, adoption_id)
+    form = AdoptionDateForm()
+    if not form.validate_on_submit():
+        flash(form_errors(form), "error")
+        return _item_page(adoption.item_id)
+    try:
+        correct_adoption_date(current_user, adoption, form.adopted_on.data)
+        db.session.commit()
+    except RecordError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        flash("采用日期已更正，已通知单位", "success")
+    return _item_page(adoption.item_id)
 
 
 @bp.route("/items/<int:item_id>/instructions/new", methods=["GET", "POST"])

@@ -230,6 +230,28 @@ def remove_adoption(editor, adoption: Adoption) -> None:
     db.session.delete(adoption)
 
 
+def correct_adoption_date(editor, adoption: Adoption, adopted_on: date | None, now: datetime | None = None) -> None:
+    """An upper office's adoption recorded with the wrong date (a typo, not a re-dating: the date is set
+    once, and this is its audited correction). The points move to the right day; the unit, told of the
+    adoption, is told of the correction, old and new."""
+    _require_editor(editor)
+    if adoption.channel.key == INTERNAL_CHANNEL:
+        raise RecordError("本办刊物的采用日期由信息的“采用”操作确定，不能在此更正")
+    item = db.session.get(Item, adoption.item_id)
+    _check_day(item, adopted_on, "采用日期", "adopted_on", now)
+    if adopted_on == adoption.adopted_on:
+        raise RecordError("采用日期没有变化", "adopted_on")
+    old = adoption.adopted_on
+    before = snapshot(adoption, "adopted_on")
+    adoption.adopted_on = adopted_on
+    record_event(editor, "adoption.correct", adoption,
+                 f"信息 #{item.id} 被{adoption.channel.name}采用的日期由{_day_text(old)}更正为{_day_text(adopted_on)}",
+                 before, snapshot(adoption, "adopted_on"))
+    notify_users(list_item_people(item), "adoption_corrected",
+                 f"更正：{_title(item)}被{adoption.channel.name}采用的日期由“{_day_text(old)}”更正为“{_day_text(adopted_on)}”",
+                 _item_url(item))
+
+
 @dataclass
 class AdoptionLine:
     adoption: Adoption

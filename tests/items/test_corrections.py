@@ -178,3 +178,27 @@ def test_deleting_an_instruction_tells_the_unit(app, make, world):
     assert any(text.startswith("更正：《社区开展义诊》的副市长李明批示（") and "记录有误，已删除，相应加分不再计入，无需再反馈" in text
                for text in notices(world.reporter))
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "instruction.remove")) is not None
+
+
+def test_correcting_an_adoption_date_tells_the_unit_old_and_new(app, make, world, clock):
+    item = make.item(world.reporter, "submitted", signer=world.signer, title="社区开展义诊")
+    signed_on = office_today()
+    clock.shift(timedelta(days=3))
+    editor = client_for(app, world.editor)
+    editor.post(f"/items/{item.id}/adoptions", data={"channel": "cpc_main", "adopted_on": office_today().isoformat()})
+    adoption = db.session.scalar(select(Adoption).where(Adoption.item_id == item.id))
+    assert "更正采用日期" in editor.get(f"/items/{item.id}").get_data(as_text=True)
+    # Never before the item reached the office.
+    editor.post(f"/adoptions/{adoption.id}/correct", data={"adopted_on": (signed_on - timedelta(days=1)).isoformat()})
+    db.session.expire_all()
+    assert adoption.adopted_on == office_today()
+    old = office_today()
+    editor.post(f"/adoptions/{adoption.id}/correct", data={"adopted_on": signed_on.isoformat()})
+    db.session.expire_all()
+    assert adoption.adopted_on == signed_on
+
+    def day(d):
+        return f"{d.year}年{d.month}月{d.day}日"
+
+    assert f"更正：《社区开展义诊》被《长春信息》采用的日期由“{day(old)}”更正为“{day(signed_on)}”" in notices(world.signer)
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "adoption.correct")) is not None

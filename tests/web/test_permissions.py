@@ -264,6 +264,11 @@ EXPECTATIONS = {
         "own_unit_submitted": (302, 403, 403, 403, 302, 403, 403),
         "other_unit_draft": (302, 403, 403, 403, 404, 403, 403),
     }},
+    "scoring.adoption_correct": {"POST": {
+        "own_unit_upper_adoption": (302, 403, 403, 403, 302, 403, 403),
+        "own_unit_internal_adoption": (302, 403, 403, 403, KEPT, 403, 403),  # dated by the 采用 transition
+        "other_unit_returned_adoption": (302, 403, 403, 403, 404, 403, 403),  # its item is a draft again
+    }},
     "scoring.adoption_delete": {"POST": {
         "own_unit_upper_adoption": (302, 403, 403, 403, GONE, 403, 403),
         "own_unit_internal_adoption": (302, 403, 403, 403, KEPT, 403, 403),  # the 采用 transition's own record
@@ -399,6 +404,8 @@ POST_DATA = {
     "roster.request_edit": lambda w: {"deadline_on": (to_local(utcnow()).date() + timedelta(days=9)).isoformat(),
                                       "deadline_hour": "17"},
     "scoring.adoption_new": lambda w: {"channel": "cpc_main", "adopted_on": to_local(utcnow()).date().isoformat()},
+    # the day it already has (its item was signed today): refused with a message, nothing changes
+    "scoring.adoption_correct": lambda w: {"adopted_on": to_local(utcnow()).date().isoformat()},
     "scoring.instruction_new": lambda w: {"leader_name": "李明", "rank": "mayor", "text": "请抓好落实。",
                                           "instructed_on": to_local(utcnow()).date().isoformat(), "feedback_required": "y"},
     "scoring.instruction_feedback": lambda w: {"text": "已组织专题会议落实。"},
