@@ -13,7 +13,7 @@ from ..extensions import db, utcnow
 from ..notifications.services import mark_done, notify_users
 from ..scoring.services import INTERNAL_CHANNEL, fact_day_refusal, get_channel, record_adoption
 from ..units.models import Unit
-from ..web.filters import local_day_start, office_today, to_local
+from ..web.filters import format_datetime, local_day_start, office_today, to_local
 from ..web.paging import Page, count_rows, paginate
 from .models import CATEGORIES, PENDING, PENDING_STATUSES, RETURNED, STATUSES, Item, ItemEvent, ItemPhoto
 from .photos import Upload, remove_photo, store_upload, too_many_photos
@@ -539,7 +539,7 @@ def describe_signoff(item: Item) -> str:
     """Whose sign-off the item still waits for, in words for its page ("" once signed off or when it is not sent)."""
     if item.status == "awaiting_lead":
         first = next((event for event in reversed(item.events) if event.action == "sign_first"), None)
-        done = f"{first.actor.name}（单位负责人）已于{to_local(first.at):%Y-%m-%d %H:%M}审签，" if first else ""
+        done = f"{first.actor.name}（单位负责人）已于{format_datetime(first.at)}审签，" if first else ""
         return f"{done}待主管领导审签"
     if item.status == "awaiting_signoff":
         return "待单位负责人审签" + ("，之后还需主管领导审签" if needs_second_signoff(item) else "")
