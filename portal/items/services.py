@@ -359,17 +359,18 @@ def _notify_transition(item: Item, action: str, from_status: str, comment: str, 
         mark_done("emergency_coming", url)
     elif action == "sign_first":
         mark_done("signoff_requested", url)
-    if from_status in DECIDED and item.status in DECIDED:
-        # A verdict the unit was told of is changed (未采用 → 已采用 or 不计分, 补录 included): the unit
-        # hears of the correction, old and new, instead of a notice that reads like a first decision.
-        where = f"（{get_channel(INTERNAL_CHANNEL).name}）" if action == "adopt" and internal_adoption else ""
+    if not internal_adoption:
+        pass  # a 补录 is announced by record_adoption_by, naming the upper channel
+    elif from_status in DECIDED and item.status in DECIDED:
+        # A verdict the unit was told of is changed (未采用 → 已采用 or 不计分): the unit hears of the
+        # correction, old and new, instead of a notice that reads like a first decision.
+        where = f"（{get_channel(INTERNAL_CHANNEL).name}）" if action == "adopt" else ""
         notify_users(list_item_people(item), "item_corrected",
                      f"更正：{title}的处理结果由“{STATUSES[from_status]}”改为“{STATUSES[item.status]}”{where}"
                      + (f"：{comment}" if comment else ""), url)
     elif action == "return":
         notify_users([item.author_id], "item_returned", f"{title}被退回修改：{comment}", url)
-    elif action == "adopt" and internal_adoption:
-        # A 补录 (internal_adoption=False) is announced by record_adoption_by, naming the upper channel.
+    elif action == "adopt":
         notify_users([item.author_id], "item_adopted", f"{title}已被{get_channel(INTERNAL_CHANNEL).name}采用", url)
     elif action in ("reject", "invalidate"):
         verdict = "未被采用" if action == "reject" else "判定为不计分"

@@ -209,9 +209,13 @@ def record_adoption_by(editor, item: Item, channel_key: str, adopted_on: date | 
                           "channel")
     adoption = record_adoption(item.id, channel.key, adopted_on, editor.id)
     if item.status == "not_adopted":
-        # 补录: the item is adopted after all, though not by the office's own publication.
+        # 补录: the item is adopted after all, though not by the office's own publication. The unit was
+        # told 未被采用: one notice says the verdict changed, old and new, and who adopted it.
         transition_item(item, editor, "adopt", comment=f"补录：被{channel.name}采用", internal_adoption=False)
-    notify_users([item.author_id], "item_adopted_upper", f"{_title(item)}被{channel.name}采用", _item_url(item))
+        notify_users(list_item_people(item), "item_corrected",
+                     f"更正：{_title(item)}的处理结果由“未采用”改为“已采用”（补录：被{channel.name}采用）", _item_url(item))
+    else:
+        notify_users([item.author_id], "item_adopted_upper", f"{_title(item)}被{channel.name}采用", _item_url(item))
     return adoption
 
 
@@ -275,6 +279,20 @@ _INSTRUCTION_FIELDS = ("item_id", "leader_name", "rank", "instructed_on", "text"
 _FEEDBACK_FIELDS = ("feedback_text", "feedback_at", "feedback_verdict", "feedback_decided_at")
 
 
+def _check_leader(item: Item, rules: engine.RuleSet, leader_name: str, rank: str, instructed_on: date | None,
+                  now: datetime | None) -> str:
+    """Who instructed and when, as recording and correcting an instruction both check it; the cleaned name."""
+    leader_name = _clean(leader_name)
+    if not leader_name:
+        raise RecordError("请填写批示领导姓名", "leader_name")
+    if len(leader_name) > LEADER_NAME_MAX:
+        raise RecordError(f"领导姓名不超过{LEADER_NAME_MAX}个字", "leader_name")
+    if rank not in rules.instruction_bonus:
+        raise RecordError("请选择当前考核规则中的领导职务", "rank")
+    _check_day(item, instructed_on, "批示日期", "instructed_on", now)
+    return leader_name
+
+
 def record_instruction(editor, item: Item, leader_name: str, rank: str, instructed_on: date | None, text: str,
                        feedback_required: bool, feedback_due_at: datetime | None = None,
                        now: datetime | None = None) -> Instruction:
@@ -284,14 +302,7 @@ def record_instruction(editor, item: Item, leader_name: str, rank: str, instruct
     _require_editor(editor)
     _require_recordable(item)
     rules = _active_rules()
-    leader_name, text = _clean(leader_name), _clean(text)
-    if not leader_name:
-        raise RecordError("请填写批示领导姓名", "leader_name")
-    if len(leader_name) > LEADER_NAME_MAX:
-        raise RecordError(f"领导姓名不超过{LEADER_NAME_MAX}个字", "leader_name")
-    if rank not in rules.instruction_bonus:
-        raise RecordError("请选择当前考核规则中的领导职务", "rank")
-    _check_day(item, instructed_on, "批示日期", "instructed_on", now)
+    leader_name, text = _check_leader(item, rules, leader_name, rank, instructed_on, now), _clean(text)
     if not text:
         raise RecordError("请填写批示内容", "text")
     if len(text) > TEXT_MAX:
@@ -351,14 +362,7 @@ def correct_instruction(editor, instruction: Instruction, leader_name: str, rank
     _require_editor(editor)
     item = _item_of(instruction)
     rules = _active_rules()
-    leader_name = _clean(leader_name)
-    if not leader_name:
-        raise RecordError("请填写批示领导姓名", "leader_name")
-    if len(leader_name) > LEADER_NAME_MAX:
-        raise RecordError(f"领导姓名不超过{LEADER_NAME_MAX}个字", "leader_name")
-    if rank not in rules.instruction_bonus:
-        raise RecordError("请选择当前考核规则中的领导职务", "rank")
-    _check_day(item, instructed_on, "批示日期", "instructed_on", now)
+    leader_name = _check_leader(item, rules, leader_name, rank, instructed_on, now)
     if (leader_name, rank, instructed_on) == (instruction.leader_name, instruction.rank, instruction.instructed_on):
         raise RecordError("批示信息没有变化", "leader_name")
     old = _describe(instruction, rules)

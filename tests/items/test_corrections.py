@@ -119,7 +119,7 @@ def test_a_late_upper_adoption_of_a_not_adopted_item_tells_the_unit_the_verdict_
     item = make.item(world.reporter, "not_adopted", signer=world.signer, editor=world.editor, title="社区开展义诊")
     client_for(app, world.editor).post(f"/items/{item.id}/adoptions", data={
         "channel": "cpc_main", "adopted_on": office_today().isoformat()})
-    assert "更正：《社区开展义诊》的处理结果由“未采用”改为“已采用”：补录：被《长春信息》采用" in notices(world.signer)
+    assert "更正：《社区开展义诊》的处理结果由“未采用”改为“已采用”（补录：被《长春信息》采用）" in notices(world.signer)
 
 
 def test_correcting_a_feedback_verdict_tells_the_unit_old_and_new(app, make, world):
