@@ -360,8 +360,8 @@ def _notify_transition(item: Item, action: str, from_status: str, comment: str, 
     elif action == "sign_first":
         mark_done("signoff_requested", url)
     if not internal_adoption:
-        pass  # a 补录 is announced by record_adoption_by, naming the upper channel
-    elif from_status in DECIDED and item.status in DECIDED:
+        return  # a 补录 is announced by record_adoption_by, naming the upper channel
+    if from_status in DECIDED and item.status in DECIDED:
         # A verdict the unit was told of is changed (未采用 → 已采用 or 不计分): the unit hears of the
         # correction, old and new, instead of a notice that reads like a first decision.
         where = f"（{get_channel(INTERNAL_CHANNEL).name}）" if action == "adopt" else ""
@@ -507,7 +507,7 @@ def list_signoff_queue(unit_id: int, states=SIGNOFF_STATES) -> list[Item]:
 
 def list_coming_emergencies() -> list[Item]:
     """Emergency items sent for sign-off and not yet signed: the office sees that they are coming."""
-    return list(db.session.scalars(select(Item).where(Item.category == "emergency", Item.status == "awaiting_signoff")
+    return list(db.session.scalars(select(Item).where(Item.category == "emergency", Item.status.in_(SIGNOFF_STATES))
                                    .order_by(Item.updated_at.desc()).limit(20)))
 
 

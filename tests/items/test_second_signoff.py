@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.auth.models import User
 from portal.extensions import db
 from portal.items.models import Item
-from portal.items.services import WorkflowError, transition_item
+from portal.items.services import WorkflowError, list_coming_emergencies, transition_item
 from portal.notifications.models import Notification
 from portal.scoring import engine
 from portal.scoring.services import get_active_rule_set
@@ -128,10 +128,12 @@ def test_the_supervisor_signs_an_emergency_item_the_office_awaits(app, make, wor
     item = make.item(world.reporter, "awaiting_lead", signer=world.signer, category="emergency", title="辖区突发火情")
     assert notices(supervisor) == ["紧急信息《辖区突发火情》待您审签（主管领导），请立即审签"]
     assert notices(world.editor, read=False) == ["紧急信息即将报送：幸福社区《辖区突发火情》（待审签）"]
+    assert list_coming_emergencies() == [item]  # still coming while the 主管领导 has it
     with app.test_request_context(method="POST"):
         transition_item(item, supervisor, "lead_sign")
     db.session.commit()
     assert notices(world.editor, read=False) == ["紧急信息：幸福社区报送《辖区突发火情》"]
+    assert list_coming_emergencies() == []
 
 
 def test_a_signer_cannot_take_the_supervisors_sign_off(app, make, world):
