@@ -20,6 +20,7 @@ from .notifications.models import Notification
 from .roster.models import Roster, RosterOfficer, RosterRequest, RosterResponse
 from .roster.services import deadline_text
 from .scoring.models import Adoption, AnnualTarget, Channel, Instruction
+from .scoring.services import second_signoff_categories
 from .solicitations.models import ReportingPriority, Solicitation, SolicitationTarget
 from .units.models import Tier, Unit
 from .web.filters import local_to_utc, office_today, to_local
@@ -122,11 +123,17 @@ class DemoBuilder:
         surnames = "陈刘杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯"
         given = ["晓燕", "志强", "丽华", "建平", "海燕", "文静", "国庆", "红梅", "立新", "春花", "明辉", "秀英"]
         staff = {}
+        # The rule set's categories signed twice (调研): every unit has its 主管领导 for them.
+        self.second_signoff = second_signoff_categories()
+        self.supervisors: dict[str, User] = {}
         for index, unit in enumerate(units):
             prefix = "" if index == 0 else f"u{index + 1:02d}_"
             reporter = self.user(f"{prefix}reporter", surnames[index * 2] + given[index], unit, "reporter")
             signer = self.user(f"{prefix}signer", surnames[index * 2 + 1] + given[-index - 1], unit, "signer")
             staff[unit.name] = (reporter, signer)
+            if self.second_signoff:
+                self.supervisors[unit.name] = self.user(f"{prefix}supervisor", surnames[-index - 1] + given[index - 3],
+                                                        unit, "supervisor")
         db.session.flush()
         self.channels = {channel.key: channel for channel in db.session.scalars(select(Channel))}
         self.internal = self.channels["internal"]
@@ -337,10 +344,13 @@ class DemoBuilder:
     def file_showcase(self, unit: Unit, reporter: User, signer: User) -> None:
         """The walk-through community gets one item in each state whatever the day: a signer must
         find something to sign, an editor something to decide."""
-        for final, hours_ago in (("draft", 2), ("awaiting_signoff", 3), ("submitted", 20), ("in_review", 80),
-                                 ("adopted", 240), ("not_adopted", 250), ("invalid", 260)):
+        for final, hours_ago in (("draft", 2), ("awaiting_signoff", 3), ("awaiting_lead", 4), ("submitted", 20),
+                                 ("in_review", 80), ("adopted", 240), ("not_adopted", 250), ("invalid", 260)):
+            if final == "awaiting_lead" and "research" not in self.second_signoff:
+                continue
             created = self.now - timedelta(hours=hours_ago)
-            self.file_item(unit, reporter, signer, created, created - timedelta(minutes=40), final, quick=True)
+            self.file_item(unit, reporter, signer, created, created - timedelta(minutes=40), final, quick=True,
+                           category="research" if final == "awaiting_lead" else None)
 
     def file_item(self, unit: Unit, reporter: User, signer: User, created: datetime, event_end: datetime,
                   final: str, quick: bool = False, category: str | None = None) -> Item | None:
@@ -372,8 +382,15 @@ class DemoBuilder:
         signed = sent + timedelta(minutes=_rng.choice([15, 30, 60, 180, 300]) if not quick else 15)
         if final == "awaiting_signoff" or signed > self.now:
             return item
+        if category in self.second_signoff:
+            # The unit head signs first; the 主管领导 sends it on to the office.
+            self.event(item, signer, sent + (signed - sent) / 2, "sign_first", "awaiting_signoff", "awaiting_lead")
+            if final == "awaiting_lead":
+                return item
+            self.event(item, self.supervisors[unit.name], signed, "lead_sign", "awaiting_lead", "submitted")
+        else:
+            self.event(item, signer, signed, "sign", "awaiting_signoff", "submitted")
         item.submitted_at = signed
-        self.event(item, signer, signed, "sign", "awaiting_signoff", "submitted")
         if category == "emergency":
             self.notify(self.editor, "emergency_item", f"紧急信息：{unit.name}报送《{title}》", item, signed)
         reviewed = signed + timedelta(hours=_rng.randint(2, 30) if not quick else 1)
@@ -572,5 +589,6 @@ def demo_command(if_empty: bool) -> None:
     db.session.commit()
     click.echo("演示数据已创建。演示账号（密码均为 baosong-demo）：")
     for username, role in (("admin", "管理员"), ("editor", "办公室编辑"), ("reporter", "幸福社区信息员"),
-                           ("signer", "幸福社区负责人"), ("leader", "领导（只读）")):
-        click.echo(f"  {username:<10}{role}")
+                           ("signer", "幸福社区负责人"), ("supervisor", "幸福社区主管领导（审签调研类信息）"),
+                           ("leader", "领导（只读）")):
+        click.echo(f"  {username:<11}{role}")

@@ -19,10 +19,11 @@ from sqlalchemy import create_engine, make_url, text
 from werkzeug.routing import Rule
 
 from portal import create_app
-from portal.auth.services import create_user
+from portal.auth.services import create_user, list_users_with_role
 from portal.demo import load_demo
 from portal.extensions import db, utcnow
 from portal.items.services import ItemFields, create_item, transition_item
+from portal.items.workflow import needs_second_signoff
 from portal.units.services import save_unit
 from portal.web.filters import office_today
 
@@ -385,22 +386,42 @@ class Factory:
         db.session.commit()
         return user
 
-    def item(self, author, status: str = "draft", signer=None, editor=None, **fields):
+    def item(self, author, status: str = "draft", signer=None, editor=None, supervisor=None, **fields):
+        """An item walked to `status` through the workflow (sign_off for the sign-off)."""
         values = {"title": f"测试社区开展垃圾分类宣传{self._next()}", "body": "组织志愿者入户宣传垃圾分类。",
-                  "category": "work"} | fields
+                  "category": "research" if status == "awaiting_lead" else "work"} | fields
         item = create_item(author, ItemFields(**values), form_key=f"key-{self.count}")
         db.session.commit()
         path = {
-            "draft": [], "awaiting_signoff": ["send"], "submitted": ["send", "sign"],
+            "draft": [], "awaiting_signoff": ["send"], "awaiting_lead": ["send", "sign"], "submitted": ["send", "sign"],
             "in_review": ["send", "sign", "accept"], "adopted": ["send", "sign", "adopt"],
             "not_adopted": ["send", "sign", "reject"], "invalid": ["send", "sign", "invalidate"],
         }[status]
         for action in path:
-            actor = {"send": author, "sign": signer}.get(action, editor)
-            with self.app.test_request_context(method="POST"):
-                transition_item(item, actor, action, comment="测试理由")
-            db.session.commit()
+            if action == "sign":
+                self.sign_off(item, signer, supervisor, stop_before_lead=status == "awaiting_lead")
+                continue
+            self.act(item, author if action == "send" else editor, action)
         return item
+
+    def act(self, item, actor, action: str) -> None:
+        with self.app.test_request_context(method="POST"):
+            transition_item(item, actor, action, comment="测试理由")
+        db.session.commit()
+
+    def sign_off(self, item, signer, supervisor=None, stop_before_lead: bool = False) -> None:
+        """The unit head signs; a category the rule set has signed twice (调研) then goes to the unit's
+        主管领导: `supervisor`, or the unit's first, or a new one."""
+        if not needs_second_signoff(item):
+            self.act(item, signer, "sign")
+            return
+        self.act(item, signer, "sign_first")
+        if not stop_before_lead:
+            self.act(item, supervisor or self.supervisor_of(item.unit), "lead_sign")
+
+    def supervisor_of(self, unit):
+        found = list_users_with_role("supervisor", unit.id)
+        return found[0] if found else self.user(unit, "supervisor")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from portal.units.models import Unit
 from portal.web.filters import local_day_start
 
 DEMO_ACCOUNTS = {"admin": {"admin"}, "editor": {"editor"}, "reporter": {"reporter"}, "signer": {"signer"},
-                 "leader": {"viewer"}}
+                 "supervisor": {"supervisor"}, "leader": {"viewer"}}
 REFUSED = "数据库中已有账号，演示数据只能在空数据库中创建。"
 
 
@@ -38,10 +38,11 @@ def test_demo_builds_a_street_office(app, runner):
     assert len(offices) == 1
     assert all(unit.parent_id == offices[0].id for unit in reporting)
     assert {unit.kind for unit in reporting} >= {"community", "department"}
-    # Every reporting unit has its own reporter and signer; the office has two editors.
+    # Every reporting unit has its own reporter, signer and 主管领导 (the rule set has 调研 signed twice);
+    # the office has two editors.
     for unit in reporting:
         roles = [user.roles for user in db.session.scalars(select(User).where(User.unit_id == unit.id))]
-        assert {"reporter"} in roles and {"signer"} in roles, unit.name
+        assert {"reporter"} in roles and {"signer"} in roles and {"supervisor"} in roles, unit.name
     editors = [u for u in db.session.scalars(select(User)) if u.has_role("editor")]
     assert len(editors) == 2 and all(u.unit_id == offices[0].id for u in editors)
 
@@ -56,7 +57,8 @@ def test_demo_accounts_log_in_with_the_demo_password(app, demo):
     assert users["reporter"].unit_id == users["signer"].unit_id
     assert not users["reporter"].unit.is_office
 
-    landing = {"admin": "/admin/units", "editor": "/inbox", "reporter": "/unit", "signer": "/unit", "leader": "/inbox"}
+    landing = {"admin": "/admin/units", "editor": "/inbox", "reporter": "/unit", "signer": "/unit",
+               "supervisor": "/signoff", "leader": "/inbox"}
     for username, page in landing.items():
         client = app.test_client()
         response = client.post("/login", data={"username": username, "password": DEMO_PASSWORD})

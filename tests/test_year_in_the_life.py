@@ -103,7 +103,7 @@ class Office:
                 self.act(transition_item, item, self.editor, "return", "请补充数据")
                 reporter, signer = self.staff[index]
                 self.act(transition_item, item, reporter, "send")
-                self.act(transition_item, item, signer, "sign")
+                self.make.sign_off(item, signer)
                 choice = 0
             if choice == 5:  # filed as 工作动态, really a 简讯
                 if item.category != "brief":

@@ -9,6 +9,8 @@ from ..extensions import UTCDateTime, db, utcnow
 ROLES = {
     "reporter": "信息员",
     "signer": "单位负责人",
+    # 主管领导: the second sign-off the rule set asks for some categories (the 长春 method: 调研).
+    "supervisor": "主管领导",
     "editor": "办公室编辑",
     "admin": "管理员",
     "viewer": "领导（只读）",
@@ -17,6 +19,11 @@ ROLES = {
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]+$"
 # The roles that answer for a unit: notices to a unit go to them.
 UNIT_ROLES = ("reporter", "signer")
+# The roles that sign a unit's items off before they reach the office.
+SIGNOFF_ROLES = ("signer", "supervisor")
+# Every role whose reach ends at the user's own unit. A 主管领导 sees the unit's items once sent for
+# sign-off but answers for nothing else (solicitations, the roster and unit notices are not theirs).
+UNIT_SCOPED_ROLES = (*UNIT_ROLES, "supervisor")
 
 
 class User(UserMixin, db.Model):

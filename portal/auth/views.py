@@ -11,17 +11,17 @@ from . import bp
 from .forms import LoginForm, PasswordChangeForm, UserForm
 from .models import User
 from .services import (
-    NO_SIGNER_MESSAGE,
     AccountError,
     WeakPasswordError,
     authenticate_user,
     change_password,
     create_user,
     generate_password,
+    list_missing_signers,
     list_users,
+    missing_signer_message,
     reset_password,
     set_user_active,
-    unit_has_signer,
     update_user,
 )
 from .sessions import count_live_sessions, end_session, leave_session_notice, revoke_sessions, start_session
@@ -107,6 +107,14 @@ def _user_form(user: User | None) -> UserForm:
     return form
 
 
+def _flash_missing_signers(*units) -> None:
+    """After an account change: a unit left without someone to sign its items is named at once."""
+    for unit in dict.fromkeys(units):
+        if unit is not None and unit.kind != "office" and unit.active:
+            for role in list_missing_signers(unit.id):
+                flash(f"注意：{unit.name}{missing_signer_message(role)}", "error")
+
+
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @roles_required("admin")
 def user_new():
@@ -123,8 +131,7 @@ def user_new():
         else:
             leave_session_notice(f"账号 {user.username} 已创建，初始密码：{password}（只显示这一次，请转告本人；首次登录须修改）")
             db.session.commit()
-            if user.unit.kind != "office" and not unit_has_signer(user.unit_id):
-                flash(f"注意：{user.unit.name}{NO_SIGNER_MESSAGE}", "error")
+            _flash_missing_signers(user.unit)
             return redirect(url_for("auth.user_list"))
     return render_template("auth/user_form.html", form=form, user=None)
 
@@ -137,6 +144,7 @@ def user_edit(user_id: int):
     # The username is the login name others know; it is fixed once created.
     form.username.data = user.username
     if form.validate_on_submit():
+        old_unit = user.unit
         try:
             update_user(user, form.name.data.strip(), form.unit_id.data, form.roles.data, form.phone.data or "",
                         (form.email.data or "").strip() or None)
@@ -145,6 +153,7 @@ def user_edit(user_id: int):
         else:
             db.session.commit()
             flash("账号已保存", "success")
+            _flash_missing_signers(old_unit, user.unit)
             return redirect(url_for("auth.user_list"))
     return render_template("auth/user_form.html", form=form, user=user, live_sessions=count_live_sessions(user))
 
@@ -180,4 +189,5 @@ def user_toggle_active(user_id: int):
     else:
         db.session.commit()
         flash(f"账号 {user.username} 已{'启用' if user.active else '停用'}", "success")
+        _flash_missing_signers(user.unit)
     return redirect(url_for("auth.user_list"))

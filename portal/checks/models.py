@@ -97,4 +97,6 @@ class WarningReview(db.Model):
 
     @property
     def decision_name(self) -> str:
-        return {"sign": "审签报送", "return": "退回修改"}.get(self.decision, self.decision)
+        from ..items.workflow import ACTION_NAMES  # the items package builds on this one
+
+        return {"sign": "审签报送"}.get(self.decision) or ACTION_NAMES.get(self.decision, self.decision)

@@ -119,14 +119,15 @@ def word_delete(word_id: int):
 def item_checks_context(item) -> dict:
     """What the item page shows of this package: warnings for the unit before the item leaves it,
     similar items (each as far as the reader may see it), and the editor's duplicate and 综合 actions."""
-    from ..items.workflow import can_transition, can_view_item, in_own_unit
+    from ..items.workflow import SIGNOFF_STATES, can_transition, can_view_item
 
     similar = list_similar_items(item, current_user)
     duplicate_form = None
     if similar and can_transition(current_user, item, "invalidate"):
         duplicate_form = DuplicateForm()
         duplicate_form.original_id.choices = _duplicate_choices(item)
-    unit_side = in_own_unit(current_user, item) and item.status in ("draft", "awaiting_signoff")
+    # Only the unit's own people (reporter, signer, 主管领导) ever see an item in these states.
+    unit_side = item.status in ("draft", *SIGNOFF_STATES)
     return {
         "warnings": check_item(item) if unit_side else [],
         "similar": similar,

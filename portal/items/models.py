@@ -19,6 +19,8 @@ CATEGORIES = {
 STATUSES = {
     "draft": "草稿",
     "awaiting_signoff": "待审签",
+    # signed by the unit head, waiting for the 主管领导 (a category the rule set has signed twice)
+    "awaiting_lead": "待主管领导审签",
     "submitted": "已报送",
     "in_review": "处理中",
     "adopted": "已采用",

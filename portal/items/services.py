@@ -13,9 +13,9 @@ from ..extensions import db, utcnow
 from ..notifications.services import mark_done, notify_users
 from ..scoring.services import INTERNAL_CHANNEL, fact_day_refusal, get_channel, record_adoption
 from ..units.models import Unit
-from ..web.filters import local_day_start, office_today, to_local
+from ..web.filters import format_datetime, local_day_start, office_today, to_local
 from ..web.paging import Page, count_rows, paginate
-from .models import CATEGORIES, PENDING, PENDING_STATUSES, RETURNED, Item, ItemEvent, ItemPhoto
+from .models import CATEGORIES, PENDING, PENDING_STATUSES, RETURNED, STATUSES, Item, ItemEvent, ItemPhoto
 from .photos import Upload, remove_photo, store_upload, too_many_photos
 
 # Item.is_returned in SQL.
@@ -24,6 +24,7 @@ from .workflow import (
     ACTION_NAMES,
     OFFICE_ROLES,
     OFFICE_VISIBLE,
+    SIGNOFF_STATES,
     TRANSITIONS,
     can_correct_category,
     can_delete_item,
@@ -31,6 +32,8 @@ from .workflow import (
     can_edit_item_text,
     can_transition,
     can_view_item,
+    is_signoff_decision,
+    needs_second_signoff,
 )
 
 
@@ -302,10 +305,10 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
             raise WorkflowError(refusal, "adopted_on")
     before = snapshot(item, *_AUDITED)
     from_status = item.status
-    if from_status == "awaiting_signoff" and action in ("sign", "return"):
-        _record_signoff_checks(item, actor, action)
+    if is_signoff_decision(transition, from_status):
+        _record_signoff_checks(item, actor, transition)
     item.status = transition.target
-    if action == "sign":
+    if transition.target == "submitted":
         item.submitted_at = utcnow()
     elif action == "return":
         # The unit revises its own text; an edit of the old version would hide the revision.
@@ -316,45 +319,65 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
     if action == "adopt" and internal_adoption:
         record_adoption(item.id, INTERNAL_CHANNEL, adopted_on, actor.id)
     _record_event(item, actor, action, from_status, comment, before)
-    _notify_transition(item, action, comment, internal_adoption)
+    _notify_transition(item, action, from_status, comment, internal_adoption)
 
 
-def _record_signoff_checks(item: Item, signer, action: str) -> None:
+def _record_signoff_checks(item: Item, signer, transition) -> None:
     """The signer decides with the warnings in front of them: what was shown and the decision are kept;
     a signed item's near-duplicates are found again, now among what the office has received."""
     from ..checks.services import record_similar_items, record_warning_review
 
-    record_warning_review(item, signer, action)
-    if action == "sign":
+    record_warning_review(item, signer, transition.action)
+    if transition.target == "submitted":
         record_similar_items(item)
 
 
-def _notify_transition(item: Item, action: str, comment: str, internal_adoption: bool = True) -> None:
+# The office's verdicts on an item; a change from one to another is a correction the unit is told of.
+DECIDED = frozenset({"adopted", "not_adopted", "invalid"})
+# Who is asked for each sign-off: the notice kind, and the role that gives it.
+SIGNOFF_REQUESTS = {"awaiting_signoff": ("signoff_requested", "signer"),
+                    "awaiting_lead": ("lead_signoff_requested", "supervisor")}
+
+
+def _notify_transition(item: Item, action: str, from_status: str, comment: str, internal_adoption: bool = True) -> None:
     url = url_for("items.detail", item_id=item.id)
     title = f"《{item.display_title}》"
-    if action == "send":
+    urgent = item.category == "emergency"
+    if item.status in SIGNOFF_REQUESTS:
         # 对发生的重要和紧急情况，要迅速收集，及时上报: an emergency item tells its signer that it is urgent,
         # and the office that it is coming (unit, title, time; the item itself it sees once signed).
-        urgent = item.category == "emergency"
-        signers = list_users_with_role("signer", item.unit_id)
-        notify_users([u.id for u in signers], "signoff_requested",
-                     f"紧急信息{title}待您审签，请立即审签" if urgent else f"{title}待您审签", url)
-        if urgent:
+        kind, role = SIGNOFF_REQUESTS[item.status]
+        who = "（主管领导）" if role == "supervisor" else ""
+        notify_users([u.id for u in list_users_with_role(role, item.unit_id)], kind,
+                     f"紧急信息{title}待您审签{who}，请立即审签" if urgent else f"{title}待您审签{who}", url)
+        if urgent and action == "send":
             notify_users([u.id for u in list_users_with_role("editor")], "emergency_coming",
                          f"紧急信息即将报送：{item.unit.name}{title}（待审签）", url)
-    if action in ("sign", "return"):
-        # The sign-off asked of the signers is done either way; the office's "coming" notice has arrived.
-        mark_done("signoff_requested", url)
+    if from_status in SIGNOFF_STATES and item.status not in SIGNOFF_STATES:
+        # Whatever was asked of the signers is done (signed, returned or withdrawn); so is the office's
+        # "coming" notice once the item arrives or goes back.
+        for kind, _role in SIGNOFF_REQUESTS.values():
+            mark_done(kind, url)
         mark_done("emergency_coming", url)
-    if action == "return":
+    elif action == "sign_first":
+        mark_done("signoff_requested", url)
+    if not internal_adoption:
+        return  # a 补录 is announced by record_adoption_by, naming the upper channel
+    if from_status in DECIDED and item.status in DECIDED:
+        # A verdict the unit was told of is changed (未采用 → 已采用 or 不计分): the unit hears of the
+        # correction, old and new, instead of a notice that reads like a first decision.
+        where = f"（{get_channel(INTERNAL_CHANNEL).name}）" if action == "adopt" else ""
+        notify_users(list_item_people(item), "item_corrected",
+                     f"更正：{title}的处理结果由“{STATUSES[from_status]}”改为“{STATUSES[item.status]}”{where}"
+                     + (f"：{comment}" if comment else ""), url)
+    elif action == "return":
         notify_users([item.author_id], "item_returned", f"{title}被退回修改：{comment}", url)
-    elif action == "adopt" and internal_adoption:
-        # A 补录 (internal_adoption=False) is announced by record_adoption_by, naming the upper channel.
+    elif action == "adopt":
         notify_users([item.author_id], "item_adopted", f"{title}已被{get_channel(INTERNAL_CHANNEL).name}采用", url)
     elif action in ("reject", "invalidate"):
         verdict = "未被采用" if action == "reject" else "判定为不计分"
         notify_users(list_item_people(item), "item_verdict", f"{title}{verdict}" + (f"：{comment}" if comment else ""), url)
-    elif action == "sign" and item.category == "emergency":
+    elif TRANSITIONS[action].target == "submitted" and urgent:
         editors = list_users_with_role("editor")
         notify_users([u.id for u in editors], "emergency_item", f"紧急信息：{item.unit.name}报送{title}", url)
 
@@ -471,11 +494,12 @@ def list_unit_items(unit_id: int, status: str | None, page: int, per_page: int) 
     return _paginate(query.order_by(Item.updated_at.desc(), Item.id.desc()), page, per_page)
 
 
-def list_signoff_queue(unit_id: int) -> list[Item]:
+def list_signoff_queue(unit_id: int, states=SIGNOFF_STATES) -> list[Item]:
+    """The unit's items waiting for a sign-off in these states (awaited_states(user): the user's own queue)."""
     return list(
         db.session.scalars(
             select(Item)
-            .where(Item.unit_id == unit_id, Item.status == "awaiting_signoff")
+            .where(Item.unit_id == unit_id, Item.status.in_(states))
             .options(selectinload(Item.photos))
             # an emergency item (突发/紧急) first: it must reach the office at once
             .order_by((Item.category != "emergency"), Item.updated_at)
@@ -485,7 +509,7 @@ def list_signoff_queue(unit_id: int) -> list[Item]:
 
 def list_coming_emergencies() -> list[Item]:
     """Emergency items sent for sign-off and not yet signed: the office sees that they are coming."""
-    return list(db.session.scalars(select(Item).where(Item.category == "emergency", Item.status == "awaiting_signoff")
+    return list(db.session.scalars(select(Item).where(Item.category == "emergency", Item.status.in_(SIGNOFF_STATES))
                                    .order_by(Item.updated_at.desc()).limit(20)))
 
 
@@ -518,9 +542,20 @@ def count_unit_statuses(unit_id: int) -> dict[str, int]:
     return dict(rows.all()) | {RETURNED: returned}
 
 
-def count_signoff_queue(unit_id: int) -> int:
+def count_signoff_queue(unit_id: int, states=SIGNOFF_STATES) -> int:
     return db.session.scalar(select(func.count(Item.id)).where(
-        Item.unit_id == unit_id, Item.status == "awaiting_signoff"))
+        Item.unit_id == unit_id, Item.status.in_(states)))
+
+
+def describe_signoff(item: Item) -> str:
+    """Whose sign-off the item still waits for, in words for its page ("" once signed off or when it is not sent)."""
+    if item.status == "awaiting_lead":
+        first = next((event for event in reversed(item.events) if event.action == "sign_first"), None)
+        done = f"{first.actor.name}（单位负责人）已于{format_datetime(first.at)}审签，" if first else ""
+        return f"{done}待主管领导审签"
+    if item.status == "awaiting_signoff":
+        return "待单位负责人审签" + ("，之后还需主管领导审签" if needs_second_signoff(item) else "")
+    return ""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from ..auth.models import SIGNOFF_ROLES
 from ..extensions import db, utcnow
 from ..scoring.services import INTERNAL_CHANNEL, describe_unit_year, get_channel, list_adoptions, list_open_quotas
 from ..solicitations.services import list_answer_choices
@@ -21,6 +22,7 @@ from .models import PENDING, RETURNED, STATUSES, UNIT_LISTS
 from .photos import encode_uploads, photo_path
 from .services import (
     describe_deletion,
+    describe_signoff,
     EditConflict,
     ItemFields,
     WorkflowError,
@@ -48,7 +50,9 @@ from .services import (
 from .wechat import item_article, photo_url, send_photos
 from .workflow import (
     OFFICE_VISIBLE,
+    SIGNOFF_STATES,
     allowed_transitions,
+    awaited_states,
     can_correct_category,
     can_delete_item,
     can_edit_item,
@@ -64,6 +68,9 @@ UNIT_MEMBER = ("reporter", "signer")
 def home():
     if current_user.has_any_role(*UNIT_MEMBER):
         return redirect(url_for("items.dashboard"))
+    if current_user.has_role("supervisor"):
+        # A 主管领导's one task here is the sign-off the rule set asks of them.
+        return redirect(url_for("items.signoff"))
     if current_user.has_role("editor"):
         return redirect(url_for("items.inbox"))
     if current_user.has_role("viewer"):
@@ -82,7 +89,7 @@ def dashboard():
         statuses=UNIT_LISTS,
         # the quota windows under way, as scoring counted them (stored with the unit's score)
         quotas=list_open_quotas(unit_id, utcnow()),
-        queue=list_signoff_queue(unit_id) if current_user.has_role("signer") else [],
+        queue=list_signoff_queue(unit_id, awaited_states(current_user)) if current_user.has_role("signer") else [],
         returned=list_unit_items(unit_id, RETURNED, 1, 5).items if current_user.has_role("reporter") else [],
         recent=list_unit_items(unit_id, None, 1, 8).items,
     )
@@ -99,12 +106,15 @@ def unit_items():
 
 
 @bp.get("/signoff")
-@roles_required("signer")
+@roles_required(*SIGNOFF_ROLES)
 def signoff():
     from ..checks.services import count_item_warnings  # the checks package builds on this one
 
-    queue = list_signoff_queue(current_user.unit_id)
-    return render_page("items/signoff.html", queue=queue, warnings=count_item_warnings(queue))
+    mine = awaited_states(current_user)
+    queue = list_signoff_queue(current_user.unit_id, mine)
+    # What the unit head signed and the 主管领导 has still to sign: shown so nobody wonders where it went.
+    waiting = list_signoff_queue(current_user.unit_id, SIGNOFF_STATES - mine)
+    return render_page("items/signoff.html", queue=queue, waiting=waiting, warnings=count_item_warnings(queue + waiting))
 
 
 @bp.get("/inbox")
@@ -288,6 +298,7 @@ def detail(item_id: int):
         item=item,
         **item_checks_context(item),
         transitions=allowed_transitions(current_user, item),
+        signoff=describe_signoff(item),
         decision_form=DecisionForm(),
         can_edit=can_edit_item(current_user, item),
         can_delete=can_delete_item(current_user, item),

@@ -182,6 +182,9 @@ class RuleSet:
     feedback: FeedbackRules
     solicitation: SolicitationRules
     quotas: tuple[Quota, ...]
+    # Categories whose items need a second sign-off, by the unit's 主管领导, after the unit head's
+    # (the 长春 method: 调研类信息由主管领导审签). Not scored: the portal's workflow reads it.
+    second_signoff: frozenset[str] = frozenset()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -209,6 +212,7 @@ _RULESET_KEYS = frozenset(
         "feedback",
         "solicitation",
         "quotas",
+        "second_signoff",
     }
 )
 
@@ -246,6 +250,7 @@ def load_ruleset(data: Any) -> RuleSet:
             missed=_points(solicitation.get("missed", 0), "规则集 solicitation.missed", sign=-1),
         ),
         quotas=_load_quotas(root.get("quotas", [])),
+        second_signoff=_load_second_signoff(root.get("second_signoff", [])),
     )
 
 
@@ -284,6 +289,8 @@ def dump_ruleset(ruleset: RuleSet) -> dict[str, Any]:
         "missed": _json_number(ruleset.solicitation.missed),
     }
     dumped["quotas"] = [_dump_quota(quota) for quota in ruleset.quotas]
+    if ruleset.second_signoff:
+        dumped["second_signoff"] = [key for key in CATEGORIES if key in ruleset.second_signoff]
     return dumped
 
 
@@ -394,6 +401,15 @@ def _load_bonuses(value: Any) -> dict[str, Decimal]:
 def _load_names(value: Any, section: str) -> dict[str, str]:
     names = _mapping(value, f"规则集 {section}")
     return {key: _string(name, f"规则集 {section}.{key}") for key, name in names.items()}
+
+
+def _load_second_signoff(value: Any) -> frozenset[str]:
+    if not isinstance(value, list):
+        _fail("规则集 second_signoff", "应为信息类别的列表")
+    for index, category in enumerate(value):
+        if not isinstance(category, str) or category not in CATEGORIES:
+            _fail(f"规则集 second_signoff[{index}]", f"应为 {'、'.join(CATEGORIES)} 之一,实际为 {category!r}")
+    return frozenset(value)
 
 
 _QUOTA_KEYS = frozenset({"category", "window", "count", "penalty", "partial", "bonus_beyond"})

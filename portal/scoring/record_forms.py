@@ -25,6 +25,10 @@ class AdoptionForm(PortalForm):
         self.channel.choices = channels
 
 
+class AdoptionDateForm(PortalForm):
+    adopted_on = DateField("采用日期", validators=[InputRequired("请填写采用日期")])
+
+
 class InstructionForm(PortalForm):
     leader_name = StringField("批示领导", validators=[
         DataRequired("请填写批示领导姓名"), Length(max=LEADER_NAME_MAX, message=f"不超过{LEADER_NAME_MAX}个字")])
@@ -42,6 +46,22 @@ class InstructionForm(PortalForm):
 
 
 
+class InstructionCorrectionForm(PortalForm):
+    leader_name = StringField("批示领导", validators=[
+        DataRequired("请填写批示领导姓名"), Length(max=LEADER_NAME_MAX, message=f"不超过{LEADER_NAME_MAX}个字")])
+    rank = SelectField("领导职务", validators=[DataRequired("请选择领导职务")])
+    instructed_on = DateField("批示日期", validators=[InputRequired("请填写批示日期")])
+    next = HiddenField()
+
+    def __init__(self, *args, ranks: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rank.choices = ranks
+
+
+class RemovalForm(PortalForm):
+    next = HiddenField()
+
+
 class FeedbackForm(PortalForm):
     text = TextAreaField("反馈内容", validators=[
         DataRequired("请填写反馈内容"), Length(max=TEXT_MAX, message=f"不超过{TEXT_MAX}字")])
@@ -53,4 +73,6 @@ class VerdictForm(PortalForm):
                            validators=[DataRequired("请选择采纳或退回")])
     comment = StringField("退回理由", validators=[
         Optional(), Length(max=COMMENT_MAX, message=f"不超过{COMMENT_MAX}字")])
+    # set by the 更正审核结果 form: the verdict given is turned round
+    correcting = HiddenField()
     next = HiddenField()

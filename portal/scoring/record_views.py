@@ -12,13 +12,18 @@ from ..web.htmx import render_page
 from . import bp
 from .record_forms import (
     BACK_TO_LIST,
+    AdoptionDateForm,
     AdoptionForm,
     FeedbackForm,
+    InstructionCorrectionForm,
     InstructionForm,
+    RemovalForm,
     VerdictForm,
 )
 from .records import (
     RecordError,
+    correct_adoption_date,
+    correct_instruction,
     decide_feedback,
     default_due_days,
     describe_instruction_for,
@@ -32,6 +37,7 @@ from .records import (
     record_instruction,
     recordable_refusal,
     remove_adoption,
+    remove_instruction,
     submit_feedback,
 )
 
@@ -91,6 +97,25 @@ def adoption_delete(adoption_id: int):
     return _item_page(item_id)
 
 
+@bp.post("/adoptions/<int:adoption_id>/correct")
+@roles_required("editor")
+def adoption_correct(adoption_id: int):
+    adoption = get_adoption_for(current_user, adoption_id)
+    form = AdoptionDateForm()
+    if not form.validate_on_submit():
+        flash(form_errors(form), "error")
+        return _item_page(adoption.item_id)
+    try:
+        correct_adoption_date(current_user, adoption, form.adopted_on.data)
+        db.session.commit()
+    except RecordError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        flash("采用日期已更正，已通知单位", "success")
+    return _item_page(adoption.item_id)
+
+
 @bp.route("/items/<int:item_id>/instructions/new", methods=["GET", "POST"])
 @roles_required("editor")
 def instruction_new(item_id: int):
@@ -120,6 +145,49 @@ def instruction_new(item_id: int):
             return _item_page(item.id)
     return render_page("scoring/record_instruction_form.html", form=form, item=item, refusal=refusal,
                        recordable=recordable_refusal(item) is None, today_iso=office_today().isoformat())
+
+
+@bp.app_template_global("instruction_rank_choices")
+def instruction_rank_choices():
+    """The ranks of the active rule set, for the instruction correction form."""
+    return list_rank_choices()
+
+
+@bp.post("/instructions/<int:instruction_id>/correct")
+@roles_required("editor")
+def instruction_correct(instruction_id: int):
+    instruction = get_instruction_for(current_user, instruction_id, "correct")
+    form = InstructionCorrectionForm(ranks=list_rank_choices())
+    if not form.validate_on_submit():
+        flash(form_errors(form), "error")
+        return _back(form, instruction)
+    try:
+        correct_instruction(current_user, instruction, form.leader_name.data, form.rank.data, form.instructed_on.data)
+        db.session.commit()
+    except RecordError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        flash("批示已更正，已通知单位", "success")
+    return _back(form, instruction)
+
+
+@bp.post("/instructions/<int:instruction_id>/delete")
+@roles_required("editor")
+def instruction_delete(instruction_id: int):
+    instruction = get_instruction_for(current_user, instruction_id, "correct")
+    item_id = instruction.item_id
+    form = RemovalForm()
+    back_to_list = form.next.data == BACK_TO_LIST
+    try:
+        remove_instruction(current_user, instruction)
+        db.session.commit()
+    except RecordError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        flash("已删除误录的批示记录，已通知单位", "success")
+    return redirect(url_for("scoring.instructions")) if back_to_list else _item_page(item_id)
 
 
 @bp.post("/instructions/<int:instruction_id>/feedback")
@@ -153,14 +221,18 @@ def instruction_verdict(instruction_id: int):
         flash(form_errors(form), "error")
         return _back(form, instruction)
     accepted = form.accepted.data == "yes"
+    correcting = form.correcting.data == "1"
     try:
-        decide_feedback(current_user, instruction, accepted, form.comment.data or "")
+        decide_feedback(current_user, instruction, accepted, form.comment.data or "", correcting=correcting)
         db.session.commit()
     except RecordError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
-        flash("反馈已采纳" if accepted else "反馈已退回，单位可修改后重新提交", "success")
+        if correcting:
+            flash(f"审核结果已更正为“{'采纳' if accepted else '退回'}”，已通知单位", "success")
+        else:
+            flash("反馈已采纳" if accepted else "反馈已退回，单位可修改后重新提交", "success")
     return _back(form, instruction)
 
 

@@ -119,6 +119,7 @@ INSTRUCTION_ACTIONS = {
     "view": lambda user, item: True,
     "feedback": in_own_unit,
     "decide": lambda user, item: _is_editor(user),
+    "correct": lambda user, item: _is_editor(user),
 }
 
 
@@ -208,9 +209,13 @@ def record_adoption_by(editor, item: Item, channel_key: str, adopted_on: date | 
                           "channel")
     adoption = record_adoption(item.id, channel.key, adopted_on, editor.id)
     if item.status == "not_adopted":
-        # 补录: the item is adopted after all, though not by the office's own publication.
+        # 补录: the item is adopted after all, though not by the office's own publication. The unit was
+        # told 未被采用: one notice says the verdict changed, old and new, and who adopted it.
         transition_item(item, editor, "adopt", comment=f"补录：被{channel.name}采用", internal_adoption=False)
-    notify_users([item.author_id], "item_adopted_upper", f"{_title(item)}被{channel.name}采用", _item_url(item))
+        notify_users(list_item_people(item), "item_corrected",
+                     f"更正：{_title(item)}的处理结果由“未采用”改为“已采用”（补录：被{channel.name}采用）", _item_url(item))
+    else:
+        notify_users([item.author_id], "item_adopted_upper", f"{_title(item)}被{channel.name}采用", _item_url(item))
     return adoption
 
 
@@ -227,6 +232,28 @@ def remove_adoption(editor, adoption: Adoption) -> None:
                  f"更正：{_title(item)}被{adoption.channel.name}采用（{_day_text(adoption.adopted_on)}）的记录有误，已删除，"
                  "相应积分不再计入", _item_url(item))
     db.session.delete(adoption)
+
+
+def correct_adoption_date(editor, adoption: Adoption, adopted_on: date | None, now: datetime | None = None) -> None:
+    """An upper office's adoption recorded with the wrong date (a typo, not a re-dating: the date is set
+    once, and this is its audited correction). The points move to the right day; the unit, told of the
+    adoption, is told of the correction, old and new."""
+    _require_editor(editor)
+    if adoption.channel.key == INTERNAL_CHANNEL:
+        raise RecordError("本办刊物的采用日期由信息的“采用”操作确定，不能在此更正")
+    item = db.session.get(Item, adoption.item_id)
+    _check_day(item, adopted_on, "采用日期", "adopted_on", now)
+    if adopted_on == adoption.adopted_on:
+        raise RecordError("采用日期没有变化", "adopted_on")
+    old = adoption.adopted_on
+    before = snapshot(adoption, "adopted_on")
+    adoption.adopted_on = adopted_on
+    record_event(editor, "adoption.correct", adoption,
+                 f"信息 #{item.id} 被{adoption.channel.name}采用的日期由{_day_text(old)}更正为{_day_text(adopted_on)}",
+                 before, snapshot(adoption, "adopted_on"))
+    notify_users(list_item_people(item), "adoption_corrected",
+                 f"更正：{_title(item)}被{adoption.channel.name}采用的日期由“{_day_text(old)}”更正为“{_day_text(adopted_on)}”",
+                 _item_url(item))
 
 
 @dataclass
@@ -252,6 +279,20 @@ _INSTRUCTION_FIELDS = ("item_id", "leader_name", "rank", "instructed_on", "text"
 _FEEDBACK_FIELDS = ("feedback_text", "feedback_at", "feedback_verdict", "feedback_decided_at")
 
 
+def _check_leader(item: Item, rules: engine.RuleSet, leader_name: str, rank: str, instructed_on: date | None,
+                  now: datetime | None) -> str:
+    """Who instructed and when, as recording and correcting an instruction both check it; the cleaned name."""
+    leader_name = _clean(leader_name)
+    if not leader_name:
+        raise RecordError("请填写批示领导姓名", "leader_name")
+    if len(leader_name) > LEADER_NAME_MAX:
+        raise RecordError(f"领导姓名不超过{LEADER_NAME_MAX}个字", "leader_name")
+    if rank not in rules.instruction_bonus:
+        raise RecordError("请选择当前考核规则中的领导职务", "rank")
+    _check_day(item, instructed_on, "批示日期", "instructed_on", now)
+    return leader_name
+
+
 def record_instruction(editor, item: Item, leader_name: str, rank: str, instructed_on: date | None, text: str,
                        feedback_required: bool, feedback_due_at: datetime | None = None,
                        now: datetime | None = None) -> Instruction:
@@ -261,14 +302,7 @@ def record_instruction(editor, item: Item, leader_name: str, rank: str, instruct
     _require_editor(editor)
     _require_recordable(item)
     rules = _active_rules()
-    leader_name, text = _clean(leader_name), _clean(text)
-    if not leader_name:
-        raise RecordError("请填写批示领导姓名", "leader_name")
-    if len(leader_name) > LEADER_NAME_MAX:
-        raise RecordError(f"领导姓名不超过{LEADER_NAME_MAX}个字", "leader_name")
-    if rank not in rules.instruction_bonus:
-        raise RecordError("请选择当前考核规则中的领导职务", "rank")
-    _check_day(item, instructed_on, "批示日期", "instructed_on", now)
+    leader_name, text = _check_leader(item, rules, leader_name, rank, instructed_on, now), _clean(text)
     if not text:
         raise RecordError("请填写批示内容", "text")
     if len(text) > TEXT_MAX:
@@ -303,6 +337,49 @@ def record_instruction(editor, item: Item, leader_name: str, rank: str, instruct
     return instruction
 
 
+def _describe(instruction: Instruction, rules: engine.RuleSet | None) -> str:
+    rank = rules.rank_name(instruction.rank) if rules else instruction.rank
+    return f"{rank}{instruction.leader_name}批示（{_day_text(instruction.instructed_on)}）"
+
+
+def remove_instruction(editor, instruction: Instruction) -> None:
+    """Deletes a mistaken record (the wrong item, or no such instruction); its bonus and feedback points go
+    with it, and the unit, told of the instruction, is told of the correction."""
+    _require_editor(editor)
+    item = _item_of(instruction)
+    what = _describe(instruction, _rules_or_none())
+    record_event(editor, "instruction.remove", instruction, f"删除{_title(item)}的{what}记录",
+                 old=snapshot(instruction, *_INSTRUCTION_FIELDS, *_FEEDBACK_FIELDS))
+    notify_users(list_item_people(item), "instruction_removed",
+                 f"更正：{_title(item)}的{what}记录有误，已删除，相应加分不再计入，无需再反馈", _item_url(item))
+    db.session.delete(instruction)
+
+
+def correct_instruction(editor, instruction: Instruction, leader_name: str, rank: str, instructed_on: date | None,
+                        now: datetime | None = None) -> None:
+    """Corrects who instructed and when (a 副市长 recorded as 市长 earns 5 points too many); the bonus
+    follows, and the unit is told what changed, old and new. The text and the feedback stay as they are."""
+    _require_editor(editor)
+    item = _item_of(instruction)
+    rules = _active_rules()
+    leader_name = _check_leader(item, rules, leader_name, rank, instructed_on, now)
+    if (leader_name, rank, instructed_on) == (instruction.leader_name, instruction.rank, instruction.instructed_on):
+        raise RecordError("批示信息没有变化", "leader_name")
+    old = _describe(instruction, rules)
+    before = snapshot(instruction, *_INSTRUCTION_FIELDS)
+    due_days = rules.feedback.default_due_days
+    if instruction.feedback_due_at == default_feedback_due(instruction.instructed_on, due_days):
+        # The default due time follows the corrected date; one the editor set stays.
+        instruction.feedback_due_at = default_feedback_due(instructed_on, due_days)
+    instruction.leader_name, instruction.rank, instruction.instructed_on = leader_name, rank, instructed_on
+    new = _describe(instruction, rules)
+    record_event(editor, "instruction.correct", instruction, f"{_title(item)}的批示由{old}更正为{new}",
+                 before, snapshot(instruction, *_INSTRUCTION_FIELDS))
+    notify_users(list_item_people(item), "instruction_corrected",
+                 f"更正：{_title(item)}的批示由“{old}”更正为“{new}”，加分随之调整",
+                 _item_url(item, f"instruction-{instruction.id}"))
+
+
 def submit_feedback(user, instruction: Instruction, text: str, now: datetime | None = None) -> None:
     """The unit's feedback. It may be rewritten until the editor accepts it; a rewrite after a
     rejection goes back to the editor as pending."""
@@ -335,29 +412,47 @@ def submit_feedback(user, instruction: Instruction, text: str, now: datetime | N
                  _item_url(item, f"instruction-{instruction.id}"))
 
 
+VERDICT_NAMES = {"accepted": "采纳", "rejected": "退回"}
+
+
 def decide_feedback(editor, instruction: Instruction, accepted: bool, comment: str = "",
-                    now: datetime | None = None) -> None:
+                    now: datetime | None = None, correcting: bool = False) -> None:
+    """The editor's verdict on the unit's feedback. correcting: a verdict already given was wrong and is
+    turned round (采纳 ↔ 退回); the unit is told of the correction, old and new. Without it a decided
+    feedback is refused (a retried or concurrent submit)."""
     _require_editor(editor)
     item = _item_of(instruction)
     if not instruction.feedback_required or instruction.feedback_at is None:
         raise RecordError("单位尚未提交反馈")
-    if instruction.feedback_verdict != "pending":
+    verdict = "accepted" if accepted else "rejected"
+    old = instruction.feedback_verdict
+    if correcting and (old == "pending" or old == verdict):
+        raise RecordError("审核结果没有变化，请刷新后查看")
+    if not correcting and old != "pending":
         raise RecordError("该反馈已处理，请刷新后查看")
     comment = _clean(comment)[:COMMENT_MAX]
     before = snapshot(instruction, *_FEEDBACK_FIELDS)
-    instruction.feedback_verdict = "accepted" if accepted else "rejected"
+    instruction.feedback_verdict = verdict
     instruction.feedback_decided_at = now or utcnow()
+    change = f"由“{VERDICT_NAMES[old]}”更正为“{VERDICT_NAMES[verdict]}”" if correcting else VERDICT_NAMES[verdict]
     record_event(editor, "feedback.verdict", instruction,
-                 f"{_title(item)}的批示反馈{'采纳' if accepted else '退回'}" + (f"：{comment}" if comment else ""),
+                 f"{_title(item)}的批示反馈{change}" + (f"：{comment}" if comment else ""),
                  before, snapshot(instruction, *_FEEDBACK_FIELDS))
+    people = list_item_people(item) + ([instruction.feedback_by_id] if instruction.feedback_by_id else [])
+    url = _item_url(item, f"instruction-{instruction.id}")
+    if correcting:
+        message = f"更正：{_title(item)}的批示反馈审核结果由“{VERDICT_NAMES[old]}”改为“{VERDICT_NAMES[verdict]}”"
+        if not accepted:
+            message += "，请修改后重新反馈"
+        notify_users(people, "feedback_corrected", message + (f"：{comment}" if comment else ""), url)
+        return
     if accepted:
         message = f"{_title(item)}的批示反馈已被采纳"
     else:
         message = f"{_title(item)}的批示反馈被退回，请修改后重新反馈"
         if comment:
             message += f"：{comment}"
-    people = list_item_people(item) + ([instruction.feedback_by_id] if instruction.feedback_by_id else [])
-    notify_users(people, "feedback_decided", message, _item_url(item, f"instruction-{instruction.id}"))
+    notify_users(people, "feedback_decided", message, url)
 
 
 # ---- what the pages show --------------------------------------------------------------------
@@ -384,6 +479,10 @@ class InstructionLine:
     late_feedback: bool
     can_feedback: bool
     can_decide: bool
+    # the editor may correct a verdict already given (采纳 ↔ 退回)
+    can_correct: bool = False
+    # the editor may correct or delete the instruction's record itself
+    can_correct_record: bool = False
 
     @property
     def state_name(self) -> str:
@@ -415,6 +514,8 @@ def describe_instruction(user, instruction: Instruction, item: Item, rules: engi
         late_feedback=instruction.feedback_at is not None and due is not None and instruction.feedback_at > due,
         can_feedback=state in ("awaiting", "pending", "rejected") and in_own_unit(user, item),
         can_decide=state == "pending" and _is_editor(user),
+        can_correct=state in ("accepted", "rejected") and _is_editor(user),
+        can_correct_record=_is_editor(user),
     )
 
 

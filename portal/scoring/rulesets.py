@@ -366,6 +366,8 @@ class RuleSetDescription:
     feedback: list[str]
     solicitation: list[str]
     quotas: list[str]
+    # 主管领导审签: the category names signed twice, in the portal's order
+    second_signoff: list[str] = field(default_factory=list)
 
 
 def describe_rule_set(rule_set: RuleSet) -> RuleSetDescription:
@@ -393,6 +395,7 @@ def describe_rule_set(rule_set: RuleSet) -> RuleSetDescription:
         feedback=_describe_feedback(rules.feedback),
         solicitation=_describe_solicitation(rules.solicitation),
         quotas=[describe_quota(quota, _tier_names()) for quota in rules.quotas],
+        second_signoff=[name for key, name in engine.CATEGORIES.items() if key in rules.second_signoff],
     )
 
 

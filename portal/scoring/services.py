@@ -119,6 +119,12 @@ def parse_rules(rule_set: RuleSet) -> engine.RuleSet:
 _PARSED: dict[int, tuple[tuple, engine.RuleSet]] = {}
 
 
+def second_signoff_categories() -> frozenset[str]:
+    """The categories the office's active rule set has signed by a 主管领导 as well (none without a rule set)."""
+    rule_set = db.session.scalar(select(RuleSet).where(RuleSet.active.is_(True)))
+    return parse_rules(rule_set).second_signoff if rule_set is not None else frozenset()
+
+
 def period_of(rule_set: RuleSet, moment: datetime | date | None = None) -> engine.Period:
     """The scoring period in force on a day (the office's today by default). The stored dates are the
     admin's period (a one-off when set so) and hold for the days they cover; any other day falls in the

@@ -11,11 +11,17 @@ from .services import UnitError, list_tiers, list_units_tree, save_tier, save_un
 @bp.get("/units")
 @roles_required("admin")
 def unit_list():
-    from ..auth.services import NO_SIGNER_MESSAGE, list_units_without_signer  # auth builds on units
+    # auth builds on units
+    from ..auth.services import MISSING_SIGNER_BADGES, list_units_missing_signers, missing_signer_message
 
-    unsigned = list_units_without_signer()
-    return render_template("units/list.html", tree=list_units_tree(), unsigned={unit.id for unit in unsigned},
-                           unsigned_names=[unit.name for unit in unsigned], no_signer=NO_SIGNER_MESSAGE)
+    missing = list_units_missing_signers()
+    badges: dict[int, list[str]] = {}
+    for role, units in missing.items():
+        for unit in units:
+            badges.setdefault(unit.id, []).append(MISSING_SIGNER_BADGES[role])
+    warnings = ["、".join(unit.name for unit in units) + missing_signer_message(role)
+                for role, units in missing.items() if units]
+    return render_template("units/list.html", tree=list_units_tree(), badges=badges, warnings=warnings)
 
 
 def _unit_form(unit: Unit | None) -> UnitForm:

@@ -206,7 +206,7 @@ A11Y = """() => {
 }"""
 
 
-@pytest.mark.parametrize("username", ["reporter", "signer", "editor", "leader", "admin"])
+@pytest.mark.parametrize("username", ["reporter", "signer", "supervisor", "editor", "leader", "admin"])
 def test_main_pages_are_labelled_thumb_sized_and_legible(phone, username):
     page = phone()
     page.goto("/login")

@@ -15,14 +15,16 @@ from portal.scoring.models import Adoption
 from portal.web.filters import to_local
 from tests.conftest import login, utc
 
-# The domain (shared/domain.md): a reporter's or signer's reach ends at their own unit.
-UNIT_SCOPED_ROLES = {"reporter", "signer"}
+# The domain (shared/domain.md): a reporter's, signer's or 主管领导's reach ends at their own unit.
+UNIT_SCOPED_ROLES = {"reporter", "signer", "supervisor"}
 # Every kind of user that can hold a session, and the role the workflow sees in them.
 ACTORS = {
     "reporter": ("reporter", True),
     "signer": ("signer", True),
     "other_reporter": ("reporter", False),
     "other_signer": ("signer", False),
+    "supervisor": ("supervisor", True),
+    "other_supervisor": ("supervisor", False),
     "editor": ("editor", None),
     "viewer": ("viewer", None),
     "admin": ("admin", None),
@@ -37,22 +39,36 @@ def client_for(app, user):
     return client
 
 
-def expected_allowed(action: str, status: str, actor: str) -> bool:
+def expected_allowed(action: str, status: str, actor: str, category: str = "work") -> bool:
     role, own_unit = ACTORS[actor]
-    if status not in TRANSITIONS[action].sources.get(role, frozenset()):
+    transition = TRANSITIONS[action]
+    if status not in transition.sources.get(role, frozenset()):
+        return False
+    # The seed's rule set (长春) has 调研 signed by the 主管领导 as well.
+    if transition.second_signoff is not None and transition.second_signoff != (category == "research"):
         return False
     return own_unit is not False or role not in UNIT_SCOPED_ROLES
 
 
 def can_see(status: str, actor: str) -> bool:
-    """What the issue demands of loading: other units' items and drafts (for the office) are 404."""
+    """What the issue demands of loading: other units' items and drafts (for the office) are 404; a
+    主管领导 sees the own unit's items once sent."""
     role, own_unit = ACTORS[actor]
+    if role == "supervisor":
+        return bool(own_unit) and status != "draft"
     if role in UNIT_SCOPED_ROLES:
         return bool(own_unit)
     return role in ("editor", "viewer") and status in OFFICE_VISIBLE
 
 
+def category_for(status: str, action: str | None = None) -> str:
+    """An item that can be in this state and take this action: 调研 (signed twice) where either needs it."""
+    second = TRANSITIONS[action].second_signoff if action else None
+    return "research" if status == "awaiting_lead" or second else "work"
+
+
 def item_in(make, world, status, **fields):
+    fields.setdefault("category", category_for(status))
     return make.item(world.reporter, status, signer=world.signer, editor=world.editor, **fields)
 
 
@@ -92,7 +108,7 @@ def item_row(html: str, title: str) -> str:
 # ---- the table itself ----------------------------------------------------------------------
 
 def test_transition_table_is_consistent_with_the_domain():
-    known_roles = {"reporter", "signer", "editor", "viewer", "admin"}
+    known_roles = {"reporter", "signer", "supervisor", "editor", "viewer", "admin"}
     for action, transition in TRANSITIONS.items():
         assert transition.target in STATUSES, action
         assert transition.label and re.search(r"[\u4e00-\u9fff]", transition.label), action
@@ -102,9 +118,12 @@ def test_transition_table_is_consistent_with_the_domain():
             if role not in UNIT_SCOPED_ROLES:
                 # The office never touches what its unit has not signed off.
                 assert sources <= OFFICE_VISIBLE, (action, role)
-    # Only a signer's sign-off moves an item to the office; return always needs a comment.
+    # Only the last sign-off moves an item to the office: the signer's, or the 主管领导's after the
+    # signer's where the rule set asks for both; return always needs a comment.
     into_submitted = {(a, r) for a, t in TRANSITIONS.items() if t.target == "submitted" for r in t.sources}
-    assert into_submitted == {("sign", "signer")}
+    assert into_submitted == {("sign", "signer"), ("lead_sign", "supervisor")}
+    assert {r for t in TRANSITIONS.values() if t.target == "awaiting_lead" for r in t.sources} == {"signer"}
+    assert TRANSITIONS["sign"].second_signoff is False and TRANSITIONS["sign_first"].second_signoff is True
     assert TRANSITIONS["return"].needs_comment and TRANSITIONS["return"].target == "draft"
     assert TRANSITIONS["invalidate"].needs_comment
     # Every status can be reached by some transition, except the start.
@@ -123,7 +142,7 @@ ALLOWED = [
 
 @pytest.mark.parametrize(("action", "role", "source"), ALLOWED, ids=[f"{a}-{r}-from-{s}" for a, r, s in ALLOWED])
 def test_allowed_transition_succeeds_and_is_recorded(app, make, world, action, role, source):
-    item = item_in(make, world, source)
+    item = item_in(make, world, source, category=category_for(source, action))
     actor = {"reporter": world.reporter, "signer": world.signer, "editor": world.editor}.get(role)
     if actor is None:
         actor = make.user(world.own if role in UNIT_SCOPED_ROLES else world.office, role)
@@ -138,8 +157,8 @@ def test_allowed_transition_succeeds_and_is_recorded(app, make, world, action, r
     response = client.post(f"/items/{item.id}/act/{action}", data=data)
 
     assert response.status_code == 302
-    # An item the office returns becomes a draft it no longer sees: the editor goes back to the inbox.
-    landing = "/" if (action, role) == ("return", "editor") else f"/items/{item.id}"
+    # An item the office (or a 主管领导) returns becomes a draft it no longer sees: back to the first screen.
+    landing = "/" if (action, role) in {("return", "editor"), ("return", "supervisor")} else f"/items/{item.id}"
     assert response.headers["Location"].endswith(landing)
     assert ("success", f"已{transition.label}") in take_flashes(client)
     state = snapshot(item.id)
@@ -160,6 +179,7 @@ def test_forbidden_transitions_are_refused_and_change_nothing(app, make, world, 
     users = {
         "reporter": world.reporter, "signer": world.signer, "other_reporter": world.other_reporter,
         "other_signer": world.other_signer, "editor": world.editor, "viewer": world.viewer, "admin": world.admin,
+        "supervisor": make.supervisor_of(world.own), "other_supervisor": make.supervisor_of(world.other),
     }
     clients = {name: client_for(app, user) for name, user in users.items()}
     before = snapshot(item.id)
@@ -167,7 +187,7 @@ def test_forbidden_transitions_are_refused_and_change_nothing(app, make, world, 
     tried = 0
     for action in [*TRANSITIONS, "publish"]:  # plus an action that does not exist
         for actor, client in clients.items():
-            if action in TRANSITIONS and expected_allowed(action, status, actor):
+            if action in TRANSITIONS and expected_allowed(action, status, actor, item.category):
                 continue
             tried += 1
             response = client.post(f"/items/{item.id}/act/{action}", data={"comment": "越权尝试", "adopted_on": "2026-03-05"})
@@ -191,7 +211,7 @@ def test_forbidden_transitions_are_refused_and_change_nothing(app, make, world, 
 def test_unit_users_of_another_unit_get_404_for_every_action(app, make, world, status):
     """Explicitly: a changed id in a URL reveals nothing, whatever the state."""
     item = item_in(make, world, status)
-    for user in (world.other_reporter, world.other_signer):
+    for user in (world.other_reporter, world.other_signer, make.supervisor_of(world.other)):
         client = client_for(app, user)
         assert client.get(f"/items/{item.id}").status_code == 404
         for action in TRANSITIONS:

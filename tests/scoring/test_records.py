@@ -122,8 +122,9 @@ def test_an_upper_adoption_of_a_not_adopted_item_is_recorded_as_bulu(app, make, 
     assert adopted.status == "adopted"
     assert (adopted.events[-1].action, adopted.events[-1].comment) == ("adopt", "补录：被省办采用")
     assert adoptions_of(item) == {("province", day)}  # no internal adoption: the office did not adopt it
-    # one notice of the adoption, naming the channel that adopted it (the earlier 未被采用 notice stays)
-    assert [n for n in notices(world.reporter) if n.endswith("采用")] == [f"《{item.title}》被省办采用"]
+    # one notice of the adoption, a correction of the earlier 未被采用 (which stays), naming the channel
+    assert [n for n in notices(world.reporter) if "采用" in n and "未被采用" not in n] == [
+        f"更正：《{item.title}》的处理结果由“未采用”改为“已采用”（补录：被省办采用）"]
 
 
 @pytest.mark.parametrize("data, message", [

@@ -25,7 +25,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from portal.extensions import db, utcnow
 from tests.conftest import Factory, build_world, login, portal_app
-from tests.web.test_permissions import BUILDERS, EXPECTATIONS, NONE, POST_DATA, ROLES
+from tests.web.test_permissions import BUILDERS, EXPECTATIONS, NONE, POST_DATA, ROLES, actor_of
 
 settings.register_profile("ci", max_examples=3, deadline=None, database=None,
                           suppress_health_check=list(HealthCheck))
@@ -150,7 +150,7 @@ def site(migrated_database, tmp_path_factory):
         clients = {"anonymous": app.test_client()}
         for role in ROLES[1:]:
             client = clients[role] = app.test_client()
-            login(client, getattr(w, role))
+            login(client, actor_of(make, w, role))
             for endpoint, url in urls.items():
                 if "GET" not in rules[endpoint].methods or url.endswith(FILE_ENDINGS) or "photo" in endpoint:
                     continue

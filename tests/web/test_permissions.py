@@ -44,7 +44,7 @@ from portal.web.filters import to_local
 from tests.conftest import jpeg_bytes, login
 from tests.web.test_security_headers import INLINE_CODE, check_security_headers
 
-ROLES = ("anonymous", "reporter", "signer", "editor", "viewer", "admin")
+ROLES = ("anonymous", "reporter", "signer", "supervisor", "editor", "viewer", "admin")
 NONE = "-"  # the route takes no object id
 DONE = "done"  # items.act: a redirect, and the item is now in the action's target state
 KEPT = "kept"  # a redirect, but the watched object is unchanged (a refused transition, another user's row)
@@ -53,29 +53,30 @@ HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
 # A file's name is ASCII (quoted: no quote, backslash or line break inside), Chinese only as RFC 5987 filename*.
 SAFE_DISPOSITION = re.compile(r"""(attachment|inline); filename=("[ !#-\[\]-~]*"|[\w.-]+)(; filename\*=UTF-8''[\w.%-]+)?""", re.ASCII)
-ALL_302 = (302, 302, 302, 302, 302, 302)
-LOGGED_IN = (302, 200, 200, 200, 200, 200)
-ADMIN_ONLY = (302, 403, 403, 403, 403, 200)
-ADMIN_DONE = (302, 403, 403, 403, 403, 302)
-UNIT_MEMBERS = (302, 200, 200, 403, 403, 403)
-EDITOR_ONLY = (302, 403, 403, 200, 403, 403)
-EDITOR_DONE = (302, 403, 403, 302, 403, 403)
-EDITOR_KEPT = (302, 403, 403, KEPT, 403, 403)
-OFFICE_READERS = (302, 403, 403, 200, 200, 403)
-HIDDEN = (302, 404, 404, 404, 404, 404)  # another unit's draft or another user's row: nobody here may see it
-FOREIGN_SUBMITTED_EDITOR_ACTION = (302, 404, 404, DONE, 403, 404)
-EDITOR_ONLY_DRAFT = (302, 404, 404, 200, 404, 404)  # a bulletin's draft: only the office's editors see it
-EDITOR_ONLY = (302, 403, 403, 200, 403, 403)
-EDITOR_DONE = (302, 403, 403, 302, 403, 403)
+ALL_302 = (302, 302, 302, 302, 302, 302, 302)
+LOGGED_IN = (302, 200, 200, 200, 200, 200, 200)
+ADMIN_ONLY = (302, 403, 403, 403, 403, 403, 200)
+ADMIN_DONE = (302, 403, 403, 403, 403, 403, 302)
+UNIT_MEMBERS = (302, 200, 200, 403, 403, 403, 403)
+EDITOR_ONLY = (302, 403, 403, 403, 200, 403, 403)
+EDITOR_DONE = (302, 403, 403, 403, 302, 403, 403)
+EDITOR_KEPT = (302, 403, 403, 403, KEPT, 403, 403)
+OFFICE_READERS = (302, 403, 403, 403, 200, 200, 403)
+HIDDEN = (302, 404, 404, 404, 404, 404, 404)  # another unit's draft or another user's row: nobody here may see it
+FOREIGN_SUBMITTED_EDITOR_ACTION = (302, 404, 404, 404, DONE, 403, 404)
+EDITOR_ONLY_DRAFT = (302, 404, 404, 404, 200, 404, 404)  # a bulletin's draft: only the office's editors see it
+EDITOR_ONLY = (302, 403, 403, 403, 200, 403, 403)
+EDITOR_DONE = (302, 403, 403, 403, 302, 403, 403)
 
 # endpoint -> method -> target -> expected per role, in ROLES order:
-#  anonymous  reporter  signer  editor  viewer  admin       (reporter and signer belong to the "own" unit)
+#  anonymous  reporter  signer  supervisor  editor  viewer  admin   (reporter, signer and supervisor (主管领导)
+#  belong to the "own" unit)
 EXPECTATIONS = {
     "audit.index": {"GET": {NONE: ADMIN_ONLY}},
-    "auth.login": {"GET": {NONE: (200, 302, 302, 302, 302, 302)},
-                   "POST": {NONE: (200, 302, 302, 302, 302, 302)}},
+    "auth.login": {"GET": {NONE: (200, 302, 302, 302, 302, 302, 302)},
+                   "POST": {NONE: (200, 302, 302, 302, 302, 302, 302)}},
     "auth.logout": {"POST": {NONE: ALL_302}},
-    "auth.alive": {"GET": {NONE: (302, 204, 204, 204, 204, 204)}},
+    "auth.alive": {"GET": {NONE: (302, 204, 204, 204, 204, 204, 204)}},
     "auth.password": {"GET": {NONE: LOGGED_IN}, "POST": {NONE: LOGGED_IN}},  # wrong current password
     "auth.user_list": {"GET": {NONE: ADMIN_ONLY}},
     "auth.user_new": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
@@ -95,116 +96,123 @@ EXPECTATIONS = {
     # The actions are the editors' (403 to other roles whatever the id, so nothing is revealed); a draft's
     # page and spreadsheet answer 404 to anyone else.
     "bulletins.edit": {
-        "GET": {"draft_bulletin": EDITOR_ONLY, "published_bulletin": (302, 403, 403, 403, 403, 403)},
-        "POST": {"draft_bulletin": EDITOR_DONE, "published_bulletin": (302, 403, 403, 403, 403, 403)},
+        "GET": {"draft_bulletin": EDITOR_ONLY, "published_bulletin": (302, 403, 403, 403, 403, 403, 403)},
+        "POST": {"draft_bulletin": EDITOR_DONE, "published_bulletin": (302, 403, 403, 403, 403, 403, 403)},
     },
     "bulletins.publish": {"POST": {
         "draft_bulletin": EDITOR_DONE,
-        "published_bulletin": (302, 403, 403, KEPT, 403, 403),  # a retried submit: already published
+        "published_bulletin": (302, 403, 403, 403, KEPT, 403, 403),  # a retried submit: already published
     }},
-    "bulletins.correct": {"POST": {"draft_bulletin": (302, 403, 403, 403, 403, 403),
+    "bulletins.correct": {"POST": {"draft_bulletin": (302, 403, 403, 403, 403, 403, 403),
                                    "published_bulletin": EDITOR_DONE}},
-    "bulletins.delete": {"POST": {"draft_bulletin": (302, 403, 403, GONE, 403, 403),
-                                  "published_bulletin": (302, 403, 403, 403, 403, 403)}},
+    "bulletins.delete": {"POST": {"draft_bulletin": (302, 403, 403, 403, GONE, 403, 403),
+                                  "published_bulletin": (302, 403, 403, 403, 403, 403, 403)}},
     # The similar item (other_id) is always another unit's signed item: a unit never opens it.
-    "checks.compare": {"GET": {"own_unit_submitted": (302, 404, 404, 200, 200, 404),
-                               "own_unit_draft": (302, 404, 404, 404, 404, 404)}},
+    "checks.compare": {"GET": {"own_unit_submitted": (302, 404, 404, 404, 200, 200, 404),
+                               "own_unit_draft": (302, 404, 404, 404, 404, 404, 404)}},
     "checks.mark_duplicate_of": {"POST": {
         "other_unit_submitted": EDITOR_KEPT,  # nothing similar to name: refused with a message
-        "own_unit_draft": (302, 403, 403, 404, 403, 403),
+        "own_unit_draft": (302, 403, 403, 403, 404, 403, 403),
     }},
     "checks.combine": {
-        "GET": {"other_unit_submitted": EDITOR_ONLY, "own_unit_draft": (302, 403, 403, 404, 403, 403)},
+        "GET": {"other_unit_submitted": EDITOR_ONLY, "own_unit_draft": (302, 403, 403, 403, 404, 403, 403)},
         "POST": {"other_unit_submitted": EDITOR_ONLY,  # nothing to combine with: the form again, with the reason
-                 "own_unit_draft": (302, 403, 403, 404, 403, 403)},
+                 "own_unit_draft": (302, 403, 403, 403, 404, 403, 403)},
     },
     "checks.words": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
-    "checks.word_delete": {"POST": {"sensitive_word": (302, 403, 403, 403, 403, GONE)}},
+    "checks.word_delete": {"POST": {"sensitive_word": (302, 403, 403, 403, 403, 403, GONE)}},
     "items.home": {"GET": {NONE: ALL_302}},
     "items.dashboard": {"GET": {NONE: UNIT_MEMBERS}},
     "items.unit_items": {"GET": {NONE: UNIT_MEMBERS}},
-    "items.signoff": {"GET": {NONE: (302, 403, 200, 403, 403, 403)}},
+    "items.signoff": {"GET": {NONE: (302, 403, 200, 200, 403, 403, 403)}},
     "items.inbox": {"GET": {NONE: OFFICE_READERS}},
-    "search.search": {"GET": {NONE: (302, 200, 200, 200, 200, 403)}},
-    "items.new": {"GET": {NONE: (302, 200, 403, 403, 403, 403)}, "POST": {NONE: (302, 302, 403, 403, 403, 403)}},
+    "search.search": {"GET": {NONE: (302, 200, 200, 403, 200, 200, 403)}},
+    "items.new": {"GET": {NONE: (302, 200, 403, 403, 403, 403, 403)}, "POST": {NONE: (302, 302, 403, 403, 403, 403, 403)}},
     "items.delete": {"POST": {
-        "own_unit_draft": (302, GONE, 403, 403, 403, 403),
-        "own_unit_submitted": (302, 403, 403, 403, 403, 403),  # once signed, an item's history is kept
-        "other_unit_draft": (302, 404, 403, 403, 403, 403),
-        "other_unit_submitted": (302, 404, 403, 403, 403, 403),
+        "own_unit_draft": (302, GONE, 403, 403, 403, 403, 403),
+        "own_unit_submitted": (302, 403, 403, 403, 403, 403, 403),  # once signed, an item's history is kept
+        "other_unit_draft": (302, 404, 403, 403, 403, 403, 403),
+        "other_unit_submitted": (302, 404, 403, 403, 403, 403, 403),
     }},
     "items.detail": {"GET": {
-        "own_unit_draft": (302, 200, 200, 404, 404, 404),
-        "own_unit_awaiting": (302, 200, 200, 404, 404, 404),
+        "own_unit_draft": (302, 200, 200, 404, 404, 404, 404),
+        "own_unit_awaiting": (302, 200, 200, 200, 404, 404, 404),
         "other_unit_draft": HIDDEN,
-        "other_unit_submitted": (302, 404, 404, 200, 200, 404),
+        "other_unit_submitted": (302, 404, 404, 404, 200, 200, 404),
     }},
     "items.edit": {
         "GET": {
-            "own_unit_draft": (302, 200, 403, 403, 403, 403),
-            "own_unit_submitted": (302, 403, 403, 403, 403, 403),  # a seen item the reporter may no longer edit
-            "other_unit_draft": (302, 404, 403, 403, 403, 403),
-            "other_unit_submitted": (302, 404, 403, 403, 403, 403),
+            "own_unit_draft": (302, 200, 403, 403, 403, 403, 403),
+            "own_unit_submitted": (302, 403, 403, 403, 403, 403, 403),  # a seen item the reporter may no longer edit
+            "other_unit_draft": (302, 404, 403, 403, 403, 403, 403),
+            "other_unit_submitted": (302, 404, 403, 403, 403, 403, 403),
         },
         "POST": {
-            "own_unit_draft": (302, 302, 403, 403, 403, 403),
-            "own_unit_submitted": (302, 403, 403, 403, 403, 403),
-            "other_unit_draft": (302, 404, 403, 403, 403, 403),
-            "other_unit_submitted": (302, 404, 403, 403, 403, 403),
+            "own_unit_draft": (302, 302, 403, 403, 403, 403, 403),
+            "own_unit_submitted": (302, 403, 403, 403, 403, 403, 403),
+            "other_unit_draft": (302, 404, 403, 403, 403, 403, 403),
+            "other_unit_submitted": (302, 404, 403, 403, 403, 403, 403),
         },
     },
     "items.review": {
         "GET": {
-            "own_unit_draft": (302, 403, 403, 404, 403, 403),
-            "other_unit_submitted": (302, 403, 403, 200, 403, 403),
-            "own_unit_not_adopted": (302, 403, 403, 403, 403, 403),  # seen, but no longer editable
-            "other_unit_draft": (302, 403, 403, 404, 403, 403),
+            "own_unit_draft": (302, 403, 403, 403, 404, 403, 403),
+            "other_unit_submitted": (302, 403, 403, 403, 200, 403, 403),
+            "own_unit_not_adopted": (302, 403, 403, 403, 403, 403, 403),  # seen, but no longer editable
+            "other_unit_draft": (302, 403, 403, 403, 404, 403, 403),
         },
         "POST": {
-            "own_unit_draft": (302, 403, 403, 404, 403, 403),
-            "other_unit_draft": (302, 403, 403, 404, 403, 403),
-            "other_unit_submitted": (302, 403, 403, 302, 403, 403),
-            "own_unit_not_adopted": (302, 403, 403, 403, 403, 403),
+            "own_unit_draft": (302, 403, 403, 403, 404, 403, 403),
+            "other_unit_draft": (302, 403, 403, 403, 404, 403, 403),
+            "other_unit_submitted": (302, 403, 403, 403, 302, 403, 403),
+            "own_unit_not_adopted": (302, 403, 403, 403, 403, 403, 403),
         },
     },
     # the 公众号 view and its photos: an adopted item, for whoever may see it
     "items.wechat": {"GET": {
-        "own_unit_adopted": (302, 200, 200, 200, 200, 404),
-        "other_unit_adopted": (302, 404, 404, 200, 200, 404),
-        "own_unit_submitted": (302, 404, 404, 404, 404, 404),
+        "own_unit_adopted": (302, 200, 200, 200, 200, 200, 404),
+        "other_unit_adopted": (302, 404, 404, 404, 200, 200, 404),
+        "own_unit_submitted": (302, 404, 404, 404, 404, 404, 404),
     }},
     "items.wechat_photos": {"GET": {
-        "own_unit_adopted": (302, 200, 200, 200, 200, 404),
-        "other_unit_adopted": (302, 404, 404, 200, 200, 404),
-        "own_unit_submitted": (302, 404, 404, 404, 404, 404),
+        "own_unit_adopted": (302, 200, 200, 200, 200, 200, 404),
+        "other_unit_adopted": (302, 404, 404, 404, 200, 200, 404),
+        "own_unit_submitted": (302, 404, 404, 404, 404, 404, 404),
     }},
     "items.recategorize": {"POST": {
-        "own_unit_draft": (302, 403, 403, 404, 403, 403),
-        "other_unit_submitted": (302, 403, 403, 302, 403, 403),
+        "own_unit_draft": (302, 403, 403, 403, 404, 403, 403),
+        "other_unit_submitted": (302, 403, 403, 403, 302, 403, 403),
     }},
     "items.photo": {"GET": {
-        "own_unit_draft_photo": (302, 200, 200, 404, 404, 404),
+        "own_unit_draft_photo": (302, 200, 200, 404, 404, 404, 404),
         "other_unit_draft_photo": HIDDEN,
-        "other_unit_submitted_photo": (302, 404, 404, 200, 200, 404),
-        "own_unit_unattached_photo": (302, 200, 404, 404, 404, 404),  # only its uploader (the reporter) sees it
+        "other_unit_submitted_photo": (302, 404, 404, 404, 200, 200, 404),
+        "own_unit_unattached_photo": (302, 200, 404, 404, 404, 404, 404),  # only its uploader (the reporter) sees it
         "other_unit_unattached_photo": HIDDEN,
     }},
     "items.photo_thumb": {"GET": {  # the same photo, smaller: the same permission
-        "own_unit_draft_photo": (302, 200, 200, 404, 404, 404),
+        "own_unit_draft_photo": (302, 200, 200, 404, 404, 404, 404),
         "other_unit_draft_photo": HIDDEN,
-        "other_unit_submitted_photo": (302, 404, 404, 200, 200, 404),
-        "own_unit_unattached_photo": (302, 200, 404, 404, 404, 404),
+        "other_unit_submitted_photo": (302, 404, 404, 404, 200, 200, 404),
+        "own_unit_unattached_photo": (302, 200, 404, 404, 404, 404, 404),
         "other_unit_unattached_photo": HIDDEN,
     }},
     "items.act": {"POST": {
-        "send:own_unit_draft": (302, DONE, 403, 404, 404, 404),
+        "send:own_unit_draft": (302, DONE, 403, 404, 404, 404, 404),
         "send:other_unit_draft": HIDDEN,
-        "withdraw:own_unit_awaiting": (302, DONE, 403, 404, 404, 404),
+        "withdraw:own_unit_awaiting": (302, DONE, 403, 403, 404, 404, 404),
         "withdraw:other_unit_awaiting": HIDDEN,
-        "sign:own_unit_awaiting": (302, 403, DONE, 404, 404, 404),
-        "sign:own_unit_submitted": (302, 403, KEPT, 403, 403, 404),  # a seen item, a refused transition
+        "sign:own_unit_awaiting": (302, 403, DONE, 403, 404, 404, 404),
+        "sign:own_unit_submitted": (302, 403, KEPT, 403, 403, 403, 404),  # a seen item, a refused transition
         "sign:other_unit_awaiting": HIDDEN,
-        "return:own_unit_awaiting": (302, 403, DONE, 404, 404, 404),
+        "return:own_unit_awaiting": (302, 403, DONE, KEPT, 404, 404, 404),
+        "return:own_unit_lead": (302, 403, KEPT, DONE, 404, 404, 404),
+        # 调研 is signed by the unit head, then by the 主管领导 (the seed rule set's second_signoff)
+        "sign_first:own_unit_research": (302, 403, DONE, 403, 404, 404, 404),
+        "sign_first:own_unit_awaiting": (302, 403, KEPT, 403, 404, 404, 404),  # a category signed once
+        "lead_sign:own_unit_lead": (302, 403, 403, DONE, 404, 404, 404),
+        "lead_sign:other_unit_lead": HIDDEN,
+        "withdraw:own_unit_lead": (302, DONE, 403, 403, 404, 404, 404),
         "return:other_unit_submitted": FOREIGN_SUBMITTED_EDITOR_ACTION,
         "accept:other_unit_submitted": FOREIGN_SUBMITTED_EDITOR_ACTION,
         "adopt:other_unit_submitted": FOREIGN_SUBMITTED_EDITOR_ACTION,
@@ -213,71 +221,80 @@ EXPECTATIONS = {
     }},
     "editions.index": {"GET": {NONE: LOGGED_IN}},
     "editions.new": {"GET": {NONE: EDITOR_ONLY}, "POST": {NONE: EDITOR_DONE}},
-    "editions.detail": {"GET": {"draft_edition": (302, 404, 404, 200, 404, 404), "locked_edition": LOGGED_IN}},
-    "editions.pdf": {"GET": {"draft_edition": (302, 404, 404, 200, 404, 404), "locked_edition": LOGGED_IN}},
-    "editions.docx": {"GET": {"draft_edition": (302, 404, 404, 200, 404, 404), "locked_edition": LOGGED_IN}},
+    "editions.detail": {"GET": {"draft_edition": (302, 404, 404, 404, 200, 404, 404), "locked_edition": LOGGED_IN}},
+    "editions.pdf": {"GET": {"draft_edition": (302, 404, 404, 404, 200, 404, 404), "locked_edition": LOGGED_IN}},
+    "editions.docx": {"GET": {"draft_edition": (302, 404, 404, 404, 200, 404, 404), "locked_edition": LOGGED_IN}},
     # the 公众号 view and its photos: a locked edition only
-    "editions.wechat": {"GET": {"draft_edition": (302, 404, 404, 404, 404, 404), "locked_edition": LOGGED_IN}},
-    "editions.wechat_photos": {"GET": {"draft_edition": (302, 404, 404, 404, 404, 404), "locked_edition": LOGGED_IN}},
+    "editions.wechat": {"GET": {"draft_edition": (302, 404, 404, 404, 404, 404, 404), "locked_edition": LOGGED_IN}},
+    "editions.wechat_photos": {"GET": {"draft_edition": (302, 404, 404, 404, 404, 404, 404), "locked_edition": LOGGED_IN}},
     "editions.preview": {"GET": {"draft_edition": EDITOR_ONLY, "locked_edition": EDITOR_ONLY}},
     "editions.settings": {"POST": {"draft_edition": EDITOR_DONE, "locked_edition": EDITOR_KEPT}},
     "editions.add": {"POST": {"draft_edition": EDITOR_ONLY, "locked_edition": EDITOR_KEPT}},  # nothing ticked: 200
     "editions.entries_save": {"POST": {"draft_edition": EDITOR_DONE, "locked_edition": EDITOR_KEPT}},
     "editions.entry_move": {"POST": {"up:draft_entry": EDITOR_DONE, "down:locked_entry": EDITOR_KEPT}},
-    "editions.entry_remove": {"POST": {"draft_entry": (302, 403, 403, GONE, 403, 403), "locked_entry": EDITOR_KEPT}},
+    "editions.entry_remove": {"POST": {"draft_entry": (302, 403, 403, 403, GONE, 403, 403), "locked_entry": EDITOR_KEPT}},
     "editions.lock": {"POST": {"draft_edition": EDITOR_DONE, "locked_edition": EDITOR_KEPT}},
-    "editions.delete": {"POST": {"draft_edition": (302, 403, 403, GONE, 403, 403), "locked_edition": EDITOR_KEPT}},
+    "editions.delete": {"POST": {"draft_edition": (302, 403, 403, 403, GONE, 403, 403), "locked_edition": EDITOR_KEPT}},
     "editions.publications": {"GET": {NONE: ADMIN_ONLY}},
     "editions.publication_new": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
     "editions.publication_edit": {"GET": {"publication": ADMIN_ONLY}, "POST": {"publication": ADMIN_DONE}},
     "notifications.index": {"GET": {NONE: LOGGED_IN}},
     "notifications.open_notification": {"POST": {"mine": ALL_302, "other_unit_user": HIDDEN}},
-    "notifications.read_all": {"POST": {"other_unit_user": (302, KEPT, KEPT, KEPT, KEPT, KEPT)}},
+    "notifications.read_all": {"POST": {"other_unit_user": (302, KEPT, KEPT, KEPT, KEPT, KEPT, KEPT)}},
     "notifications.deliveries": {"GET": {NONE: ADMIN_ONLY}},
     "notifications.retry": {"POST": {"failed_delivery": ADMIN_DONE}},
-    "roster.index": {"GET": {NONE: (302, 302, 302, 200, 200, 200)}},  # a unit member is sent to the own roster
-    "roster.unit_roster": {"GET": {"own_unit": (302, 200, 200, 200, 200, 200),
-                                   "other_unit": (302, 404, 404, 200, 200, 200)}},
+    "roster.index": {"GET": {NONE: (302, 302, 302, 403, 200, 200, 200)}},  # a unit member is sent to the own roster
+    "roster.unit_roster": {"GET": {"own_unit": (302, 200, 200, 403, 200, 200, 200),
+                                   "other_unit": (302, 404, 404, 403, 200, 200, 200)}},
     "roster.edit": {
-        "GET": {"own_unit": UNIT_MEMBERS, "other_unit": (302, 404, 404, 403, 403, 403)},
-        "POST": {"own_unit": (302, 302, 302, 403, 403, 403), "other_unit": (302, 404, 404, 403, 403, 403)},
+        "GET": {"own_unit": UNIT_MEMBERS, "other_unit": (302, 404, 404, 403, 403, 403, 403)},
+        "POST": {"own_unit": (302, 302, 302, 403, 403, 403, 403), "other_unit": (302, 404, 404, 403, 403, 403, 403)},
     },
-    "roster.confirm": {"POST": {"own_unit": (302, 302, 302, 403, 403, 403),  # no request yet: refused with a message
-                                "other_unit": (302, 404, 404, 403, 403, 403)}},
-    "roster.export": {"GET": {NONE: (302, 403, 403, 200, 403, 200)}},
-    "roster.export_pdf": {"GET": {NONE: (302, 403, 403, 200, 403, 200)}},
-    "roster.export_docx": {"GET": {NONE: (302, 403, 403, 200, 403, 200)}},
-    "roster.request_new": {"GET": {NONE: (302, 403, 403, 200, 403, 403)},
-                           "POST": {NONE: (302, 403, 403, 302, 403, 403)}},
-    "roster.request_detail": {"GET": {"roster_request": (302, 403, 403, 200, 403, 403)}},
-    "roster.request_edit": {"GET": {"roster_request": (302, 403, 403, 200, 403, 403)},
-                            "POST": {"roster_request": (302, 403, 403, 302, 403, 403)}},
+    "roster.confirm": {"POST": {"own_unit": (302, 302, 302, 403, 403, 403, 403),  # no request yet: refused with a message
+                                "other_unit": (302, 404, 404, 403, 403, 403, 403)}},
+    "roster.export": {"GET": {NONE: (302, 403, 403, 403, 200, 403, 200)}},
+    "roster.export_pdf": {"GET": {NONE: (302, 403, 403, 403, 200, 403, 200)}},
+    "roster.export_docx": {"GET": {NONE: (302, 403, 403, 403, 200, 403, 200)}},
+    "roster.request_new": {"GET": {NONE: (302, 403, 403, 403, 200, 403, 403)},
+                           "POST": {NONE: (302, 403, 403, 403, 302, 403, 403)}},
+    "roster.request_detail": {"GET": {"roster_request": (302, 403, 403, 403, 200, 403, 403)}},
+    "roster.request_edit": {"GET": {"roster_request": (302, 403, 403, 403, 200, 403, 403)},
+                            "POST": {"roster_request": (302, 403, 403, 403, 302, 403, 403)}},
     "scoring.adoption_new": {"POST": {
-        "own_unit_submitted": (302, 403, 403, 302, 403, 403),
-        "other_unit_draft": (302, 403, 403, 404, 403, 403),
+        "own_unit_submitted": (302, 403, 403, 403, 302, 403, 403),
+        "other_unit_draft": (302, 403, 403, 403, 404, 403, 403),
+    }},
+    "scoring.adoption_correct": {"POST": {
+        "own_unit_upper_adoption": (302, 403, 403, 403, 302, 403, 403),
+        "own_unit_internal_adoption": (302, 403, 403, 403, KEPT, 403, 403),  # dated by the 采用 transition
+        "other_unit_returned_adoption": (302, 403, 403, 403, 404, 403, 403),  # its item is a draft again
     }},
     "scoring.adoption_delete": {"POST": {
-        "own_unit_upper_adoption": (302, 403, 403, GONE, 403, 403),
-        "own_unit_internal_adoption": (302, 403, 403, KEPT, 403, 403),  # the 采用 transition's own record
-        "other_unit_returned_adoption": (302, 403, 403, 404, 403, 403),  # its item is a draft again
+        "own_unit_upper_adoption": (302, 403, 403, 403, GONE, 403, 403),
+        "own_unit_internal_adoption": (302, 403, 403, 403, KEPT, 403, 403),  # the 采用 transition's own record
+        "other_unit_returned_adoption": (302, 403, 403, 403, 404, 403, 403),  # its item is a draft again
     }},
     "scoring.instruction_new": {
-        "GET": {"own_unit_submitted": (302, 403, 403, 200, 403, 403),
-                "other_unit_draft": (302, 403, 403, 404, 403, 403)},
-        "POST": {"own_unit_submitted": (302, 403, 403, 302, 403, 403),
-                 "other_unit_draft": (302, 403, 403, 404, 403, 403)},
+        "GET": {"own_unit_submitted": (302, 403, 403, 403, 200, 403, 403),
+                "other_unit_draft": (302, 403, 403, 403, 404, 403, 403)},
+        "POST": {"own_unit_submitted": (302, 403, 403, 403, 302, 403, 403),
+                 "other_unit_draft": (302, 403, 403, 403, 404, 403, 403)},
     },
     "scoring.instruction_feedback": {"POST": {
-        "own_unit_instruction": (302, 302, 302, 403, 403, 403),
-        "other_unit_instruction": (302, 404, 404, 403, 403, 403),
+        "own_unit_instruction": (302, 302, 302, 403, 403, 403, 403),
+        "other_unit_instruction": (302, 404, 404, 403, 403, 403, 403),
     }},
     "scoring.instruction_verdict": {"POST": {
-        "own_unit_answered_instruction": (302, 403, 403, 302, 403, 403),
-        "other_unit_answered_instruction": (302, 403, 403, 302, 403, 403),
-        "own_unit_instruction": (302, 403, 403, KEPT, 403, 403),  # no feedback yet: nothing to decide
+        "own_unit_answered_instruction": (302, 403, 403, 403, 302, 403, 403),
+        "other_unit_answered_instruction": (302, 403, 403, 403, 302, 403, 403),
+        "own_unit_instruction": (302, 403, 403, 403, KEPT, 403, 403),  # no feedback yet: nothing to decide
     }},
-    "scoring.instructions": {"GET": {NONE: (302, 200, 200, 200, 200, 403)}},
-    "scoring.overview": {"GET": {NONE: (302, 403, 403, 403, 200, 403)}},
+    "scoring.instruction_correct": {"POST": {"own_unit_instruction": (302, 403, 403, 403, 302, 403, 403),
+                                             "other_unit_instruction": (302, 403, 403, 403, 302, 403, 403)}},
+    "scoring.instruction_delete": {"POST": {"own_unit_instruction": (302, 403, 403, 403, GONE, 403, 403),
+                                            "other_unit_instruction": (302, 403, 403, 403, GONE, 403, 403)}},
+    "scoring.instructions": {"GET": {NONE: (302, 200, 200, 403, 200, 200, 403)}},
+    "scoring.overview": {"GET": {NONE: (302, 403, 403, 403, 403, 200, 403)}},
     "scoring.rule_set_list": {"GET": {NONE: ADMIN_ONLY}},
     "scoring.rule_set_new": {"POST": {NONE: ADMIN_DONE}},
     "scoring.rule_set_import": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
@@ -291,50 +308,50 @@ EXPECTATIONS = {
     "scoring.unit_score": {"GET": {"own_unit": OFFICE_READERS, "other_unit": OFFICE_READERS}},
     "solicitations.index": {"GET": {NONE: OFFICE_READERS}},
     "solicitations.inbox": {"GET": {NONE: UNIT_MEMBERS}},
-    "solicitations.new": {"GET": {NONE: (302, 403, 403, 200, 403, 403)},
-                          "POST": {NONE: (302, 403, 403, 302, 403, 403)}},
+    "solicitations.new": {"GET": {NONE: (302, 403, 403, 403, 200, 403, 403)},
+                          "POST": {NONE: (302, 403, 403, 403, 302, 403, 403)}},
     "solicitations.detail": {"GET": {
-        "own_unit_solicitation": (302, 200, 200, 200, 200, 403),
-        "other_unit_solicitation": (302, 404, 404, 200, 200, 403),  # never sent to the own unit
+        "own_unit_solicitation": (302, 200, 200, 403, 200, 200, 403),
+        "other_unit_solicitation": (302, 404, 404, 403, 200, 200, 403),  # never sent to the own unit
     }},
     "solicitations.edit": {  # the office's own notices: a unit member is refused whichever unit it went to
-        "GET": {"own_unit_solicitation": (302, 403, 403, 200, 403, 403),
-                "other_unit_solicitation": (302, 403, 403, 200, 403, 403)},
-        "POST": {"own_unit_solicitation": (302, 403, 403, 302, 403, 403),
-                 "other_unit_solicitation": (302, 403, 403, 302, 403, 403)},
+        "GET": {"own_unit_solicitation": (302, 403, 403, 403, 200, 403, 403),
+                "other_unit_solicitation": (302, 403, 403, 403, 200, 403, 403)},
+        "POST": {"own_unit_solicitation": (302, 403, 403, 403, 302, 403, 403),
+                 "other_unit_solicitation": (302, 403, 403, 403, 302, 403, 403)},
     },
-    "solicitations.extend": {"POST": {"own_unit_solicitation": (302, 403, 403, 302, 403, 403),
-                                      "other_unit_solicitation": (302, 403, 403, 302, 403, 403)}},
-    "solicitations.close": {"POST": {"own_unit_solicitation": (302, 403, 403, 302, 403, 403),
-                                     "other_unit_solicitation": (302, 403, 403, 302, 403, 403)}},
+    "solicitations.extend": {"POST": {"own_unit_solicitation": (302, 403, 403, 403, 302, 403, 403),
+                                      "other_unit_solicitation": (302, 403, 403, 403, 302, 403, 403)}},
+    "solicitations.close": {"POST": {"own_unit_solicitation": (302, 403, 403, 403, 302, 403, 403),
+                                     "other_unit_solicitation": (302, 403, 403, 403, 302, 403, 403)}},
     "solicitations.acknowledge": {"POST": {
-        "own_unit_solicitation": (302, 302, 302, 403, 403, 403),
-        "other_unit_solicitation": (302, 404, 404, 403, 403, 403),
+        "own_unit_solicitation": (302, 302, 302, 403, 403, 403, 403),
+        "other_unit_solicitation": (302, 404, 404, 403, 403, 403, 403),
     }},
     "solicitations.board": {"GET": {
-        "own_unit_solicitation": (302, 403, 403, 200, 200, 403),
-        "other_unit_solicitation": (302, 403, 403, 200, 200, 403),
+        "own_unit_solicitation": (302, 403, 403, 403, 200, 200, 403),
+        "other_unit_solicitation": (302, 403, 403, 403, 200, 200, 403),
     }},
     "solicitations.print_notice": {"GET": {
-        "own_unit_solicitation": (302, 200, 200, 200, 200, 403),
-        "other_unit_solicitation": (302, 404, 404, 200, 200, 403),
+        "own_unit_solicitation": (302, 200, 200, 403, 200, 200, 403),
+        "other_unit_solicitation": (302, 404, 404, 403, 200, 200, 403),
     }},
     "solicitations.notice_pdf": {"GET": {  # the same notice as a PDF: the same permission
-        "own_unit_solicitation": (302, 200, 200, 200, 200, 403),
-        "other_unit_solicitation": (302, 404, 404, 200, 200, 403),
+        "own_unit_solicitation": (302, 200, 200, 403, 200, 200, 403),
+        "other_unit_solicitation": (302, 404, 404, 403, 200, 200, 403),
     }},
     "solicitations.notice_docx": {"GET": {  # and as a Word document
-        "own_unit_solicitation": (302, 200, 200, 200, 200, 403),
-        "other_unit_solicitation": (302, 404, 404, 200, 200, 403),
+        "own_unit_solicitation": (302, 200, 200, 403, 200, 200, 403),
+        "other_unit_solicitation": (302, 404, 404, 403, 200, 200, 403),
     }},
     "solicitations.answer_verdict": {"POST": {
-        "own_unit_answer": (302, 403, 403, 302, 403, 403),
-        "own_unit_draft_answer": (302, 403, 403, 404, 403, 403),  # the office never sees a draft
-        "other_unit_answer": (302, 403, 403, 302, 403, 403),
+        "own_unit_answer": (302, 403, 403, 403, 302, 403, 403),
+        "own_unit_draft_answer": (302, 403, 403, 403, 404, 403, 403),  # the office never sees a draft
+        "other_unit_answer": (302, 403, 403, 403, 302, 403, 403),
     }},
-    "solicitations.priorities": {"GET": {NONE: (302, 200, 200, 200, 200, 403)}},
-    "solicitations.priority_new": {"GET": {NONE: (302, 403, 403, 200, 403, 403)},
-                                   "POST": {NONE: (302, 403, 403, 302, 403, 403)}},
+    "solicitations.priorities": {"GET": {NONE: (302, 200, 200, 403, 200, 200, 403)}},
+    "solicitations.priority_new": {"GET": {NONE: (302, 403, 403, 403, 200, 403, 403)},
+                                   "POST": {NONE: (302, 403, 403, 403, 302, 403, 403)}},
     "units.unit_list": {"GET": {NONE: ADMIN_ONLY}},
     "units.unit_new": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
     "units.unit_edit": {
@@ -387,9 +404,13 @@ POST_DATA = {
     "roster.request_edit": lambda w: {"deadline_on": (to_local(utcnow()).date() + timedelta(days=9)).isoformat(),
                                       "deadline_hour": "17"},
     "scoring.adoption_new": lambda w: {"channel": "cpc_main", "adopted_on": to_local(utcnow()).date().isoformat()},
+    # the day it already has (its item was signed today): refused with a message, nothing changes
+    "scoring.adoption_correct": lambda w: {"adopted_on": to_local(utcnow()).date().isoformat()},
     "scoring.instruction_new": lambda w: {"leader_name": "李明", "rank": "mayor", "text": "请抓好落实。",
                                           "instructed_on": to_local(utcnow()).date().isoformat(), "feedback_required": "y"},
     "scoring.instruction_feedback": lambda w: {"text": "已组织专题会议落实。"},
+    "scoring.instruction_correct": lambda w: {"leader_name": "王强", "rank": "vice_mayor",
+                                              "instructed_on": to_local(utcnow()).date().isoformat()},
     "scoring.instruction_verdict": lambda w: {"accepted": "yes"},
     "scoring.rule_set_edit": lambda w: RULE_SET_FORM,
     "scoring.rule_set_import": lambda w: {"file": (io.BytesIO(DEFAULT_RULES.encode()), "规则集.json")},
@@ -413,13 +434,14 @@ POST_DATA = {
 # ---- the objects behind each target ---------------------------------------------------------
 
 STATES = {"draft": "draft", "awaiting": "awaiting_signoff", "submitted": "submitted", "not_adopted": "not_adopted",
-          "adopted": "adopted"}
+          "adopted": "adopted", "research": "awaiting_signoff", "lead": "awaiting_lead"}
 
 
 def _item(w, make, actor, name):
     side, state = name.split("_unit_")
     author, signer = (w.reporter, w.signer) if side == "own" else (w.other_reporter, w.other_signer)
-    return make.item(author, STATES[state], signer=signer, editor=w.editor)
+    category = "research" if state in ("research", "lead") else "work"
+    return make.item(author, STATES[state], signer=signer, editor=w.editor, category=category)
 
 
 def _photo(w, make, actor, name):
@@ -656,12 +678,17 @@ def test_expectations_match_url_map(app):
     assert acted == set(TRANSITIONS), "every workflow action needs rows in items.act"
 
 
+def actor_of(make, world, role):
+    # The world has no 主管领导 of its own: most tests never need one.
+    return make.supervisor_of(world.own) if role == "supervisor" else getattr(world, role)
+
+
 @pytest.mark.parametrize("endpoint, role, target", CASES)
 def test_permission(app, client, make, world, endpoint, role, target):
     if endpoint not in EXPECTATIONS:
         pytest.fail(f"{endpoint} is in app.url_map but has no row in EXPECTATIONS")
     rule = _routes(app)[endpoint]
-    actor = None if role == "anonymous" else getattr(world, role)
+    actor = None if role == "anonymous" else actor_of(make, world, role)
     values, watched = build_target(target, rule, world, make, actor)
     data = POST_DATA.get(endpoint, lambda w: {})(world)
     if isinstance(watched, (Item, Solicitation)):
@@ -738,11 +765,12 @@ def _missing_id_cases():
 
 
 @pytest.mark.parametrize("endpoint, method, role, action", _missing_id_cases())
-def test_an_id_that_does_not_exist_is_404_for_a_role_allowed_there(app, client, world, endpoint, method, role, action):
+def test_an_id_that_does_not_exist_is_404_for_a_role_allowed_there(app, client, make, world, endpoint, method, role,
+                                                                   action):
     rule = _routes(app)[endpoint]
     values = {name: 10**9 for name in rule.arguments - {"action"}} | ({"action": action} if action else {})
     with app.test_request_context():
         url = url_for(endpoint, **values)
-    login(client, getattr(world, role))
+    login(client, actor_of(make, world, role))
     response = client.open(url, method=method, data=POST_DATA.get(endpoint, lambda w: {})(world))
     assert response.status_code == 404, f"{method} {url} as {role}"
