@@ -227,3 +227,16 @@ def test_the_demo_office_runs_a_rule_set_of_its_own(app, demo):
     for page in ("/scores", f"/items/{item.id}", "/editions", "/bulletins", "/solicitations"):
         text = client.get(page).get_data(as_text=True)
         assert not re.search("长春|高新|0431", text), page
+
+
+@pytest.mark.calendar
+def test_the_demo_ranks_its_two_tiers_on_their_own(app, demo):
+    """分类排位 on the demo: 重点单位 and 一般单位 each ranked from 1, on the ranking page and in the bulletins."""
+    editor = app.test_client()
+    editor.post("/login", data={"username": "editor", "password": DEMO_PASSWORD})
+    ranking = editor.get("/scores").get_data(as_text=True)
+    assert ranking.index("重点单位（分类排位）") < ranking.index("一般单位（分类排位）")
+    assert len(re.findall(r'<span class="rank">1</span>', ranking)) >= 2
+    reporter = app.test_client()
+    reporter.post("/login", data={"username": "reporter", "password": DEMO_PASSWORD})
+    assert re.search(r"本单位：重点单位第\d名", reporter.get("/bulletins").get_data(as_text=True))
