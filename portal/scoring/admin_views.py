@@ -77,18 +77,24 @@ def rule_set_edit(rule_set_id: int):
     return render_template("scoring/admin_rule_set_form.html", form=form, rule_set=rule_set)
 
 
+def _start_rule_set(make, refused: str, done: str):
+    """A new inactive rule set made by `make`, then its edit page; back to the list saying why when refused."""
+    try:
+        rule_set = make()
+    except RuleSetError as error:
+        db.session.rollback()
+        flash(f"{refused}：{error}", "error")
+        return redirect(url_for("scoring.rule_set_list"))
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("scoring.rule_set_edit", rule_set_id=rule_set.id))
+
+
 @bp.post("/admin/rule-sets/new")
 @roles_required("admin")
 def rule_set_new():
-    try:
-        rule_set = copy_rule_set(find_active_rule_set())
-    except RuleSetError as error:
-        db.session.rollback()
-        flash(f"无法复制当前规则集：{error}", "error")
-        return redirect(url_for("scoring.rule_set_list"))
-    db.session.commit()
-    flash("已复制当前规则集，修改后保存；启用前不影响积分", "success")
-    return redirect(url_for("scoring.rule_set_edit", rule_set_id=rule_set.id))
+    return _start_rule_set(lambda: copy_rule_set(find_active_rule_set()), "无法复制当前规则集",
+                           "已复制当前规则集，修改后保存；启用前不影响积分")
 
 
 @bp.post("/admin/rule-sets/from-template")
@@ -98,15 +104,8 @@ def rule_set_from_template():
     if not form.validate_on_submit():
         flash("请重新选择模板后提交", "error")
         return redirect(url_for("scoring.rule_set_list"))
-    try:
-        rule_set = create_rule_set_from_template(form.template.data)
-    except RuleSetError as error:
-        db.session.rollback()
-        flash(f"未能从模板新建：{error}", "error")
-        return redirect(url_for("scoring.rule_set_list"))
-    db.session.commit()
-    flash("已从模板新建规则集（未启用），修改后保存；启用前不影响积分", "success")
-    return redirect(url_for("scoring.rule_set_edit", rule_set_id=rule_set.id))
+    return _start_rule_set(lambda: create_rule_set_from_template(form.template.data), "未能从模板新建",
+                           "已从模板新建规则集（未启用），修改后保存；启用前不影响积分")
 
 
 @bp.post("/admin/rule-sets/<int:rule_set_id>/activate")
