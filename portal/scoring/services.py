@@ -720,12 +720,14 @@ def rank_tiers(run: ScoreRun) -> dict[int, tuple[str, int]] | None:
     (one ranking for all)."""
     from ..units.models import Tier, Unit
 
+    tiered = select(UnitScore.unit_id).join(Unit, Unit.id == UnitScore.unit_id).where(
+        UnitScore.run_id == run.id, Unit.tier_id.is_not(None))
+    if db.session.scalar(tiered.limit(1)) is None:  # most offices: no need to read every unit's score
+        return None
     rows = db.session.execute(
         select(UnitScore.unit_id, UnitScore.final, Tier.id, Tier.name).join(Unit, Unit.id == UnitScore.unit_id)
         .outerjoin(Tier, Tier.id == Unit.tier_id).where(UnitScore.run_id == run.id)
     ).all()
-    if all(tier_id is None for _, _, tier_id, _ in rows):
-        return None
     ranks = rank_within_tiers({unit_id: final for unit_id, final, _, _ in rows},
                               {unit_id: tier_id for unit_id, _, tier_id, _ in rows})
     return {unit_id: (name or UNTIERED_NAME, ranks[unit_id]) for unit_id, _, _, name in rows}

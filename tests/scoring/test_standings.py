@@ -68,7 +68,8 @@ def test_units_with_tiers_are_ranked_tier_by_tier_on_the_ranking_page(client, wo
     # The ranking page ranked all units together; the seed ranks each class of units (分类排位) on its own.
     key, normal = Tier(key="A", name="重点单位", sort_order=1), Tier(key="B", name="一般单位", sort_order=2)
     db.session.add_all([key, normal])
-    third, fourth = make.unit("建设社区", parent=world.office), make.unit("花园社区", parent=world.office)
+    third = make.unit("建设社区", parent=world.office)
+    make.unit("花园社区", parent=world.office)
     world.own.tier, world.other.tier, third.tier = key, normal, normal  # 花园社区 has no tier
     reporter, signer = make.user(third, "reporter"), make.user(third, "signer")
     for item, channel in ((submitted_item(make, world, period_day(3)), "province"),
