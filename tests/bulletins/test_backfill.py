@@ -143,7 +143,7 @@ def test_units_with_tiers_are_ranked_tier_by_tier(app, client, make, world, cale
     bulletin = db.session.scalar(select(Bulletin).order_by(Bulletin.id.desc()))
     login(client, world.editor)
     page = client.get(f"/bulletins/{bulletin.id}").get_data(as_text=True)
-    assert page.index("街道部门（分类排位）") < page.index("社区（分类排位）")
+    assert page.index("街道部门（分类排位）") < page.index("社区（分类排位）") < page.index("社区小计：")
 
     # The spreadsheet: a heading, the header and the rows of each tier, ranked within it, then its 小计.
     sheet = workbook_values(client.get(f"/bulletins/{bulletin.id}.xlsx").data)["排名"]
