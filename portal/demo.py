@@ -524,8 +524,10 @@ class DemoBuilder:
         if _rng.random() < 0.35:
             on = decided + timedelta(days=_rng.randint(0, 2))
             if on <= self.now:
-                db.session.add(Adoption(item_id=item.id, channel=self.channels[self.WECHAT],
-                                        adopted_on=to_local(on).date(), recorded_by_id=editor.id, recorded_at=on))
+                wechat = self.channels[self.WECHAT]
+                db.session.add(Adoption(item_id=item.id, channel=wechat, adopted_on=to_local(on).date(),
+                                        recorded_by_id=editor.id, recorded_at=on))
+                self.notify(reporter, "item_adopted", f"《{item.display_title}》被{wechat.name}采用", item, on)
         if _rng.random() < 0.18:
             channel = _rng.choices(self.UPPER_CHANNELS, weights=[30, 25, 20, 10, 8, 3])[0]
             on = decided + timedelta(days=_rng.randint(2, 12))
