@@ -25,12 +25,12 @@ from ..items.models import Item
 from ..notifications.services import notify_users
 from ..scoring import engine
 from ..scoring.services import (
+    UNTIERED_NAME,
     Filings,
     count_filings,
     describe_out_of_period,
     gather_facts,
     get_active_rule_set,
-    UNTIERED_NAME,
     parse_rules,
     period_of,
     rank_within_tiers,
