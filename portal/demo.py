@@ -19,8 +19,10 @@ from .items.models import Item, ItemEvent
 from .notifications.models import Notification
 from .roster.models import Roster, RosterOfficer, RosterRequest, RosterResponse
 from .roster.services import deadline_text
+from .scoring import engine
 from .scoring.models import Adoption, AnnualTarget, Channel, Instruction
-from .scoring.services import second_signoff_categories
+from .scoring.rulesets import activate_rule_set, create_rule_set, load_rules, load_template
+from .scoring.services import INTERNAL_CHANNEL, second_signoff_categories
 from .solicitations.models import ReportingPriority, Solicitation, SolicitationTarget
 from .units.models import Tier, Unit
 from .web.filters import local_to_utc, office_today, to_local
@@ -102,10 +104,11 @@ class DemoBuilder:
 
     def build(self) -> None:
         self.password_hash = hash_password(DEMO_PASSWORD)
+        self.adopt_rule_set()
         key_tier = Tier(key="A", name="重点单位", sort_order=1)
         normal_tier = Tier(key="B", name="一般单位", sort_order=2)
         office = Unit(name=current_app.config["OFFICE_NAME"], kind="office", sort_order=0,
-                      contact_name="刘晓梅", contact_phone="0431-85012345")
+                      contact_name="刘晓梅", contact_phone=f"{AREA_CODE}-3012345")
         db.session.add_all([key_tier, normal_tier, office])
         units = []
         for index, name in enumerate(COMMUNITIES):
@@ -136,7 +139,7 @@ class DemoBuilder:
                                                         unit, "supervisor")
         db.session.flush()
         self.channels = {channel.key: channel for channel in db.session.scalars(select(Channel))}
-        self.internal = self.channels["internal"]
+        self.internal = self.channels[INTERNAL_CHANNEL]
         for tier, submitted, adopted in ((key_tier, 80, 45), (normal_tier, 60, 30)):
             db.session.add(AnnualTarget(year=self.today.year, tier_id=tier.id, submitted_target=submitted,
                                         adopted_target=adopted))
@@ -151,6 +154,19 @@ class DemoBuilder:
         self.publish_bulletins()
         # Last, so the random choices of everything before stay as they were.
         self.file_near_duplicates(units, staff)
+
+    # The street's own method (a template shipped with the portal): a calendar year, monthly bulletins,
+    # 《城南信息》 and the street's 公众号, the district's publications and leaders.
+    RULE_SET = "chengnan"
+
+    def adopt_rule_set(self) -> None:
+        """The office scores by its own rule set, active from the start; its publication is 《城南信息》."""
+        data = load_template(self.RULE_SET)
+        period = engine.resolve_period(load_rules(data), self.today.year)
+        activate_rule_set(create_rule_set(data["name"], data, period.start, period.end))
+        channel = db.session.scalar(select(Channel).where(Channel.key == INTERNAL_CHANNEL))
+        for publication in db.session.scalars(select(Publication).where(Publication.channel_id == channel.id)):
+            publication.name = channel.name
 
     # The generated history is a handful of sentence templates, filed without the services: like data
     # imported from an older system it carries no stored features and is no candidate; the planted items
@@ -511,14 +527,25 @@ class DemoBuilder:
             self.event(item, editor, decided, "return", item.status, "draft", comment)
             self.notify(reporter, "item_returned", f"《{item.title}》被退回修改：{comment}", item, decided)
 
-    # Upper offices pick up a few of the office's adopted items; leaders sometimes instruct on them.
-    UPPER_CHANNELS = ["gov_intranet", "gov_dynamic", "cpc_main", "gov_other", "cpc_research", "gov_special", "province"]
-    LEADERS = [("mayor", "李明"), ("vice_mayor", "王建华"), ("cpc_secretary_general", "张伟"),
-               ("gov_deputy_secretary_general", "刘洋"), ("cpc_deputy_secretary", "陈志刚")]
+    # The district's offices pick up a few of the street's adopted items (the city rarely); district
+    # leaders sometimes instruct on them.
+    UPPER_CHANNELS = ["district_gov_web", "district_gov_main", "district_cpc_main", "district_gov_special",
+                      "district_cpc_special", "city"]
+    LEADERS = [("vice_district_mayor", "李明"), ("district_standing_committee", "王建华"), ("district_mayor", "张伟"),
+               ("district_cpc_deputy_secretary", "刘洋"), ("district_cpc_secretary", "陈志刚")]
+    WECHAT = "wechat"
 
     def upper_office_follow_up(self, item: Item, editor: User, reporter: User, decided: datetime) -> None:
+        # The street's notice: what the office adopts often runs on its 公众号 too, a day or two later.
+        if _rng.random() < 0.35:
+            on = decided + timedelta(days=_rng.randint(0, 2))
+            if on <= self.now:
+                wechat = self.channels[self.WECHAT]
+                db.session.add(Adoption(item_id=item.id, channel=wechat, adopted_on=to_local(on).date(),
+                                        recorded_by_id=editor.id, recorded_at=on))
+                self.notify(reporter, "item_adopted", f"《{item.display_title}》被{wechat.name}采用", item, on)
         if _rng.random() < 0.18:
-            channel = _rng.choices(self.UPPER_CHANNELS, weights=[30, 25, 20, 10, 8, 5, 2])[0]
+            channel = _rng.choices(self.UPPER_CHANNELS, weights=[30, 25, 20, 10, 8, 3])[0]
             on = decided + timedelta(days=_rng.randint(2, 12))
             if on <= self.now:
                 db.session.add(Adoption(item_id=item.id, channel=self.channels[channel],

@@ -1,4 +1,5 @@
 """`flask demo`: a believable street office on an empty database, and only there."""
+import json
 import re
 from datetime import date, timedelta
 
@@ -177,3 +178,67 @@ def test_every_state_and_no_future_history_whatever_the_weekday(app, weekday):
     if future:
         problems.append(f"{len(future)} events after {today}: {future[:3]}")
     assert not problems, f"{today:%A}: " + "; ".join(problems)
+
+
+@pytest.mark.calendar
+def test_the_demo_office_runs_a_rule_set_of_its_own(app, demo):
+    """The demo street office scored by 长春高新区's 2012 rule set (《高新信息》, 市长批示, 《长春信息》) and
+    mixed two area codes. Now it runs its own method: a calendar year, 《城南信息》 and the street's 公众号
+    (both adopt items), the district's 区委办/区政府办 publications and leaders; one area code throughout."""
+    from portal.editions.models import Publication
+    from portal.roster.models import Roster, RosterOfficer
+    from portal.scoring.models import Instruction
+    from portal.scoring.rulesets import load_rules
+    from portal.scoring.services import get_active_rule_set, period_of
+    from portal.solicitations.models import Solicitation
+    from portal.web.filters import office_today
+
+    rule_set = get_active_rule_set()
+    rules = load_rules(json.loads(rule_set.data))
+    assert rule_set.name.startswith("城南街道") and rules.period == ((1, 1), (12, 31))
+    period = period_of(rule_set, office_today())
+    assert (period.start, period.end) == (date(office_today().year, 1, 1), date(office_today().year, 12, 31))
+    names = {channel.name for channel in rules.channels.values()}
+    assert {"《城南信息》", "城南街道公众号"} <= names
+    assert any(name.startswith("区委办") for name in names) and any(name.startswith("区政府办") for name in names)
+    assert {rules.rank_name(rank) for rank in rules.instruction_bonus} >= {"区委书记", "区长", "副区长"}
+    assert not any("长春" in name or "高新" in name for name in names)
+    assert [p.name for p in db.session.scalars(select(Publication))] == ["《城南信息》"]
+
+    # The street notice: items adopted by both 《城南信息》 and the 公众号, and by the district's offices.
+    adopted_by = {key: set() for key in ("internal", "wechat")}
+    upper = set()
+    for adoption in db.session.scalars(select(Adoption)):
+        adopted_by.setdefault(adoption.channel.key, set()).add(adoption.item_id)
+        assert adoption.channel.key in rules.channels
+        if adoption.channel.key.startswith("district_"):
+            upper.add(adoption.item_id)
+    assert adopted_by["internal"] & adopted_by["wechat"] and upper
+    assert all(instruction.rank in rules.instruction_bonus for instruction in db.session.scalars(select(Instruction)))
+
+    # One area code: every landline the demo office shows.
+    landlines = [unit.contact_phone for unit in db.session.scalars(select(Unit)) if unit.contact_phone]
+    landlines += [s.phone for s in db.session.scalars(select(Solicitation))]
+    landlines += [r.leader_phone for r in db.session.scalars(select(Roster)) if r.leader_phone]
+    landlines += [o.office_phone for o in db.session.scalars(select(RosterOfficer)) if o.office_phone]
+    assert landlines and {phone.split("-")[0] for phone in landlines} == {"0552"}
+
+    client = app.test_client()
+    client.post("/login", data={"username": "editor", "password": DEMO_PASSWORD})
+    item = db.session.get(Item, min(upper))
+    for page in ("/scores", f"/items/{item.id}", "/editions", "/bulletins", "/solicitations"):
+        text = client.get(page).get_data(as_text=True)
+        assert not re.search("长春|高新|0431", text), page
+
+
+@pytest.mark.calendar
+def test_the_demo_ranks_its_two_tiers_on_their_own(app, demo):
+    """分类排位 on the demo: 重点单位 and 一般单位 each ranked from 1, on the ranking page and in the bulletins."""
+    editor = app.test_client()
+    editor.post("/login", data={"username": "editor", "password": DEMO_PASSWORD})
+    ranking = editor.get("/scores").get_data(as_text=True)
+    assert ranking.index("重点单位（分类排位）") < ranking.index("一般单位（分类排位）")
+    assert len(re.findall(r'<span class="rank">1</span>', ranking)) >= 2
+    reporter = app.test_client()
+    reporter.post("/login", data={"username": "reporter", "password": DEMO_PASSWORD})
+    assert re.search(r"本单位：重点单位第\d名", reporter.get("/bulletins").get_data(as_text=True))

@@ -2,14 +2,16 @@
 following February, three units file weekly with misses; items are signed, returned, re-classified,
 adopted by the office and by upper offices, combined, marked duplicate; editions are locked every
 Friday; adoptions are recorded late (补录) for the month before; instructions get feedback on time and
-late; a channel's points change in July (a correction); the monthly bulletin is published at the start
-of each month, the quarterly at quarter ends, the yearly in January.
+late; every four weeks a solicitation (约稿) goes to all three units, one answers on time, one late and
+one not at all; a channel's points change in July (a correction); the monthly bulletin is published at
+the start of each month, the quarterly at quarter ends, the yearly in January.
 
 At every month's checkpoint: every published bulletin is unchanged (its stored figures and its
 spreadsheet's values; the PDF's text at two checkpoints), every row of every bulletin adds up from its
 printed parts, each unit's ledger adds up to its stored raw score, and the ranking and the score page
 show the same year's figures as count_filings and the yearly bulletin. At the end: each year's
-monthly bulletins plus their 补录 add up to the quarterly and yearly ones and to the ledger."""
+monthly bulletins plus their 补录 add up to the quarterly and yearly ones and to the ledger, and each
+solicitation earned its points (on time and accepted) or cost them (late, or no answer) as the rule set says."""
 import json
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
@@ -33,6 +35,7 @@ from portal.scoring.models import Adoption, RuleSet, ScoreRun, UnitScore
 from portal.scoring.records import decide_feedback, record_adoption_by, record_instruction, submit_feedback
 from portal.scoring.rulesets import save_rule_set
 from portal.scoring.services import compute_scores, count_filings, get_active_rule_set, list_ledger
+from portal.solicitations.services import SolicitationFields, build_board, deadline_at, decide_answer, issue_solicitation
 from portal.web.filters import to_local
 from tests.conftest import login
 
@@ -60,6 +63,8 @@ class Office:
         self.late_candidates: dict[tuple[int, int], list[int]] = defaultdict(list)  # (year, month) -> item ids
         self.feedback_due: list[tuple[date, object, bool]] = []  # (day to answer, instruction, accepted)
         self.printed: dict[int, str] = {}  # bulletin id -> its PDF's text when first read
+        # (deadline's day, unit index) -> the solicitation rows the unit's ledger must hold for it
+        self.solicited: dict[tuple[date, int], str] = {}
 
     @property
     def client(self):
@@ -126,6 +131,43 @@ class Office:
             self.act(submit_feedback, reporter, instruction, "已按批示要求落实。")
             self.act(decide_feedback, self.editor, instruction, accepted)
             self.feedback_due.remove((day, instruction, accepted))
+
+    def solicit(self, week: int, monday: date) -> None:
+        """约稿: issued on Monday, due Tuesday 17:00, to every unit. One answers on Tuesday (on time, the
+        editor accepts it), one on Wednesday morning (late: accepted or not, it earns nothing), one never."""
+        tuesday, wednesday = monday + timedelta(days=1), monday + timedelta(days=2)
+        self.clock.move_to(at(monday, 11))
+        fields = SolicitationFields(topic=f"第{week}周重点工作推进情况", requirements="请突出数据和成效，1000字以内。",
+                                    deadline=deadline_at(tuesday, 17), contact_name="王敏", phone="0552-3012345",
+                                    unit_ids={unit.id for unit in self.units})
+        solicitation = self.act(issue_solicitation, self.editor, fields)
+        on_time, late, silent = week % 3, (week + 1) % 3, (week + 2) % 3
+        answers = {}
+        for index, day in ((on_time, tuesday), (late, wednesday)):
+            self.clock.move_to(at(day, 10))
+            reporter, signer = self.staff[index]
+            answers[index] = self.make.item(reporter, "submitted", signer=signer, category="research",
+                                            solicitation_id=solicitation.id,
+                                            title=f"{self.units[index].name}关于第{week}周重点工作的报告")
+        self.clock.move_to(at(wednesday, 11))
+        self.act(decide_answer, self.editor, answers[on_time], "accepted")
+        self.act(decide_answer, self.editor, answers[late], "accepted" if week % 2 else "rejected")
+        board = {line.unit.id: line.state for line in build_board(solicitation).lines}
+        assert board == {self.units[on_time].id: "on_time", self.units[late].id: "late",
+                         self.units[silent].id: "missing"}
+        self.solicited.update({(tuesday, on_time): "solicitation_answered", (tuesday, late): "solicitation_missed",
+                               (tuesday, silent): "solicitation_missed"})
+
+    def check_solicitations(self, run: ScoreRun, year: int) -> None:
+        """Each unit's ledger holds one solicitation row per notice of the year: +5 for the answer on time
+        and accepted, −2 for the late one and the one never sent."""
+        points = {"solicitation_answered": Decimal(5), "solicitation_missed": Decimal(-2)}
+        for index, unit in enumerate(self.units):
+            rows = [(row.day, row.rule_key, row.points) for row in list_ledger(run, unit.id)
+                    if row.rule_key.startswith("solicitation")]
+            expected = [(day, rule, points[rule]) for (day, unit_index), rule in sorted(self.solicited.items())
+                        if unit_index == index and day.year == year]
+            assert sorted(rows) == expected, unit.name
 
     def instruct(self, item, day: date, on_time: bool) -> None:
         instruction = self.act(record_instruction, self.editor, item, "李明", "vice_mayor", day, "请总结推广。", True)
@@ -281,7 +323,10 @@ def check_export(app, tmp_path) -> None:
 @pytest.mark.now(f"{YEAR}-01-01T09:00+08:00")
 def test_a_year_in_the_life_of_an_office(app, make, world, clock, tmp_path):
     rule_set = get_active_rule_set()
-    rule_set.period_start, rule_set.period_end = date(YEAR, 1, 1), date(YEAR, 12, 31)  # 城南's calendar year
+    data = json.loads(rule_set.data)
+    data["solicitation"]["missed"] = -2  # a solicitation left unanswered costs points too
+    save_rule_set(rule_set, rule_set.name, json.dumps(data, ensure_ascii=False), date(YEAR, 1, 1),
+                  date(YEAR, 12, 31))  # 城南's calendar year
     db.session.commit()
     office = Office(app, make, world, clock)
 
@@ -298,6 +343,8 @@ def test_a_year_in_the_life_of_an_office(app, make, world, clock, tmp_path):
             office.check(pdfs=last.month in (1, 12), sheets=last.month % 3 == 0)
             month_seen = (monday.year, monday.month)
         filed = office.file_week(week, monday)
+        if week % 4 == 2:
+            office.solicit(week, monday)
         wednesday = monday + timedelta(days=2)
         office.decide_week(week, wednesday, filed)
         if wednesday.day <= 7:
@@ -316,5 +363,6 @@ def test_a_year_in_the_life_of_an_office(app, make, world, clock, tmp_path):
     office.publish("month", YEAR + 1, 2)
     office.check(sheets=True)
     reconcile(office, YEAR)
+    office.check_solicitations(ScoreRun(rule_set_id=rule_set.id, as_of=at(date(YEAR, 12, 31), 23)), YEAR)
     check_export(app, tmp_path)
     assert len(office.published) == 12 + 4 + 1 + 2

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..pdf import render_pdf
 from .export import build_bulletin_workbook
 from .models import DOCUMENT_FORMATS, Bulletin, BulletinDocument
-from .table import MISSED_DETAIL_MAX, print_header, ranking_columns, ranking_grid, ranking_rows
+from .table import MISSED_DETAIL_MAX, print_header, ranking_columns, ranking_layout, ranking_tables, tier_heading
 from .word import build_bulletin_docx
 
 
@@ -16,8 +16,12 @@ def render_bulletin_pdf(doc: dict) -> bytes:
     """The 通报 as the office prints it (GB/T 9704): 版头, 发文字号, title, body with the ranking table,
     成文日期, 版记."""
     columns = ranking_columns(doc)
-    return render_pdf("pdf/bulletin.html", doc=doc, header=print_header(columns),
-                      grid=ranking_grid(columns, ranking_rows(doc, columns)), missed_detail_max=MISSED_DETAIL_MAX)
+    tables = ranking_tables(doc, columns)
+    grid, lines = ranking_layout(columns, tables)
+    return render_pdf("pdf/bulletin.html", doc=doc, header=print_header(columns), grid=grid,
+                      tables=[(tier_heading(number, table.tier) if table.tier else None, table_lines, table.totals)
+                              for number, (table, table_lines) in enumerate(zip(tables, lines), start=1)],
+                      missed_detail_max=MISSED_DETAIL_MAX)
 
 
 def build_bulletin_file(doc: dict, file_format: str) -> bytes:

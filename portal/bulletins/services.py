@@ -25,6 +25,7 @@ from ..items.models import Item
 from ..notifications.services import notify_users
 from ..scoring import engine
 from ..scoring.services import (
+    UNTIERED_NAME,
     Filings,
     count_filings,
     describe_out_of_period,
@@ -32,6 +33,7 @@ from ..scoring.services import (
     get_active_rule_set,
     parse_rules,
     period_of,
+    rank_within_tiers,
     resolve_year_window,
 )
 from ..units.models import Unit
@@ -375,27 +377,28 @@ def _unit_line(unit: Unit, filed: Filings, adopted: dict[str, list], score: engi
     return line
 
 
-NO_TIER = "其他单位"
-
-
-def _rank_tiers(lines: list[dict], tiers: dict[int, object]) -> list[dict]:
+def _rank_tiers(lines: list[dict], tiers: dict[int, object], bodies: list[dict]) -> list[dict]:
     """分类排位: when units have tiers, each tier is ranked on its own (ties share a rank), the tiers in
-    their order and untiered units last; each line gets its tier's name and its rank within it. Empty
-    when no unit has a tier: the one ranking is the bulletin's."""
+    their order and untiered units last; each line gets its tier's name and its rank within it, each
+    tier its units in order and its own totals (小计). Empty when no unit has a tier: the one ranking
+    is the bulletin's."""
     if not any(tiers.values()):
         return []
     groups: dict[object, list[dict]] = {}
     for line in lines:
         groups.setdefault(tiers.get(line["unit_id"]), []).append(line)
     order = sorted(groups, key=lambda tier: (tier is None, getattr(tier, "sort_order", 0), getattr(tier, "id", 0)))
+    scored = [line for line in lines if line["final"] is not None]
+    ranks = rank_within_tiers({line["unit_id"]: Decimal(line["final"]) for line in scored},
+                              {line["unit_id"]: tiers.get(line["unit_id"]) for line in scored})
     result = []
     for tier in order:
         members = groups[tier]
-        finals = {line["unit_id"]: Decimal(line["final"]) for line in members if line["final"] is not None}
-        ranks = engine.rank_units("none", finals)[1] if finals else {}
+        name = tier.name if tier else UNTIERED_NAME
         for line in members:
-            line["tier"], line["tier_rank"] = (tier.name if tier else NO_TIER), ranks.get(line["unit_id"])
-        result.append({"name": tier.name if tier else NO_TIER, "unit_ids": [line["unit_id"] for line in members]})
+            line["tier"], line["tier_rank"] = name, ranks.get(line["unit_id"])
+        result.append({"name": name, "unit_ids": [line["unit_id"] for line in members],
+                       "totals": _totals(members, bodies)})
     return result
 
 
@@ -475,8 +478,8 @@ def build_bulletin_snapshot(bulletin: Bulletin, now: datetime | None = None) -> 
                         scores.get(unit.id), window, late_points.get(unit.id, Decimal(0))) for unit in units]
     if result:
         lines.sort(key=lambda line: line["rank"])  # stable: ties keep the unit order
-    tiers = _rank_tiers(lines, {unit.id: unit.tier for unit in units})
     bodies = _bodies(rules, adopted_pairs)
+    tiers = _rank_tiers(lines, {unit.id: unit.tier for unit in units}, bodies)
     return {
         "version": SNAPSHOT_VERSION,
         "kind": window.kind, "year": window.year, "part": window.part, "label": window.label,

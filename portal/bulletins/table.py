@@ -58,14 +58,11 @@ def ranking_columns(doc: dict) -> list[Column]:
             Column("未完成任务扣分", 10, lambda line: _number(line["shortfall_points"]), "任务扣分"),
             Column("本期得分", 9, lambda line: _number(line["points"])),
         ]
-    tiers = [
-        Column("分类", 10, lambda line: line.get("tier")),
-        Column("分类排名", 8, lambda line: line.get("tier_rank"), "分类内排名"),
-    ] if doc.get("tiers") else []
+    # 分类排位: each tier's table ranks its units among themselves
+    rank = "tier_rank" if doc.get("tiers") else "rank"
     return [
-        Column("排名", 6, lambda line: line.get("rank")),
+        Column("排名", 6, lambda line: line.get(rank)),
         Column("单位", 22, lambda line: line.get("name", "合计")),
-        *tiers,
         Column("报送", 7, lambda line: line["submitted"], "报送", SUBMITTED),
         Column("逾时", 7, lambda line: line["late"], "逾时", SUBMITTED),
         Column("不计分", 7, lambda line: line["invalid"], "不计分", SUBMITTED),
@@ -103,14 +100,37 @@ def print_header(columns: list[Column]) -> tuple[list[HeaderCell], list[str]]:
     return first, second
 
 
-def ranking_rows(doc: dict, columns: list[Column]) -> list[list]:
-    """One row per unit in rank order (分类排位: tier by tier, each in its own order), then the total
-    (合计, without rank or cumulative scores)."""
-    lines = doc["units"]
-    if doc.get("tiers"):
-        by_id = {line["unit_id"]: line for line in lines}
-        lines = [by_id[unit_id] for tier in doc["tiers"] for unit_id in tier["unit_ids"]]
-    return [[column.value(line) for column in columns] for line in [*lines, doc["totals"]]]
+@dataclass
+class RankingTable:
+    """One table of the ranking: the tier it ranks (分类排位; None when units have no tiers), its rows of
+    values, and how many of the last rows are totals (小计 of the tier, 合计 of all units), set bold."""
+    tier: str | None
+    rows: list[list]
+    totals: int
+
+
+SUBTOTAL = "小计"
+
+
+def ranking_tables(doc: dict, columns: list[Column]) -> list[RankingTable]:
+    """One table in rank order then the total (合计, without rank or cumulative scores); with tiers
+    (分类排位) one table per tier, each in its own rank order ending with its 小计, the last one also
+    with the 合计 of all units. A bulletin frozen before tiers had totals prints no 小计."""
+    def values(line: dict) -> list:
+        return [column.value(line) for column in columns]
+
+    lines, total = doc["units"], values(doc["totals"])
+    if not doc.get("tiers"):
+        return [RankingTable(None, [*map(values, lines), total], 1)]
+    by_id = {line["unit_id"]: line for line in lines}
+    tables = []
+    for tier in doc["tiers"]:
+        subtotal = [values({**tier["totals"], "name": SUBTOTAL})] if "totals" in tier else []
+        tables.append(RankingTable(tier["name"], [*(values(by_id[unit_id]) for unit_id in tier["unit_ids"]),
+                                                  *subtotal], len(subtotal)))
+    tables[-1].rows.append(total)
+    tables[-1].totals += 1
+    return tables
 
 
 # ---- the printed ranking --------------------------------------------------------------------
@@ -202,6 +222,33 @@ def ranking_grid(columns: list[Column], rows: list[list], name_column: int = 1) 
             more.append(" " * (before + 1) + part)
         lines.append("\n".join(["".join(first).rstrip(), *more]))
     return Grid(font_pt, [width * font_pt / 2 for width in chars], lines)
+
+
+def ranking_layout(columns: list[Column], tables: list[RankingTable]) -> tuple[Grid, list[list[str]]]:
+    """One grid over every table's rows, so the tables of 分类排位 share their column widths, and each
+    table's lines of it."""
+    grid = ranking_grid(columns, [row for table in tables for row in table.rows])
+    lines, start = [], 0
+    for table in tables:
+        lines.append(grid.lines[start:start + len(table.rows)])
+        start += len(table.rows)
+    return grid, lines
+
+
+DIGITS = "〇一二三四五六七八九"
+
+
+def chinese_number(number: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 35 → 三十五 (a heading's （一）, up to 99)."""
+    tens, ones = divmod(number, 10)
+    if not tens:
+        return DIGITS[ones]
+    return (DIGITS[tens] if tens > 1 else "") + "十" + (DIGITS[ones] if ones else "")
+
+
+def tier_heading(number: int, name: str) -> str:
+    """A tier's table heading in the 通报: （一）街道部门."""
+    return f"（{chinese_number(number)}）{name}"
 
 
 def chinese_date(iso: str | None) -> str:

@@ -10,9 +10,10 @@ from .table import (
     chinese_date,
     print_header,
     ranking_columns,
-    ranking_grid,
-    ranking_rows,
+    ranking_layout,
+    ranking_tables,
     summarise_adoptions,
+    tier_heading,
 )
 
 MM_PER_PT = 25.4 / 72
@@ -43,15 +44,18 @@ def build_bulletin_docx(doc: dict) -> bytes:
     word.paragraph(_say("summary", doc))
     word.paragraph(_say("ranking_note", doc), keep_with_next=True)
     columns = ranking_columns(doc)
-    rows = ranking_rows(doc, columns)
+    tables = ranking_tables(doc, columns)
     first, second = print_header(columns)
-    grid = ranking_grid(columns, rows)
+    grid, _ = ranking_layout(columns, tables)
     # the PDF's column widths, spread over the text block
     scale = 156 / sum(width * MM_PER_PT for width in grid.widths)
-    word.table([first, [Cell(text) for text in second]],
-               [["" if value is None else value for value in row] for row in rows],
-               [width * MM_PER_PT * scale for width in grid.widths],
-               right=set(range(len(columns))) - {1}, bold_last=True)
+    for number, table in enumerate(tables, start=1):
+        if table.tier:
+            word.heading(tier_heading(number, table.tier), level=2)
+        word.table([first, [Cell(text) for text in second]],
+                   [["" if value is None else value for value in row] for row in table.rows],
+                   [width * MM_PER_PT * scale for width in grid.widths],
+                   right=set(range(len(columns))) - {1}, bold_last=table.totals)
     if doc.get("backfill"):
         word.paragraph(_say("backfill_note", doc))
 

@@ -14,7 +14,7 @@ def _length(limit: int, what: str) -> Length:
 
 class PublicationForm(PortalForm):
     name = StringField("刊物名称", validators=[DataRequired("请填写刊物名称"), _length(60, "刊物名称")],
-                       description="如：《高新信息》、专报信息")
+                       description="如：《城南信息》、专报信息")
     channel_id = SelectField("计分载体", coerce=whole_number, validate_choice=False,
                              description="本刊编发的信息按此载体记为“采用”并计分；新增载体请先在积分规则中添加")
     numbering = SelectField("期号方式", choices=NUMBERINGS, default="yearly")

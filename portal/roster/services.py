@@ -81,7 +81,7 @@ def normalize_mobile(value: str | None, what: str = "手机号码") -> str:
 
 
 def normalize_landline(value: str | None, what: str = "办公电话") -> str:
-    """'' stays ''; otherwise "0431-85551234" (with "-801" for an extension), or a RosterError."""
+    """'' stays ''; otherwise "0552-3012345" (with "-801" for an extension), or a RosterError."""
     text = _squeeze(value)
     if not text:
         return ""
@@ -96,7 +96,7 @@ def normalize_landline(value: str | None, what: str = "办公电话") -> str:
             else:
                 extension = "-" + tail.group(1)
     if match is None:
-        raise RosterError(f"{what}请填写带区号的固定电话，如 0431-85551234、010-12345678，分机可写作 0431-85551234-801")
+        raise RosterError(f"{what}请填写带区号的固定电话，如 0552-3012345、010-12345678，分机可写作 0552-3012345-801")
     area, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
     return f"{area}-{number}{extension}"
 

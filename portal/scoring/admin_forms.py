@@ -1,5 +1,5 @@
 from flask_wtf.file import FileField, FileRequired
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -10,7 +10,7 @@ from wtforms.validators import (
 
 from ..web.fields import DateField, IntegerField
 from ..web.forms import PortalForm
-from .rulesets import NAME_MAX, TARGET_MAX, TargetRow
+from .rulesets import NAME_MAX, TARGET_MAX, TEMPLATES, TargetRow
 
 
 class RuleSetForm(PortalForm):
@@ -24,6 +24,10 @@ class RuleSetForm(PortalForm):
         validators=[DataRequired("请填写规则集内容（JSON）")],
         description="字段含义见说明文档中的“规则集格式”。保存时会检查全部内容，有误时不会保存。",
     )
+
+
+class RuleSetTemplateForm(PortalForm):
+    template = SelectField("模板", choices=TEMPLATES, validate_choice=False)
 
 
 class RuleSetImportForm(PortalForm):

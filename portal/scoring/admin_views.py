@@ -10,6 +10,7 @@ from . import bp
 from .admin_forms import (
     RuleSetForm,
     RuleSetImportForm,
+    RuleSetTemplateForm,
     make_targets_form,
     target_field_names,
 )
@@ -19,6 +20,7 @@ from .rulesets import (
     RuleSetError,
     activate_rule_set,
     copy_rule_set,
+    create_rule_set_from_template,
     describe_rule_set,
     export_rule_set,
     find_active_rule_set,
@@ -39,7 +41,7 @@ def _load(rule_set_id: int) -> RuleSet:
 @bp.get("/admin/rule-sets")
 @roles_required("admin")
 def rule_set_list():
-    return render_template("scoring/admin_rule_sets.html", rule_sets=list_rule_sets())
+    return render_template("scoring/admin_rule_sets.html", rule_sets=list_rule_sets(), template_form=RuleSetTemplateForm())
 
 
 @bp.get("/admin/rule-sets/<int:rule_set_id>")
@@ -75,18 +77,35 @@ def rule_set_edit(rule_set_id: int):
     return render_template("scoring/admin_rule_set_form.html", form=form, rule_set=rule_set)
 
 
+def _start_rule_set(make, refused: str, done: str):
+    """A new inactive rule set made by `make`, then its edit page; back to the list saying why when refused."""
+    try:
+        rule_set = make()
+    except RuleSetError as error:
+        db.session.rollback()
+        flash(f"{refused}：{error}", "error")
+        return redirect(url_for("scoring.rule_set_list"))
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("scoring.rule_set_edit", rule_set_id=rule_set.id))
+
+
 @bp.post("/admin/rule-sets/new")
 @roles_required("admin")
 def rule_set_new():
-    try:
-        rule_set = copy_rule_set(find_active_rule_set())
-    except RuleSetError as error:
-        db.session.rollback()
-        flash(f"无法复制当前规则集：{error}", "error")
+    return _start_rule_set(lambda: copy_rule_set(find_active_rule_set()), "无法复制当前规则集",
+                           "已复制当前规则集，修改后保存；启用前不影响积分")
+
+
+@bp.post("/admin/rule-sets/from-template")
+@roles_required("admin")
+def rule_set_from_template():
+    form = RuleSetTemplateForm()
+    if not form.validate_on_submit():
+        flash("请重新选择模板后提交", "error")
         return redirect(url_for("scoring.rule_set_list"))
-    db.session.commit()
-    flash("已复制当前规则集，修改后保存；启用前不影响积分", "success")
-    return redirect(url_for("scoring.rule_set_edit", rule_set_id=rule_set.id))
+    return _start_rule_set(lambda: create_rule_set_from_template(form.template.data), "未能从模板新建",
+                           "已从模板新建规则集（未启用），修改后保存；启用前不影响积分")
 
 
 @bp.post("/admin/rule-sets/<int:rule_set_id>/activate")

@@ -238,6 +238,30 @@ def copy_rule_set(source: RuleSet | None) -> RuleSet:
     return create_rule_set(name, data, source.period_start, source.period_end)
 
 
+# Rule sets shipped as data files (rulesets/<key>.json) that an admin starts a new one from (从模板新建):
+# the seed's complete method and a street office's, which the demo office runs.
+TEMPLATES = {
+    "default": "长春高新区管委会政务信息工作考核办法（2012年）：按季度通报，考核期1月1日至11月30日，"
+               "按市委、市政府办公厅和省办、国办刊物采用及市领导批示加分",
+    "chengnan": "城南街道政务信息和公众号工作考核办法：每月通报，按自然年考核，"
+                "按《城南信息》、街道公众号和区委办、区政府办刊物采用及区领导批示加分",
+}
+
+
+def load_template(key: str) -> dict[str, Any]:
+    """A template's rule set as stored in its file."""
+    if key not in TEMPLATES:
+        raise RuleSetError("请选择一个模板", "template")
+    return json.loads((engine.DEFAULT_RULESET_PATH.parent / f"{key}.json").read_text(encoding="utf-8"))
+
+
+def create_rule_set_from_template(key: str) -> RuleSet:
+    """A new inactive rule set, a copy of the template, its period this year's by the template's pattern."""
+    data = load_template(key)
+    start, end = default_period(load_rules(data))
+    return create_rule_set(data["name"], data, start, end)
+
+
 def save_rule_set(rule_set: RuleSet, name: str, text: str, period_start: date | None,
                   period_end: date | None) -> RuleSet:
     """Stores the edited rule set; RuleSetError (with the field to show it by) when it is not valid."""

@@ -592,6 +592,9 @@ class Standing:
     filed: "Filings | None" = None
     year_first: date | None = None
     year_last: date | None = None
+    # 分类排位: when units have tiers, the unit's tier (its name) and its rank among that tier's units
+    tier_name: str | None = None
+    tier_rank: int | None = None
 
 
 @dataclass
@@ -707,20 +710,70 @@ def measure_targets(year: int, now: datetime, unit_ids: list[int],
     return progress
 
 
-def list_standings(run: ScoreRun, tier_id: int | None, page: int, per_page: int) -> Page:
-    """One page of the ranking (a Page of Standing), the targets counted for its units only."""
-    from ..units.models import Unit
+def list_standings(run: ScoreRun, tier_id: int | None, page: int, per_page: int, by_tier: bool = True) -> Page:
+    """One page of the ranking (a Page of Standing), the targets counted for its units only. When units
+    have tiers (分类排位) and `by_tier`, the units come tier by tier (in the tiers' order, untiered units
+    last), each tier in its own rank order; otherwise in the one overall order."""
+    from ..units.models import Tier, Unit
 
-    query = (select(UnitScore, Unit).join(Unit, Unit.id == UnitScore.unit_id)
-             .where(UnitScore.run_id == run.id).order_by(UnitScore.rank, Unit.sort_order, Unit.id))
+    query = select(UnitScore, Unit).join(Unit, Unit.id == UnitScore.unit_id).where(UnitScore.run_id == run.id)
+    tiers = rank_tiers(run)
+    if tiers and by_tier:
+        query = query.outerjoin(Tier, Tier.id == Unit.tier_id).order_by(Tier.id.is_(None), Tier.sort_order, Tier.id)
+    query = query.order_by(UnitScore.rank, Unit.sort_order, Unit.id)
     if tier_id:
         query = query.where(Unit.tier_id == tier_id)
     result = paginate(query, page, per_page)
-    result.items = _standings(run, result.items)
+    result.items = _standings(run, result.items, tiers)
     return result
 
 
-def _standings(run: ScoreRun, rows: list) -> list[Standing]:
+# The class of the units that have no tier, when others have one: 分类排位 ranks them among themselves.
+UNTIERED_NAME = "其他单位"
+
+
+def rank_within_tiers(finals: dict[int, Decimal], tier_of: dict[int, object]) -> dict[int, int]:
+    """分类排位 (seed: 年终按各部门(单位)政务信息所得分数进行分类排位评比): each tier's units ranked among
+    themselves by final score, ties sharing a rank (1, 2, 2, 4); the untiered units form one more class."""
+    groups: dict[object, dict[int, Decimal]] = defaultdict(dict)
+    for unit_id, final in finals.items():
+        groups[tier_of.get(unit_id)][unit_id] = final
+    ranks: dict[int, int] = {}
+    for members in groups.values():
+        ranks.update(engine.rank_units("none", members)[1])
+    return ranks
+
+
+def rank_tiers(run: ScoreRun) -> dict[int, tuple[str, int]] | None:
+    """{unit id: (tier name, rank within the tier)} for the run's units, or None when no unit has a tier
+    (one ranking for all)."""
+    from ..units.models import Tier, Unit
+
+    tiered = select(UnitScore.unit_id).join(Unit, Unit.id == UnitScore.unit_id).where(
+        UnitScore.run_id == run.id, Unit.tier_id.is_not(None))
+    if db.session.scalar(tiered.limit(1)) is None:  # most offices: no need to read every unit's score
+        return None
+    rows = db.session.execute(
+        select(UnitScore.unit_id, UnitScore.final, Tier.id, Tier.name).join(Unit, Unit.id == UnitScore.unit_id)
+        .outerjoin(Tier, Tier.id == Unit.tier_id).where(UnitScore.run_id == run.id)
+    ).all()
+    ranks = rank_within_tiers({unit_id: final for unit_id, final, _, _ in rows},
+                              {unit_id: tier_id for unit_id, _, tier_id, _ in rows})
+    return {unit_id: (name or UNTIERED_NAME, ranks[unit_id]) for unit_id, _, _, name in rows}
+
+
+def group_by_tier(standings: list[Standing]) -> list[tuple[str | None, list[Standing]]]:
+    """Consecutive standings of one tier together, in their order: the ranking page's one table per tier
+    (a single group named None when units have no tiers)."""
+    groups: list[tuple[str | None, list[Standing]]] = []
+    for standing in standings:
+        if not groups or groups[-1][0] != standing.tier_name:
+            groups.append((standing.tier_name, []))
+        groups[-1][1].append(standing)
+    return groups
+
+
+def _standings(run: ScoreRun, rows: list, tiers: dict[int, tuple[str, int]] | None) -> list[Standing]:
     year = to_office_date(run.as_of).year
     unit_ids = [unit.id for _, unit in rows]
     first, last = resolve_year_window(year)
@@ -728,7 +781,7 @@ def _standings(run: ScoreRun, rows: list) -> list[Standing]:
     targets = measure_targets(year, run.as_of, unit_ids, filed)
     return [
         Standing(unit, score, {k: Decimal(v) for k, v in json.loads(score.breakdown).items() if k != MONTHS_KEY},
-                 targets.get(unit.id), filed.get(unit.id, Filings()), first, last)
+                 targets.get(unit.id), filed.get(unit.id, Filings()), first, last, *(tiers or {}).get(unit.id, (None, None)))
         for score, unit in rows
     ]
 
@@ -742,7 +795,7 @@ def get_standing(run: ScoreRun, unit_id: int) -> Standing | None:
     ).first()
     if row is None:
         return None
-    return _standings(run, [row])[0]
+    return _standings(run, [row], rank_tiers(run))[0]
 
 
 def count_ranked_units(run: ScoreRun) -> int:
@@ -940,9 +993,10 @@ def summarize_month(now: datetime, ends: int = 3) -> MonthSummary:
     adopted = db.session.scalar(select(func.count(Adoption.id)).where(Adoption.adopted_on >= first))
     run = ensure_fresh_scores()
     ranked = count_ranked_units(run)
-    top = list_standings(run, None, 1, ends).items
+    # the whole office's ends: the overview names overall ranks
+    top = list_standings(run, None, 1, ends, by_tier=False).items
     last_page = max(1, -(-ranked // ends))
-    bottom = list(reversed(list_standings(run, None, last_page, ends).items)) if ranked > ends else []
+    bottom = list(reversed(list_standings(run, None, last_page, ends, by_tier=False).items)) if ranked > ends else []
     # Adopted items with no leader instruction yet, newest first: what the leader may want to instruct on.
     awaiting = list(db.session.scalars(
         select(Item).where(Item.status == "adopted", ~select(Instruction.id).where(Instruction.item_id == Item.id).exists())

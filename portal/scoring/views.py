@@ -18,6 +18,7 @@ from .services import (
     get_active_rule_set,
     get_standing,
     group_ledger,
+    group_by_tier,
     list_ledger,
     list_standings,
     measure_unit_quotas,
@@ -34,12 +35,11 @@ def ranking():
     tier_id = query_int("tier")
     if tier_id not in {tier.id for tier in tiers}:
         tier_id = None
+    standings = list_standings(run, tier_id, query_page(), current_app.config["RANKING_PAGE_SIZE"])
     return render_page(
         "scoring/ranking.html", "scoring/_ranking_table.html",
         run=run, rule_set=get_active_rule_set(), period=describe_period(run), tiers=tiers, tier_id=tier_id,
-        rule_names=RULE_NAMES,
-        standings=list_standings(run, tier_id, query_page(),
-                                 current_app.config["RANKING_PAGE_SIZE"]),
+        rule_names=RULE_NAMES, standings=standings, groups=group_by_tier(standings.items),
     )
 
 

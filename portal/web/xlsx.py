@@ -40,9 +40,11 @@ def put_cell(sheet, row: int, column: int, value):
     return cell
 
 
-def fit_to_a4(sheet, title_rows: str, landscape: bool = True) -> None:
-    """Printed on A4, one page wide, the header rows repeated on every page."""
-    sheet.print_title_rows = title_rows
+def fit_to_a4(sheet, title_rows: str | None, landscape: bool = True) -> None:
+    """Printed on A4, one page wide, the header rows (if any: a sheet of several tables has none) repeated
+    on every page."""
+    if title_rows:
+        sheet.print_title_rows = title_rows
     sheet.page_setup.orientation = "landscape" if landscape else "portrait"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0

@@ -263,9 +263,10 @@ class OfficialDocument:
         return section.page_width - section.left_margin - section.right_margin
 
     def table(self, header: list[list[Cell]], rows: list[list], widths_mm: list[float], right: set[int] = frozenset(),
-              center: set[int] = frozenset(), size: float = 10.5, bold_last: bool = False) -> None:
+              center: set[int] = frozenset(), size: float = 10.5, bold_last: int = 0) -> None:
         """A real table: the header rows (Cells spanning columns and rows) repeat on every page, a row
-        never splits across pages, numbers (columns in `right`) right-aligned. Written as one piece of
+        never splits across pages, numbers (columns in `right`) right-aligned, the last `bold_last` rows
+        (totals) bold. Written as one piece of
         XML: a city's 300 units would take python-docx's cell objects seconds."""
         twips = [round(width * 1440 / 25.4) for width in widths_mm]
         props = _run_props("fangsong", size)
@@ -305,7 +306,7 @@ class OfficialDocument:
                 column += cell.colspan
             parts.append(f'<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{"".join(xml)}</w:tr>')
         for row_number, values in enumerate(rows, start=1):
-            run_props = bold_props if bold_last and row_number == len(rows) else props
+            run_props = bold_props if row_number > len(rows) - bold_last else props
             cells = []
             for index, value in enumerate(values):
                 align = "right" if index in right else "center" if index in center else "left"

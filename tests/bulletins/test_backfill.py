@@ -117,10 +117,13 @@ def test_a_published_bulletin_cannot_be_changed_or_deleted(app, world, clock, ca
 
 @pytest.mark.now(f"{YEAR}-03-02T10:00+08:00")
 def test_units_with_tiers_are_ranked_tier_by_tier(app, client, make, world, calendar_year):
-    # Bulletins ranked all units together; the seed ranks each class of units (分类排位评比) on its own.
+    # Bulletins ranked all units together; the seed ranks each class of units (分类排位评比) on its own:
+    # one table per tier, each with its own ranks and 小计, in the page, the PDF, the spreadsheet and Word.
     from portal.units.models import Tier
     from tests.bulletins.test_publishing import workbook_values
     from tests.conftest import login
+    from tests.docx_tools import docx_text, read_docx
+    from tests.pdf_tools import pdf_text
 
     streets, communities = Tier(key="street", name="街道部门", sort_order=1), Tier(key="community", name="社区",
                                                                                sort_order=2)
@@ -128,15 +131,39 @@ def test_units_with_tiers_are_ranked_tier_by_tier(app, client, make, world, cale
     world.own.tier, world.other.tier = communities, streets
     third = make.unit("建设社区", parent=world.office)
     third.tier = communities
+    make.item(world.reporter, "adopted", signer=world.signer, editor=world.editor)  # 幸福社区 leads 社区
     db.session.commit()
-    doc = draft(world, "month", 2)
+    doc = draft(world, "month", 3)
     assert [(tier["name"], len(tier["unit_ids"])) for tier in doc["tiers"]] == [("街道部门", 1), ("社区", 2)]
     lines = {line["unit_id"]: line for line in doc["units"]}
-    assert lines[world.other.id]["tier_rank"] == 1 and {lines[world.own.id]["tier_rank"], lines[third.id]["tier_rank"]} <= {1, 2}
+    assert lines[world.other.id]["tier_rank"] == 1 and lines[world.own.id]["tier_rank"] == 1
+    assert lines[third.id]["tier_rank"] == 2
+    for tier in doc["tiers"]:
+        assert Decimal(tier["totals"]["points"]) == sum(Decimal(lines[unit]["points"]) for unit in tier["unit_ids"])
     bulletin = db.session.scalar(select(Bulletin).order_by(Bulletin.id.desc()))
     login(client, world.editor)
     page = client.get(f"/bulletins/{bulletin.id}").get_data(as_text=True)
-    assert page.index("街道部门（分类排位）") < page.index("社区（分类排位）")
+    assert page.index("街道部门（分类排位）") < page.index("社区（分类排位）") < page.index("社区小计：")
+
+    # The spreadsheet: a heading, the header and the rows of each tier, ranked within it, then its 小计.
     sheet = workbook_values(client.get(f"/bulletins/{bulletin.id}.xlsx").data)["排名"]
-    assert sheet[2][:4] == ("排名", "单位", "分类", "分类排名")
-    assert [row[2] for row in sheet[3:-1]] == ["街道部门", "社区", "社区"]
+    blocks = [row for row in sheet[2:] if any(value is not None for value in row)]
+    assert blocks[0][0] == "（一）街道部门" and blocks[1][:2] == ("排名", "单位")
+    assert [row[:2] for row in blocks[2:4]] == [(1, "和平社区"), (None, "小计")]
+    assert blocks[4][0] == "（二）社区" and blocks[5][:2] == ("排名", "单位")
+    assert [row[:2] for row in blocks[6:]] == [(1, "幸福社区"), (2, "建设社区"), (None, "小计"), (None, "合计")]
+    points = blocks[5].index("本期得分")
+    assert blocks[8][points] == sum(Decimal(lines[unit]["points"]) for unit in (world.own.id, third.id))
+    assert blocks[9][points] == Decimal(doc["totals"]["points"])
+
+    # The PDF read back: each tier's heading, then its rows with their own ranks.
+    flat = "".join(pdf_text(client.get(f"/bulletins/{bulletin.id}.pdf").data).split())
+    assert "分类排位" in flat and flat.count("小计") == 1 + 2  # the note, then each tier's row
+    assert flat.index("（一）街道部门") < flat.index("1和平社区") < flat.index("（二）社区") \
+        < flat.index("1幸福社区") < flat.index("2建设社区") < flat.rindex("小计") < flat.rindex("合计")
+    # The Word file: the same headings and one table per tier.
+    word = read_docx(client.get(f"/bulletins/{bulletin.id}.docx").data)
+    paragraphs, _ = docx_text(word)
+    assert "（一）街道部门" in paragraphs and "（二）社区" in paragraphs
+    tables = [[[cell.text for cell in row.cells[:2]] for row in table.rows[2:]] for table in word.tables[:2]]
+    assert tables == [[["1", "和平社区"], ["", "小计"]], [["1", "幸福社区"], ["2", "建设社区"], ["", "小计"], ["", "合计"]]]

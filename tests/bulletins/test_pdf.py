@@ -4,7 +4,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from portal.bulletins.table import ranking_columns, ranking_rows
+from portal.bulletins.table import ranking_columns, ranking_tables
 from tests.bulletins.conftest import SHANGHAI
 from tests.bulletins.test_publishing import client_for, new_draft, publish
 from tests.pdf_tools import A4, page_size, pdf_fonts, pdf_text, word_boxes
@@ -38,7 +38,8 @@ def test_the_published_bulletin_reads_back_from_its_pdf(app, world, scenario, ca
                   "幸福社区开展垃圾分类入户宣传", "《长春信息》", "抄送：", "印发"):
         assert words in flat, words
     # Every unit's row and the total row of the ranking table, as in the spreadsheet.
-    rows = ranking_rows(doc, ranking_columns(doc))
+    [table] = ranking_tables(doc, ranking_columns(doc))
+    rows = table.rows
     for row in rows:
         assert in_order(text, row), row
     assert rows[-1][1] == "合计"

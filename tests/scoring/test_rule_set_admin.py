@@ -306,6 +306,27 @@ def test_new_copies_the_active_rule_set_and_leads_to_its_edit_page(admin):
     assert f'value="{copy.name}"' in page and "cpc_main" in textarea_text(page)
 
 
+@pytest.mark.parametrize("template, name, channel, period", [
+    ("default", "长春高新区管委会政务信息工作考核办法（默认）", "《长春信息》", ("01-01", "11-30")),
+    ("chengnan", "城南街道政务信息和公众号工作考核办法", "《城南信息》", ("01-01", "12-31")),
+])
+def test_a_new_rule_set_starts_from_a_template(admin, template, name, channel, period):
+    # The seed's 2012 method ships as a template, as does the street's method the demo office runs.
+    page = admin.get("/admin/rule-sets").get_data(as_text=True)
+    assert "从模板新建" in page and f'value="{template}"' in page
+    response = admin.post("/admin/rule-sets/from-template", data={"template": template})
+    created = db.session.scalar(select(RuleSet).order_by(RuleSet.id.desc()))
+    assert response.status_code == 302 and response.location.endswith(f"/admin/rule-sets/{created.id}/edit")
+    assert created.name == name and not created.active
+    assert channel in {spec["name"] for spec in rules_of(created)["channels"].values()}
+    assert (created.period_start.strftime("%m-%d"), created.period_end.strftime("%m-%d")) == period
+    assert created.period_start.year == office_today().year
+    flashes(admin)
+    assert admin.post("/admin/rule-sets/from-template", data={"template": "nothing"}).status_code == 302
+    assert [category for category, _ in flashes(admin)] == ["error"]
+    assert count(RuleSet) == 2
+
+
 def test_activation_makes_exactly_one_active_and_syncs_channels(admin, world, make):
     seed = active()
     item = make.item(world.reporter, "adopted", signer=world.signer, editor=world.editor)
@@ -409,7 +430,8 @@ def test_only_admins_manage_rule_sets_and_targets(app, world, role):
     seed = active()
     for method, url in (("GET", "/admin/rule-sets"), ("GET", f"/admin/rule-sets/{seed.id}"),
                         ("GET", f"/admin/rule-sets/{seed.id}/edit"), ("POST", f"/admin/rule-sets/{seed.id}/edit"),
-                        ("POST", "/admin/rule-sets/new"), ("POST", f"/admin/rule-sets/{seed.id}/activate"),
+                        ("POST", "/admin/rule-sets/new"), ("POST", "/admin/rule-sets/from-template"),
+                        ("POST", f"/admin/rule-sets/{seed.id}/activate"),
                         ("GET", f"/admin/rule-sets/{seed.id}/export"), ("GET", "/admin/rule-sets/import"),
                         ("POST", "/admin/rule-sets/import"), ("GET", "/admin/targets"), ("POST", "/admin/targets")):
         assert client.open(url, method=method).status_code == 403, (method, url)

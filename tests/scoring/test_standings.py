@@ -63,6 +63,37 @@ def test_ranking_orders_units_and_filters_by_tier(client, world, make):
     assert fragment.lstrip().startswith('<section id="ranking"') and "幸福社区" in fragment and "和平社区" not in fragment
 
 
+@pytest.mark.now(MID_PERIOD)
+def test_units_with_tiers_are_ranked_tier_by_tier_on_the_ranking_page(client, world, make):
+    # The ranking page ranked all units together; the seed ranks each class of units (分类排位) on its own.
+    key, normal = Tier(key="A", name="重点单位", sort_order=1), Tier(key="B", name="一般单位", sort_order=2)
+    db.session.add_all([key, normal])
+    third = make.unit("建设社区", parent=world.office)
+    make.unit("花园社区", parent=world.office)
+    world.own.tier, world.other.tier, third.tier = key, normal, normal  # 花园社区 has no tier
+    reporter, signer = make.user(third, "reporter"), make.user(third, "signer")
+    for item, channel in ((submitted_item(make, world, period_day(3)), "province"),
+                          (submitted_item(make, world, period_day(3), reporter=reporter, signer=signer), "cpc_main")):
+        record_adoption(item.id, channel, period_day(2), world.editor.id)
+    db.session.commit()
+    login(client, world.editor)
+
+    page = client.get("/scores").get_data(as_text=True)
+    sections = re.findall(r"<h2>(.+?)（分类排位）</h2>\s*<ol[^>]*>(.*?)</ol>", page, re.S)
+    ranked = [(name, re.findall(r'<span class="rank">(\d+)</span>.*?<b>(.+?)</b>', rows, re.S))
+              for name, rows in sections]
+    assert ranked == [("重点单位", [("1", "幸福社区")]), ("一般单位", [("1", "建设社区"), ("2", "和平社区")]),
+                      ("其他单位", [("1", "花园社区")])]
+    assert "分类排位" in page
+    unit_page = client.get(f"/scores/units/{world.other.id}").get_data(as_text=True)
+    assert re.search(r"<b>2</b><span>一般单位中排名</span>", unit_page)
+    # The leader's overview names the office's overall ends, not a tier's.
+    leader = client.application.test_client()
+    login(leader, world.viewer)
+    overview = leader.get("/overview").get_data(as_text=True)
+    assert "第1名 幸福社区" in overview and "第2名 建设社区" in overview
+
+
 # Its facts lie on past days of the period in force: a day with such days behind it (1 January has none).
 @pytest.mark.now(MID_PERIOD)
 def test_every_point_on_the_unit_page_is_a_ledger_row(client, world, make):

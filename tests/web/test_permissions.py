@@ -297,6 +297,7 @@ EXPECTATIONS = {
     "scoring.overview": {"GET": {NONE: (302, 403, 403, 403, 403, 200, 403)}},
     "scoring.rule_set_list": {"GET": {NONE: ADMIN_ONLY}},
     "scoring.rule_set_new": {"POST": {NONE: ADMIN_DONE}},
+    "scoring.rule_set_from_template": {"POST": {NONE: ADMIN_DONE}},
     "scoring.rule_set_import": {"GET": {NONE: ADMIN_ONLY}, "POST": {NONE: ADMIN_DONE}},
     "scoring.rule_set_detail": {"GET": {"rule_set": ADMIN_ONLY}},
     "scoring.rule_set_edit": {"GET": {"rule_set": ADMIN_ONLY}, "POST": {"rule_set": ADMIN_DONE}},
