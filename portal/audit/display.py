@@ -60,11 +60,25 @@ VALUE_LABELS = {
 }
 
 
+# Fields holding a whole document (a rule set's JSON): the log keeps both versions, the table says what
+# happened in words (a page of JSON in a table cell reads as code, not as a change).
+WHOLE_DOCUMENTS = {("rule_set", "data"): "规则内容"}
+
+
 @dataclass
 class Change:
     field: str
     old: str
     new: str
+
+
+def _describe_document(label: str, old: Any, new: Any) -> "Change":
+    def size(value):
+        return f"共{len(json.dumps(value, ensure_ascii=False))}字" if value else ""
+
+    if old and new:
+        return Change(label, size(old), size(new) + ("（已修改）" if old != new else "（未改）"))
+    return Change(label, size(old), size(new))
 
 
 def _show(value: Any, names: dict) -> str:
@@ -85,6 +99,9 @@ def list_changes(event: AuditEvent) -> list[Change]:
     new = json.loads(event.new_values) if event.new_values else {}
     changes = []
     for key in sorted(old.keys() | new.keys()):
+        if (event.target_type, key) in WHOLE_DOCUMENTS:
+            changes.append(_describe_document(WHOLE_DOCUMENTS[(event.target_type, key)], old.get(key), new.get(key)))
+            continue
         names = VALUE_LABELS.get((event.target_type, key), {})
         label = TYPE_FIELD_LABELS.get((event.target_type, key)) or FIELD_LABELS.get(key, key)
         changes.append(Change(label, _show(old[key], names) if key in old else "",

@@ -245,7 +245,9 @@ def list_units_missing_signers() -> dict[str, list[Unit]]:
 
 
 def list_missing_signers(unit_id: int) -> list[str]:
-    """The sign-off roles the rule set requires that nobody active holds in this unit."""
-    return [role for role in required_signoff_roles()
-            if not db.session.scalar(select(func.count()).select_from(_role_units(role).where(User.unit_id == unit_id)
-                                                                      .subquery()))]
+    """The sign-off roles the rule set requires that nobody active holds in this unit (one read of the
+    roles held: the reporter's dashboard and form ask on every view)."""
+    required = required_signoff_roles()
+    held = set(db.session.scalars(select(UserRole.role).join(User, User.id == UserRole.user_id).where(
+        User.unit_id == unit_id, User.active.is_(True), UserRole.role.in_(required)).distinct()))
+    return [role for role in required if role not in held]

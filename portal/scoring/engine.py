@@ -408,7 +408,7 @@ def _load_second_signoff(value: Any) -> frozenset[str]:
         _fail("规则集 second_signoff", "应为信息类别的列表")
     for index, category in enumerate(value):
         if not isinstance(category, str) or category not in CATEGORIES:
-            _fail(f"规则集 second_signoff[{index}]", f"应为 {'、'.join(CATEGORIES)} 之一,实际为 {category!r}")
+            _fail(f"规则集 second_signoff[{index}]", f"应为 {'、'.join(CATEGORIES)} 之一，实际为 {category!r}")
     return frozenset(value)
 
 

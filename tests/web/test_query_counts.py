@@ -83,9 +83,11 @@ def test_item_page_query_count_does_not_grow_with_its_photos_and_history(app, ma
 # The busy hour's pages (bench/locustfile.py) and the SQL statements each may run, login check and
 # transaction included: a new query on one of them is a deliberate change of this number.
 BUSY_PAGE_BUDGETS = {
-    "reporter": {"/unit": 22, "/items": 11, "/scores/mine": 29, "/items/new": 10},
-    "signer": {"/signoff": 10},
-    "editor": {"/inbox?status=submitted&category=work": 16, "/scores": 15},
+    # /unit and /items/new: the sign-off roles the rule set requires and those the unit holds (a reporter
+    # is warned before 送审签 when nobody would sign); /scores/mine: the rank within the unit's tier.
+    "reporter": {"/unit": 24, "/items": 11, "/scores/mine": 30, "/items/new": 12},
+    "signer": {"/signoff": 11},  # and what waits for the 主管领导
+    "editor": {"/inbox?status=submitted&category=work": 16, "/scores": 16},  # and the tiers, one table each
 }
 
 
