@@ -56,7 +56,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-# Benchmarks (figures in the README); not part of the test suite: shared machines are noisy.
+# Benchmarks (figures in docs/performance.md); not part of the test suite: shared machines are noisy.
 bench: bench-setup
 	$(BIN)/python bench/score_city.py
 	$(BIN)/python bench/documents.py

@@ -18,7 +18,7 @@ from .sessions import revoke_sessions
 from .throttle import Attempt, check_login_throttle, record_login_attempt
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
-# Django's list of the 20,000 most common passwords (BSD licence, see the README), lower case.
+# Django's list of the 20,000 most common passwords (BSD licence, see docs/security.md), lower case.
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt.gz")
 
 
