@@ -1,13 +1,12 @@
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..audit.services import record_event
 from ..extensions import db
 from ..units.services import unit_choices
 from ..web.access import roles_required
-from . import bp
 from .forms import LoginForm, PasswordChangeForm, UserForm
 from .models import User
 from .services import (
@@ -26,6 +25,9 @@ from .services import (
 )
 from .sessions import count_live_sessions, end_session, leave_session_notice, revoke_sessions, start_session
 from .throttle import describe_attempt
+
+
+bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:

@@ -2,14 +2,13 @@
 bulletin), publishing, corrections, and the spreadsheet."""
 from decimal import Decimal
 
-from flask import flash, redirect, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..web.access import ask_confirmation, roles_required
 from ..web.downloads import DOCX_MIMETYPE, XLSX_MIMETYPE, send_download
 from ..web.htmx import render_page
-from . import bp
 from .documents import read_bulletin_file
 from .forms import BulletinTextForm, NewBulletinForm
 from .services import (
@@ -30,6 +29,9 @@ from .services import (
     update_bulletin,
 )
 from .table import PART_HEADERS, bulletin_filename, chinese_date, missed_window_text, summarise_adoptions
+
+
+bp = Blueprint("bulletins", __name__)
 
 bp.add_app_template_global(summarise_adoptions, "adoption_summary")
 bp.add_app_template_filter(missed_window_text, "missed_window")

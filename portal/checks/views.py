@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -9,7 +9,6 @@ from ..web.access import roles_required
 from ..web.filters import office_today
 from ..web.forms import form_errors, show_error
 from ..web.htmx import render_page
-from . import bp
 from .forms import CombineForm, DuplicateForm, SensitiveWordsForm
 from .services import (
     add_sensitive_words,
@@ -26,6 +25,9 @@ from .services import (
     mark_duplicate,
     remove_sensitive_word,
 )
+
+
+bp = Blueprint("checks", __name__)
 
 
 @bp.get("/items/<int:item_id>/similar/<int:other_id>")

@@ -1,6 +1,6 @@
 """Edition pages: the list, compiling a draft (editors), reading a locked edition (everyone), and the
 admin's publications."""
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -14,7 +14,6 @@ from ..web.filters import office_today
 from ..web.forms import is_form_key, new_form_key, show_error, strip_control_characters
 from ..web.htmx import render_page
 from ..web.wechat import render_wechat_page
-from . import bp
 from .forms import AddItemsForm, EditionNewForm, EditionSettingsForm, PublicationForm
 from .models import NUMBERINGS
 from .services import (
@@ -51,6 +50,9 @@ from .services import (
 )
 from .wechat import edition_article
 from .word import build_edition_docx
+
+
+bp = Blueprint("editions", __name__)
 
 
 @bp.app_template_global("edition_number")

@@ -8,10 +8,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from ..extensions import db
+from ..extensions import db, on_session
 from .models import ItemPhoto
 
 
@@ -193,13 +191,17 @@ def _unlink(paths: list[str]) -> None:
             pass
 
 
-@event.listens_for(Session, "after_commit")
+def init_app(app) -> None:
+    """Photo files follow their transaction: kept on commit, removed on rollback."""
+    on_session("after_commit", _settle_photo_files)
+    on_session("after_transaction_end", _undo_photo_files)
+
+
 def _settle_photo_files(session) -> None:
     session.info.pop(WRITTEN_FILES, None)
     _unlink(session.info.pop(DOOMED_FILES, []))
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _undo_photo_files(session, transaction) -> None:
     # After a commit the lists are already empty; otherwise the outermost transaction was rolled back.
     if transaction.parent is None:

@@ -1,9 +1,9 @@
-
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from ..auth.services import NO_SIGNER_MESSAGE, unit_has_signer
 from ..extensions import db, utcnow
 from ..scoring.services import INTERNAL_CHANNEL, describe_unit_year, get_channel, list_adoptions, measure_unit_quotas
 from ..solicitations.services import list_answer_choices
@@ -14,7 +14,6 @@ from ..web.filters import format_date, local_to_utc, office_today, to_local_naiv
 from ..web.forms import is_form_key, loaded_version, new_form_key, strip_control_characters
 from ..web.htmx import render_page
 from ..web.wechat import render_wechat_page
-from . import bp
 from .diff import diff_html
 from .forms import CategoryForm, DecisionForm, InboxFilterForm, ItemForm, ReviewForm
 from .models import PENDING, RETURNED, STATUSES, UNIT_LISTS
@@ -26,6 +25,7 @@ from .services import (
     WorkflowError,
     apply_photo_changes,
     count_office_statuses,
+    count_signoff_queue,
     count_unit_statuses,
     correct_item_category,
     create_item,
@@ -55,6 +55,27 @@ from .workflow import (
     can_edit_item_text,
     can_view_item,
 )
+
+
+bp = Blueprint("items", __name__)
+
+
+@bp.app_template_filter("status_name")
+def _status_name(status: str) -> str:
+    return STATUSES.get(status, status)
+
+
+@bp.app_template_global("signoff_waiting")
+def _signoff_waiting() -> int:
+    """The menu's count on 待审签."""
+    return count_signoff_queue(current_user.unit_id)
+
+
+@bp.app_template_global("own_unit_lacks_signer")
+def _own_unit_lacks_signer() -> str:
+    """For the reporter's form and dashboard: why 送审签 would wait for ever (empty when it would not)."""
+    return "" if unit_has_signer(current_user.unit_id) else f"本单位{NO_SIGNER_MESSAGE}"
+
 
 UNIT_MEMBER = ("reporter", "signer")
 

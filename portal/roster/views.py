@@ -4,7 +4,7 @@ from dataclasses import asdict
 from datetime import datetime, time, timedelta
 from functools import partial
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..extensions import db, utcnow
@@ -14,7 +14,6 @@ from ..web.downloads import DOCX_MIMETYPE, XLSX_MIMETYPE, send_download
 from ..web.filters import local_to_utc, office_today, to_local
 from ..web.forms import show_error
 from ..web.htmx import render_page
-from . import bp
 from .export import build_roster_workbook
 from .forms import RosterForm, RosterRequestForm
 from .services import (
@@ -54,6 +53,9 @@ from .table import (
     roster_table,
 )
 from .word import build_roster_docx
+
+
+bp = Blueprint("roster", __name__)
 
 UNIT_MEMBER = ("reporter", "signer")
 ROSTER_READERS = ("reporter", "signer", "editor", "admin", "viewer")

@@ -9,7 +9,7 @@ from ..web.access import roles_required
 from ..web.filters import local_to_utc, office_today
 from ..web.forms import form_errors
 from ..web.htmx import render_page
-from . import bp
+from .views import bp
 from .record_forms import (
     BACK_TO_LIST,
     AdoptionForm,

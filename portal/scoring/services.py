@@ -498,7 +498,7 @@ def watch_score_facts(*models: type) -> None:
     """Any change to these models marks the stored scores stale, whichever service made it; changes to
     items, adoptions and instructions update the affected units' stored scores in the same commit."""
     global _FACT_MODELS
-    _FACT_MODELS = (*_FACT_MODELS, *models)
+    _FACT_MODELS = tuple(dict.fromkeys((*_FACT_MODELS, *models)))  # once, however many apps
     if not event.contains(Session, "after_flush", _note_fact_changes):
         event.listen(Session, "after_flush", _note_fact_changes)
         event.listen(Session, "before_commit", _update_scores_on_commit)

@@ -1,12 +1,11 @@
 """The ranking and each unit's score page."""
-from flask import abort, current_app
+from flask import Blueprint, abort, current_app
 from flask_login import current_user
 
 from ..units.services import get_unit, list_tiers
 from ..web.access import roles_required
 from ..web.fields import query_int, query_page
 from ..web.htmx import render_page
-from . import bp
 from .services import (
     summarize_month,
     RULE_NAMES,
@@ -20,6 +19,9 @@ from .services import (
     measure_unit_quotas,
     parse_rules,
 )
+
+
+bp = Blueprint("scoring", __name__)
 
 
 @bp.get("/scores")

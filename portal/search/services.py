@@ -3,10 +3,10 @@ import math
 from contextlib import contextmanager
 
 from flask import current_app
-from sqlalchemy import column, event, func, inspect, literal_column, or_, select, table, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import column, func, inspect, literal_column, or_, select, table, text
+from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from ..extensions import db, on_session
 from ..items.models import Item, ItemPhoto
 from ..items.services import InboxFilters, filter_items, visible_items_condition
 from ..units.models import Unit
@@ -18,7 +18,10 @@ from .text import Term, parse_query
 INDEXED_ITEM_FIELDS = ("title", "body", "edited_title", "edited_body")
 
 
-@event.listens_for(Session, "after_flush")
+def init_app(app) -> None:
+    on_session("after_flush", _index_flushed_items)
+
+
 def _index_flushed_items(session, flush_context) -> None:
     """Every write of an item's text, a photo's caption or a unit's name goes through a flush: re-index the
     items concerned there, in the same transaction, so a saved item is found at once and a rolled-back one never is."""

@@ -1,6 +1,6 @@
 """Solicitation pages: the office's list, issuing and editing, the tracking board, the units' inbox,
 the printable notice, and the reporting priorities."""
-from flask import flash, redirect, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
 from ..extensions import db, utcnow, write_transaction
@@ -10,7 +10,6 @@ from ..web.downloads import DOCX_MIMETYPE, send_download
 from ..web.filters import to_local_naive
 from ..web.forms import form_errors, loaded_version, show_error
 from ..web.htmx import render_page
-from . import bp
 from .forms import ExtendForm, IssueForm, PriorityForm, SolicitationForm, VerdictForm
 from .models import TARGET_STATES, VERDICTS
 from .services import (
@@ -43,6 +42,9 @@ from .services import (
     verdict_name,
 )
 from .word import build_notices_docx
+
+
+bp = Blueprint("solicitations", __name__)
 
 UNIT_MEMBER = ("reporter", "signer")
 READERS = ("reporter", "signer", "editor", "viewer")

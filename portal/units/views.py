@@ -1,11 +1,18 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from ..extensions import db
 from ..web.access import roles_required
-from . import bp
 from .forms import TierForm, UnitForm
 from .models import Tier, Unit
-from .services import UnitError, list_tiers, list_units_tree, save_tier, save_unit, unit_choices
+from .services import UnitError, get_office_contact, list_tiers, list_units_tree, save_tier, save_unit, unit_choices
+
+
+bp = Blueprint("units", __name__, url_prefix="/admin")
+
+
+@bp.app_template_global("office_contact")
+def _office_contact():
+    return get_office_contact()
 
 
 @bp.get("/units")

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from portal.auth import UNSENT_MESSAGE
+from portal.auth.hooks import UNSENT_MESSAGE
 from portal.auth.models import User, UserSession
 from portal.bulletins.models import Bulletin
 from portal.demo import DEMO_PASSWORD
