@@ -162,7 +162,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth import hooks as auth_hooks
     from .auth import views as auth_views
     from .bulletins import views as bulletins_views
+    from .checks import hooks as checks_hooks
     from .checks import views as checks_views
+    from .editions import hooks as editions_hooks
     from .editions import views as editions_views
     from .items import photos
     from .items import views as items_views
@@ -173,13 +175,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .scoring import views as scoring_views
     from .search import services as search_services
     from .search import views as search_views
+    from .solicitations import hooks as solicitations_hooks
     from .solicitations import views as solicitations_views
     from .units import views as units_views
     from .web import hooks as web_hooks
 
     web_hooks.init_app(app)  # first: the blueprints' rules bind its converters when they are added
     auth_hooks.init_app(app)
-    for hooks in (audit_services, photos, search_services, scoring_hooks):
+    for hooks in (audit_services, photos, search_services, checks_hooks, scoring_hooks, solicitations_hooks,
+                  editions_hooks):
         hooks.init_app(app)
     for views in (audit_views, auth_views, units_views, items_views, search_views, notifications_views,
                   scoring_views, roster_views, solicitations_views, editions_views, bulletins_views, checks_views):

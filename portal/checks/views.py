@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..items.diff import diff_html
 from ..items.services import WorkflowError, get_item_for
+from ..items.workflow import can_transition, can_view_item, in_own_unit
 from ..search.text import Term
 from ..web.access import roles_required
 from ..web.filters import office_today
@@ -121,8 +122,6 @@ def word_delete(word_id: int):
 def item_checks_context(item) -> dict:
     """What the item page shows of this package: warnings for the unit before the item leaves it,
     similar items (each as far as the reader may see it), and the editor's duplicate and 综合 actions."""
-    from ..items.workflow import can_transition, can_view_item, in_own_unit
-
     similar = list_similar_items(item, current_user)
     duplicate_form = None
     if similar and can_transition(current_user, item, "invalidate"):

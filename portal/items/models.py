@@ -171,6 +171,6 @@ class ItemEvent(db.Model):
 
     @property
     def action_name(self) -> str:
-        from .workflow import ACTION_NAMES
+        from .workflow import ACTION_NAMES  # workflow imports this module
 
         return ACTION_NAMES.get(self.action, self.action)

@@ -4,8 +4,11 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from ..auth.services import NO_SIGNER_MESSAGE, unit_has_signer
+from ..checks.services import check_item, count_similar
+from ..checks.views import item_checks_context
 from ..extensions import db, utcnow
 from ..scoring.services import INTERNAL_CHANNEL, describe_unit_year, get_channel, list_adoptions, measure_unit_quotas
+from ..search.services import search_inbox
 from ..solicitations.services import list_answer_choices
 from ..units.services import unit_filter_choices
 from ..web.access import ask_confirmation, roles_required
@@ -41,7 +44,6 @@ from .services import (
     list_signoff_queue,
     list_unit_items,
     photo_room,
-    search_inbox,
     transition_item,
     update_item,
 )
@@ -122,8 +124,6 @@ def unit_items():
 @bp.get("/signoff")
 @roles_required("signer")
 def signoff():
-    from ..checks.services import check_item  # the checks package builds on this one
-
     queue = list_signoff_queue(current_user.unit_id)
     return render_page("items/signoff.html", queue=queue, warnings={item.id: len(check_item(item)) for item in queue})
 
@@ -137,7 +137,6 @@ def inbox():
                            units=unit_filter_choices())
     page = search_inbox(form.to_filters(), query_page(), current_app.config["PAGE_SIZE"])
     query_args = {k: v for k, v in args.items() if k != "page" and v}
-    from ..checks.services import count_similar  # the checks package builds on this one
 
     return render_page("items/inbox.html", "items/_inbox_results.html", form=form, page=page,
                        counts=count_office_statuses(), statuses=STATUSES, query_args=query_args,
@@ -286,8 +285,6 @@ def delete(item_id: int):
 @bp.get("/items/<int:item_id>")
 @login_required
 def detail(item_id: int):
-    from ..checks.views import item_checks_context  # the checks package builds on this one
-
     item = get_item_for(current_user, item_id)
     return render_page(
         "items/detail.html",

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, current_app
 from flask_login import current_user
 
+from ..extensions import utcnow
 from ..units.services import get_unit, list_tiers
 from ..web.access import roles_required
 from ..web.fields import query_int, query_page
@@ -72,6 +73,4 @@ def unit_score(unit_id: int):
 @roles_required("viewer")
 def overview():
     """A leader's home: this month at a glance, then the lists behind it."""
-    from ..extensions import utcnow
-
     return render_page("scoring/overview.html", summary=summarize_month(utcnow()))

@@ -1,5 +1,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
+from ..auth.services import NO_SIGNER_MESSAGE, list_units_without_signer
 from ..extensions import db
 from ..web.access import roles_required
 from .forms import TierForm, UnitForm
@@ -18,8 +19,6 @@ def _office_contact():
 @bp.get("/units")
 @roles_required("admin")
 def unit_list():
-    from ..auth.services import NO_SIGNER_MESSAGE, list_units_without_signer  # auth builds on units
-
     unsigned = list_units_without_signer()
     return render_template("units/list.html", tree=list_units_tree(), unsigned={unit.id for unit in unsigned},
                            unsigned_names=[unit.name for unit in unsigned], no_signer=NO_SIGNER_MESSAGE)
