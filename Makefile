@@ -79,7 +79,7 @@ bench-province: setup
 	$(BIN)/python bench/generate.py province --database "$(BENCH_PROVINCE_URL)" --if-empty
 	$(BIN)/python bench/score_province.py --database "$(BENCH_PROVINCE_URL)"
 
-# Page sizes and slow-link timings in Debian's Chromium (issue 8); needs the chromium package.
+# Page sizes and slow-link timings in Debian's Chromium; needs the chromium package.
 bench-mobile: setup
 	$(BIN)/python bench/mobile.py
 

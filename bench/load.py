@@ -9,7 +9,7 @@ gunicorn (deploy/gunicorn.conf.py, bench/wsgi_bench.py, two workers per core) on
      saturation throughput;
   3. /bench/hello alone, as fast as it is answered: the framework's own limit in the same server.
 Prints p50/p95/p99 per page, errors and the achieved rate; stops gunicorn and exits by itself.
-Target (issue 7): p95 < 100 ms for dashboard, inbox with filters, item page and ranking at 50 req/s."""
+Target: p95 < 100 ms for dashboard, inbox with filters, item page and ranking at 50 req/s."""
 import argparse
 import csv
 import os

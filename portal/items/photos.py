@@ -115,14 +115,6 @@ def _read(file_storage) -> bytes:
     return file_storage.stream.read(current_app.config["PHOTO_MAX_BYTES"] + 1)
 
 
-def encode_upload(file_storage) -> Upload:
-    filename = _filename(file_storage)
-    try:
-        return Upload(filename, encode_photo(_read(file_storage), filename))
-    except PhotoError as error:
-        return Upload(filename, None, str(error))
-
-
 def encode_uploads(files: list, room: int, full: str = "") -> list[Upload]:
     """A request's photos, checked in the order of their cost: the count (`room` more photos fit, the
     refusal `full` or the item's limit), then each file's bytes, format and pixels from its header, then
@@ -145,13 +137,6 @@ def encode_uploads(files: list, room: int, full: str = "") -> list[Upload]:
         except PhotoError as error:
             uploads.append(Upload(filename, None, str(error)))
     return uploads
-
-
-def store_photo(file_storage, uploader_id: int, form_key: str, item_id: int | None, position: int) -> ItemPhoto:
-    upload = encode_upload(file_storage)
-    if upload.encoded is None:
-        raise PhotoError(upload.error)
-    return store_upload(upload.encoded, uploader_id, form_key, item_id, position)
 
 
 def store_upload(encoded: EncodedPhoto, uploader_id: int, form_key: str, item_id: int | None,

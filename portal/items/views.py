@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from ..auth.models import UNIT_ROLES
 from ..auth.services import NO_SIGNER_MESSAGE, unit_has_signer
 from ..checks.services import check_item, count_similar
 from ..checks.views import item_checks_context
@@ -79,13 +80,11 @@ def _own_unit_lacks_signer() -> str:
     return "" if unit_has_signer(current_user.unit_id) else f"本单位{NO_SIGNER_MESSAGE}"
 
 
-UNIT_MEMBER = ("reporter", "signer")
-
 
 @bp.get("/")
 @login_required
 def home():
-    if current_user.has_any_role(*UNIT_MEMBER):
+    if current_user.has_any_role(*UNIT_ROLES):
         return redirect(url_for("items.dashboard"))
     if current_user.has_role("editor"):
         return redirect(url_for("items.inbox"))
@@ -95,7 +94,7 @@ def home():
 
 
 @bp.get("/unit")
-@roles_required(*UNIT_MEMBER)
+@roles_required(*UNIT_ROLES)
 def dashboard():
     unit_id = current_user.unit_id
     return render_page(
@@ -112,7 +111,7 @@ def dashboard():
 
 
 @bp.get("/items")
-@roles_required(*UNIT_MEMBER)
+@roles_required(*UNIT_ROLES)
 def unit_items():
     status = request.args.get("status") if request.args.get("status") in UNIT_LISTS else None
     page = list_unit_items(current_user.unit_id, status, query_page(),

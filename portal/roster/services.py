@@ -400,10 +400,6 @@ def confirm_roster(user, unit: Unit, now: datetime | None = None) -> tuple[Roste
 
 # ---- countdown and states -------------------------------------------------------------------
 
-def is_closed(request: RosterRequest, now: datetime) -> bool:
-    return now > request.deadline_at
-
-
 def response_state(response: RosterResponse | None, deadline: datetime, now: datetime) -> str:
     """on time when answered at or before the deadline; missed once the deadline has passed unanswered."""
     if response is None or response.responded_at is None:
@@ -527,7 +523,7 @@ def list_roster_requests(limit: int = 20) -> list[RosterRequest]:
     ))
 
 
-# ---- the roster as a table (page, spreadsheet, later the PDF) --------------------------------
+# ---- the roster as a table (page, spreadsheet, PDF) --------------------------------------
 
 @dataclass
 class RosterRow:
@@ -556,7 +552,7 @@ def roster_heading(office_name: str, now: datetime) -> tuple[str, str]:
 
 def roster_rows(now: datetime | None = None) -> list[RosterRow]:
     """Every active reporting unit in tree order with its roster (or none yet), and its answer to the
-    current request: the content of the overview page, the .xlsx and the later PDF."""
+    current request: the content of the overview page, the .xlsx and the PDF."""
     now = now or utcnow()
     rosters = {r.unit_id: r for r in db.session.scalars(select(Roster))}
     request = current_request()

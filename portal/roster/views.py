@@ -7,6 +7,7 @@ from functools import partial
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
+from ..auth.models import UNIT_ROLES
 from ..extensions import db, utcnow
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
@@ -57,7 +58,6 @@ from .word import build_roster_docx
 
 bp = Blueprint("roster", __name__)
 
-UNIT_MEMBER = ("reporter", "signer")
 ROSTER_READERS = ("reporter", "signer", "editor", "admin", "viewer")
 DEFAULT_NOTE = "请各单位核对本单位分管领导、对口科室和信息员的姓名、职务及联系方式：有变化的请在平台上更新名单，无变化的请点击“确认无变化”。"
 
@@ -78,7 +78,7 @@ def _unit_roster_notice():
 @bp.get("/roster")
 @roles_required(*ROSTER_READERS)
 def index():
-    if current_user.has_any_role(*UNIT_MEMBER) and not current_user.has_any_role("editor", "admin"):
+    if current_user.has_any_role(*UNIT_ROLES) and not current_user.has_any_role("editor", "admin"):
         return redirect(url_for("roster.unit_roster", unit_id=current_user.unit_id))
     now = utcnow()
     latest = current_request()
@@ -130,7 +130,7 @@ def _add_row(form: RosterForm) -> bool:
 
 
 @bp.route("/roster/units/<int:unit_id>/edit", methods=["GET", "POST"])
-@roles_required(*UNIT_MEMBER)
+@roles_required(*UNIT_ROLES)
 def edit(unit_id: int):
     unit = get_roster_unit_for(current_user, unit_id, "edit")
     form = RosterForm(data=asdict(roster_data_of(get_roster(unit.id))))
@@ -153,7 +153,7 @@ def edit(unit_id: int):
 
 
 @bp.post("/roster/units/<int:unit_id>/confirm")
-@roles_required(*UNIT_MEMBER)
+@roles_required(*UNIT_ROLES)
 def confirm(unit_id: int):
     unit = get_roster_unit_for(current_user, unit_id, "edit")
     try:

@@ -1,4 +1,4 @@
-"""Pure scoring engine for government information reporting (issue 3).
+"""Pure scoring engine for government information reporting.
 
 A rule set (plain data an office can edit) and facts (units, items with their
 adoptions and instructions, solicitations) go in; dated ledger rows, raw and
@@ -516,7 +516,7 @@ class ScoringInput:
 
 
 def parse_input(data: Any) -> ScoringInput:
-    """Turn the CLI's JSON input (issue 3) into validated facts."""
+    """Turn the CLI's JSON input (docs/scoring.md) into validated facts."""
     root = _mapping(data, "输入")
     ruleset = _parse_rules_field(root.get("rules", "default"))
     as_of = _moment(_required(root, "as_of", "输入"), "as_of")

@@ -18,6 +18,7 @@ from ..items.workflow import OFFICE_VISIBLE, UNIT_ROLES, can_view_item, in_own_u
 from ..notifications.services import notify_users
 from ..web.countdown import describe_countdown
 from ..web.filters import office_today, office_tz, to_local
+from ..web.forms import clean_text
 from . import engine
 from .models import Adoption, Channel, Instruction
 from .services import (
@@ -174,11 +175,6 @@ def _check_day(item: Item, day: date | None, what: str, field_name: str, now: da
         raise RecordError(refusal, field_name)
 
 
-def _clean(text: str | None) -> str:
-    # PostgreSQL refuses NUL characters in text; nobody means to type them.
-    return (text or "").replace("\x00", "").strip()
-
-
 def _title(item: Item) -> str:
     return f"《{item.display_title}》"
 
@@ -261,7 +257,7 @@ def record_instruction(editor, item: Item, leader_name: str, rank: str, instruct
     _require_editor(editor)
     _require_recordable(item)
     rules = _active_rules()
-    leader_name, text = _clean(leader_name), _clean(text)
+    leader_name, text = clean_text(leader_name), clean_text(text)
     if not leader_name:
         raise RecordError("请填写批示领导姓名", "leader_name")
     if len(leader_name) > LEADER_NAME_MAX:
@@ -313,7 +309,7 @@ def submit_feedback(user, instruction: Instruction, text: str, now: datetime | N
         raise RecordError("此批示不要求反馈")
     if instruction.feedback_verdict == "accepted":
         raise RecordError("反馈已被采纳，不能再修改")
-    text = _clean(text)
+    text = clean_text(text)
     if not text:
         raise RecordError("请填写反馈内容", "text")
     if len(text) > TEXT_MAX:
@@ -343,7 +339,7 @@ def decide_feedback(editor, instruction: Instruction, accepted: bool, comment: s
         raise RecordError("单位尚未提交反馈")
     if instruction.feedback_verdict != "pending":
         raise RecordError("该反馈已处理，请刷新后查看")
-    comment = _clean(comment)[:COMMENT_MAX]
+    comment = clean_text(comment)[:COMMENT_MAX]
     before = snapshot(instruction, *_FEEDBACK_FIELDS)
     instruction.feedback_verdict = "accepted" if accepted else "rejected"
     instruction.feedback_decided_at = now or utcnow()

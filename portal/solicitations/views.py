@@ -3,6 +3,7 @@ the printable notice, and the reporting priorities."""
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
+from ..auth.models import UNIT_ROLES
 from ..extensions import db, utcnow, write_transaction
 from ..pdf import render_pdf, send_pdf
 from ..web.access import ask_confirmation, roles_required
@@ -46,7 +47,6 @@ from .word import build_notices_docx
 
 bp = Blueprint("solicitations", __name__)
 
-UNIT_MEMBER = ("reporter", "signer")
 READERS = ("reporter", "signer", "editor", "viewer")
 
 
@@ -251,14 +251,14 @@ def notice_docx(solicitation_id: int):
 # ---- the units ----------------------------------------------------------------------------
 
 @bp.get("/solicitations/inbox")
-@roles_required(*UNIT_MEMBER)
+@roles_required(*UNIT_ROLES)
 def inbox():
     return render_page("solicitations/inbox.html", "solicitations/_inbox_list.html",
                        lines=list_inbox(current_user.unit_id))
 
 
 @bp.post("/solicitations/<int:solicitation_id>/acknowledge")
-@roles_required(*UNIT_MEMBER)
+@roles_required(*UNIT_ROLES)
 def acknowledge(solicitation_id: int):
     solicitation = get_solicitation_for(current_user, solicitation_id, "acknowledge")
     try:

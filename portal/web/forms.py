@@ -14,6 +14,12 @@ def strip_control_characters(value):
     return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
 
 
+def clean_text(text: str | None) -> str:
+    """Typed text as a service stores it: no control characters (PostgreSQL refuses NUL), Windows line
+    ends made plain, no space around it."""
+    return strip_control_characters((text or "").replace("\r\n", "\n")).strip()
+
+
 # What WTForms' zh catalogue leaves in English: a multiple choice's refusal.
 MISSING_CHINESE = {
     "'%(value)s' is not a valid choice for this field.": "“%(value)s”不在可选范围内，请重新选择。",

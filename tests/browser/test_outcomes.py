@@ -1,4 +1,4 @@
-"""Issue 17 in a real browser on a 390 × 844 phone screen: typed work survives an expired login, and
+"""Outcomes in a real browser on a 390 × 844 phone screen: typed work survives an expired login, and
 every outcome (a refused save, a lost connection) is shown where the user is looking."""
 import re
 from datetime import timedelta

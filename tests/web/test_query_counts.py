@@ -6,9 +6,9 @@ from sqlalchemy import event
 from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
-from portal.items.photos import store_photo
 from portal.items.services import transition_item
 from tests.conftest import jpeg_bytes, login
+from tests.photo_tools import store_photo
 
 
 class QueryCounter:
