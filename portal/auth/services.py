@@ -13,6 +13,7 @@ from ..audit.services import record_event, snapshot
 from ..extensions import db, utcnow
 from ..units.models import Unit
 from ..units.services import save_unit
+from ..web.errors import UserError
 from .models import ROLES, UNIT_ROLES, User, UserRole
 from .sessions import revoke_sessions
 from .throttle import Attempt, check_login_throttle, record_login_attempt
@@ -34,7 +35,7 @@ def _hasher() -> PasswordHasher:
     return hasher
 
 
-class AccountError(ValueError):
+class AccountError(UserError):
     """A user-facing refusal, worded in Chinese."""
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..web.access import ask_confirmation, roles_required
 from ..web.downloads import DOCX_MIMETYPE, XLSX_MIMETYPE, send_download
+from ..web.errors import commit_or_show
 from ..web.htmx import render_page
 from .documents import read_bulletin_file
 from .forms import BulletinTextForm, NewBulletinForm
@@ -56,14 +57,6 @@ def _signed_points(value: str | None) -> str:
     return f"{number:+f}" if number else "0"
 
 
-def _show_error(form, error: BulletinError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [str(error)]
-    else:
-        flash(str(error), "error")
-
-
 def _detail(bulletin_id: int):
     return redirect(url_for("bulletins.detail", bulletin_id=bulletin_id))
 
@@ -84,13 +77,8 @@ def new():
     if form.validate_on_submit():
         kind = form.kind.data
         part = {"month": form.month.data, "quarter": form.quarter.data}.get(kind, 0)
-        try:
-            bulletin = create_bulletin(current_user, resolve_window(kind, form.year.data, part))
-            db.session.commit()
-        except BulletinError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
+        done, bulletin = commit_or_show(form, create_bulletin, current_user, resolve_window(kind, form.year.data, part))
+        if done:
             flash("通报草稿已生成，请核对数据、修改文字后发布", "success")
             return _detail(bulletin.id)
     return render_page("bulletins/new.html", form=form, part_fields=PART_FIELDS)
@@ -102,14 +90,9 @@ def edit(bulletin_id: int):
     bulletin = get_bulletin_for(current_user, bulletin_id, "edit")
     form = BulletinTextForm(obj=bulletin)
     if form.validate_on_submit():
-        try:
-            update_bulletin(current_user, bulletin, form.title.data, form.addressee.data, form.preamble.data,
-                            form.closing.data)
-            db.session.commit()
-        except BulletinError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
+        done, _ = commit_or_show(form, update_bulletin, current_user, bulletin, form.title.data, form.addressee.data,
+                                 form.preamble.data, form.closing.data)
+        if done:
             flash("已保存", "success")
             return _detail(bulletin.id)
     return render_page("bulletins/edit.html", form=form, bulletin=bulletin)

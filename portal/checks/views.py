@@ -8,7 +8,8 @@ from ..items.workflow import can_transition, can_view_item, in_own_unit
 from ..search.text import Term
 from ..web.access import roles_required
 from ..web.filters import office_today
-from ..web.forms import form_errors, show_error
+from ..web.errors import show_error
+from ..web.forms import form_errors
 from ..web.htmx import render_page
 from .forms import CombineForm, DuplicateForm, SensitiveWordsForm
 from .services import (

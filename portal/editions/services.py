@@ -17,6 +17,7 @@ from ..items.models import Item
 from ..notifications.services import notify_users
 from ..scoring.models import Channel
 from ..scoring.services import FactDateError, record_edition_adoption
+from ..web.errors import UserError, load_for
 from ..web.fields import EARLIEST_YEAR
 from ..web.filters import format_date, office_today
 from ..web.forms import clean_text
@@ -29,12 +30,8 @@ RECIPIENTS_MAX = 300
 CANDIDATE_LIMIT = 50
 
 
-class EditionError(Exception):
-    """A refused change, with a Chinese message for the user and the form field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class EditionError(UserError):
+    """A refused edition or publication change."""
 
 
 def _require_editor(user) -> None:
@@ -178,12 +175,9 @@ def _next_numbers(publication: Publication, year: int) -> tuple[int, int]:
 
 def get_edition_for(user, edition_id: int, action: str = "view") -> Edition:
     """A locked edition is for every reader; a draft only for editors (404 to anyone else)."""
-    edition = db.session.get(Edition, edition_id)
-    if edition is None or (not edition.is_locked and not user.has_role("editor")):
-        abort(404)
-    if action == "edit" and not user.has_role("editor"):
-        abort(403)
-    return edition
+    editor = user.has_role("editor")
+    return load_for(Edition, edition_id, lambda edition: edition.is_locked or editor,
+                    lambda _edition: action != "edit" or editor)
 
 
 def get_entry_for(user, entry_id: int) -> EditionEntry:

@@ -10,11 +10,12 @@ from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..extensions import db, on_session
+from ..web.errors import UserError
 from .models import ItemPhoto
 
 
-class PhotoError(ValueError):
-    """A user-facing refusal, worded in Chinese."""
+class PhotoError(UserError):
+    """A refused photo."""
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Items: filing, sign-off, the office's review, and the queries behind the item pages."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from flask import abort, current_app, url_for
 from sqlalchemy import false, func, or_, select
@@ -12,6 +13,7 @@ from ..auth.services import list_users_with_role
 from ..extensions import db, utcnow
 from ..notifications.services import mark_done, notify_users
 from ..units.models import Unit
+from ..web.errors import UserError, load_for
 from ..web.filters import local_day_start, office_today, to_local
 from ..web.paging import Page, count_rows, paginate
 from .models import CATEGORIES, PENDING, PENDING_STATUSES, RETURNED, Item, ItemEvent, ItemPhoto
@@ -34,12 +36,8 @@ from .workflow import (
 )
 
 
-class WorkflowError(ValueError):
-    """A user-facing refusal, worded in Chinese; `field` names the item form field it belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class WorkflowError(UserError):
+    """A refused item operation."""
 
 
 class EditConflict(WorkflowError):
@@ -77,9 +75,10 @@ class ItemFields:
 def get_item_for(user, item_id: int, action: str = "view") -> Item:
     """The one way views load an item: 404 when the user may not see it (so ids reveal nothing),
     403 when they may see it but not do this."""
-    item = db.session.get(Item, item_id)
-    if item is None or not can_view_item(user, item):
-        abort(404)
+    return load_for(Item, item_id, partial(can_view_item, user), partial(_may, user, action))
+
+
+def _may(user, action: str, item: Item) -> bool:
     allowed = {
         "view": True,
         "edit": can_edit_item(user, item),
@@ -88,12 +87,8 @@ def get_item_for(user, item_id: int, action: str = "view") -> Item:
         "recategorize": can_correct_category(user, item),
     }.get(action)
     if allowed is None:
-        allowed = action in TRANSITIONS and any(
-            user.has_role(role) for role in TRANSITIONS[action].sources
-        )
-    if not allowed:
-        abort(403)
-    return item
+        allowed = action in TRANSITIONS and any(user.has_role(role) for role in TRANSITIONS[action].sources)
+    return allowed
 
 
 def get_photo_for(user, photo_id: int) -> ItemPhoto:

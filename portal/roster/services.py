@@ -18,7 +18,8 @@ from ..items.workflow import UNIT_ROLES
 from ..notifications.services import notify_users
 from ..units.models import Unit
 from ..units.services import list_reporting_units
-from ..web.countdown import describe_countdown
+from ..web.countdown import Countdown, describe_countdown
+from ..web.errors import UserError
 from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..web.filters import format_datetime, to_local
 from .models import EMPLOYMENTS, Roster, RosterOfficer, RosterRequest, RosterResponse
@@ -41,12 +42,8 @@ RESPONSE_STATES = {
 }
 
 
-class RosterError(ValueError):
-    """A user-facing refusal, worded in Chinese; `field` names the form field it belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class RosterError(UserError):
+    """A refused roster change."""
 
 
 # ---- contact values -------------------------------------------------------------------------
@@ -408,21 +405,6 @@ def response_state(response: RosterResponse | None, deadline: datetime, now: dat
 
 
 @dataclass
-class Countdown:
-    deadline: datetime
-    text: str
-    closed: bool
-    # the last 24 hours before the deadline: shown in red
-    urgent: bool
-
-    @classmethod
-    def of(cls, deadline: datetime, now: datetime) -> "Countdown":
-        closed = now > deadline
-        countdown = describe_countdown(deadline, now)
-        return cls(deadline, countdown.text, closed, countdown.urgent)
-
-
-@dataclass
 class RequestNotice:
     """What a unit sees of the current request on its roster page."""
 
@@ -449,7 +431,7 @@ def unit_request_notice(unit: Unit, now: datetime | None = None) -> RequestNotic
         select(RosterResponse).where(RosterResponse.request_id == request.id, RosterResponse.unit_id == unit.id)
     )
     return RequestNotice(request, response, response_state(response, request.deadline_at, now),
-                         Countdown.of(request.deadline_at, now))
+                         describe_countdown(request.deadline_at, now))
 
 
 def roster_pending_for(user, now: datetime | None = None) -> bool:
@@ -506,7 +488,7 @@ def track_roster_request(request: RosterRequest, now: datetime | None = None) ->
     lines.sort(key=lambda line: _STATE_ORDER[line.state])
     counts = {state: sum(1 for line in lines if line.state == state) for state in RESPONSE_STATES}
     latest = current_request()
-    return Tracking(request, lines, counts, Countdown.of(request.deadline_at, now),
+    return Tracking(request, lines, counts, describe_countdown(request.deadline_at, now),
                     latest is not None and latest.id == request.id)
 
 

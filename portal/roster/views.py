@@ -13,7 +13,7 @@ from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
 from ..web.downloads import DOCX_MIMETYPE, XLSX_MIMETYPE, send_download
 from ..web.filters import local_to_utc, office_today, to_local
-from ..web.forms import show_error
+from ..web.errors import commit_or_show
 from ..web.htmx import render_page
 from .export import build_roster_workbook
 from .forms import RosterForm, RosterRequestForm
@@ -211,14 +211,7 @@ def _submit_request_form(form: RosterRequestForm, save) -> tuple[bool, object]:
     if not form.validate_on_submit():
         return False, None
     deadline = local_to_utc(datetime.combine(form.deadline_on.data, time(form.deadline_hour.data)))
-    try:
-        result = save(deadline, form.note.data or "")
-        db.session.commit()
-    except RosterError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return False, None
-    return True, result
+    return commit_or_show(form, save, deadline, form.note.data or "")
 
 
 @bp.route("/roster/requests/new", methods=["GET", "POST"])

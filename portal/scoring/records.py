@@ -16,7 +16,8 @@ from ..items.models import Item
 from ..items.services import list_item_people, transition_item
 from ..items.workflow import OFFICE_VISIBLE, UNIT_ROLES, can_view_item, in_own_unit
 from ..notifications.services import notify_users
-from ..web.countdown import describe_countdown
+from ..web.countdown import Countdown, describe_countdown
+from ..web.errors import UserError
 from ..web.filters import office_today, office_tz, to_local
 from ..web.forms import clean_text
 from . import engine
@@ -46,12 +47,8 @@ FEEDBACK_STATES = {
 }
 
 
-class RecordError(ValueError):
-    """A user-facing refusal, worded in Chinese; `field` names the form field it belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class RecordError(UserError):
+    """A refused adoption, instruction or feedback."""
 
 
 # ---- the active rule set's vocabulary -------------------------------------------------------
@@ -374,8 +371,7 @@ class InstructionLine:
     state: str
     due: datetime | None
     # shown while the unit still owes feedback: "还剩 2 天 3 小时" or "已逾期"
-    countdown: str | None
-    overdue: bool
+    countdown: Countdown | None
     # feedback given after the due time (judged by the engine as late)
     late_feedback: bool
     can_feedback: bool
@@ -399,7 +395,7 @@ def describe_instruction(user, instruction: Instruction, item: Item, rules: engi
         due = default_feedback_due(instruction.instructed_on,
                                    rules.feedback.default_due_days if rules else engine.FeedbackRules().default_due_days)
     owing = state in ("awaiting", "rejected")
-    countdown = describe_countdown(due, now, passed="已逾期").text if owing and due is not None else None
+    countdown = describe_countdown(due, now, passed="已逾期") if owing and due is not None else None
     return InstructionLine(
         instruction=instruction,
         item=item,
@@ -407,7 +403,6 @@ def describe_instruction(user, instruction: Instruction, item: Item, rules: engi
         state=state,
         due=due,
         countdown=countdown,
-        overdue=owing and due is not None and due <= now,
         late_feedback=instruction.feedback_at is not None and due is not None and instruction.feedback_at > due,
         can_feedback=state in ("awaiting", "pending", "rejected") and in_own_unit(user, item),
         can_decide=state == "pending" and _is_editor(user),

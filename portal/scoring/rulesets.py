@@ -17,6 +17,7 @@ from sqlalchemy import select
 from ..audit.services import record_event, snapshot
 from ..extensions import db, utcnow
 from ..units.models import Tier, Unit
+from ..web.errors import UserError
 from ..web.fields import EARLIEST_YEAR, LATEST_YEAR, year_in_range
 from ..web.filters import to_local
 from . import engine
@@ -28,12 +29,11 @@ UNTIERED_LABEL = "未分类单位"
 TARGET_MAX = 100000
 
 
-class RuleSetError(ValueError):
-    """A refusal worded in Chinese; `field` names the form field it belongs next to."""
+class RuleSetError(UserError):
+    """A refusal worded in Chinese; `field` names the form field it belongs next to (the rules by default)."""
 
     def __init__(self, message: str, field: str = "rules"):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 # ---- reading and validating ----------------------------------------------------------------

@@ -17,6 +17,7 @@ from ..items.models import Item
 from ..items.workflow import OFFICE_VISIBLE
 from ..solicitations.models import Solicitation, SolicitationTarget
 from ..units.models import Tier, Unit
+from ..web.errors import UserError
 from ..web.fields import EARLIEST_YEAR
 from ..web.filters import local_day_start, to_local
 from ..web.paging import Page, paginate
@@ -33,7 +34,7 @@ def get_channel(key: str) -> Channel:
     return channel
 
 
-class FactDateError(ValueError):
+class FactDateError(UserError):
     """A fact dated before its cause or after today; the message is Chinese, for the user."""
 
 

@@ -7,6 +7,7 @@ Every refusal is a SolicitationError with a Chinese message; views show it and n
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from flask import abort, current_app, url_for
 from sqlalchemy import func, select
@@ -21,6 +22,7 @@ from ..notifications.services import notify_users
 from ..units.models import UNIT_KINDS, Tier, Unit
 from ..units.services import list_reporting_units
 from ..web.countdown import Countdown, describe_countdown  # noqa: F401  (views and tests use them from here)
+from ..web.errors import UserError, load_for
 from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..web.filters import format_datetime, local_to_utc, quoted, to_local
 from ..web.forms import clean_text
@@ -46,12 +48,8 @@ PHONE_PATTERN = re.compile(r"[0-9０-９+＋()（）\- ]{3,40}")
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-class SolicitationError(ValueError):
-    """A user-facing refusal, worded in Chinese; `field` names the form field it belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class SolicitationError(UserError):
+    """A refused solicitation operation."""
 
 
 @dataclass
@@ -111,13 +109,9 @@ ACTIONS = {
 def get_solicitation_for(user, solicitation_id: int, action: str = "view") -> Solicitation:
     """The one way views load a solicitation: 404 when the user may not see it (so ids reveal nothing),
     403 when they may see it but not do this."""
-    solicitation = db.session.get(Solicitation, solicitation_id)
-    if solicitation is None or not can_view_solicitation(user, solicitation):
-        abort(404)
     check = ACTIONS.get(action)
-    if check is None or not check(user, solicitation):
-        abort(403)
-    return solicitation
+    return load_for(Solicitation, solicitation_id, partial(can_view_solicitation, user),
+                    lambda solicitation: check is not None and check(user, solicitation))
 
 
 def get_answer_for(user, item_id: int) -> Item:

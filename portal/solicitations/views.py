@@ -9,7 +9,8 @@ from ..pdf import render_pdf, send_pdf
 from ..web.access import ask_confirmation, roles_required
 from ..web.downloads import DOCX_MIMETYPE, send_download
 from ..web.filters import to_local_naive
-from ..web.forms import form_errors, loaded_version, show_error
+from ..web.errors import show_error
+from ..web.forms import form_errors, loaded_version
 from ..web.htmx import render_page
 from .forms import ExtendForm, IssueForm, PriorityForm, SolicitationForm, VerdictForm
 from .models import TARGET_STATES, VERDICTS

@@ -65,19 +65,6 @@ class PortalForm(FlaskForm):
         pass
 
 
-def show_error(form, error: Exception) -> None:
-    """A service's refusal (an exception with a `field` attribute) shown at its field, or as a flash
-    message when it concerns no field of the form."""
-    from flask import flash
-
-    name = getattr(error, "field", None)
-    target = getattr(form, name, None) if name else None
-    if target is not None:
-        target.errors = list(target.errors) + [str(error)]
-    else:
-        flash(str(error), "error")
-
-
 def loaded_version() -> str | None:
     """The record version an edit form was shown with (optimistic lock), from the posted form only:
     a form object falls back to the record's current version when the field is missing, which would
