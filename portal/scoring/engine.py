@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any, NoReturn, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..items.categories import CATEGORIES
+
 __all__ = [
     "ANY_CATEGORY",
     "CATEGORIES",
@@ -57,16 +59,6 @@ __all__ = [
     "to_json_result",
 ]
 
-CATEGORIES: Mapping[str, str] = {
-    "brief": "简讯",
-    "work": "工作动态",
-    "experience": "经验做法",
-    "research": "调研",
-    "suggestion": "意见建议",
-    "opinion": "舆情",
-    "emergency": "突发",
-    "policy": "政策法规",
-}
 ANY_CATEGORY = "any"
 WINDOWS = ("week", "month", "quarter", "period")
 PARTIALS = ("skip", "clip")
