@@ -16,7 +16,6 @@ from .services import (
     DELETE_DRAFT_QUESTION,
     describe_publishing,
     PART_FIELDS,
-    BulletinError,
     correct_bulletin,
     create_bulletin,
     default_window,
@@ -117,13 +116,7 @@ def publish(bulletin_id: int):
         return _detail(bulletin.id)
     if page := ask_confirmation(describe_publishing(bulletin), "发布并通知各单位"):
         return page
-    try:
-        publish_bulletin(current_user, bulletin)
-        db.session.commit()
-    except BulletinError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    if commit_or_show(None, publish_bulletin, current_user, bulletin)[0]:
         flash(f"通报已发布（{bulletin.doc_number}），已通知各单位", "success")
     return _detail(bulletin_id)
 

@@ -8,7 +8,7 @@ from ..items.workflow import can_transition, can_view_item, in_own_unit
 from ..search.text import Term
 from ..web.access import roles_required
 from ..web.filters import office_today
-from ..web.errors import show_error
+from ..web.errors import commit_or_show, show_error
 from ..web.forms import form_errors
 from ..web.htmx import render_page
 from .forms import CombineForm, DuplicateForm, SensitiveWordsForm
@@ -64,13 +64,7 @@ def mark_duplicate_of(item_id: int):
         flash(form_errors(form), "error")
         return redirect(url_for("items.detail", item_id=item.id))
     original = get_item_for(current_user, form.original_id.data)
-    try:
-        mark_duplicate(item, current_user, original, form.reason.data)
-    except WorkflowError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if commit_or_show(None, mark_duplicate, item, current_user, original, form.reason.data)[0]:
         flash(f"已标记为与《{original.display_title}》重复，不计分", "success")
     return redirect(url_for("items.detail", item_id=item.id))
 

@@ -13,6 +13,7 @@ from ..search.services import search_inbox
 from ..solicitations.services import list_answer_choices
 from ..units.services import unit_filter_choices
 from ..web.access import ask_confirmation, roles_required
+from ..web.errors import commit_or_show
 from ..web.fields import parse_whole_number, query_int, query_page
 from ..web.filters import format_date, local_to_utc, office_today, to_local_naive
 from ..web.forms import is_form_key, loaded_version, new_form_key, strip_control_characters
@@ -335,13 +336,7 @@ def recategorize(item_id: int):
     item = get_item_for(current_user, item_id, "recategorize")
     form = CategoryForm()
     if form.validate_on_submit():
-        try:
-            correct_item_category(item, current_user, form.category.data, form.reason.data)
-        except WorkflowError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        if commit_or_show(None, correct_item_category, item, current_user, form.category.data, form.reason.data)[0]:
             flash(f"已更正类别为“{item.category_name}”，积分已重新计算，已通知单位", "success")
     else:
         flash("；".join(e for errors in form.errors.values() for e in errors), "error")
@@ -354,13 +349,7 @@ def act(item_id: int, action: str):
     item = get_item_for(current_user, item_id, action)
     form = DecisionForm()
     if form.validate_on_submit():
-        try:
-            transition_item(item, current_user, action, form.comment.data or "", form.adopted_on.data)
-        except WorkflowError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        if commit_or_show(None, transition_item, item, current_user, action, form.comment.data or "", form.adopted_on.data)[0]:
             flash(f"已{item.events[-1].action_name}", "success")
             if not can_view_item(current_user, item):
                 # Returned to the unit: a draft again, which the office no longer sees.

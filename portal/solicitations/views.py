@@ -9,7 +9,7 @@ from ..pdf import render_pdf, send_pdf
 from ..web.access import ask_confirmation, roles_required
 from ..web.downloads import DOCX_MIMETYPE, send_download
 from ..web.filters import to_local_naive
-from ..web.errors import show_error
+from ..web.errors import commit_or_show, show_error
 from ..web.forms import form_errors, loaded_version
 from ..web.htmx import render_page
 from .forms import ExtendForm, IssueForm, PriorityForm, SolicitationForm, VerdictForm
@@ -162,13 +162,7 @@ def close(solicitation_id: int):
     solicitation = get_solicitation_for(current_user, solicitation_id, "manage")
     if solicitation.is_open and (page := ask_confirmation(describe_closing(solicitation), "结束约稿")):
         return page
-    try:
-        close_solicitation(current_user, solicitation)
-        db.session.commit()
-    except SolicitationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    if commit_or_show(None, close_solicitation, current_user, solicitation)[0]:
         flash("约稿已结束", "success")
     return redirect(url_for("solicitations.detail", solicitation_id=solicitation_id))
 
