@@ -76,7 +76,8 @@ def new():
     if form.validate_on_submit():
         kind = form.kind.data
         part = {"month": form.month.data, "quarter": form.quarter.data}.get(kind, 0)
-        done, bulletin = commit_or_show(form, create_bulletin, current_user, resolve_window(kind, form.year.data, part))
+        # The window is checked inside: a month 13 is a refusal shown at its field.
+        done, bulletin = commit_or_show(form, lambda: create_bulletin(current_user, resolve_window(kind, form.year.data, part)))
         if done:
             flash("通报草稿已生成，请核对数据、修改文字后发布", "success")
             return _detail(bulletin.id)
