@@ -56,7 +56,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-# Benchmarks (figures in the README); not part of the test suite: shared machines are noisy.
+# Benchmarks (figures in docs/performance.md); not part of the test suite: shared machines are noisy.
 bench: bench-setup
 	$(BIN)/python bench/score_city.py
 	$(BIN)/python bench/documents.py
@@ -88,7 +88,7 @@ bench-province: setup
 	$(BIN)/python bench/generate.py province --database "$(BENCH_PROVINCE_URL)" --if-empty
 	$(BIN)/python bench/score_province.py --database "$(BENCH_PROVINCE_URL)"
 
-# Page sizes and slow-link timings in Debian's Chromium (issue 8); needs the chromium package.
+# Page sizes and slow-link timings in Debian's Chromium; needs the chromium package.
 bench-mobile: setup
 	$(BIN)/python bench/mobile.py
 

@@ -43,7 +43,7 @@ from portal.editions.services import (  # noqa: E402
     lock_edition,  # noqa: E402
 )
 from portal.extensions import db  # noqa: E402
-from portal.items.photos import store_photo  # noqa: E402
+from tests.photo_tools import store_photo  # noqa: E402
 from portal.solicitations.models import Solicitation  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")

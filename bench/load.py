@@ -12,7 +12,7 @@ gunicorn (deploy/gunicorn.conf.py, bench/wsgi_bench.py, two workers per core) on
 Prints p50/p95/p99 per page, errors and the achieved rate, the CPU each kind of request cost its worker
 (bench/wsgi_bench.py), the saturation throughput as a ratio of the bare route's and the last step's share
 of the best; stops gunicorn and exits by itself.
-Target (issue 7): p95 < 100 ms for dashboard, inbox with filters, item page and ranking at 50 req/s."""
+Target: p95 < 100 ms for dashboard, inbox with filters, item page and ranking at 50 req/s."""
 import argparse
 import csv
 import glob

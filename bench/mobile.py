@@ -1,4 +1,4 @@
-"""Benchmark (not a test): issue 8's figures for a phone on a slow link, over the demo street office.
+"""Benchmark (not a test): the figures for a phone on a slow link, over the demo street office.
 
     python bench/mobile.py
 

@@ -2,7 +2,7 @@
 
     python bench/score_city.py            # generates bench/out/city.db first if it is missing
 
-Targets (issue 3): scoring 300 units × one year (≈ 50,000 items) from the database under 1 s on the
+Targets: scoring 300 units × one year (≈ 50,000 items) from the database under 1 s on the
 2-core reference machine; the ranking page under 100 ms once scores are stored."""
 import os
 import platform

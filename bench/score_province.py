@@ -4,7 +4,7 @@ heaviest pages on a generated database, by default the province on PostgreSQL.
     python bench/generate.py province --database postgresql+psycopg://postgres@127.0.0.1/bench_province
     python bench/score_province.py [--database URL]
 
-Targets (issue 7, province on PostgreSQL): scoring the whole year < 30 s; updating after one new
+Targets (province on PostgreSQL): scoring the whole year < 30 s; updating after one new
 adoption < 1 s (incremental: the unit re-scored, ranks follow); inbox filtering and the ranking page
 < 200 ms p95. Pages go through the real app in-process (the test client): server time without HTTP."""
 import argparse

@@ -4,7 +4,7 @@
     python bench/search.py [--database URL]
 
 Each query is asked REPEAT times through the real route (logged in as the bench editor, HX-Request set),
-after one warm-up; the figures go in the README's Search section."""
+after one warm-up; the figures go in docs/search-and-duplicates.md."""
 import argparse
 import os
 import statistics

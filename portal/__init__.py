@@ -156,27 +156,38 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         configure_sqlite(db.engine)
 
-    from . import (
-        audit,
-        auth,
-        bulletins,
-        checks,
-        editions,
-        items,
-        notifications,
-        roster,
-        scoring,
-        search,
-        solicitations,
-        units,
-        web,
-    )
+    # The packages are imported here, not at the top: importing portal (for its models, say) loads no views.
+    from .audit import services as audit_services
+    from .audit import views as audit_views
+    from .auth import hooks as auth_hooks
+    from .auth import views as auth_views
+    from .bulletins import views as bulletins_views
+    from .checks import hooks as checks_hooks
+    from .checks import views as checks_views
+    from .editions import hooks as editions_hooks
+    from .editions import views as editions_views
+    from .items import photos
+    from .items import views as items_views
+    from .notifications import views as notifications_views
+    from .roster import views as roster_views
+    from .scoring import admin_views, record_views  # noqa: F401  (their routes join scoring's blueprint)
+    from .scoring import hooks as scoring_hooks
+    from .scoring import views as scoring_views
+    from .search import services as search_services
+    from .search import views as search_views
+    from .solicitations import hooks as solicitations_hooks
+    from .solicitations import views as solicitations_views
+    from .units import views as units_views
+    from .web import hooks as web_hooks
 
-    web.init_app(app)
-    app.session_interface = auth.sessions.PortalSessionInterface()
-    for package in (audit, auth, units, items, search, notifications, scoring, roster, solicitations, editions,
-                    bulletins, checks):
-        app.register_blueprint(package.bp)
+    web_hooks.init_app(app)  # first: the blueprints' rules bind its converters when they are added
+    auth_hooks.init_app(app)
+    for hooks in (audit_services, photos, search_services, checks_hooks, scoring_hooks, solicitations_hooks,
+                  editions_hooks):
+        hooks.init_app(app)
+    for views in (audit_views, auth_views, units_views, items_views, search_views, notifications_views,
+                  scoring_views, roster_views, solicitations_views, editions_views, bulletins_views, checks_views):
+        app.register_blueprint(views.bp)
 
     from .auth.cli import create_admin_command
     from .backup import backup_command, restore_command

@@ -4,7 +4,7 @@ SQLite is copied online with the sqlite3 backup API, which reads one consistent 
 portal keeps serving (a plain file copy of a WAL database can catch a half-written state). The
 uploads are copied after the database: a photo's files are written before its row is committed, so
 every photo in the snapshot already has its files. PostgreSQL is dumped with pg_dump instead (see
-README); the uploads are still copied here.
+docs/security.md, Backup and restore); the uploads are still copied here.
 """
 import getpass
 import hashlib
@@ -176,7 +176,7 @@ def _operator() -> str:
     return os.environ.get("SUDO_USER") or getpass.getuser()
 
 
-PG_DUMP_HINT = ("当前数据库是 PostgreSQL：数据库请用 pg_dump 备份、pg_restore 恢复（命令见 README“备份与恢复”），"
+PG_DUMP_HINT = ("当前数据库是 PostgreSQL：数据库请用 pg_dump 备份、pg_restore 恢复（命令见 docs/security.md 的“Backup and restore”一节），"
                 "本命令只处理上传的照片等文件。")
 
 

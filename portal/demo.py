@@ -1,4 +1,4 @@
-"""`flask --app wsgi demo`: a believable street office with eight weeks of reporting.
+"""`flask --app wsgi demo`: a believable street office reporting since the first week of the year (at least eight weeks).
 
 It writes history with past timestamps, so it builds rows directly instead of going through the
 services (which stamp "now"); the workflow rules it follows are the same."""
@@ -607,7 +607,7 @@ def load_demo(today: date, seed: int = 2026) -> None:
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when accounts already exist.")
 def demo_command(if_empty: bool) -> None:
-    """Create the demo street office, its units, accounts and eight weeks of items."""
+    """Create the demo street office, its units, accounts and a year of items (at least eight weeks)."""
     if db.session.scalar(select(func.count(User.id))):
         if if_empty:
             return

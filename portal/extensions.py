@@ -9,7 +9,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import DateTime, TypeDecorator
 
 # Stable constraint names so Alembic can alter tables on SQLite (batch mode) and PostgreSQL alike.
@@ -108,3 +108,10 @@ def _on_sqlite_connect(dbapi_connection, _record):
 def _on_sqlite_begin(connection):
     read_only = has_request_context() and request.method in SAFE_METHODS and not _writing.get()
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def on_session(identifier: str, hook) -> None:
+    """Connects a hook to every SQLAlchemy session from an init_app: once, however many apps a process
+    creates (the tests create hundreds)."""
+    if not event.contains(Session, identifier, hook):
+        event.listen(Session, identifier, hook)

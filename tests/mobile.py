@@ -1,4 +1,4 @@
-"""The mobile budgets of issue 8 (compressed bytes on the wire) and the page discovery shared by the
+"""The mobile budgets (docs/performance.md, Mobile: compressed bytes on the wire) and the page discovery shared by the
 test-client budget tests, the browser tests and bench/mobile.py. Pages are found by following the
 menus, so a page added later is measured without anyone listing it here."""
 import gzip

@@ -80,7 +80,8 @@ def test_removing_a_photo_in_a_failed_edit_keeps_its_file(app, make, world, monk
 def test_adopting_an_item(app, make, world, monkeypatch):
     item = make.item(world.reporter, "in_review", signer=world.signer, editor=world.editor)
     before = counts(Adoption, ItemEvent, Notification)
-    monkeypatch.setattr("portal.items.services.notify_users", explode)  # the author's notice comes last
+    # The author's notice comes last, from scoring's receiver of item_transitioned.
+    monkeypatch.setattr("portal.scoring.hooks.notify_users", explode)
     fail_midway(client_for(app, world.editor), f"/items/{item.id}/act/adopt", {"comment": ""})
     assert db.session.get(Item, item.id).status == "in_review"
     assert counts(Adoption, ItemEvent, Notification) == before

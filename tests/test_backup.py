@@ -13,8 +13,8 @@ from werkzeug.datastructures import FileStorage
 
 from portal import create_app
 from portal.extensions import db
-from portal.items.photos import store_photo
 from tests.conftest import DATABASE_URL, _config, jpeg_bytes
+from tests.photo_tools import store_photo
 
 pytestmark = pytest.mark.skipif(bool(DATABASE_URL), reason="the SQLite backup; PostgreSQL uses pg_dump")
 

@@ -10,11 +10,9 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event as orm_event
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from ..extensions import db
+from ..extensions import db, on_session
 from ..web.filters import local_day_start
 from ..web.paging import Page, paginate
 from .models import AuditEvent
@@ -217,13 +215,16 @@ def record_event(actor, action: str, target, summary: str, old: dict | None = No
 _LOG_LINES = "audit_log_lines"
 
 
-@orm_event.listens_for(Session, "after_commit")
+def init_app(app) -> None:
+    on_session("after_commit", _write_log_lines)
+    on_session("after_rollback", _drop_log_lines)
+
+
 def _write_log_lines(session) -> None:
     for line in session.info.pop(_LOG_LINES, []):
         logger.info(*line)
 
 
-@orm_event.listens_for(Session, "after_rollback")
 def _drop_log_lines(session) -> None:
     session.info.pop(_LOG_LINES, None)
 

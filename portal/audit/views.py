@@ -1,12 +1,14 @@
-from flask import current_app, request
+from flask import Blueprint, current_app, request
 
 from ..web.access import roles_required
 from ..web.fields import query_page
 from ..web.htmx import render_page
-from . import bp
 from .display import list_changes
 from .forms import AuditFilterForm
 from .services import ACTIONS, TARGET_TYPES, AuditFilters, search_events
+
+
+bp = Blueprint("audit", __name__)
 
 
 def _filters(form: AuditFilterForm) -> AuditFilters:

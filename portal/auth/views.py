@@ -1,13 +1,13 @@
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..audit.services import record_event
 from ..extensions import db
+from ..items.signoff import list_missing_signers, missing_signer_message
 from ..units.services import unit_choices
 from ..web.access import roles_required
-from . import bp
 from .forms import LoginForm, PasswordChangeForm, UserForm
 from .models import User
 from .services import (
@@ -17,15 +17,16 @@ from .services import (
     change_password,
     create_user,
     generate_password,
-    list_missing_signers,
     list_users,
-    missing_signer_message,
     reset_password,
     set_user_active,
     update_user,
 )
 from .sessions import count_live_sessions, end_session, leave_session_notice, revoke_sessions, start_session
 from .throttle import describe_attempt
+
+
+bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:

@@ -14,8 +14,9 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from functools import partial
 
-from flask import abort, current_app, url_for
+from flask import current_app, url_for
 from sqlalchemy import func, select
 
 from ..audit.services import record_event, snapshot
@@ -38,6 +39,7 @@ from ..scoring.services import (
 )
 from ..units.models import Unit
 from ..units.services import list_reporting_units
+from ..web.errors import UserError, load_for
 from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..web.filters import office_today, to_local
 from .documents import store_bulletin_documents
@@ -58,10 +60,8 @@ DEFAULT_CLOSING = ("请各单位对照通报，认真总结经验、查找不足
                    "未完成报送任务的单位要明确专人负责，切实提高信息报送的时效和质量。")
 
 
-class BulletinError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class BulletinError(UserError):
+    """A refused bulletin operation, worded in Chinese."""
 
 
 # ---- windows ----------------------------------------------------------------------------------
@@ -144,12 +144,7 @@ ACTIONS = {
 def get_bulletin_for(user, bulletin_id: int, action: str = "view") -> Bulletin:
     """The one way views load a bulletin: 404 when the user may not see it (a unit asking for a draft),
     403 when they may see it but not do this."""
-    bulletin = db.session.get(Bulletin, bulletin_id)
-    if bulletin is None or not can_view_bulletin(user, bulletin):
-        abort(404)
-    if not ACTIONS[action](user, bulletin):
-        abort(403)
-    return bulletin
+    return load_for(Bulletin, bulletin_id, partial(can_view_bulletin, user), partial(ACTIONS[action], user))
 
 
 @dataclass

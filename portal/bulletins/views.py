@@ -2,21 +2,20 @@
 bulletin), publishing, corrections, and the spreadsheet."""
 from decimal import Decimal
 
-from flask import flash, redirect, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..web.access import ask_confirmation, roles_required
 from ..web.downloads import DOCX_MIMETYPE, XLSX_MIMETYPE, send_download
+from ..web.errors import commit_or_show
 from ..web.htmx import render_page
-from . import bp
 from .documents import read_bulletin_file
 from .forms import BulletinTextForm, NewBulletinForm
 from .services import (
     DELETE_DRAFT_QUESTION,
     describe_publishing,
     PART_FIELDS,
-    BulletinError,
     correct_bulletin,
     create_bulletin,
     default_window,
@@ -30,6 +29,9 @@ from .services import (
     update_bulletin,
 )
 from .table import PART_HEADERS, bulletin_filename, chinese_date, missed_window_text, summarise_adoptions
+
+
+bp = Blueprint("bulletins", __name__)
 
 bp.add_app_template_global(summarise_adoptions, "adoption_summary")
 bp.add_app_template_filter(missed_window_text, "missed_window")
@@ -54,14 +56,6 @@ def _signed_points(value: str | None) -> str:
     return f"{number:+f}" if number else "0"
 
 
-def _show_error(form, error: BulletinError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors) + [str(error)]
-    else:
-        flash(str(error), "error")
-
-
 def _detail(bulletin_id: int):
     return redirect(url_for("bulletins.detail", bulletin_id=bulletin_id))
 
@@ -82,13 +76,9 @@ def new():
     if form.validate_on_submit():
         kind = form.kind.data
         part = {"month": form.month.data, "quarter": form.quarter.data}.get(kind, 0)
-        try:
-            bulletin = create_bulletin(current_user, resolve_window(kind, form.year.data, part))
-            db.session.commit()
-        except BulletinError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
+        # The window is checked inside: a month 13 is a refusal shown at its field.
+        done, bulletin = commit_or_show(form, lambda: create_bulletin(current_user, resolve_window(kind, form.year.data, part)))
+        if done:
             flash("通报草稿已生成，请核对数据、修改文字后发布", "success")
             return _detail(bulletin.id)
     return render_page("bulletins/new.html", form=form, part_fields=PART_FIELDS)
@@ -100,14 +90,9 @@ def edit(bulletin_id: int):
     bulletin = get_bulletin_for(current_user, bulletin_id, "edit")
     form = BulletinTextForm(obj=bulletin)
     if form.validate_on_submit():
-        try:
-            update_bulletin(current_user, bulletin, form.title.data, form.addressee.data, form.preamble.data,
-                            form.closing.data)
-            db.session.commit()
-        except BulletinError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
+        done, _ = commit_or_show(form, update_bulletin, current_user, bulletin, form.title.data, form.addressee.data,
+                                 form.preamble.data, form.closing.data)
+        if done:
             flash("已保存", "success")
             return _detail(bulletin.id)
     return render_page("bulletins/edit.html", form=form, bulletin=bulletin)
@@ -132,13 +117,7 @@ def publish(bulletin_id: int):
         return _detail(bulletin.id)
     if page := ask_confirmation(describe_publishing(bulletin), "发布并通知各单位"):
         return page
-    try:
-        publish_bulletin(current_user, bulletin)
-        db.session.commit()
-    except BulletinError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    if commit_or_show(None, publish_bulletin, current_user, bulletin)[0]:
         flash(f"通报已发布（{bulletin.doc_number}），已通知各单位", "success")
     return _detail(bulletin_id)
 

@@ -1,15 +1,16 @@
-from flask import abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..items.diff import diff_html
 from ..items.services import WorkflowError, get_item_for
+from ..items.workflow import SIGNOFF_STATES, can_transition, can_view_item
 from ..search.text import Term
 from ..web.access import roles_required
 from ..web.filters import office_today
-from ..web.forms import form_errors, show_error
+from ..web.errors import commit_or_show, show_error
+from ..web.forms import form_errors
 from ..web.htmx import render_page
-from . import bp
 from .forms import CombineForm, DuplicateForm, SensitiveWordsForm
 from .services import (
     add_sensitive_words,
@@ -26,6 +27,9 @@ from .services import (
     mark_duplicate,
     remove_sensitive_word,
 )
+
+
+bp = Blueprint("checks", __name__)
 
 
 @bp.get("/items/<int:item_id>/similar/<int:other_id>")
@@ -60,13 +64,7 @@ def mark_duplicate_of(item_id: int):
         flash(form_errors(form), "error")
         return redirect(url_for("items.detail", item_id=item.id))
     original = get_item_for(current_user, form.original_id.data)
-    try:
-        mark_duplicate(item, current_user, original, form.reason.data)
-    except WorkflowError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if commit_or_show(None, mark_duplicate, item, current_user, original, form.reason.data)[0]:
         flash(f"已标记为与《{original.display_title}》重复，不计分", "success")
     return redirect(url_for("items.detail", item_id=item.id))
 
@@ -119,8 +117,6 @@ def word_delete(word_id: int):
 def item_checks_context(item) -> dict:
     """What the item page shows of this package: warnings for the unit before the item leaves it,
     similar items (each as far as the reader may see it), and the editor's duplicate and 综合 actions."""
-    from ..items.workflow import SIGNOFF_STATES, can_transition, can_view_item
-
     similar = list_similar_items(item, current_user)
     duplicate_form = None
     if similar and can_transition(current_user, item, "invalidate"):

@@ -17,8 +17,10 @@ from ..items.models import Item
 from ..notifications.services import notify_users
 from ..scoring.models import Channel
 from ..scoring.services import FactDateError, record_edition_adoption
+from ..web.errors import UserError, load_for
 from ..web.fields import EARLIEST_YEAR
 from ..web.filters import format_date, office_today
+from ..web.forms import clean_text
 from .models import NUMBERINGS, Edition, EditionEntry, Publication
 
 HEADLINE_MAX = 100
@@ -28,16 +30,8 @@ RECIPIENTS_MAX = 300
 CANDIDATE_LIMIT = 50
 
 
-class EditionError(Exception):
-    """A refused change, with a Chinese message for the user and the form field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-def _clean(text: str | None) -> str:
-    return (text or "").replace("\r\n", "\n").strip()
+class EditionError(UserError):
+    """A refused edition or publication change."""
 
 
 def _require_editor(user) -> None:
@@ -102,7 +96,7 @@ def _edition_name(edition: Edition) -> str:
 
 
 def save_publication(publication: Publication | None, fields: PublicationFields) -> Publication:
-    name = _clean(fields.name)
+    name = clean_text(fields.name)
     if not name:
         raise EditionError("请填写刊物名称", "name")
     duplicate = db.session.scalar(select(Publication.id).where(Publication.name == name))
@@ -112,7 +106,7 @@ def save_publication(publication: Publication | None, fields: PublicationFields)
         raise EditionError("请选择本办的采用载体", "channel_id")
     if fields.numbering not in NUMBERINGS:
         raise EditionError("请选择编号方式", "numbering")
-    sections = [line.strip() for line in _clean(fields.sections).splitlines() if line.strip()]
+    sections = [line.strip() for line in clean_text(fields.sections).splitlines() if line.strip()]
     if any(len(section) > SECTION_MAX for section in sections):
         raise EditionError(f"每个栏目名称不超过{SECTION_MAX}个字", "sections")
     action = "publication.update" if publication is not None else "publication.create"
@@ -122,9 +116,9 @@ def save_publication(publication: Publication | None, fields: PublicationFields)
     before = snapshot(publication, *_PUBLICATION_FIELDS) if action == "publication.update" else None
     publication.name, publication.channel_id, publication.numbering = name, fields.channel_id, fields.numbering
     publication.show_total, publication.total_start = fields.show_total, fields.total_start
-    publication.compiled_by, publication.sections = _clean(fields.compiled_by), "\n".join(sections)
-    publication.report_to, publication.send_to = _clean(fields.report_to), _clean(fields.send_to)
-    publication.issue_to, publication.print_count = _clean(fields.issue_to), fields.print_count
+    publication.compiled_by, publication.sections = clean_text(fields.compiled_by), "\n".join(sections)
+    publication.report_to, publication.send_to = clean_text(fields.report_to), clean_text(fields.send_to)
+    publication.issue_to, publication.print_count = clean_text(fields.issue_to), fields.print_count
     publication.active = fields.active
     db.session.flush()
     record_event(None, action, publication, f"{'修改' if before else '新建'}刊物“{name}”", before,
@@ -181,12 +175,9 @@ def _next_numbers(publication: Publication, year: int) -> tuple[int, int]:
 
 def get_edition_for(user, edition_id: int, action: str = "view") -> Edition:
     """A locked edition is for every reader; a draft only for editors (404 to anyone else)."""
-    edition = db.session.get(Edition, edition_id)
-    if edition is None or (not edition.is_locked and not user.has_role("editor")):
-        abort(404)
-    if action == "edit" and not user.has_role("editor"):
-        abort(403)
-    return edition
+    editor = user.has_role("editor")
+    return load_for(Edition, edition_id, lambda edition: edition.is_locked or editor,
+                    lambda _edition: action != "edit" or editor)
 
 
 def get_entry_for(user, entry_id: int) -> EditionEntry:
@@ -240,7 +231,7 @@ def update_edition(editor, edition: Edition, issued_on: date | None, editor_note
     _require_editor(editor)
     _require_draft(edition)
     _check_issued_on(issued_on)
-    note = _clean(editor_note)
+    note = clean_text(editor_note)
     if len(note) > NOTE_MAX:
         raise EditionError(f"编者按不超过{NOTE_MAX}字", "editor_note")
     before = snapshot(edition, *_EDITION_FIELDS)
@@ -295,7 +286,7 @@ def is_in_locked_edition(item_id: int) -> bool:
 
 def list_candidate_items(edition: Edition, query_text: str = "", limit: int = CANDIDATE_LIMIT) -> list[Item]:
     query = _candidates(edition).order_by(Item.submitted_at.desc(), Item.id.desc()).limit(limit)
-    words = _clean(query_text)
+    words = clean_text(query_text)
     if words:
         pattern = f"%{words}%"
         query = query.where(or_(Item.title.like(pattern), Item.edited_title.like(pattern)))
@@ -303,7 +294,7 @@ def list_candidate_items(edition: Edition, query_text: str = "", limit: int = CA
 
 
 def _check_section(edition: Edition, section: str) -> str:
-    section = _clean(section)
+    section = clean_text(section)
     if section and section not in edition.publication.section_list:
         raise EditionError("请选择本刊物的栏目", "section")
     return section
@@ -350,7 +341,7 @@ def update_entries(editor, edition: Edition, typed: dict[int, tuple[str, str]]) 
 def update_entry(editor, entry: EditionEntry, headline: str, section: str) -> None:
     _require_editor(editor)
     _require_draft(entry.edition)
-    headline = _clean(headline).replace("\n", " ")
+    headline = clean_text(headline).replace("\n", " ")
     if not headline:
         raise EditionError("请填写标题", "headline")
     if len(headline) > HEADLINE_MAX:

@@ -1,6 +1,6 @@
 """Edition pages: the list, compiling a draft (editors), reading a locked edition (everyone), and the
 admin's publications."""
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -11,10 +11,10 @@ from ..web.access import ask_confirmation, roles_required
 from ..web.downloads import DOCX_MIMETYPE, send_download
 from ..web.fields import query_int
 from ..web.filters import office_today
-from ..web.forms import is_form_key, new_form_key, show_error, strip_control_characters
+from ..web.errors import commit_or_show, show_error
+from ..web.forms import is_form_key, new_form_key, strip_control_characters
 from ..web.htmx import render_page
 from ..web.wechat import render_wechat_page
-from . import bp
 from .forms import AddItemsForm, EditionNewForm, EditionSettingsForm, PublicationForm
 from .models import NUMBERINGS
 from .services import (
@@ -51,6 +51,9 @@ from .services import (
 )
 from .wechat import edition_article
 from .word import build_edition_docx
+
+
+bp = Blueprint("editions", __name__)
 
 
 @bp.app_template_global("edition_number")
@@ -242,14 +245,7 @@ def _back_to(entry):
 def _attempt(operation, *args) -> bool:
     """Runs a service operation as the current user and commits; a refusal is rolled back and shown
     as a flash message. Returns whether it was done."""
-    try:
-        operation(current_user, *args)
-        db.session.commit()
-    except EditionError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return False
-    return True
+    return commit_or_show(None, operation, current_user, *args)[0]
 
 
 @bp.post("/editions/<int:edition_id>/entries/save")

@@ -4,17 +4,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db, utcnow
-
-CATEGORIES = {
-    "brief": "简讯",
-    "work": "工作动态",
-    "experience": "经验做法",
-    "research": "调研",
-    "suggestion": "意见建议",
-    "opinion": "舆情",
-    "emergency": "突发/紧急",
-    "policy": "政策法规",
-}
+from .categories import CATEGORIES
 
 STATUSES = {
     "draft": "草稿",
@@ -173,6 +163,6 @@ class ItemEvent(db.Model):
 
     @property
     def action_name(self) -> str:
-        from .workflow import ACTION_NAMES
+        from .workflow import ACTION_NAMES  # workflow imports this module
 
         return ACTION_NAMES.get(self.action, self.action)

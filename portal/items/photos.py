@@ -8,15 +8,14 @@ from dataclasses import dataclass
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from ..extensions import db
+from ..extensions import db, on_session
+from ..web.errors import UserError
 from .models import ItemPhoto
 
 
-class PhotoError(ValueError):
-    """A user-facing refusal, worded in Chinese."""
+class PhotoError(UserError):
+    """A refused photo."""
 
 
 @dataclass
@@ -117,14 +116,6 @@ def _read(file_storage) -> bytes:
     return file_storage.stream.read(current_app.config["PHOTO_MAX_BYTES"] + 1)
 
 
-def encode_upload(file_storage) -> Upload:
-    filename = _filename(file_storage)
-    try:
-        return Upload(filename, encode_photo(_read(file_storage), filename))
-    except PhotoError as error:
-        return Upload(filename, None, str(error))
-
-
 def encode_uploads(files: list, room: int, full: str = "") -> list[Upload]:
     """A request's photos, checked in the order of their cost: the count (`room` more photos fit, the
     refusal `full` or the item's limit), then each file's bytes, format and pixels from its header, then
@@ -147,13 +138,6 @@ def encode_uploads(files: list, room: int, full: str = "") -> list[Upload]:
         except PhotoError as error:
             uploads.append(Upload(filename, None, str(error)))
     return uploads
-
-
-def store_photo(file_storage, uploader_id: int, form_key: str, item_id: int | None, position: int) -> ItemPhoto:
-    upload = encode_upload(file_storage)
-    if upload.encoded is None:
-        raise PhotoError(upload.error)
-    return store_upload(upload.encoded, uploader_id, form_key, item_id, position)
 
 
 def store_upload(encoded: EncodedPhoto, uploader_id: int, form_key: str, item_id: int | None,
@@ -193,13 +177,17 @@ def _unlink(paths: list[str]) -> None:
             pass
 
 
-@event.listens_for(Session, "after_commit")
+def init_app(app) -> None:
+    """Photo files follow their transaction: kept on commit, removed on rollback."""
+    on_session("after_commit", _settle_photo_files)
+    on_session("after_transaction_end", _undo_photo_files)
+
+
 def _settle_photo_files(session) -> None:
     session.info.pop(WRITTEN_FILES, None)
     _unlink(session.info.pop(DOOMED_FILES, []))
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _undo_photo_files(session, transaction) -> None:
     # After a commit the lists are already empty; otherwise the outermost transaction was rolled back.
     if transaction.parent is None:

@@ -1,6 +1,7 @@
 """Items: filing, sign-off, the office's review, and the queries behind the item pages."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from flask import abort, current_app, url_for
 from sqlalchemy import false, func, or_, select
@@ -11,12 +12,13 @@ from ..auth.models import UNIT_ROLES
 from ..auth.services import list_users_with_role
 from ..extensions import db, utcnow
 from ..notifications.services import mark_done, notify_users
-from ..scoring.services import INTERNAL_CHANNEL, fact_day_refusal, get_channel, record_adoption
 from ..units.models import Unit
+from ..web.errors import UserError, load_for
 from ..web.filters import format_datetime, local_day_start, office_today, to_local
 from ..web.paging import Page, count_rows, paginate
 from .models import CATEGORIES, PENDING, PENDING_STATUSES, RETURNED, STATUSES, Item, ItemEvent, ItemPhoto
 from .photos import Upload, remove_photo, store_upload, too_many_photos
+from .signals import item_fields_checking, item_saved, item_transitioned, item_transitioning, shown_to_all
 
 # Item.is_returned in SQL.
 RETURNED_ITEM = (Item.status == "draft") & (Item.decision_note != "")
@@ -32,17 +34,12 @@ from .workflow import (
     can_edit_item_text,
     can_transition,
     can_view_item,
-    is_signoff_decision,
     needs_second_signoff,
 )
 
 
-class WorkflowError(ValueError):
-    """A user-facing refusal, worded in Chinese; `field` names the item form field it belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class WorkflowError(UserError):
+    """A refused item operation."""
 
 
 class EditConflict(WorkflowError):
@@ -80,9 +77,10 @@ class ItemFields:
 def get_item_for(user, item_id: int, action: str = "view") -> Item:
     """The one way views load an item: 404 when the user may not see it (so ids reveal nothing),
     403 when they may see it but not do this."""
-    item = db.session.get(Item, item_id)
-    if item is None or not can_view_item(user, item):
-        abort(404)
+    return load_for(Item, item_id, partial(can_view_item, user), partial(_may, user, action))
+
+
+def _may(user, action: str, item: Item) -> bool:
     allowed = {
         "view": True,
         "edit": can_edit_item(user, item),
@@ -91,12 +89,8 @@ def get_item_for(user, item_id: int, action: str = "view") -> Item:
         "recategorize": can_correct_category(user, item),
     }.get(action)
     if allowed is None:
-        allowed = action in TRANSITIONS and any(
-            user.has_role(role) for role in TRANSITIONS[action].sources
-        )
-    if not allowed:
-        abort(403)
-    return item
+        allowed = action in TRANSITIONS and any(user.has_role(role) for role in TRANSITIONS[action].sources)
+    return allowed
 
 
 def get_photo_for(user, photo_id: int) -> ItemPhoto:
@@ -106,17 +100,10 @@ def get_photo_for(user, photo_id: int) -> ItemPhoto:
     if photo.item_id is None:
         visible = photo.uploader_id == user.id
     else:
-        visible = can_view_item(user, photo.item) or _in_locked_edition(photo.item_id)
+        visible = can_view_item(user, photo.item) or shown_to_all(photo.item)
     if not visible:
         abort(404)
     return photo
-
-
-def _in_locked_edition(item_id: int) -> bool:
-    # A locked edition is for every reader, photos included, whichever unit filed the item.
-    from ..editions.services import is_in_locked_edition
-
-    return is_in_locked_edition(item_id)
 
 
 def find_item_by_form_key(form_key: str) -> Item | None:
@@ -130,14 +117,7 @@ def _check_fields(unit_id: int, fields: ItemFields, item: Item | None = None) ->
         earlier = db.session.get(Item, fields.follow_up_of_id)
         if earlier is None or earlier.unit_id != unit_id or earlier is item or earlier.status not in OFFICE_VISIBLE:
             raise WorkflowError("续报只能关联本单位之前的信息", "follow_up_of_id")
-    if fields.solicitation_id is not None:
-        # Imported here: the solicitations package imports the items models at its own import time.
-        from ..solicitations.services import SolicitationError, check_answer_link
-
-        try:
-            check_answer_link(unit_id, fields.solicitation_id, item.solicitation_id if item else None)
-        except SolicitationError as error:
-            raise WorkflowError(str(error), "solicitation_id") from None
+    item_fields_checking.send(fields, unit_id=unit_id, item=item)
 
 
 # The fields an item's audit events compare before and after.
@@ -173,7 +153,7 @@ def create_item(author, fields: ItemFields, form_key: str) -> Item:
     for photo in list_form_photos(form_key, author.id):
         photo.item = item
     _record_event(item, author, "create", None)
-    _refresh_checks(item)
+    item_saved.send(item)
     return item
 
 
@@ -185,14 +165,7 @@ def update_item(item: Item, actor, fields: ItemFields, loaded_version: str | int
     before = snapshot(item, *_AUDITED)
     _apply_fields(item, fields)
     _record_event(item, actor, "edit", item.status, before=before)
-    _refresh_checks(item)
-
-
-def _refresh_checks(item: Item) -> None:
-    # Imported here: the checks package builds on this module.
-    from ..checks.services import refresh_item_checks
-
-    refresh_item_checks(item)
+    item_saved.send(item)
 
 
 def describe_deletion(item: Item) -> str:
@@ -298,15 +271,10 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
     comment = comment.strip()
     if transition.needs_comment and not comment:
         raise WorkflowError("请填写理由或修改意见")
-    if action == "adopt" and internal_adoption:
-        adopted_on = adopted_on or office_today()
-        refusal = fact_day_refusal(adopted_on, item.submitted_at, "采用日期")
-        if refusal:
-            raise WorkflowError(refusal, "adopted_on")
+    adopted_on = (adopted_on or office_today()) if action == "adopt" and internal_adoption else None
+    item_transitioning.send(item, actor=actor, action=action, adopted_on=adopted_on)
     before = snapshot(item, *_AUDITED)
     from_status = item.status
-    if is_signoff_decision(transition, from_status):
-        _record_signoff_checks(item, actor, transition)
     item.status = transition.target
     if transition.target == "submitted":
         item.submitted_at = utcnow()
@@ -316,20 +284,10 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
         item.edited_title = item.edited_body = None
     if action in ("invalidate", "reject", "return"):
         item.decision_note = comment
-    if action == "adopt" and internal_adoption:
-        record_adoption(item.id, INTERNAL_CHANNEL, adopted_on, actor.id)
     _record_event(item, actor, action, from_status, comment, before)
     _notify_transition(item, action, from_status, comment, internal_adoption)
-
-
-def _record_signoff_checks(item: Item, signer, transition) -> None:
-    """The signer decides with the warnings in front of them: what was shown and the decision are kept;
-    a signed item's near-duplicates are found again, now among what the office has received."""
-    from ..checks.services import record_similar_items, record_warning_review
-
-    record_warning_review(item, signer, transition.action)
-    if transition.target == "submitted":
-        record_similar_items(item)
+    item_transitioned.send(item, actor=actor, action=action, adopted_on=adopted_on, from_status=from_status,
+                           comment=comment)
 
 
 # The office's verdicts on an item; a change from one to another is a correction the unit is told of.
@@ -364,16 +322,10 @@ def _notify_transition(item: Item, action: str, from_status: str, comment: str, 
     if not internal_adoption:
         return  # a 补录 is announced by record_adoption_by, naming the upper channel
     if from_status in DECIDED and item.status in DECIDED:
-        # A verdict the unit was told of is changed (未采用 → 已采用 or 不计分): the unit hears of the
-        # correction, old and new, instead of a notice that reads like a first decision.
-        where = f"（{get_channel(INTERNAL_CHANNEL).name}）" if action == "adopt" else ""
-        notify_users(list_item_people(item), "item_corrected",
-                     f"更正：{title}的处理结果由“{STATUSES[from_status]}”改为“{STATUSES[item.status]}”{where}"
-                     + (f"：{comment}" if comment else ""), url)
+        if action != "adopt":  # an adoption is told by scoring's hook, naming the publication
+            notify_verdict_corrected(item, from_status, comment)
     elif action == "return":
         notify_users([item.author_id], "item_returned", f"{title}被退回修改：{comment}", url)
-    elif action == "adopt":
-        notify_users([item.author_id], "item_adopted", f"{title}已被{get_channel(INTERNAL_CHANNEL).name}采用", url)
     elif action in ("reject", "invalidate"):
         verdict = "未被采用" if action == "reject" else "判定为不计分"
         notify_users(list_item_people(item), "item_verdict", f"{title}{verdict}" + (f"：{comment}" if comment else ""), url)
@@ -405,6 +357,14 @@ def correct_item_category(item: Item, editor, category: str, reason: str) -> Non
     _record_event(item, editor, "recategorize", item.status, comment, before)
     notify_users(list_item_people(item), "item_corrected", f"更正：《{item.display_title}》的{comment}",
                  url_for("items.detail", item_id=item.id))
+
+
+def notify_verdict_corrected(item: Item, from_status: str, comment: str, where: str = "") -> None:
+    """A verdict the unit was told of is changed (未采用 → 已采用 or 不计分): the unit hears of the
+    correction, old and new, instead of a notice that reads like a first decision."""
+    notify_users(list_item_people(item), "item_corrected",
+                 f"更正：《{item.display_title}》的处理结果由“{STATUSES[from_status]}”改为“{STATUSES[item.status]}”{where}"
+                 + (f"：{comment}" if comment else ""), url_for("items.detail", item_id=item.id))
 
 
 def list_item_people(item: Item) -> list[int]:
@@ -460,19 +420,6 @@ def filter_items(query, filters: InboxFilters):
     if filters.date_to:
         query = query.where(Item.submitted_at < local_day_start(filters.date_to + timedelta(days=1)))
     return query
-
-
-def search_inbox(filters: InboxFilters, page: int, per_page: int) -> Page:
-    received = Item.status.in_(OFFICE_VISIBLE)
-    if filters.q:
-        # Imported here: the search package builds on this module.
-        from ..search.services import list_matching_items
-
-        found = list_matching_items(filters, received, page, per_page)
-        if found is not None:
-            return found
-    query = filter_items(select(Item).where(received), filters)
-    return _paginate(query.order_by(Item.submitted_at.desc(), Item.id.desc()), page, per_page)
 
 
 def visible_items_condition(user):

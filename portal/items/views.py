@@ -1,25 +1,28 @@
-
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from ..auth.models import SIGNOFF_ROLES
+from ..auth.models import SIGNOFF_ROLES, UNIT_ROLES
+from ..checks.services import count_item_warnings, count_similar
+from ..checks.views import item_checks_context
 from ..extensions import db, utcnow
 from ..scoring.services import INTERNAL_CHANNEL, describe_unit_year, get_channel, list_adoptions, list_open_quotas
+from ..search.services import search_inbox
 from ..solicitations.services import list_answer_choices
 from ..units.services import unit_filter_choices
 from ..web.access import ask_confirmation, roles_required
+from ..web.errors import commit_or_show
 from ..web.fields import parse_whole_number, query_int, query_page
 from ..web.filters import format_date, local_to_utc, office_today, to_local_naive
 from ..web.forms import is_form_key, loaded_version, new_form_key, strip_control_characters
 from ..web.htmx import render_page
 from ..web.wechat import render_wechat_page
-from . import bp
 from .diff import diff_html
 from .forms import CategoryForm, DecisionForm, InboxFilterForm, ItemForm, ReviewForm
 from .models import PENDING, RETURNED, STATUSES, UNIT_LISTS
 from .photos import encode_uploads, photo_path
+from .signoff import list_missing_signers, missing_signer_message
 from .services import (
     describe_deletion,
     describe_signoff,
@@ -28,6 +31,7 @@ from .services import (
     WorkflowError,
     apply_photo_changes,
     count_office_statuses,
+    count_signoff_queue,
     count_unit_statuses,
     correct_item_category,
     create_item,
@@ -43,7 +47,6 @@ from .services import (
     list_signoff_queue,
     list_unit_items,
     photo_room,
-    search_inbox,
     transition_item,
     update_item,
 )
@@ -60,13 +63,32 @@ from .workflow import (
     can_view_item,
 )
 
-UNIT_MEMBER = ("reporter", "signer")
+
+bp = Blueprint("items", __name__)
+
+
+@bp.app_template_filter("status_name")
+def _status_name(status: str) -> str:
+    return STATUSES.get(status, status)
+
+
+@bp.app_template_global("signoff_waiting")
+def _signoff_waiting() -> int:
+    """The menu's count on 待审签."""
+    return count_signoff_queue(current_user.unit_id, awaited_states(current_user))
+
+
+@bp.app_template_global("own_unit_lacks_signers")
+def _own_unit_lacks_signers() -> list[str]:
+    """For the reporter's form and dashboard: why 送审签 would wait for ever (empty when it would not)."""
+    return [f"本单位{missing_signer_message(role)}" for role in list_missing_signers(current_user.unit_id)]
+
 
 
 @bp.get("/")
 @login_required
 def home():
-    if current_user.has_any_role(*UNIT_MEMBER):
+    if current_user.has_any_role(*UNIT_ROLES):
         return redirect(url_for("items.dashboard"))
     if current_user.has_role("supervisor"):
         # A 主管领导's one task here is the sign-off the rule set asks of them.
@@ -79,7 +101,7 @@ def home():
 
 
 @bp.get("/unit")
-@roles_required(*UNIT_MEMBER)
+@roles_required(*UNIT_ROLES)
 def dashboard():
     unit_id = current_user.unit_id
     return render_page(
@@ -96,7 +118,7 @@ def dashboard():
 
 
 @bp.get("/items")
-@roles_required(*UNIT_MEMBER)
+@roles_required(*UNIT_ROLES)
 def unit_items():
     status = request.args.get("status") if request.args.get("status") in UNIT_LISTS else None
     page = list_unit_items(current_user.unit_id, status, query_page(),
@@ -108,8 +130,6 @@ def unit_items():
 @bp.get("/signoff")
 @roles_required(*SIGNOFF_ROLES)
 def signoff():
-    from ..checks.services import count_item_warnings  # the checks package builds on this one
-
     mine = awaited_states(current_user)
     queue = list_signoff_queue(current_user.unit_id, mine)
     # What the unit head signed and the 主管领导 has still to sign: shown so nobody wonders where it went.
@@ -126,7 +146,6 @@ def inbox():
                            units=unit_filter_choices())
     page = search_inbox(form.to_filters(), query_page(), current_app.config["PAGE_SIZE"])
     query_args = {k: v for k, v in args.items() if k != "page" and v}
-    from ..checks.services import count_similar  # the checks package builds on this one
 
     return render_page("items/inbox.html", "items/_inbox_results.html", form=form, page=page,
                        counts=count_office_statuses(), statuses=STATUSES, query_args=query_args,
@@ -290,8 +309,6 @@ def delete(item_id: int):
 @bp.get("/items/<int:item_id>")
 @login_required
 def detail(item_id: int):
-    from ..checks.views import item_checks_context  # the checks package builds on this one
-
     item = get_item_for(current_user, item_id)
     return render_page(
         "items/detail.html",
@@ -344,13 +361,7 @@ def recategorize(item_id: int):
     item = get_item_for(current_user, item_id, "recategorize")
     form = CategoryForm()
     if form.validate_on_submit():
-        try:
-            correct_item_category(item, current_user, form.category.data, form.reason.data)
-        except WorkflowError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        if commit_or_show(None, correct_item_category, item, current_user, form.category.data, form.reason.data)[0]:
             flash(f"已更正类别为“{item.category_name}”，积分已重新计算，已通知单位", "success")
     else:
         flash("；".join(e for errors in form.errors.values() for e in errors), "error")
@@ -363,13 +374,7 @@ def act(item_id: int, action: str):
     item = get_item_for(current_user, item_id, action)
     form = DecisionForm()
     if form.validate_on_submit():
-        try:
-            transition_item(item, current_user, action, form.comment.data or "", form.adopted_on.data)
-        except WorkflowError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        if commit_or_show(None, transition_item, item, current_user, action, form.comment.data or "", form.adopted_on.data)[0]:
             flash(f"已{item.events[-1].action_name}", "success")
             if not can_view_item(current_user, item):
                 # Returned to the unit: a draft again, which the office no longer sees.

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from ..auth.models import SIGNOFF_ROLES, UNIT_ROLES, UNIT_SCOPED_ROLES
+from .signals import second_signoff_categories
 
 OFFICE_ROLES = ("editor", "viewer")
 # Sent by the reporter, not yet signed off: the unit's side of the workflow.
@@ -76,9 +77,6 @@ def in_own_unit(user, item) -> bool:
 
 def needs_second_signoff(item) -> bool:
     """Whether the office's rule set asks a 主管领导's sign-off, after the unit head's, for this item's category."""
-    # Imported here: scoring builds on the items package.
-    from ..scoring.services import second_signoff_categories
-
     return item.category in second_signoff_categories()
 
 

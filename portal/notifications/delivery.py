@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import neutralize, record_event, snapshot
+from ..auth.models import User
 from ..extensions import db, utcnow
 from ..web.paging import Page, paginate
 from .models import DELIVERY_STATUSES, Delivery, Notification
@@ -25,8 +26,6 @@ SMTP_TIMEOUT = 10
 
 
 def _email_of(user_id: int) -> str:
-    from ..auth.models import User
-
     user = db.session.get(User, user_id)
     return (user.email or "").strip() if user is not None and user.active else ""
 
@@ -74,8 +73,6 @@ def prepare_email(notification: Notification):
 
 
 def prepare_webhook(notification: Notification):
-    from ..auth.models import User
-
     user = db.session.get(User, notification.user_id)
     payload = {
         "id": notification.id,

@@ -1,14 +1,23 @@
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..web.access import roles_required
 from ..web.fields import query_page
 from ..web.htmx import render_page
-from . import bp
 from .delivery import count_deliveries, get_delivery, list_deliveries, retry_delivery
 from .models import DELIVERY_STATUSES
-from .services import get_notification_for, list_notifications, mark_all_read, mark_read
+from .services import count_unread, get_notification_for, list_notifications, mark_all_read, mark_read
+
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.app_context_processor
+def _unread_count():
+    if current_user.is_authenticated:
+        return {"unread_count": count_unread(current_user.id)}
+    return {"unread_count": 0}
 
 
 @bp.get("/notifications")

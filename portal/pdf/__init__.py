@@ -40,6 +40,7 @@ from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from ..items.photos import photo_dir
 from ..web.downloads import send_download
 
 # The roles a font can play in an official document, their @font-face family name, the free font that
@@ -160,9 +161,6 @@ class PortalFetcher(URLFetcher):
 
 
 def make_fetcher(fonts: FontSetup | None = None) -> PortalFetcher:
-    # Imported here: the items package imports views that import this module.
-    from ..items.photos import photo_dir
-
     font_files = [path for _family, path in (fonts or find_fonts()).faces]
     return PortalFetcher([Path(current_app.static_folder)], font_files, Path(photo_dir()))
 

@@ -18,7 +18,8 @@ from ..items.workflow import UNIT_ROLES
 from ..notifications.services import notify_users
 from ..units.models import Unit
 from ..units.services import list_reporting_units
-from ..web.countdown import describe_countdown
+from ..web.countdown import Countdown, describe_countdown
+from ..web.errors import UserError
 from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..web.filters import format_datetime, to_local
 from .models import EMPLOYMENTS, Roster, RosterOfficer, RosterRequest, RosterResponse
@@ -41,12 +42,8 @@ RESPONSE_STATES = {
 }
 
 
-class RosterError(ValueError):
-    """A user-facing refusal, worded in Chinese; `field` names the form field it belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class RosterError(UserError):
+    """A refused roster change."""
 
 
 # ---- contact values -------------------------------------------------------------------------
@@ -400,30 +397,11 @@ def confirm_roster(user, unit: Unit, now: datetime | None = None) -> tuple[Roste
 
 # ---- countdown and states -------------------------------------------------------------------
 
-def is_closed(request: RosterRequest, now: datetime) -> bool:
-    return now > request.deadline_at
-
-
 def response_state(response: RosterResponse | None, deadline: datetime, now: datetime) -> str:
     """on time when answered at or before the deadline; missed once the deadline has passed unanswered."""
     if response is None or response.responded_at is None:
         return "missed" if now > deadline else "waiting"
     return "on_time" if response.responded_at <= deadline else "late"
-
-
-@dataclass
-class Countdown:
-    deadline: datetime
-    text: str
-    closed: bool
-    # the last 24 hours before the deadline: shown in red
-    urgent: bool
-
-    @classmethod
-    def of(cls, deadline: datetime, now: datetime) -> "Countdown":
-        closed = now > deadline
-        countdown = describe_countdown(deadline, now)
-        return cls(deadline, countdown.text, closed, countdown.urgent)
 
 
 @dataclass
@@ -453,7 +431,7 @@ def unit_request_notice(unit: Unit, now: datetime | None = None) -> RequestNotic
         select(RosterResponse).where(RosterResponse.request_id == request.id, RosterResponse.unit_id == unit.id)
     )
     return RequestNotice(request, response, response_state(response, request.deadline_at, now),
-                         Countdown.of(request.deadline_at, now))
+                         describe_countdown(request.deadline_at, now))
 
 
 def roster_pending_for(user, now: datetime | None = None) -> bool:
@@ -510,7 +488,7 @@ def track_roster_request(request: RosterRequest, now: datetime | None = None) ->
     lines.sort(key=lambda line: _STATE_ORDER[line.state])
     counts = {state: sum(1 for line in lines if line.state == state) for state in RESPONSE_STATES}
     latest = current_request()
-    return Tracking(request, lines, counts, Countdown.of(request.deadline_at, now),
+    return Tracking(request, lines, counts, describe_countdown(request.deadline_at, now),
                     latest is not None and latest.id == request.id)
 
 
@@ -527,7 +505,7 @@ def list_roster_requests(limit: int = 20) -> list[RosterRequest]:
     ))
 
 
-# ---- the roster as a table (page, spreadsheet, later the PDF) --------------------------------
+# ---- the roster as a table (page, spreadsheet, PDF) --------------------------------------
 
 @dataclass
 class RosterRow:
@@ -556,7 +534,7 @@ def roster_heading(office_name: str, now: datetime) -> tuple[str, str]:
 
 def roster_rows(now: datetime | None = None) -> list[RosterRow]:
     """Every active reporting unit in tree order with its roster (or none yet), and its answer to the
-    current request: the content of the overview page, the .xlsx and the later PDF."""
+    current request: the content of the overview page, the .xlsx and the PDF."""
     now = now or utcnow()
     rosters = {r.unit_id: r for r in db.session.scalars(select(Roster))}
     request = current_request()

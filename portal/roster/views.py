@@ -4,17 +4,17 @@ from dataclasses import asdict
 from datetime import datetime, time, timedelta
 from functools import partial
 
-from flask import current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
+from ..auth.models import UNIT_ROLES
 from ..extensions import db, utcnow
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
 from ..web.downloads import DOCX_MIMETYPE, XLSX_MIMETYPE, send_download
 from ..web.filters import local_to_utc, office_today, to_local
-from ..web.forms import show_error
+from ..web.errors import commit_or_show
 from ..web.htmx import render_page
-from . import bp
 from .export import build_roster_workbook
 from .forms import RosterForm, RosterRequestForm
 from .services import (
@@ -55,7 +55,9 @@ from .table import (
 )
 from .word import build_roster_docx
 
-UNIT_MEMBER = ("reporter", "signer")
+
+bp = Blueprint("roster", __name__)
+
 ROSTER_READERS = ("reporter", "signer", "editor", "admin", "viewer")
 DEFAULT_NOTE = "请各单位核对本单位分管领导、对口科室和信息员的姓名、职务及联系方式：有变化的请在平台上更新名单，无变化的请点击“确认无变化”。"
 
@@ -76,7 +78,7 @@ def _unit_roster_notice():
 @bp.get("/roster")
 @roles_required(*ROSTER_READERS)
 def index():
-    if current_user.has_any_role(*UNIT_MEMBER) and not current_user.has_any_role("editor", "admin"):
+    if current_user.has_any_role(*UNIT_ROLES) and not current_user.has_any_role("editor", "admin"):
         return redirect(url_for("roster.unit_roster", unit_id=current_user.unit_id))
     now = utcnow()
     latest = current_request()
@@ -128,7 +130,7 @@ def _add_row(form: RosterForm) -> bool:
 
 
 @bp.route("/roster/units/<int:unit_id>/edit", methods=["GET", "POST"])
-@roles_required(*UNIT_MEMBER)
+@roles_required(*UNIT_ROLES)
 def edit(unit_id: int):
     unit = get_roster_unit_for(current_user, unit_id, "edit")
     form = RosterForm(data=asdict(roster_data_of(get_roster(unit.id))))
@@ -151,7 +153,7 @@ def edit(unit_id: int):
 
 
 @bp.post("/roster/units/<int:unit_id>/confirm")
-@roles_required(*UNIT_MEMBER)
+@roles_required(*UNIT_ROLES)
 def confirm(unit_id: int):
     unit = get_roster_unit_for(current_user, unit_id, "edit")
     try:
@@ -209,14 +211,7 @@ def _submit_request_form(form: RosterRequestForm, save) -> tuple[bool, object]:
     if not form.validate_on_submit():
         return False, None
     deadline = local_to_utc(datetime.combine(form.deadline_on.data, time(form.deadline_hour.data)))
-    try:
-        result = save(deadline, form.note.data or "")
-        db.session.commit()
-    except RosterError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return False, None
-    return True, result
+    return commit_or_show(form, save, deadline, form.note.data or "")
 
 
 @bp.route("/roster/requests/new", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from ..web.access import roles_required
 from ..web.downloads import send_download
 from ..web.fields import query_int, year_in_range
 from ..web.filters import to_local
-from . import bp
+from .views import bp
 from .admin_forms import (
     RuleSetForm,
     RuleSetImportForm,

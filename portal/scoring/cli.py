@@ -1,4 +1,4 @@
-"""Scoring's commands: ``score`` (JSON scoring input in, JSON result out, issue 3) and ``refresh-scores``.
+"""Scoring's commands: ``score`` (JSON scoring input in, JSON result out, docs/scoring.md) and ``refresh-scores``.
 
 ``score`` is not bound to an application context, so offices can check rule sets and migrate past
 years without a database.

@@ -1,4 +1,4 @@
-"""Pure scoring engine for government information reporting (issue 3).
+"""Pure scoring engine for government information reporting.
 
 A rule set (plain data an office can edit) and facts (units, items with their
 adoptions and instructions, solicitations) go in; dated ledger rows, raw and
@@ -24,6 +24,8 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, NoReturn, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..items.categories import CATEGORIES
 
 __all__ = [
     "ANY_CATEGORY",
@@ -57,16 +59,6 @@ __all__ = [
     "to_json_result",
 ]
 
-CATEGORIES: Mapping[str, str] = {
-    "brief": "简讯",
-    "work": "工作动态",
-    "experience": "经验做法",
-    "research": "调研",
-    "suggestion": "意见建议",
-    "opinion": "舆情",
-    "emergency": "突发",
-    "policy": "政策法规",
-}
 ANY_CATEGORY = "any"
 WINDOWS = ("week", "month", "quarter", "period")
 PARTIALS = ("skip", "clip")
@@ -532,7 +524,7 @@ class ScoringInput:
 
 
 def parse_input(data: Any) -> ScoringInput:
-    """Turn the CLI's JSON input (issue 3) into validated facts."""
+    """Turn the CLI's JSON input (docs/scoring.md) into validated facts."""
     root = _mapping(data, "输入")
     ruleset = _parse_rules_field(root.get("rules", "default"))
     as_of = _moment(_required(root, "as_of", "输入"), "as_of")

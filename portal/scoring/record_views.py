@@ -6,10 +6,11 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..items.services import get_item_for
 from ..web.access import roles_required
+from ..web.errors import commit_or_show
 from ..web.filters import local_to_utc, office_today
 from ..web.forms import form_errors
 from ..web.htmx import render_page
-from . import bp
+from .views import bp
 from .record_forms import (
     BACK_TO_LIST,
     AdoptionDateForm,
@@ -86,13 +87,7 @@ def adoption_new(item_id: int):
 def adoption_delete(adoption_id: int):
     adoption = get_adoption_for(current_user, adoption_id)
     item_id, name = adoption.item_id, adoption.channel.name
-    try:
-        remove_adoption(current_user, adoption)
-        db.session.commit()
-    except RecordError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    if commit_or_show(None, remove_adoption, current_user, adoption)[0]:
         flash(f"已删除被{name}采用的记录", "success")
     return _item_page(item_id)
 

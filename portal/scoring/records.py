@@ -16,8 +16,10 @@ from ..items.models import Item
 from ..items.services import list_item_people, transition_item
 from ..items.workflow import OFFICE_VISIBLE, UNIT_ROLES, can_view_item, in_own_unit
 from ..notifications.services import notify_users
-from ..web.countdown import describe_countdown
+from ..web.countdown import Countdown, describe_countdown
+from ..web.errors import UserError
 from ..web.filters import office_today, office_tz, to_local
+from ..web.forms import clean_text
 from . import engine
 from .models import Adoption, Channel, Instruction
 from .services import (
@@ -45,12 +47,8 @@ FEEDBACK_STATES = {
 }
 
 
-class RecordError(ValueError):
-    """A user-facing refusal, worded in Chinese; `field` names the form field it belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class RecordError(UserError):
+    """A refused adoption, instruction or feedback."""
 
 
 # ---- the active rule set's vocabulary -------------------------------------------------------
@@ -175,11 +173,6 @@ def _check_day(item: Item, day: date | None, what: str, field_name: str, now: da
         raise RecordError(refusal, field_name)
 
 
-def _clean(text: str | None) -> str:
-    # PostgreSQL refuses NUL characters in text; nobody means to type them.
-    return (text or "").replace("\x00", "").strip()
-
-
 def _title(item: Item) -> str:
     return f"《{item.display_title}》"
 
@@ -282,7 +275,7 @@ _FEEDBACK_FIELDS = ("feedback_text", "feedback_at", "feedback_verdict", "feedbac
 def _check_leader(item: Item, rules: engine.RuleSet, leader_name: str, rank: str, instructed_on: date | None,
                   now: datetime | None) -> str:
     """Who instructed and when, as recording and correcting an instruction both check it; the cleaned name."""
-    leader_name = _clean(leader_name)
+    leader_name = clean_text(leader_name)
     if not leader_name:
         raise RecordError("请填写批示领导姓名", "leader_name")
     if len(leader_name) > LEADER_NAME_MAX:
@@ -302,7 +295,7 @@ def record_instruction(editor, item: Item, leader_name: str, rank: str, instruct
     _require_editor(editor)
     _require_recordable(item)
     rules = _active_rules()
-    leader_name, text = _check_leader(item, rules, leader_name, rank, instructed_on, now), _clean(text)
+    leader_name, text = _check_leader(item, rules, leader_name, rank, instructed_on, now), clean_text(text)
     if not text:
         raise RecordError("请填写批示内容", "text")
     if len(text) > TEXT_MAX:
@@ -390,7 +383,7 @@ def submit_feedback(user, instruction: Instruction, text: str, now: datetime | N
         raise RecordError("此批示不要求反馈")
     if instruction.feedback_verdict == "accepted":
         raise RecordError("反馈已被采纳，不能再修改")
-    text = _clean(text)
+    text = clean_text(text)
     if not text:
         raise RecordError("请填写反馈内容", "text")
     if len(text) > TEXT_MAX:
@@ -430,7 +423,7 @@ def decide_feedback(editor, instruction: Instruction, accepted: bool, comment: s
         raise RecordError("审核结果没有变化，请刷新后查看")
     if not correcting and old != "pending":
         raise RecordError("该反馈已处理，请刷新后查看")
-    comment = _clean(comment)[:COMMENT_MAX]
+    comment = clean_text(comment)[:COMMENT_MAX]
     before = snapshot(instruction, *_FEEDBACK_FIELDS)
     instruction.feedback_verdict = verdict
     instruction.feedback_decided_at = now or utcnow()
@@ -473,8 +466,7 @@ class InstructionLine:
     state: str
     due: datetime | None
     # shown while the unit still owes feedback: "还剩 2 天 3 小时" or "已逾期"
-    countdown: str | None
-    overdue: bool
+    countdown: Countdown | None
     # feedback given after the due time (judged by the engine as late)
     late_feedback: bool
     can_feedback: bool
@@ -502,7 +494,7 @@ def describe_instruction(user, instruction: Instruction, item: Item, rules: engi
         due = default_feedback_due(instruction.instructed_on,
                                    rules.feedback.default_due_days if rules else engine.FeedbackRules().default_due_days)
     owing = state in ("awaiting", "rejected")
-    countdown = describe_countdown(due, now, passed="已逾期").text if owing and due is not None else None
+    countdown = describe_countdown(due, now, passed="已逾期") if owing and due is not None else None
     return InstructionLine(
         instruction=instruction,
         item=item,
@@ -510,7 +502,6 @@ def describe_instruction(user, instruction: Instruction, item: Item, rules: engi
         state=state,
         due=due,
         countdown=countdown,
-        overdue=owing and due is not None and due <= now,
         late_feedback=instruction.feedback_at is not None and due is not None and instruction.feedback_at > due,
         can_feedback=state in ("awaiting", "pending", "rejected") and in_own_unit(user, item),
         can_decide=state == "pending" and _is_editor(user),

@@ -16,6 +16,8 @@ from sqlalchemy import select
 
 from ..audit.services import record_event, snapshot
 from ..extensions import db, utcnow
+from ..units.models import Tier, Unit
+from ..web.errors import UserError
 from ..web.fields import EARLIEST_YEAR, LATEST_YEAR, year_in_range
 from ..web.filters import to_local
 from . import engine
@@ -27,12 +29,11 @@ UNTIERED_LABEL = "未分类单位"
 TARGET_MAX = 100000
 
 
-class RuleSetError(ValueError):
-    """A refusal worded in Chinese; `field` names the form field it belongs next to."""
+class RuleSetError(UserError):
+    """A refusal worded in Chinese; `field` names the form field it belongs next to (the rules by default)."""
 
     def __init__(self, message: str, field: str = "rules"):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 # ---- reading and validating ----------------------------------------------------------------
@@ -137,8 +138,6 @@ def _check_fits_tables(rules: engine.RuleSet) -> None:
 
 def tiers_in_use() -> dict[str, str]:
     """{tier key: label} for the tiers of the units that are scored; "default" stands for untiered units."""
-    from ..units.models import Tier, Unit
-
     rows = db.session.execute(
         select(Tier.key, Tier.name).select_from(Unit).outerjoin(Tier, Unit.tier_id == Tier.id)
         .where(Unit.kind != "office").distinct()
@@ -443,8 +442,6 @@ def _describe_solicitation(rules: engine.SolicitationRules) -> list[str]:
 
 
 def _tier_names() -> dict[str, str]:
-    from ..units.models import Tier
-
     return dict(db.session.execute(select(Tier.key, Tier.name)).all())
 
 
@@ -491,8 +488,6 @@ class TargetRow:
 
 def list_annual_targets(year: int) -> list[TargetRow]:
     """One row per unit tier, then the untiered units; targets None where none is set."""
-    from ..units.models import Tier
-
     stored = {t.tier_id: t for t in db.session.scalars(select(AnnualTarget).where(AnnualTarget.year == year))}
     tiers = [(tier.id, tier.name) for tier in db.session.scalars(select(Tier).order_by(Tier.sort_order, Tier.id))]
     rows = []
@@ -510,8 +505,6 @@ def _check_year(year: int) -> None:
 def save_annual_target(year: int, tier_id: int | None, submitted_target: int | None,
                        adopted_target: int | None) -> AnnualTarget | None:
     """Sets a tier's targets for a year. Both None removes them (the tier then has no target of its own)."""
-    from ..units.models import Tier
-
     _check_year(year)
     if tier_id is not None and db.session.get(Tier, tier_id) is None:
         raise RuleSetError("单位类别不存在", "tier")

@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session, aliased
 from ..audit.services import record_event, snapshot
 from ..auth.models import User
 from ..extensions import db, utcnow, write_transaction
+from ..items.models import Item
+from ..items.workflow import OFFICE_VISIBLE
+from ..solicitations.models import Solicitation, SolicitationTarget
+from ..units.models import Tier, Unit
+from ..web.errors import UserError
 from ..web.fields import EARLIEST_YEAR
+from ..web.filters import local_day_start, to_local
 from ..web.paging import Page, paginate
 from . import engine
 from .models import Adoption, AnnualTarget, Channel, Instruction, RuleSet, ScoreRun, UnitScore
@@ -28,7 +34,7 @@ def get_channel(key: str) -> Channel:
     return channel
 
 
-class FactDateError(ValueError):
+class FactDateError(UserError):
     """A fact dated before its cause or after today; the message is Chinese, for the user."""
 
 
@@ -57,8 +63,6 @@ def record_adoption(item_id: int, channel_key: str, adopted_on: date, recorded_b
     """Idempotent: a channel adopts an item once; recording it again keeps the first record, date
     included. Every path that records an adoption comes through here, so the date rule is kept here
     (callers check first to show the refusal beside their own form field)."""
-    from ..items.models import Item
-
     channel = get_channel(channel_key)
     existing = db.session.scalar(
         select(Adoption).where(Adoption.item_id == item_id, Adoption.channel_id == channel.id)
@@ -174,9 +178,6 @@ def gather_facts(rules: engine.RuleSet, unit_id: int | None = None, period: engi
     Solicitations are gathered when a period is given: those whose deadline lies in it; for the whole
     office, items are then only those that can earn a row dated in the period (a province keeps years
     of items, and the engine counts only the period's rows)."""
-    from ..items.models import Item
-    from ..solicitations.models import Solicitation
-    from ..units.models import Tier, Unit
 
     unit_query = select(Unit.id, Tier.key).outerjoin(Tier, Unit.tier_id == Tier.id).where(Unit.kind != "office")
     # Read the time as the driver gives it: the typed column's per-row parsing costs more than the
@@ -234,8 +235,6 @@ def _items_scoring_in(period: engine.Period, rules: engine.RuleSet):
     these moments (engine.py), so the others would only be filtered out by the engine. All adoptions
     and instructions of such an item are gathered, earlier ones included: an adoption earns only the
     raise over its body's best so far. (One OR of hashed subqueries: a single scan on PostgreSQL.)"""
-    from ..items.models import Item
-    from ..solicitations.models import Solicitation
 
     start = datetime.combine(period.start, time(), rules.tz)
     # aliases: the queries this filters select from the same tables, which would correlate the subqueries
@@ -254,8 +253,6 @@ def _gather_solicitations(rules: engine.RuleSet, period: engine.Period, known: s
                           unit_id: int | None) -> list[engine.Solicitation]:
     """Solicitations whose deadline lies in the period (dates in the rule set's zone), each with its
     target units among the scored ones (only the given unit when scoring one unit)."""
-    from ..solicitations.models import Solicitation, SolicitationTarget
-
     start = datetime.combine(period.start, time(), rules.tz)
     end = datetime.combine(period.end + timedelta(days=1), time(), rules.tz)
     query = (
@@ -471,8 +468,6 @@ def update_unit_scores(unit_ids: set[int]) -> None:
 
 def _note_fact_changes(session, _flush_context) -> None:
     """After a flush (ids assigned, attribute history still there): which facts changed."""
-    from ..items.models import Item
-
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, _FACT_MODELS):
             session.info["scores_stale"] = True
@@ -515,8 +510,6 @@ def _update_scores_on_commit(session) -> None:
         session.execute(update(ScoreRun).values(stale=True))
         return
     if items:
-        from ..items.models import Item
-
         units |= set(session.scalars(select(Item.unit_id).where(Item.id.in_(items))))
     if units:
         update_unit_scores(units)
@@ -526,7 +519,7 @@ def watch_score_facts(*models: type) -> None:
     """Any change to these models marks the stored scores stale, whichever service made it; changes to
     items, adoptions and instructions update the affected units' stored scores in the same commit."""
     global _FACT_MODELS
-    _FACT_MODELS = (*_FACT_MODELS, *models)
+    _FACT_MODELS = tuple(dict.fromkeys((*_FACT_MODELS, *models)))  # once, however many apps
     if not event.contains(Session, "after_flush", _note_fact_changes):
         event.listen(Session, "after_flush", _note_fact_changes)
         event.listen(Session, "before_commit", _update_scores_on_commit)
@@ -612,8 +605,6 @@ class Filings:
 
 def count_filings(first: date, last: date, unit_ids: list[int] | None = None) -> dict[int, Filings]:
     """Filings per unit for the window first..last (office dates, both ends included)."""
-    from ..items.models import Item
-    from ..web.filters import local_day_start
 
     start, end = local_day_start(first), local_day_start(last + timedelta(days=1))
     late = case((Item.report_due_at.is_not(None) & (Item.submitted_at > Item.report_due_at), 1), else_=0)
@@ -691,9 +682,6 @@ def measure_targets(year: int, now: datetime, unit_ids: list[int],
                     counts: dict[int, Filings] | None = None) -> dict[int, TargetProgress]:
     """Per reporting unit of unit_ids, the year's 报送 and 采用 (count_filings over the year's window,
     or the counts given, made so) against its tier's targets."""
-    from ..units.models import Unit
-    from ..web.filters import local_day_start
-
     first, last = resolve_year_window(year)
     start, end = local_day_start(first), local_day_start(last + timedelta(days=1))
     elapsed = min(1.0, max(0.0, (now - start) / (end - start)))
@@ -714,8 +702,6 @@ def list_standings(run: ScoreRun, tier_id: int | None, page: int, per_page: int,
     """One page of the ranking (a Page of Standing), the targets counted for its units only. When units
     have tiers (分类排位) and `by_tier`, the units come tier by tier (in the tiers' order, untiered units
     last), each tier in its own rank order; otherwise in the one overall order."""
-    from ..units.models import Tier, Unit
-
     query = select(UnitScore, Unit).join(Unit, Unit.id == UnitScore.unit_id).where(UnitScore.run_id == run.id)
     tiers = rank_tiers(run)
     if tiers and by_tier:
@@ -787,8 +773,6 @@ def _standings(run: ScoreRun, rows: list, tiers: dict[int, tuple[str, int]] | No
 
 
 def get_standing(run: ScoreRun, unit_id: int) -> Standing | None:
-    from ..units.models import Unit
-
     row = db.session.execute(
         select(UnitScore, Unit).join(Unit, Unit.id == UnitScore.unit_id)
         .where(UnitScore.run_id == run.id, UnitScore.unit_id == unit_id)
@@ -886,8 +870,6 @@ def list_ledger(run: ScoreRun, unit_id: int) -> list[LedgerLine]:
     """The unit's ledger for a stored run: the engine over the unit's own facts with the run's rule set
     and as_of. Every row depends on the unit's facts alone, so the rows add up to the stored raw score
     as long as the run is fresh (which the pages ensure)."""
-    from ..items.models import Item
-
     rule_set = db.session.get(RuleSet, run.rule_set_id)
     rules = parse_rules(rule_set)
     period = period_of(rule_set, run.as_of)
@@ -964,8 +946,6 @@ def list_week_quota_gaps(as_of: datetime) -> list[tuple[int, engine.WindowProgre
 
 
 def to_office_date(moment: datetime) -> date:
-    from ..web.filters import to_local
-
     return to_local(moment).date()
 
 
@@ -983,9 +963,6 @@ class MonthSummary:
 def summarize_month(now: datetime, ends: int = 3) -> MonthSummary:
     # 报送 and 采用 counted as everywhere (domain.md, counts in a window): submissions in the month,
     # adoption rows dated in it.
-    from ..items.models import Item
-    from ..items.workflow import OFFICE_VISIBLE
-    from ..web.filters import local_day_start
 
     first = to_office_date(now).replace(day=1)
     submitted = db.session.scalar(select(func.count(Item.id)).where(

@@ -1,12 +1,12 @@
 """The ranking and each unit's score page."""
-from flask import abort, current_app
+from flask import Blueprint, abort, current_app
 from flask_login import current_user
 
+from ..extensions import utcnow
 from ..units.services import get_unit, list_tiers
 from ..web.access import roles_required
 from ..web.fields import query_int, query_page
 from ..web.htmx import render_page
-from . import bp
 from .chart import draw_months
 from .services import (
     summarize_month,
@@ -25,6 +25,9 @@ from .services import (
     parse_rules,
     top_raw,
 )
+
+
+bp = Blueprint("scoring", __name__)
 
 
 @bp.get("/scores")
@@ -77,6 +80,4 @@ def unit_score(unit_id: int):
 @roles_required("viewer")
 def overview():
     """A leader's home: this month at a glance, then the lists behind it."""
-    from ..extensions import utcnow
-
     return render_page("scoring/overview.html", summary=summarize_month(utcnow()))

@@ -3,14 +3,15 @@ import math
 from contextlib import contextmanager
 
 from flask import current_app
-from sqlalchemy import column, event, func, inspect, literal_column, or_, select, table, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import column, func, inspect, literal_column, or_, select, table, text
+from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from ..extensions import db, on_session
 from ..items.models import Item, ItemPhoto
 from ..items.services import InboxFilters, filter_items, visible_items_condition
+from ..items.workflow import OFFICE_VISIBLE
 from ..units.models import Unit
-from ..web.paging import Page
+from ..web.paging import Page, paginate
 from .indexing import index_items
 from .models import FTS_TABLE
 from .text import Term, parse_query
@@ -18,7 +19,10 @@ from .text import Term, parse_query
 INDEXED_ITEM_FIELDS = ("title", "body", "edited_title", "edited_body")
 
 
-@event.listens_for(Session, "after_flush")
+def init_app(app) -> None:
+    on_session("after_flush", _index_flushed_items)
+
+
 def _index_flushed_items(session, flush_context) -> None:
     """Every write of an item's text, a photo's caption or a unit's name goes through a flush: re-index the
     items concerned there, in the same transaction, so a saved item is found at once and a rolled-back one never is."""
@@ -151,6 +155,18 @@ def search_items(user, filters: InboxFilters, page: int, per_page: int) -> tuple
     if not terms:
         return terms, Page([], 0, 1, per_page)
     return terms, _page_of_matches(terms, visible_items_condition(user), filters, page, per_page, by_relevance=True)
+
+
+def search_inbox(filters: InboxFilters, page: int, per_page: int) -> Page:
+    """The office's inbox: what it has received, filtered, newest first (by the words' matches when a
+    keyword is given)."""
+    received = Item.status.in_(OFFICE_VISIBLE)
+    if filters.q:
+        found = list_matching_items(filters, received, page, per_page)
+        if found is not None:
+            return found
+    query = filter_items(select(Item).where(received), filters)
+    return paginate(query.order_by(Item.submitted_at.desc(), Item.id.desc()), page, per_page, selectinload(Item.photos))
 
 
 def list_matching_items(filters: InboxFilters, condition, page: int, per_page: int) -> Page | None:

@@ -1,4 +1,4 @@
-from flask import current_app, request
+from flask import Blueprint, current_app, request
 from flask_login import current_user
 
 from ..auth.models import UNIT_ROLES
@@ -9,9 +9,11 @@ from ..units.services import unit_filter_choices
 from ..web.access import roles_required
 from ..web.fields import query_page
 from ..web.htmx import render_page
-from . import bp
 from .services import search_items
 from .text import highlight, snippet
+
+
+bp = Blueprint("search", __name__)
 
 bp.add_app_template_filter(highlight, "highlight")
 bp.add_app_template_filter(snippet, "snippet")

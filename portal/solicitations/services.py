@@ -7,6 +7,7 @@ Every refusal is a SolicitationError with a Chinese message; views show it and n
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from flask import abort, current_app, url_for
 from sqlalchemy import func, select
@@ -21,8 +22,10 @@ from ..notifications.services import notify_users
 from ..units.models import UNIT_KINDS, Tier, Unit
 from ..units.services import list_reporting_units
 from ..web.countdown import Countdown, describe_countdown  # noqa: F401  (views and tests use them from here)
+from ..web.errors import UserError, load_for
 from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..web.filters import format_datetime, local_to_utc, quoted, to_local
+from ..web.forms import clean_text
 from .models import (
     TARGET_STATES,
     VERDICTS,
@@ -38,8 +41,6 @@ CONTACT_MAX = 40
 EMAIL_MAX = 100
 PRIORITY_TITLE_MAX = 100
 PRIORITY_BODY_MAX = 10000
-# Deadlines outside these years are typing slips, and far-off years overflow time-zone arithmetic.
-# The countdown turns red for the last day (issue 4: red in the last 24 hours).
 LIST_LIMIT = 200
 ALL_UNITS = "all"
 
@@ -47,12 +48,8 @@ PHONE_PATTERN = re.compile(r"[0-9０-９+＋()（）\- ]{3,40}")
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-class SolicitationError(ValueError):
-    """A user-facing refusal, worded in Chinese; `field` names the form field it belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class SolicitationError(UserError):
+    """A refused solicitation operation."""
 
 
 @dataclass
@@ -76,11 +73,6 @@ class SolicitationFields:
 def deadline_at(day: date, hour: int) -> datetime:
     """A date and an hour of office time as an aware UTC datetime."""
     return local_to_utc(datetime.combine(day, time(hour)))
-
-
-def _clean(text: str | None) -> str:
-    # PostgreSQL refuses NUL characters in text; nobody means to type them.
-    return (text or "").replace("\x00", "").strip()
 
 
 def _topic(solicitation: Solicitation) -> str:
@@ -117,13 +109,9 @@ ACTIONS = {
 def get_solicitation_for(user, solicitation_id: int, action: str = "view") -> Solicitation:
     """The one way views load a solicitation: 404 when the user may not see it (so ids reveal nothing),
     403 when they may see it but not do this."""
-    solicitation = db.session.get(Solicitation, solicitation_id)
-    if solicitation is None or not can_view_solicitation(user, solicitation):
-        abort(404)
     check = ACTIONS.get(action)
-    if check is None or not check(user, solicitation):
-        abort(403)
-    return solicitation
+    return load_for(Solicitation, solicitation_id, partial(can_view_solicitation, user),
+                    lambda solicitation: check is not None and check(user, solicitation))
 
 
 def get_answer_for(user, item_id: int) -> Item:
@@ -206,12 +194,12 @@ def _check_deadline(moment: datetime | None, field_name: str = "deadline_date", 
 def _clean_fields(fields: SolicitationFields) -> dict:
     """The stored values, checked. Contact details are optional but, when given, well-formed."""
     values = {
-        "topic": _clean(fields.topic),
-        "requirements": _clean(fields.requirements),
-        "contact_name": _clean(fields.contact_name),
-        "room": _clean(fields.room),
-        "phone": _clean(fields.phone),
-        "email": _clean(fields.email),
+        "topic": clean_text(fields.topic),
+        "requirements": clean_text(fields.requirements),
+        "contact_name": clean_text(fields.contact_name),
+        "room": clean_text(fields.room),
+        "phone": clean_text(fields.phone),
+        "email": clean_text(fields.email),
     }
     if not values["topic"]:
         raise SolicitationError("请填写约稿主题", "topic")
@@ -684,7 +672,7 @@ def verdict_name(verdict: str | None) -> str:
 @dataclass
 class Notice:
     """The text of one notice to one unit, as the seed's 约稿通知单 words it. The print page renders
-    it; a later PDF renders the same object."""
+    it; the PDF renders the same object."""
 
     heading: str
     number: str  # 约稿编号 as printed (城南约稿〔2026〕5号), empty where the office does not number them
@@ -789,7 +777,7 @@ def publish_priority(editor, title: str, body: str, now: datetime | None = None)
     """Publishes a note to every unit; it supersedes the previous one on their dashboards. A retried
     submit of the same note finds the one already published."""
     _require_editor(editor)
-    title, body = _clean(title), _clean(body)
+    title, body = clean_text(title), clean_text(body)
     if not title:
         raise SolicitationError("请填写标题", "title")
     if len(title) > PRIORITY_TITLE_MAX:

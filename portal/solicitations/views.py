@@ -1,16 +1,17 @@
 """Solicitation pages: the office's list, issuing and editing, the tracking board, the units' inbox,
 the printable notice, and the reporting priorities."""
-from flask import flash, redirect, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
+from ..auth.models import UNIT_ROLES
 from ..extensions import db, utcnow, write_transaction
 from ..pdf import render_pdf, send_pdf
 from ..web.access import ask_confirmation, roles_required
 from ..web.downloads import DOCX_MIMETYPE, send_download
 from ..web.filters import to_local_naive
-from ..web.forms import form_errors, loaded_version, show_error
+from ..web.errors import commit_or_show, show_error
+from ..web.forms import form_errors, loaded_version
 from ..web.htmx import render_page
-from . import bp
 from .forms import ExtendForm, IssueForm, PriorityForm, SolicitationForm, VerdictForm
 from .models import TARGET_STATES, VERDICTS
 from .services import (
@@ -44,7 +45,9 @@ from .services import (
 )
 from .word import build_notices_docx
 
-UNIT_MEMBER = ("reporter", "signer")
+
+bp = Blueprint("solicitations", __name__)
+
 READERS = ("reporter", "signer", "editor", "viewer")
 
 
@@ -159,13 +162,7 @@ def close(solicitation_id: int):
     solicitation = get_solicitation_for(current_user, solicitation_id, "manage")
     if solicitation.is_open and (page := ask_confirmation(describe_closing(solicitation), "结束约稿")):
         return page
-    try:
-        close_solicitation(current_user, solicitation)
-        db.session.commit()
-    except SolicitationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    if commit_or_show(None, close_solicitation, current_user, solicitation)[0]:
         flash("约稿已结束", "success")
     return redirect(url_for("solicitations.detail", solicitation_id=solicitation_id))
 
@@ -249,14 +246,14 @@ def notice_docx(solicitation_id: int):
 # ---- the units ----------------------------------------------------------------------------
 
 @bp.get("/solicitations/inbox")
-@roles_required(*UNIT_MEMBER)
+@roles_required(*UNIT_ROLES)
 def inbox():
     return render_page("solicitations/inbox.html", "solicitations/_inbox_list.html",
                        lines=list_inbox(current_user.unit_id))
 
 
 @bp.post("/solicitations/<int:solicitation_id>/acknowledge")
-@roles_required(*UNIT_MEMBER)
+@roles_required(*UNIT_ROLES)
 def acknowledge(solicitation_id: int):
     solicitation = get_solicitation_for(current_user, solicitation_id, "acknowledge")
     try:

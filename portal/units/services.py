@@ -4,10 +4,11 @@ from sqlalchemy import func, select
 
 from ..audit.services import ACTIONS, record_event, snapshot
 from ..extensions import db
+from ..web.errors import UserError
 from .models import UNIT_KINDS, Tier, Unit
 
 
-class UnitError(ValueError):
+class UnitError(UserError):
     """A user-facing refusal, worded in Chinese."""
 
 

@@ -1,19 +1,24 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
+from ..items.signoff import MISSING_SIGNER_BADGES, list_units_missing_signers, missing_signer_message
 from ..extensions import db
 from ..web.access import roles_required
-from . import bp
 from .forms import TierForm, UnitForm
 from .models import Tier, Unit
-from .services import UnitError, list_tiers, list_units_tree, save_tier, save_unit, unit_choices
+from .services import UnitError, get_office_contact, list_tiers, list_units_tree, save_tier, save_unit, unit_choices
+
+
+bp = Blueprint("units", __name__, url_prefix="/admin")
+
+
+@bp.app_template_global("office_contact")
+def _office_contact():
+    return get_office_contact()
 
 
 @bp.get("/units")
 @roles_required("admin")
 def unit_list():
-    # auth builds on units
-    from ..auth.services import MISSING_SIGNER_BADGES, list_units_missing_signers, missing_signer_message
-
     missing = list_units_missing_signers()
     badges: dict[int, list[str]] = {}
     for role, units in missing.items():

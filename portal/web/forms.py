@@ -14,6 +14,12 @@ def strip_control_characters(value):
     return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
 
 
+def clean_text(text: str | None) -> str:
+    """Typed text as a service stores it: no control characters (PostgreSQL refuses NUL), Windows line
+    ends made plain, no space around it."""
+    return strip_control_characters((text or "").replace("\r\n", "\n")).strip()
+
+
 # What WTForms' zh catalogue leaves in English: a multiple choice's refusal.
 MISSING_CHINESE = {
     "'%(value)s' is not a valid choice for this field.": "“%(value)s”不在可选范围内，请重新选择。",
@@ -57,19 +63,6 @@ class PortalMeta:
 class PortalForm(FlaskForm):
     class Meta(PortalMeta):
         pass
-
-
-def show_error(form, error: Exception) -> None:
-    """A service's refusal (an exception with a `field` attribute) shown at its field, or as a flash
-    message when it concerns no field of the form."""
-    from flask import flash
-
-    name = getattr(error, "field", None)
-    target = getattr(form, name, None) if name else None
-    if target is not None:
-        target.errors = list(target.errors) + [str(error)]
-    else:
-        flash(str(error), "error")
 
 
 def loaded_version() -> str | None:

@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from portal.auth import MUST_CHANGE_MESSAGE
+from portal.auth.hooks import MUST_CHANGE_MESSAGE
 from portal.auth.models import User
 from portal.auth.services import generate_password
 from portal.extensions import db

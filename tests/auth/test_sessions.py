@@ -9,7 +9,7 @@ from flask_login.utils import encode_cookie
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from portal.auth import STALE_PAGE_MESSAGE
+from portal.auth.hooks import STALE_PAGE_MESSAGE
 from portal.auth.models import UserSession
 from portal.auth.sessions import ABSOLUTE_MESSAGE, IDLE_MESSAGE, REVOKED_MESSAGE
 from portal.extensions import db, utcnow

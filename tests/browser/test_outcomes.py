@@ -1,4 +1,4 @@
-"""Issue 17 in a real browser on a 390 × 844 phone screen: typed work survives an expired login, and
+"""Outcomes in a real browser on a 390 × 844 phone screen: typed work survives an expired login, and
 every outcome (a refused save, a lost connection) is shown where the user is looking."""
 import re
 from datetime import timedelta
@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from portal.auth import UNSENT_MESSAGE
+from portal.auth.hooks import UNSENT_MESSAGE
 from portal.auth.models import User, UserSession
 from portal.bulletins.models import Bulletin
 from portal.editions.models import Edition

@@ -1,4 +1,4 @@
-"""Issue 8 in a real browser on a 390 × 844 phone screen: the core flow with and without JavaScript,
+"""The phone in a real browser on a 390 × 844 phone screen: the core flow with and without JavaScript,
 answering a solicitation, the budgets and timings on an emulated slow link, a draft that survives a
 closed tab and a submit that survives a lost answer, and basic accessibility."""
 import re

@@ -8,9 +8,9 @@ from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
 from portal.items.models import Item
-from portal.items.photos import store_photo
 from tests.conftest import jpeg_bytes
 from tests.mobile import sign_in
+from tests.photo_tools import store_photo
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 

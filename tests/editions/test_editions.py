@@ -10,10 +10,10 @@ from werkzeug.datastructures import FileStorage
 
 from portal.editions.models import Edition, EditionEntry, Publication
 from portal.extensions import db
-from portal.items.photos import store_photo
 from portal.scoring.models import Adoption
 from tests.conftest import jpeg_bytes
 from tests.solicitations.helpers import client_for, errors_of, notices, office_today
+from tests.photo_tools import store_photo
 
 
 def publication() -> Publication:

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.extensions import db
-from portal.items.models import Item
 from portal.items.services import WorkflowError, list_coming_emergencies, transition_item
 from portal.notifications.models import Notification
 from portal.scoring import engine

@@ -8,10 +8,10 @@ import zipfile
 from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
-from portal.items.photos import store_photo
 from tests.conftest import jpeg_bytes
 from tests.editions.test_editions import add, adopted, lock, new_edition
 from tests.solicitations.helpers import client_for
+from tests.photo_tools import store_photo
 
 
 def with_photo(world, item, caption: str):

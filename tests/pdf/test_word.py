@@ -7,7 +7,6 @@ from docx.oxml.ns import qn
 from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db, utcnow
-from portal.items.photos import store_photo
 from tests.conftest import jpeg_bytes
 from tests.docx_tools import assert_says_what_the_pdf_says, read_docx
 from tests.editions.test_editions import add, adopted, lock, new_edition
@@ -15,6 +14,7 @@ from tests.pdf_tools import half_width_punctuation, page_emptiness, pdf_text, wi
 from tests.roster.test_export import filled
 from tests.roster.test_requests import issue as issue_roster_request
 from tests.solicitations.helpers import client_for, issue
+from tests.photo_tools import store_photo
 
 
 def test_the_edition_in_word_and_its_pdf_layout(app, make, world):

@@ -271,7 +271,7 @@ def test_the_unit_sees_the_countdown_and_submits_feedback(app, make, world, cloc
 
     reporter = client_for(app, world.reporter)
     listing = reporter.get("/instructions").get_data(as_text=True)
-    assert "还剩 7 天" in listing and "已逾期" in listing and 'class="error"' in listing
+    assert "还剩 7 天" in listing and "已逾期" in listing and 'class="countdown past"' in listing
     assert listing.count('name="text"') == 2  # a feedback form for each
     assert "还剩 7 天" in reporter.get(f"/items/{item.id}").get_data(as_text=True)
 

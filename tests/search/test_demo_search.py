@@ -1,4 +1,4 @@
-"""Issue 9's "done when": an editor finds any demo item by a two-character word."""
+"""Search on the demo data: an editor finds any demo item by a two-character word."""
 import re
 
 from sqlalchemy import select

@@ -3,7 +3,7 @@ for it, and to its reporter before 送审签. That covers the unit head (审签�
 where the rule set has some category signed twice (the 长春 method: 调研)."""
 import json
 
-from portal.auth.services import NO_SIGNER_MESSAGE, missing_signer_message
+from portal.items.signoff import NO_SIGNER_MESSAGE, missing_signer_message
 from portal.extensions import db
 from portal.scoring.services import get_active_rule_set
 from tests.auth.test_accounts import client_for

@@ -1,4 +1,4 @@
-"""Issue 8's budgets through the test client, over the demo street office: every page reached from
+"""The mobile budgets (docs/performance.md) through the test client, over the demo street office: every page reached from
 the menus (and the first detail page of each kind linked from them) compressed with brotli and with
 gzip, the HTMX fragments, the static files, a first and a repeat visit, and a list thumbnail."""
 import io

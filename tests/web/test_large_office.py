@@ -1,4 +1,4 @@
-"""What changes at province size (issue 7): counts that stop at COUNT_LIMIT, the unit filter that takes part
+"""What changes at province size: counts that stop at COUNT_LIMIT, the unit filter that takes part
 of a name instead of a <select> of thousands, the ranking in pages, the scores refreshed by a command."""
 import re
 

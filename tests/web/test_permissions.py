@@ -28,7 +28,6 @@ from portal.editions.models import Edition, EditionEntry, Publication
 from portal.editions.services import lock_edition
 from portal.extensions import db, utcnow
 from portal.items.models import Item
-from portal.items.photos import store_photo
 from portal.items.services import transition_item
 from portal.items.workflow import TRANSITIONS
 from portal.notifications.models import Delivery, Notification
@@ -43,6 +42,7 @@ from portal.units.services import save_tier
 from portal.web.filters import to_local
 from tests.conftest import jpeg_bytes, login
 from tests.web.test_security_headers import INLINE_CODE, check_security_headers
+from tests.photo_tools import store_photo
 
 ROLES = ("anonymous", "reporter", "signer", "supervisor", "editor", "viewer", "admin")
 NONE = "-"  # the route takes no object id

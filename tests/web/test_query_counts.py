@@ -7,9 +7,9 @@ from sqlalchemy import event
 from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
-from portal.items.photos import store_photo
 from portal.items.services import transition_item
 from tests.conftest import jpeg_bytes, login
+from tests.photo_tools import store_photo
 
 
 def statements_of(client, url: str) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import g
 from sqlalchemy import func, select
 
-from portal.auth import STALE_PAGE_MESSAGE, UNSENT_MESSAGE
+from portal.auth.hooks import STALE_PAGE_MESSAGE, UNSENT_MESSAGE
 from portal.extensions import db
 from portal.items.models import Item
 from tests.auth.test_accounts import client_for, flashes
