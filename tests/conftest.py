@@ -317,7 +317,11 @@ def portal_app(migrated_database, directory, demo_uri: str | None = None, databa
             _reset_postgresql()
         yield app
         db.session.remove()
-        db.engine.dispose()
+        if not DATABASE_URL or demo_uri:
+            # SQLite's file is replaced and a demo copy dropped before the next test: nothing may stay
+            # connected. The worker's PostgreSQL database stays, and so do its pooled connections (a new
+            # connection per test cost its handshake and its prepared statements).
+            db.engine.dispose()
 
 
 def copy_sqlite_database(source, target) -> None:
