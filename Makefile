@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-calendar setup system-packages db bench bench-setup bench-documents bench-load bench-scaleout bench-province bench-mobile bench-search audit clean
+.PHONY: run test test-calendar setup system-packages db bench bench-setup bench-documents bench-load bench-scaleout bench-province bench-mobile bench-search screenshots audit clean
 
 run: setup db
 	@$(FLASK) demo --if-empty
@@ -94,6 +94,10 @@ bench-province: setup
 # Page sizes and slow-link timings in Debian's Chromium; needs the chromium package.
 bench-mobile: setup
 	$(BIN)/python bench/mobile.py
+
+# The phone screenshots in docs/user-guide.zh.md (docs/images/), over the demo office in Debian's Chromium.
+screenshots: setup
+	$(BIN)/python bench/screenshots.py
 
 # Known vulnerabilities in the installed dependencies (pip-audit) and a static scan of portal/ (bandit).
 # Fails only on findings; says so plainly when the vulnerability database cannot be reached.
