@@ -156,13 +156,9 @@ def edit(unit_id: int):
 @roles_required(*UNIT_ROLES)
 def confirm(unit_id: int):
     unit = get_roster_unit_for(current_user, unit_id, "edit")
-    try:
-        response, answered = confirm_roster(current_user, unit)
-        db.session.commit()
-    except RosterError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    done, outcome = commit_or_show(None, confirm_roster, current_user, unit)
+    if done:
+        response, answered = outcome
         if answered:
             flash("已确认本单位名单无变化", "success")
         else:
