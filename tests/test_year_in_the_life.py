@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from portal.bulletins.models import Bulletin
-from portal.bulletins.services import build_bulletin_snapshot, create_bulletin, freeze_bulletin, resolve_window
+from portal.bulletins.services import build_bulletin_figures, create_bulletin, freeze_bulletin, resolve_window
 from portal.checks.services import combine_items, mark_duplicate
 from portal.editions.models import Publication
 from portal.editions.services import add_items, create_edition, lock_edition
@@ -58,7 +58,7 @@ class Office:
         self.staff = [(world.reporter, world.signer), (world.other_reporter, world.other_signer),
                       (make.user(third, "reporter"), make.user(third, "signer"))]
         self.editor = world.editor
-        self.published: dict[int, tuple[str, dict]] = {}  # bulletin id -> (snapshot, spreadsheet values)
+        self.published: dict[int, tuple[str, dict]] = {}  # bulletin id -> (frozen figures, spreadsheet values)
         self.adopted_this_week: list[int] = []
         self.late_candidates: dict[tuple[int, int], list[int]] = defaultdict(list)  # (year, month) -> item ids
         self.feedback_due: list[tuple[date, object, bool]] = []  # (day to answer, instruction, accepted)
@@ -202,7 +202,7 @@ class Office:
     def publish(self, kind: str, year: int, part: int) -> Bulletin:
         bulletin = self.act(create_bulletin, self.editor, resolve_window(kind, year, part))
         self.act(freeze_bulletin, self.editor, bulletin)
-        self.published[bulletin.id] = (bulletin.snapshot, self.sheet(bulletin))
+        self.published[bulletin.id] = (bulletin.figures_json, self.sheet(bulletin))
         return bulletin
 
     def sheet(self, bulletin: Bulletin, client=None) -> list:
@@ -216,9 +216,9 @@ class Office:
         (2 s each) at two checkpoints, which keeps the year under two minutes."""
         db.session.expire_all()
         client = self.client
-        for bulletin_id, (snapshot, sheet) in self.published.items():
+        for bulletin_id, (figures_json, sheet) in self.published.items():
             bulletin = db.session.get(Bulletin, bulletin_id)
-            assert bulletin.snapshot == snapshot
+            assert bulletin.figures_json == figures_json
             if sheets:
                 assert self.sheet(bulletin, client) == sheet
             check_rows(bulletin.frozen)
@@ -270,7 +270,7 @@ def reconcile(office: Office, year: int) -> None:
     kind was published is pending: the next bulletin of that kind (a draft today) shows it as 补录."""
     published = [b for b in db.session.scalars(select(Bulletin).where(Bulletin.status == "published"))]
     today = to_local(utcnow()).date()
-    pending = {kind: build_bulletin_snapshot(create_bulletin(office.editor, resolve_window(kind, today.year, part)))
+    pending = {kind: build_bulletin_figures(create_bulletin(office.editor, resolve_window(kind, today.year, part)))
                for kind, part in (("month", today.month), ("quarter", (today.month + 2) // 3), ("year", 0))}
     for draft in pending.values():
         check_rows(draft)

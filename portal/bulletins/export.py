@@ -1,5 +1,5 @@
 """A bulletin as a spreadsheet: sheet 1 the ranking with every per-unit figure, sheet 2 the adopted
-items. Built from the bulletin's figures alone (the frozen snapshot once published)."""
+items. Built from the bulletin's figures alone (frozen once published)."""
 from decimal import Decimal
 
 from openpyxl import Workbook

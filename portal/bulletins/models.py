@@ -34,8 +34,9 @@ class Bulletin(db.Model):
     # 发文字号 as printed, e.g. 城南街办通〔2026〕3号 (kept as issued, whatever the prefix is later)
     doc_number: Mapped[str | None] = mapped_column(String(60))
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("bulletins.id", ondelete="SET NULL"))
-    # Every figure and name the published bulletin shows, as JSON; None while a draft.
-    snapshot: Mapped[str | None] = mapped_column(Text)
+    # Every figure and name the published bulletin shows, as JSON; None while a draft. The column keeps
+    # its first name, snapshot, so no migration is needed for the attribute's clearer one.
+    figures_json: Mapped[str | None] = mapped_column("snapshot", Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -60,12 +61,12 @@ class Bulletin(db.Model):
 
     @property
     def frozen(self) -> dict | None:
-        return json.loads(self.snapshot) if self.snapshot else None
+        return json.loads(self.figures_json) if self.figures_json else None
 
 
 # What a published bulletin said: once published, none of it may change (a correction is a new bulletin).
 FROZEN_FIELDS = ("kind", "year", "part", "first_day", "last_day", "title", "addressee", "preamble", "closing",
-                 "status", "number_year", "number", "doc_number", "corrects_id", "snapshot", "published_at",
+                 "status", "number_year", "number", "doc_number", "corrects_id", "figures_json", "published_at",
                  "published_by_id")
 
 

@@ -5,8 +5,8 @@ the window lasts): points are that run's ledger rows dated in the window, cumula
 are its totals. Nothing is recomputed by a separate path. Counts of items (submitted, late, invalid)
 come from the items themselves, and the adopted items from the same adoption facts the engine scored.
 
-build_bulletin_snapshot is the one function that figures a bulletin: a draft's page calls it live,
-publishing freezes what it returns. A published bulletin is shown from its snapshot alone.
+build_bulletin_figures is the one function that figures a bulletin: a draft's page calls it live,
+publishing freezes what it returns. A published bulletin is shown from its frozen figures alone.
 
 Every refusal is a BulletinError with a Chinese message; `field` names the form field it belongs to.
 """
@@ -169,7 +169,7 @@ def list_bulletins_for(user) -> list[BulletinEntry]:
     for bulletin in published:
         if bulletin.corrects_id is not None:
             corrections.setdefault(bulletin.corrects_id, bulletin)
-    # Only a unit's members have a line of their own: the office's lists never parse the snapshots.
+    # Only a unit's members have a line of their own: the office's lists never parse the frozen figures.
     unit_member = user.has_any_role("reporter", "signer")
     return [
         BulletinEntry(bulletin, own_line(bulletin.frozen, user) if unit_member and bulletin.is_published else None,
@@ -429,7 +429,7 @@ def _header(bulletin: Bulletin) -> dict:
     }
 
 
-def build_bulletin_snapshot(bulletin: Bulletin, now: datetime | None = None) -> dict:
+def build_bulletin_figures(bulletin: Bulletin, now: datetime | None = None) -> dict:
     """Every figure and name the bulletin shows: the draft's live preview, and what publishing freezes.
 
     One engine run as of the window's end (now, while it lasts) gives each unit's points in the window
@@ -507,7 +507,7 @@ def _published_of_kind(bulletin: Bulletin) -> list[Bulletin]:
     """The other published bulletins of the bulletin's kind, in the order they were published."""
     return list(db.session.scalars(
         select(Bulletin).where(Bulletin.kind == bulletin.kind, Bulletin.status == "published",
-                               Bulletin.snapshot.is_not(None), Bulletin.id != bulletin.id)
+                               Bulletin.figures_json.is_not(None), Bulletin.id != bulletin.id)
         .order_by(Bulletin.published_at, Bulletin.id)
     ))
 
@@ -564,11 +564,11 @@ def _figure_backfill(bulletin: Bulletin, rule_set, rules: engine.RuleSet, period
 
 
 def read_bulletin(bulletin: Bulletin, now: datetime | None = None) -> dict:
-    """What the page, the spreadsheet and the PDF show: the frozen snapshot once published, else the
+    """What the page, the spreadsheet and the PDF show: the frozen figures once published, else the
     figures as they stand now."""
     if bulletin.is_published:
         return bulletin.frozen
-    return build_bulletin_snapshot(bulletin, now)
+    return build_bulletin_figures(bulletin, now)
 
 
 # ---- publishing -------------------------------------------------------------------------------
@@ -598,10 +598,10 @@ def freeze_bulletin(editor, bulletin: Bulletin, now: datetime | None = None) -> 
     bulletin.doc_number = format_doc_number(current_app.config["BULLETIN_DOC_PREFIX"], year, bulletin.number)
     bulletin.status, bulletin.published_at, bulletin.published_by_id = "published", now, editor.id
     with db.session.no_autoflush:  # the status and the figures are written together, in one flush
-        figures = build_bulletin_snapshot(bulletin, now)
+        figures = build_bulletin_figures(bulletin, now)
     if figures["error"]:
         raise BulletinError(f"计分规则无法计算，暂不能发布：{figures['error']}")
-    bulletin.snapshot = json.dumps(figures, ensure_ascii=False, sort_keys=True)
+    bulletin.figures_json = json.dumps(figures, ensure_ascii=False, sort_keys=True)
     db.session.flush()
     record_event(editor, "bulletin.publish", bulletin, f"发布通报{bulletin.doc_number}《{bulletin.title}》", before,
                  snapshot(bulletin, *_AUDITED))

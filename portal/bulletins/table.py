@@ -252,7 +252,7 @@ def tier_heading(number: int, name: str) -> str:
 
 
 def chinese_date(iso: str | None) -> str:
-    """A snapshot's ISO date as printed: 2026年11月3日 (no zero padding)."""
+    """An ISO date of the figures as printed: 2026年11月3日 (no zero padding)."""
     if not iso:
         return ""
     day = date.fromisoformat(iso[:10])

@@ -49,7 +49,7 @@ def _iso_date(value: str | None) -> str:
 
 @bp.app_template_filter("signed_points")
 def _signed_points(value: str | None) -> str:
-    """Points of a snapshot with their sign (+12, -2, 0); a dash when the rule set could not score."""
+    """Points of the figures with their sign (+12, -2, 0); a dash when the rule set could not score."""
     if value is None:
         return "—"
     number = Decimal(value)

@@ -3,12 +3,12 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..items.diff import diff_html
-from ..items.services import WorkflowError, get_item_for
+from ..items.services import get_item_for
 from ..items.workflow import SIGNOFF_STATES, can_transition, can_view_item
 from ..search.text import Term
 from ..web.access import roles_required
 from ..web.filters import office_today
-from ..web.errors import commit_or_show, show_error
+from ..web.errors import commit_or_show
 from ..web.forms import form_errors
 from ..web.htmx import render_page
 from .forms import CombineForm, DuplicateForm, SensitiveWordsForm
@@ -79,14 +79,8 @@ def combine(item_id: int):
     form.sources.choices = [(entry.item.id, _choice_label(entry)) for entry in similar]
     if form.validate_on_submit():
         sources = [get_item_for(current_user, source_id) for source_id in form.sources.data]
-        try:
-            combine_items(item, current_user, sources, form.title.data.strip(), form.body.data.strip(),
-                          form.adopted_on.data or office_today())
-        except WorkflowError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if commit_or_show(form, combine_items, item, current_user, sources, form.title.data.strip(),
+                          form.body.data.strip(), form.adopted_on.data or office_today())[0]:
             flash(f"已综合{len(sources) + 1}条信息并采用，各单位分别计分", "success")
             return redirect(url_for("items.detail", item_id=item.id))
     return render_page("checks/combine.html", item=item, form=form, similar=similar)

@@ -102,19 +102,15 @@ def new():
         return redirect(url_for("editions.detail", edition_id=existing.id))
     elif form.validate():
         try:
-            edition = create_edition(current_user, find_publication(form.publication_id.data), form.issued_on.data,
-                                     form_key)
-            db.session.commit()
-        except EditionError as error:
-            db.session.rollback()
-            show_error(form, error)
+            done, edition = commit_or_show(form, create_edition, current_user,
+                                           find_publication(form.publication_id.data), form.issued_on.data, form_key)
         except IntegrityError:
             # A concurrent replay of the same form committed first: that draft is the one.
             db.session.rollback()
             if (edition := find_edition_by_form_key(form_key)) is None:
                 raise
             return redirect(url_for("editions.detail", edition_id=edition.id))
-        else:
+        if done:
             return redirect(url_for("editions.detail", edition_id=edition.id))
     return render_page("editions/new.html", form=form)
 
@@ -313,13 +309,7 @@ def _publication_form(publication):
     form.channel_id.choices = list_channel_choices()
     if form.validate_on_submit():
         fields = PublicationFields(**{name: getattr(form, name).data for name in PublicationFields.__dataclass_fields__})
-        try:
-            save_publication(publication, fields)
-            db.session.commit()
-        except EditionError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if commit_or_show(form, save_publication, publication, fields)[0]:
             flash("刊物已保存", "success")
             return redirect(url_for("editions.publications"))
     return render_page("editions/publication_form.html", form=form, publication=publication)

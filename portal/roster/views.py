@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..auth.models import UNIT_ROLES
-from ..extensions import db, utcnow
+from ..extensions import utcnow
 from ..pdf import render_pdf, send_pdf
 from ..web.access import roles_required
 from ..web.downloads import DOCX_MIMETYPE, XLSX_MIMETYPE, send_download
@@ -22,7 +22,6 @@ from .services import (
     RESPONSE_STATES,
     OfficerData,
     RosterData,
-    RosterError,
     can_edit_roster,
     confirm_roster,
     current_request,
@@ -106,17 +105,6 @@ def _roster_data(form: RosterForm) -> RosterData:
     )
 
 
-def _field_named(form, name: str):
-    for field in form:
-        if field.name == name:
-            return field
-        for entry in getattr(field, "entries", ()):
-            for subfield in entry:
-                if subfield.name == name:
-                    return subfield
-    return None
-
-
 def _add_row(form: RosterForm) -> bool:
     """The no-JavaScript "添加一行" button: re-renders the form with everything typed so far and one
     more empty row. Returns whether it was pressed."""
@@ -135,17 +123,7 @@ def edit(unit_id: int):
     unit = get_roster_unit_for(current_user, unit_id, "edit")
     form = RosterForm(data=asdict(roster_data_of(get_roster(unit.id))))
     if form.is_submitted() and not _add_row(form) and form.validate():
-        try:
-            save_roster(current_user, unit, _roster_data(form))
-            db.session.commit()
-        except RosterError as error:
-            db.session.rollback()
-            target = _field_named(form, error.field) if error.field else None
-            if target is not None:
-                target.errors = list(target.errors) + [str(error)]
-            else:
-                flash(str(error), "error")
-        else:
+        if commit_or_show(form, save_roster, current_user, unit, _roster_data(form))[0]:
             flash("名单已保存", "success")
             return redirect(url_for("roster.unit_roster", unit_id=unit.id))
     return render_page("roster/edit.html", form=form, unit=unit, notice=unit_request_notice(unit),
@@ -156,13 +134,9 @@ def edit(unit_id: int):
 @roles_required(*UNIT_ROLES)
 def confirm(unit_id: int):
     unit = get_roster_unit_for(current_user, unit_id, "edit")
-    try:
-        response, answered = confirm_roster(current_user, unit)
-        db.session.commit()
-    except RosterError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    done, outcome = commit_or_show(None, confirm_roster, current_user, unit)
+    if done:
+        response, answered = outcome
         if answered:
             flash("已确认本单位名单无变化", "success")
         else:

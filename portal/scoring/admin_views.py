@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, render_template, url_for
 
 from ..extensions import db, utcnow
 from ..web.access import roles_required
+from ..web.errors import commit_or_show
 from ..web.downloads import send_download
 from ..web.fields import query_int, year_in_range
 from ..web.filters import to_local
@@ -65,13 +66,8 @@ def rule_set_edit(rule_set_id: int):
         form.name.data, form.rules.data = rule_set.name, rule_set.data
         form.period_start.data, form.period_end.data = rule_set.period_start, rule_set.period_end
     if form.validate_on_submit():
-        try:
-            save_rule_set(rule_set, form.name.data, form.rules.data, form.period_start.data, form.period_end.data)
-        except RuleSetError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error))
-        else:
-            db.session.commit()
+        if commit_or_show(form, save_rule_set, rule_set, form.name.data, form.rules.data, form.period_start.data,
+                          form.period_end.data)[0]:
             flash("规则集已保存" + ("，正在使用的积分将按新规则重新计算" if rule_set.active else ""), "success")
             return redirect(url_for("scoring.rule_set_detail", rule_set_id=rule_set.id))
     return render_template("scoring/admin_rule_set_form.html", form=form, rule_set=rule_set)
@@ -135,14 +131,9 @@ def rule_set_export(rule_set_id: int):
 def rule_set_import():
     form = RuleSetImportForm()
     if form.validate_on_submit():
-        try:
-            # One byte past the limit is enough for the service to refuse an oversized file.
-            rule_set = import_rule_set(form.file.data.read(MAX_IMPORT_BYTES + 1))
-        except RuleSetError as error:
-            db.session.rollback()
-            form.file.errors.append(str(error))
-        else:
-            db.session.commit()
+        # One byte past the limit is enough for the service to refuse an oversized file.
+        done, rule_set = commit_or_show(form, import_rule_set, form.file.data.read(MAX_IMPORT_BYTES + 1))
+        if done:
             flash("规则集已导入（未启用），请核对后再启用", "success")
             return redirect(url_for("scoring.rule_set_detail", rule_set_id=rule_set.id))
     return render_template("scoring/admin_rule_set_import.html", form=form)
@@ -157,16 +148,15 @@ def annual_targets():
     rows = list_annual_targets(year)
     form = make_targets_form(rows)
     if form.validate_on_submit():
-        try:
-            for row in rows:
-                submitted, adopted = target_field_names(row)
-                save_annual_target(year, row.tier_id, form[submitted].data, form[adopted].data)
-        except RuleSetError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        if commit_or_show(None, _save_targets, year, rows, form)[0]:
             flash(f"{year}年度目标任务已保存", "success")
             return redirect(url_for("scoring.annual_targets", year=year))
     fields = [(row, *(form[name] for name in target_field_names(row))) for row in rows]
     return render_template("scoring/admin_targets.html", form=form, year=year, rows=fields)
+
+
+def _save_targets(year: int, rows, form) -> None:
+    """Every tier's targets of the year as one change: a refusal of one keeps none."""
+    for row in rows:
+        submitted, adopted = target_field_names(row)
+        save_annual_target(year, row.tier_id, form[submitted].data, form[adopted].data)

@@ -68,16 +68,14 @@ def adoption_new(item_id: int):
         flash(form_errors(form), "error")
         return _item_page(item.id)
     try:
-        adoption = record_adoption_by(current_user, item, form.channel.data, form.adopted_on.data)
-        db.session.commit()
-    except RecordError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+        done, adoption = commit_or_show(None, record_adoption_by, current_user, item, form.channel.data,
+                                        form.adopted_on.data)
     except IntegrityError:
         # A concurrent submit of the same channel committed first: the record exists once.
         db.session.rollback()
         flash("该刊物的采用已记录，不能重复记录", "error")
-    else:
+        done = False
+    if done:
         flash(f"已记录：被{adoption.channel.name}采用", "success")
     return _item_page(item.id)
 
@@ -100,13 +98,7 @@ def adoption_correct(adoption_id: int):
     if not form.validate_on_submit():
         flash(form_errors(form), "error")
         return _item_page(adoption.item_id)
-    try:
-        correct_adoption_date(current_user, adoption, form.adopted_on.data)
-        db.session.commit()
-    except RecordError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    if commit_or_show(None, correct_adoption_date, current_user, adoption, form.adopted_on.data)[0]:
         flash("采用日期已更正，已通知单位", "success")
     return _item_page(adoption.item_id)
 
@@ -156,13 +148,8 @@ def instruction_correct(instruction_id: int):
     if not form.validate_on_submit():
         flash(form_errors(form), "error")
         return _back(form, instruction)
-    try:
-        correct_instruction(current_user, instruction, form.leader_name.data, form.rank.data, form.instructed_on.data)
-        db.session.commit()
-    except RecordError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    if commit_or_show(None, correct_instruction, current_user, instruction, form.leader_name.data, form.rank.data,
+                      form.instructed_on.data)[0]:
         flash("批示已更正，已通知单位", "success")
     return _back(form, instruction)
 
@@ -174,13 +161,7 @@ def instruction_delete(instruction_id: int):
     item_id = instruction.item_id
     form = RemovalForm()
     back_to_list = form.next.data == BACK_TO_LIST
-    try:
-        remove_instruction(current_user, instruction)
-        db.session.commit()
-    except RecordError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    if commit_or_show(None, remove_instruction, current_user, instruction)[0]:
         flash("已删除误录的批示记录，已通知单位", "success")
     return redirect(url_for("scoring.instructions")) if back_to_list else _item_page(item_id)
 
@@ -217,13 +198,8 @@ def instruction_verdict(instruction_id: int):
         return _back(form, instruction)
     accepted = form.accepted.data == "yes"
     correcting = form.correcting.data == "1"
-    try:
-        decide_feedback(current_user, instruction, accepted, form.comment.data or "", correcting=correcting)
-        db.session.commit()
-    except RecordError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    if commit_or_show(None, decide_feedback, current_user, instruction, accepted, form.comment.data or "",
+                      correcting=correcting)[0]:
         if correcting:
             flash(f"审核结果已更正为“{'采纳' if accepted else '退回'}”，已通知单位", "success")
         else:

@@ -9,14 +9,13 @@ from ..pdf import render_pdf, send_pdf
 from ..web.access import ask_confirmation, roles_required
 from ..web.downloads import DOCX_MIMETYPE, send_download
 from ..web.filters import to_local_naive
-from ..web.errors import commit_or_show, show_error
+from ..web.errors import commit_or_show
 from ..web.forms import form_errors, loaded_version
 from ..web.htmx import render_page
 from .forms import ExtendForm, IssueForm, PriorityForm, SolicitationForm, VerdictForm
 from .models import TARGET_STATES, VERDICTS
 from .services import (
     describe_closing,
-    SolicitationError,
     SolicitationFields,
     acknowledge_solicitation,
     build_board,
@@ -100,13 +99,8 @@ def index():
 def new():
     form = IssueForm(groups=list_target_groups(), units=list_target_choices())
     if form.validate_on_submit():
-        try:
-            solicitation = issue_solicitation(current_user, _fields(form))
-            db.session.commit()
-        except SolicitationError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        done, solicitation = commit_or_show(form, issue_solicitation, current_user, _fields(form))
+        if done:
             flash(f"约稿已发出，已通知{len(solicitation.targets)}个单位", "success")
             return redirect(_board_url(solicitation.id))
     return render_page("solicitations/form.html", form=form, solicitation=None)
@@ -123,12 +117,9 @@ def edit(solicitation_id: int):
         form.units.data = sorted(solicitation.unit_ids)
         form.groups.data = []
     elif form.validate():
-        try:
-            changes = update_solicitation(current_user, solicitation, _fields(form), loaded_version())
-            db.session.commit()
-        except SolicitationError as error:
-            db.session.rollback()
-            show_error(form, error)
+        done, changes = commit_or_show(form, update_solicitation, current_user, solicitation, _fields(form),
+                                       loaded_version())
+        if not done:
             form.version.data = solicitation.version  # sent again as it is, it knowingly replaces the newer one
         else:
             flash("约稿已修改，已通知各单位：" + "；".join(changes) if changes else "约稿已保存", "success")
@@ -145,13 +136,8 @@ def extend(solicitation_id: int):
         flash(form_errors(form), "error")
     else:
         reopening = not solicitation.is_open
-        try:
-            extend_deadline(current_user, solicitation, deadline_at(form.deadline_date.data, form.deadline_hour.data))
-            db.session.commit()
-        except SolicitationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
+        if commit_or_show(None, extend_deadline, current_user, solicitation,
+                          deadline_at(form.deadline_date.data, form.deadline_hour.data))[0]:
             flash(("约稿已重新开放，" if reopening else "") + "截止时间已延长，已通知各单位", "success")
     return redirect(url_for("solicitations.detail", solicitation_id=solicitation_id))
 
@@ -182,15 +168,8 @@ def answer_verdict(answer_id: int):
     form = VerdictForm()
     if not form.validate_on_submit():
         flash(form_errors(form), "error")
-    else:
-        try:
-            decide_answer(current_user, item, form.verdict.data)
-            db.session.commit()
-        except SolicitationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            flash(f"已评定：{VERDICTS[form.verdict.data]}", "success")
+    elif commit_or_show(None, decide_answer, current_user, item, form.verdict.data)[0]:
+        flash(f"已评定：{VERDICTS[form.verdict.data]}", "success")
     if form.next.data == "item":
         return redirect(url_for("items.detail", item_id=item.id))
     return redirect(_board_url(item.solicitation_id))
@@ -256,13 +235,8 @@ def inbox():
 @roles_required(*UNIT_ROLES)
 def acknowledge(solicitation_id: int):
     solicitation = get_solicitation_for(current_user, solicitation_id, "acknowledge")
-    try:
-        recorded = acknowledge_solicitation(current_user, solicitation)
-        db.session.commit()
-    except SolicitationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    done, recorded = commit_or_show(None, acknowledge_solicitation, current_user, solicitation)
+    if done:
         flash("已签收" if recorded else "本单位已签收过此约稿", "success")
     return redirect(url_for("solicitations.detail", solicitation_id=solicitation_id))
 
@@ -280,13 +254,7 @@ def priorities():
 def priority_new():
     form = PriorityForm()
     if form.validate_on_submit():
-        try:
-            publish_priority(current_user, form.title.data, form.body.data)
-            db.session.commit()
-        except SolicitationError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
+        if commit_or_show(form, publish_priority, current_user, form.title.data, form.body.data)[0]:
             flash("信息工作要点已发布，各单位首页可见", "success")
             return redirect(url_for("solicitations.priorities"))
     return render_page("solicitations/priority_form.html", form=form)

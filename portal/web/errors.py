@@ -14,10 +14,24 @@ class UserError(ValueError):
         self.field = field
 
 
+def _field_named(form, name: str):
+    """The form's field of that name, also inside a list of subforms (officers-0-name)."""
+    for field in form:
+        if field.name == name:
+            return field
+        for entry in getattr(field, "entries", ()):
+            if entry.name == name:
+                return entry
+            for subfield in getattr(entry, "form", ()):
+                if subfield.name == name:
+                    return subfield
+    return None
+
+
 def show_error(form, error: Exception) -> None:
     """A service's refusal shown at its field, or as a flash message when it concerns no field of the form."""
     name = getattr(error, "field", None)
-    target = getattr(form, name, None) if name and form is not None else None
+    target = _field_named(form, name) if name and form is not None else None
     if target is not None:
         target.errors = list(target.errors) + [str(error)]
     else:

@@ -4,7 +4,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
 from ..extensions import db
-from . import delivery, filters, security
+from . import compression, filters, security
 
 
 class IdConverter(IntegerConverter):
@@ -20,7 +20,7 @@ def init_app(app) -> None:
     """Before the blueprints: their rules bind the converters when they are added."""
     app.url_map.converters["int"] = IdConverter
     filters.register(app)
-    delivery.init_app(app)
+    compression.init_app(app)
     security.init_app(app)
 
     def _error_page(status: int, message: str):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.bulletins.models import Bulletin, PublishedBulletinError
-from portal.bulletins.services import build_bulletin_snapshot, create_bulletin, freeze_bulletin, resolve_window
+from portal.bulletins.services import build_bulletin_figures, create_bulletin, freeze_bulletin, resolve_window
 from portal.editions.models import Publication
 from portal.editions.services import add_items, create_edition, lock_edition
 from portal.extensions import db
@@ -38,7 +38,7 @@ def publish(app, world, kind, part, clock_at, clock) -> Bulletin:
 def draft(world, kind, part) -> dict:
     bulletin = create_bulletin(world.editor, resolve_window(kind, YEAR, part))
     db.session.commit()
-    return build_bulletin_snapshot(bulletin)
+    return build_bulletin_figures(bulletin)
 
 
 def points(doc: dict) -> dict[int, Decimal]:
@@ -55,7 +55,7 @@ def test_late_points_go_to_the_next_bulletin_once_and_months_add_up_to_the_quart
     item = make.item(world.reporter, "adopted", signer=world.signer, editor=world.editor)  # 《高新信息》 +2 in February
     january = publish(app, world, "month", 1, f"{YEAR}-02-11T09:00+08:00", clock)
     february = publish(app, world, "month", 2, f"{YEAR}-03-02T09:00+08:00", clock)
-    frozen = {bulletin.id: bulletin.snapshot for bulletin in (january, february)}
+    frozen = {bulletin.id: bulletin.figures_json for bulletin in (january, february)}
     own = next(line for line in february.frozen["units"] if line["unit_id"] == world.own.id)
     assert own["parts"]["adoption"] == "2"
 
@@ -85,9 +85,9 @@ def test_late_points_go_to_the_next_bulletin_once_and_months_add_up_to_the_quart
         late = sum((Decimal(entry["points"]) for doc in monthly for entry in doc["backfill"]
                     if entry["unit_id"] == unit.id and entry["first_day"] >= f"{YEAR}-01-01"), Decimal(0))
         assert sum(points(doc)[unit.id] for doc in monthly) + late == points(quarter)[unit.id]
-    for bulletin_id, snapshot in frozen.items():
+    for bulletin_id, figures_json in frozen.items():
         db.session.expire_all()
-        assert db.session.get(Bulletin, bulletin_id).snapshot == snapshot
+        assert db.session.get(Bulletin, bulletin_id).figures_json == figures_json
 
 
 @pytest.mark.now(f"{YEAR}-02-10T10:00+08:00")
@@ -104,7 +104,7 @@ def test_every_bulletin_row_adds_up_from_its_printed_parts(app, make, world, clo
 @pytest.mark.now(f"{YEAR}-03-02T10:00+08:00")
 def test_a_published_bulletin_cannot_be_changed_or_deleted(app, world, clock, calendar_year):
     bulletin = publish(app, world, "month", 2, f"{YEAR}-03-02T10:00+08:00", clock)
-    bulletin.snapshot = bulletin.snapshot.replace('"points"', '"pts"')
+    bulletin.figures_json = bulletin.figures_json.replace('"points"', '"pts"')
     with pytest.raises(PublishedBulletinError):
         db.session.flush()
     db.session.rollback()

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.bulletins.services import build_bulletin_snapshot, create_bulletin, resolve_window
+from portal.bulletins.services import build_bulletin_figures, create_bulletin, resolve_window
 from portal.extensions import db
 from portal.scoring.models import ScoreRun, UnitScore
 from portal.scoring.services import compute_scores, get_active_rule_set, list_ledger
@@ -24,7 +24,7 @@ def draft_for(world, scenario):
 
 
 def test_points_and_scores_equal_the_ledger(app, world, scenario):
-    doc = build_bulletin_snapshot(draft_for(world, scenario))
+    doc = build_bulletin_figures(draft_for(world, scenario))
     end = shanghai(scenario.last + timedelta(days=1), 0)
     run = compute_scores(as_of=end)  # the stored scores as the ranking would show them on that day
     db.session.commit()
@@ -47,7 +47,7 @@ def test_points_and_scores_equal_the_ledger(app, world, scenario):
 
 
 def test_counts_adoptions_and_missed_quotas(app, world, scenario):
-    doc = build_bulletin_snapshot(draft_for(world, scenario))
+    doc = build_bulletin_figures(draft_for(world, scenario))
     own = next(line for line in doc["units"] if line["unit_id"] == world.own.id)
     other = next(line for line in doc["units"] if line["unit_id"] == world.other.id)
     # The older item was submitted the month before: not counted here, though its adoption is.

@@ -1,4 +1,4 @@
-"""Draft → preview → publish: numbering, the frozen snapshot, corrections, the notice to every unit."""
+"""Draft → preview → publish: numbering, the frozen figures, corrections, the notice to every unit."""
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -75,17 +75,17 @@ def test_draft_preview_edit_and_publish(app, world, scenario):
     # Published: no more editing, nor deleting; a second publish (a retried submit) changes nothing.
     assert editor.get(f"/bulletins/{bulletin.id}/edit").status_code == 403
     assert editor.post(f"/bulletins/{bulletin.id}/delete", data={"confirmed": "1"}).status_code == 403
-    snapshot = published.snapshot
+    figures_json = published.figures_json
     assert editor.post(f"/bulletins/{bulletin.id}/publish", data={"confirmed": "1"}).status_code == 302
     db.session.expire_all()
-    assert db.session.get(Bulletin, bulletin.id).snapshot == snapshot
+    assert db.session.get(Bulletin, bulletin.id).figures_json == figures_json
 
 
 def test_a_published_bulletin_does_not_change_when_the_data_does(app, world, make, scenario):
     editor = client_for(app, world.editor)
     reporter = client_for(app, world.reporter)
     bulletin = publish(editor, new_draft(editor, scenario))
-    snapshot = bulletin.snapshot
+    figures_json = bulletin.figures_json
     page = article(reporter.get(f"/bulletins/{bulletin.id}").get_data(as_text=True))
     sheet = workbook_values(reporter.get(f"/bulletins/{bulletin.id}.xlsx").data)
     printed = pdf_text(reporter.get(f"/bulletins/{bulletin.id}.pdf").data)
@@ -98,7 +98,7 @@ def test_a_published_bulletin_does_not_change_when_the_data_does(app, world, mak
     db.session.commit()
 
     db.session.expire_all()
-    assert db.session.get(Bulletin, bulletin.id).snapshot == snapshot
+    assert db.session.get(Bulletin, bulletin.id).figures_json == figures_json
     assert article(reporter.get(f"/bulletins/{bulletin.id}").get_data(as_text=True)) == page
     assert workbook_values(reporter.get(f"/bulletins/{bulletin.id}.xlsx").data) == sheet
     assert pdf_text(reporter.get(f"/bulletins/{bulletin.id}.pdf").data) == printed
@@ -221,7 +221,7 @@ def test_a_rule_set_that_cannot_score_is_shown_and_stops_publishing(app, world, 
 
 
 def test_a_publish_failing_at_its_last_step_stores_nothing(app, world, scenario, monkeypatch):
-    """All-or-nothing: the number, the frozen snapshot and the notices go together (see tests/test_all_or_nothing.py)."""
+    """All-or-nothing: the number, the frozen figures and the notices go together (see tests/test_all_or_nothing.py)."""
     editor = client_for(app, world.editor)
     bulletin = new_draft(editor, scenario)
 
@@ -234,5 +234,5 @@ def test_a_publish_failing_at_its_last_step_stores_nothing(app, world, scenario,
     db.session.rollback()  # what the request's teardown does on a real server
     db.session.expire_all()
     stored = db.session.get(Bulletin, bulletin.id)
-    assert not stored.is_published and (stored.number, stored.doc_number, stored.snapshot) == (None, None, None)
+    assert not stored.is_published and (stored.number, stored.doc_number, stored.figures_json) == (None, None, None)
     assert db.session.scalar(select(Notification).where(Notification.kind == "bulletin_published")) is None

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from portal.bulletins.services import build_bulletin_snapshot, create_bulletin, resolve_window
+from portal.bulletins.services import build_bulletin_figures, create_bulletin, resolve_window
 from portal.extensions import db
 from portal.scoring.services import compute_scores, get_active_rule_set, list_ledger
 from tests.conftest import login
@@ -42,7 +42,7 @@ def test_december_is_outside_the_period_and_the_bulletin_says_so(app, client, ma
     clock.move_to("2027-01-05T10:00+08:00")
     bulletin = create_bulletin(world.editor, resolve_window("month", 2026, 12))
     db.session.commit()
-    doc = build_bulletin_snapshot(bulletin)
+    doc = build_bulletin_figures(bulletin)
     assert doc["out_of_period"] == NOTICE and doc["missed"] == []
     own = next(line for line in doc["units"] if line["unit_id"] == world.own.id)
     assert (own["submitted"], own["adopted_total"], own["points"]) == (1, 1, "0")  # reported, not scored

@@ -158,7 +158,7 @@ def test_annual_targets_show_completion(client, world, make):
 def test_the_ranking_the_score_page_the_dashboard_and_the_yearly_bulletin_count_alike(app, client, world, make):
     # The ranking said 报送 76 / 采用 44 (calendar year, 不计分 out, items) where the yearly bulletin said
     # 74 / 43 (the period, 不计分 in, adoptions): one definition now, and the labels say which.
-    from portal.bulletins.services import build_bulletin_snapshot, create_bulletin, resolve_window
+    from portal.bulletins.services import build_bulletin_figures, create_bulletin, resolve_window
 
     rule_set = get_active_rule_set()
     rule_set.period_start, rule_set.period_end = date(2026, 1, 1), date(2026, 11, 30)
@@ -177,7 +177,7 @@ def test_the_ranking_the_score_page_the_dashboard_and_the_yearly_bulletin_count_
     login(reporter, world.reporter)
     assert label in reporter.get("/unit").get_data(as_text=True)
     with app.test_request_context():
-        doc = build_bulletin_snapshot(create_bulletin(world.editor, resolve_window("year", 2026, 0)))
+        doc = build_bulletin_figures(create_bulletin(world.editor, resolve_window("year", 2026, 0)))
     line = next(line for line in doc["units"] if line["unit_id"] == world.own.id)
     assert (line["submitted"], line["invalid"], line["adopted_total"]) == (2, 1, 2)
 
@@ -300,7 +300,7 @@ def test_dashboard_shows_the_quota_windows_under_way(client, world, make):
 
 @pytest.mark.now(MID_PERIOD)
 def test_the_unit_pages_chart_shows_the_monthly_bulletins_points_and_ranks_and_ends_at_the_ranking(app, client, world, make):
-    from portal.bulletins.services import build_bulletin_snapshot, create_bulletin, resolve_window
+    from portal.bulletins.services import build_bulletin_figures, create_bulletin, resolve_window
 
     rule_set = get_active_rule_set()
     rule_set.period_start, rule_set.period_end = date(2026, 1, 1), date(2026, 11, 30)
@@ -328,7 +328,7 @@ def test_the_unit_pages_chart_shows_the_monthly_bulletins_points_and_ranks_and_e
 
     with app.test_request_context():
         for month, (figure, rank) in enumerate(zip(points, ranks), start=1):
-            doc = build_bulletin_snapshot(create_bulletin(world.editor, resolve_window("month", 2026, month)))
+            doc = build_bulletin_figures(create_bulletin(world.editor, resolve_window("month", 2026, month)))
             line = next(line for line in doc["units"] if line["unit_id"] == world.own.id)
             assert (figure, rank) == (Decimal(line["points"]), line["rank"]), month
     assert ranks[2] == 2 and ranks[-1] == 1  # behind in March, ahead now

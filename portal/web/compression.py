@@ -1,6 +1,6 @@
-"""How responses travel to a phone on a weak link: compressed by the portal itself (brotli when the
-browser accepts it, else gzip), static files addressed by a hash of their content so a browser may
-keep them for a year."""
+"""Light answers for a phone on a weak link: compressed by the portal itself (brotli when the browser
+accepts it, else gzip), its own scripts minified, static files addressed by a hash of their content so a
+browser may keep them for a year."""
 import hashlib
 import os
 from functools import lru_cache
