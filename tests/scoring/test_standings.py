@@ -196,6 +196,7 @@ def test_a_rule_set_that_cannot_score_is_reported_not_a_500(client, world, make)
 # ---- the pages and the CLI agree -------------------------------------------------------------
 
 def cli_input(world, rule_set: RuleSet, as_of: datetime) -> dict:
+    period = period_of(rule_set, as_of)  # the period in force, as the portal scores it (not the stored dates)
     items = []
     for item in db.session.scalars(select(Item).where(Item.submitted_at.is_not(None))):
         items.append({
@@ -205,7 +206,7 @@ def cli_input(world, rule_set: RuleSet, as_of: datetime) -> dict:
         })
     return {
         "rules": json.loads(rule_set.data),
-        "period": {"start": rule_set.period_start.isoformat(), "end": rule_set.period_end.isoformat()},
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "as_of": as_of.isoformat(),
         "units": [{"id": f"u{unit.id}"} for unit in (world.own, world.other)],
         "items": items,
@@ -268,7 +269,7 @@ def test_unit_page_shows_quota_progress_current_and_missed_windows(client, world
     submitted_item(make, world, day)
     login(client, world.reporter)
     page = client.get("/scores/mine").get_data(as_text=True)
-    current = get_active_rule_set().period_end >= office_today()
+    current = period_of(get_active_rule_set()).end >= office_today()
     if current:
         assert "进行中" in page or "已完成" in page
     assert re.search(r"第\d+周：信息 0/1 篇\s*<span class=\"badge late\">未完成</span>", page)
@@ -281,12 +282,13 @@ def test_dashboard_shows_the_quota_windows_under_way(client, world, make):
     rule_set = get_active_rule_set()
     login(client, world.reporter)
     today = to_local(utcnow()).date()
-    if not rule_set.period_start <= today <= rule_set.period_end:
+    period = period_of(rule_set, today)  # the period in force (the stored dates may be another year's)
+    if not period.start <= today <= period.end:
         assert "不在考核期内" in client.get("/unit").get_data(as_text=True)
         return
     before = client.get("/unit").get_data(as_text=True)
     monday = today - timedelta(days=today.weekday())
-    if not (rule_set.period_start <= monday and monday + timedelta(days=6) <= rule_set.period_end):
+    if not (period.start <= monday and monday + timedelta(days=6) <= period.end):
         # A week counts only when it lies wholly inside the period (domain.md): none is under way.
         assert not re.search(r"第\d+周：信息", before)
         return

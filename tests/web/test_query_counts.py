@@ -91,6 +91,8 @@ BUSY_PAGE_BUDGETS = {
 }
 
 
+# Measured mid-period, where the pages do the most (outside the period the score page draws no chart).
+@pytest.mark.now("2026-06-10T10:00+08:00")
 @pytest.mark.parametrize("role", sorted(BUSY_PAGE_BUDGETS))
 def test_busy_pages_keep_their_statement_budget_and_check_the_login_in_one_read(app, make, world, role):
     client = app.test_client()
