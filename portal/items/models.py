@@ -36,7 +36,8 @@ class Item(db.Model):
     __tablename__ = "items"
     __table_args__ = (
         Index("ix_items_unit_status", "unit_id", "status"),
-        Index("ix_items_status_submitted", "status", "submitted_at"),
+        # the inbox by status (and category) newest first, its totals counted off the index
+        Index("ix_items_status_submitted", "status", "submitted_at", "category"),
         # the office's lists, newest first: a page comes straight off the index at province size
         Index("ix_items_submitted_id", "submitted_at", "id"),
         # a unit's items of a year by status and lateness (the ranking's target columns) without reading the rows
