@@ -432,13 +432,22 @@ def visible_items_condition(user):
     return or_(false(), *clauses)
 
 
-def list_unit_items(unit_id: int, status: str | None, page: int, per_page: int) -> Page:
+def _unit_items_query(unit_id: int, status: str | None):
     query = select(Item).where(Item.unit_id == unit_id)
     if status == RETURNED:
         query = query.where(RETURNED_ITEM)
     elif status:
         query = query.where(Item.status == status)
-    return _paginate(query.order_by(Item.updated_at.desc(), Item.id.desc()), page, per_page)
+    return query.order_by(Item.updated_at.desc(), Item.id.desc())
+
+
+def list_unit_items(unit_id: int, status: str | None, page: int, per_page: int) -> Page:
+    return _paginate(_unit_items_query(unit_id, status), page, per_page)
+
+
+def list_latest_unit_items(unit_id: int, status: str | None, limit: int) -> list[Item]:
+    """The unit's latest items (of a status) for the dashboard, which counts them with count_unit_statuses."""
+    return list(db.session.scalars(_unit_items_query(unit_id, status).options(selectinload(Item.photos)).limit(limit)))
 
 
 def list_signoff_queue(unit_id: int, states=SIGNOFF_STATES) -> list[Item]:

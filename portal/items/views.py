@@ -45,6 +45,7 @@ from .services import (
     list_follow_ups,
     list_form_photos,
     list_signoff_queue,
+    list_latest_unit_items,
     list_unit_items,
     photo_room,
     transition_item,
@@ -112,8 +113,9 @@ def dashboard():
         # the quota windows under way, as scoring counted them (stored with the unit's score)
         quotas=list_open_quotas(unit_id, utcnow()),
         queue=list_signoff_queue(unit_id, awaited_states(current_user)) if current_user.has_role("signer") else [],
-        returned=list_unit_items(unit_id, RETURNED, 1, 5).items if current_user.has_role("reporter") else [],
-        recent=list_unit_items(unit_id, None, 1, 8).items,
+        returned=list_latest_unit_items(unit_id, RETURNED, 5) if current_user.has_role("reporter") else [],
+        returned_key=RETURNED,
+        recent=list_latest_unit_items(unit_id, None, 8),
     )
 
 

@@ -12,6 +12,7 @@ from ..web.filters import to_local_naive
 from ..web.errors import commit_or_show
 from ..web.forms import form_errors, loaded_version
 from ..web.htmx import render_page
+from ..web.memo import once_per_request
 from .forms import ExtendForm, IssueForm, PriorityForm, SolicitationForm, VerdictForm
 from .models import TARGET_STATES, VERDICTS
 from .services import (
@@ -55,17 +56,21 @@ def _verdict_name(verdict: str | None) -> str:
     return verdict_name(verdict)
 
 
+# The menu's count and the dashboard's panel show the same notices.
+_waiting_lines = once_per_request(list_waiting)
+
+
 @bp.app_template_global("unit_solicitation_panel")
 def unit_solicitation_panel():
     """The unit dashboard's panel (solicitations/_dashboard.html): the current reporting priorities
     and the notices still awaiting the unit's answer, without touching the items views."""
-    return {"priority": current_priority(), "waiting": list_waiting(current_user.unit_id)}
+    return {"priority": current_priority(), "waiting": _waiting_lines(current_user.unit_id)}
 
 
 @bp.app_template_global("waiting_solicitations")
 def waiting_solicitations() -> int:
     """The menu's count on 约稿 for a unit member: notices still awaiting the unit's answer."""
-    return len(list_waiting(current_user.unit_id))
+    return len(_waiting_lines(current_user.unit_id))
 
 
 def _fields(form: SolicitationForm) -> SolicitationFields:

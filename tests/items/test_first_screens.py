@@ -59,3 +59,17 @@ def test_a_leader_lands_on_a_summary_and_reads_instructions_and_the_roster(app, 
     roster = leader.get("/roster")
     assert roster.status_code == 200 and world.own.name in roster.get_data(as_text=True)
     assert leader.get(f"/roster/units/{world.own.id}/edit").status_code == 403
+
+
+def test_the_dashboard_counts_every_returned_draft_as_the_tab_does(app, make, world):
+    """The dashboard lists the latest five returned drafts; its heading counts them all, as the tab does."""
+    for number in range(7):
+        item = make.item(world.reporter, "awaiting_signoff", title=f"退回的信息{number}")
+        make.act(item, world.signer, "return")
+    reporter = client_for(app, world.reporter)
+    home = reporter.get("/unit").get_data(as_text=True)
+    section = home.split("被退回，待修改")[1].split("</section>")[0]
+    assert section.startswith("（7）") and section.count("<b>退回的信息") == 5
+    assert 'href="/items?status=returned">全部被退回的信息' in section
+    tab = reporter.get("/items?status=returned").get_data(as_text=True)
+    assert re.search(r'被退回 <b class="count">7</b>', tab)
