@@ -50,7 +50,7 @@ def prepare(postgresql: str | None) -> str:
     from portal import create_app
     from portal.extensions import db
     from portal.jobs import refresh_planner_statistics
-    from portal.scoring.services import compute_scores
+    from portal.scoring.runs import compute_scores
 
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(os.path.join(OUT, "uploads"))

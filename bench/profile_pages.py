@@ -88,7 +88,7 @@ def main(database: str | None, repeat: int, profile: str | None) -> None:
                       "UPLOAD_FOLDER": os.path.join(OUT, "uploads"),
                       "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}})
     app.add_url_rule("/bench/hello", "bench_hello", lambda: "hello")
-    from portal.scoring.services import compute_scores  # after create_app: the blueprints import in order
+    from portal.scoring.runs import compute_scores  # after create_app: the blueprints import in order
 
     statements = [0]
     with app.app_context():

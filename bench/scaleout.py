@@ -55,7 +55,7 @@ def prepare(database: str) -> None:
 
     from portal import create_app
     from portal.extensions import db
-    from portal.scoring.services import compute_scores
+    from portal.scoring.runs import compute_scores
 
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(os.path.join(OUT, "uploads"))

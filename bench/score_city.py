@@ -17,7 +17,9 @@ from generate import generate  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
-from portal.scoring.services import compute_scores, gather_facts, get_active_rule_set, parse_rules  # noqa: E402
+from portal.scoring.gather import gather_facts  # noqa: E402
+from portal.scoring.periods import get_active_rule_set, parse_rules  # noqa: E402
+from portal.scoring.runs import compute_scores  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
 

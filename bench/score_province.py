@@ -23,8 +23,10 @@ from portal import create_app  # noqa: E402
 from portal.auth.models import User  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.items.models import Item  # noqa: E402
+from portal.scoring.adoptions import record_adoption  # noqa: E402
 from portal.scoring.models import Adoption, UnitScore  # noqa: E402
-from portal.scoring.services import compute_scores, current_run, get_active_rule_set, record_adoption  # noqa: E402
+from portal.scoring.periods import get_active_rule_set  # noqa: E402
+from portal.scoring.runs import compute_scores, current_run  # noqa: E402
 from portal.units.models import Unit  # noqa: E402
 
 DEFAULT = "postgresql+psycopg://postgres@127.0.0.1/bench_province"

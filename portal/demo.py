@@ -20,9 +20,10 @@ from .notifications.models import Notification
 from .roster.models import Roster, RosterOfficer, RosterRequest, RosterResponse
 from .roster.services import deadline_text
 from .scoring import engine
+from .scoring.adoptions import INTERNAL_CHANNEL
 from .scoring.models import Adoption, AnnualTarget, Channel, Instruction
+from .scoring.periods import second_signoff_categories
 from .scoring.rulesets import activate_rule_set, create_rule_set, load_rules, load_template
-from .scoring.services import INTERNAL_CHANNEL, second_signoff_categories
 from .solicitations.models import ReportingPriority, Solicitation, SolicitationTarget
 from .units.models import Tier, Unit
 from .web.filters import local_to_utc, office_today, to_local

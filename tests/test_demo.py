@@ -188,8 +188,8 @@ def test_the_demo_office_runs_a_rule_set_of_its_own(app, demo):
     from portal.editions.models import Publication
     from portal.roster.models import Roster, RosterOfficer
     from portal.scoring.models import Instruction
+    from portal.scoring.periods import get_active_rule_set, period_of
     from portal.scoring.rulesets import load_rules
-    from portal.scoring.services import get_active_rule_set, period_of
     from portal.solicitations.models import Solicitation
     from portal.web.filters import office_today
 

@@ -29,7 +29,7 @@ def imports_against_the_order(portal: Path = PORTAL) -> list[str]:
         parts = path.relative_to(portal).with_suffix("").parts
         if len(parts) == 1 or parts[-1] in TOP:
             continue
-        package = parts[:-1] if parts[-1] != "__init__" else parts
+        package = parts[:-1]  # an __init__.py, like any module, sits in its folder's package
         source = layer_of(parts)
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.ImportFrom) or not node.level:
@@ -58,3 +58,11 @@ def test_a_higher_import_is_found(tmp_path):
     probe.write_text("from ..bulletins.services import publish_bulletin\nfrom ..units.models import Unit\n",
                      encoding="utf-8")
     assert imports_against_the_order(tmp_path / "portal") == ["portal/items/services.py:1 items imports bulletins.services"]
+
+
+def test_a_higher_import_from_a_package_init_is_found(tmp_path):
+    probe = tmp_path / "portal" / "scoring" / "engine" / "__init__.py"
+    probe.parent.mkdir(parents=True)
+    probe.write_text("from ...bulletins.services import publish_bulletin\nfrom .rules import RuleSet\n", encoding="utf-8")
+    assert imports_against_the_order(tmp_path / "portal") == [
+        "portal/scoring/engine/__init__.py:1 scoring imports bulletins.services"]

@@ -13,7 +13,7 @@ def test_models_and_migrations_agree(app):
 
 
 def test_migrations_seed_the_channels(app):
-    from portal.scoring.services import get_channel
+    from portal.scoring.adoptions import get_channel
 
     assert get_channel("internal").name == "《高新信息》"
     assert get_channel("state").body == "state"

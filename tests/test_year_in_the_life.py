@@ -31,10 +31,13 @@ from portal.editions.services import add_items, create_edition, lock_edition
 from portal.extensions import db, utcnow
 from portal.items.models import Item
 from portal.items.services import correct_item_category, transition_item
+from portal.scoring.filings import count_filings
 from portal.scoring.models import Adoption, RuleSet, ScoreRun, UnitScore
+from portal.scoring.periods import get_active_rule_set
 from portal.scoring.records import decide_feedback, record_adoption_by, record_instruction, submit_feedback
 from portal.scoring.rulesets import save_rule_set
-from portal.scoring.services import compute_scores, count_filings, get_active_rule_set, list_ledger
+from portal.scoring.runs import compute_scores
+from portal.scoring.unit_ledger import list_ledger
 from portal.solicitations.services import SolicitationFields, build_board, deadline_at, decide_answer, issue_solicitation
 from portal.web.filters import to_local
 from tests.conftest import login

@@ -25,18 +25,10 @@ from ..extensions import db, utcnow
 from ..items.models import Item
 from ..notifications.services import notify_users
 from ..scoring import engine
-from ..scoring.services import (
-    UNTIERED_NAME,
-    Filings,
-    count_filings,
-    describe_out_of_period,
-    gather_facts,
-    get_active_rule_set,
-    parse_rules,
-    period_of,
-    rank_within_tiers,
-    resolve_year_window,
-)
+from ..scoring.filings import Filings, count_filings
+from ..scoring.gather import gather_facts
+from ..scoring.periods import get_active_rule_set, parse_rules, period_of, resolve_year_window
+from ..scoring.standings import UNTIERED_NAME, describe_out_of_period, rank_within_tiers
 from ..units.models import Unit
 from ..units.services import list_reporting_units
 from ..web.errors import UserError, load_for

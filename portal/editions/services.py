@@ -15,8 +15,8 @@ from ..auth.services import list_unit_member_ids
 from ..extensions import db, utcnow
 from ..items.models import Item
 from ..notifications.services import notify_users
+from ..scoring.adoptions import FactDateError, record_edition_adoption
 from ..scoring.models import Channel
-from ..scoring.services import FactDateError, record_edition_adoption
 from ..web.errors import UserError, load_for
 from ..web.fields import EARLIEST_YEAR
 from ..web.filters import format_date, office_today

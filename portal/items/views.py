@@ -7,7 +7,9 @@ from ..auth.models import SIGNOFF_ROLES, UNIT_ROLES
 from ..checks.services import count_item_warnings, count_similar
 from ..checks.views import item_checks_context
 from ..extensions import db, utcnow
-from ..scoring.services import INTERNAL_CHANNEL, describe_unit_year, get_channel, list_adoptions, list_open_quotas
+from ..scoring.adoptions import INTERNAL_CHANNEL, get_channel, list_adoptions
+from ..scoring.filings import describe_unit_year
+from ..scoring.quota_windows import list_open_quotas
 from ..search.services import search_inbox
 from ..solicitations.services import list_answer_choices
 from ..units.services import unit_filter_choices
@@ -22,7 +24,6 @@ from .diff import diff_html
 from .forms import CategoryForm, DecisionForm, InboxFilterForm, ItemForm, ReviewForm
 from .models import PENDING, RETURNED, STATUSES, UNIT_LISTS
 from .photos import encode_uploads, photo_path
-from .signoff import list_missing_signers, missing_signer_message
 from .services import (
     describe_deletion,
     describe_signoff,
@@ -51,6 +52,7 @@ from .services import (
     transition_item,
     update_item,
 )
+from .signoff import list_missing_signers, missing_signer_message
 from .wechat import item_article, photo_url, send_photos
 from .workflow import (
     OFFICE_VISIBLE,

@@ -25,7 +25,7 @@ from ..jobs import SKIPPED, run_alone
 from ..roster.models import RosterRequest, RosterResponse
 from ..scoring.engine import ANY_CATEGORY, CATEGORIES
 from ..scoring.models import Instruction
-from ..scoring.services import list_week_quota_gaps
+from ..scoring.quota_windows import list_week_quota_gaps
 from ..solicitations.models import Solicitation
 from ..web.filters import to_local
 from .delivery import send_due_deliveries

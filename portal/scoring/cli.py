@@ -16,7 +16,8 @@ from flask.cli import with_appcontext
 from portal.extensions import db, utcnow, write_transaction
 from portal.jobs import SKIPPED, refresh_planner_statistics, run_alone
 from portal.scoring.engine import score_input, to_json_result
-from portal.scoring.services import compute_scores, current_run, export_facts
+from portal.scoring.gather import export_facts
+from portal.scoring.runs import compute_scores, current_run
 
 # click's own usage errors also exit with 2, so every bad input looks alike to scripts.
 BAD_INPUT_EXIT_CODE = 2

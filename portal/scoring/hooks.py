@@ -7,12 +7,14 @@ from ..items.signals import item_transitioned, item_transitioning, second_signof
 from ..notifications.services import notify_users
 from ..solicitations.models import Solicitation
 from ..units.models import Tier, Unit
+from .adoptions import INTERNAL_CHANNEL, fact_day_refusal, record_adoption
 from .models import RuleSet
-from .services import INTERNAL_CHANNEL, fact_day_refusal, record_adoption, second_signoff_categories, watch_score_facts
+from .periods import second_signoff_categories
+from .runs import watch_score_facts
 
 
 def init_app(app) -> None:
-    # Items, adoptions and instructions are watched unit by unit (services.update_unit_scores); deadlines
+    # Items, adoptions and instructions are watched unit by unit (runs.update_unit_scores); deadlines
     # and target units of solicitations are scoring facts too (on time, missed), their receipts are not.
     watch_score_facts(Unit, Tier, RuleSet, Solicitation)
     item_transitioning.connect(_check_adoption_day)

@@ -113,7 +113,7 @@ class UnitScore(db.Model):
     rank: Mapped[int]
     # points per rule key, JSON: the ranking's breakdown without reading the ledger
     breakdown: Mapped[str] = mapped_column(Text, default="{}")
-    # the unit's quota windows under way and when they were counted, JSON (scoring.services.list_open_quotas):
+    # the unit's quota windows under way and when they were counted, JSON (scoring.quota_windows.list_open_quotas):
     # the dashboard reads them instead of running the engine; empty until scored
     quotas: Mapped[str] = mapped_column(Text, default="")
 

@@ -21,14 +21,9 @@ from ..web.errors import UserError
 from ..web.filters import office_today, office_tz, to_local
 from ..web.forms import clean_text
 from . import engine
+from .adoptions import INTERNAL_CHANNEL, fact_day_refusal, record_adoption
 from .models import Adoption, Channel, Instruction
-from .services import (
-    INTERNAL_CHANNEL,
-    fact_day_refusal,
-    get_active_rule_set,
-    parse_rules,
-    record_adoption,
-)
+from .periods import get_active_rule_set, parse_rules
 
 # Items the office has received and not ruled out: invalid items earn nothing, so nothing is recorded on them.
 RECORDABLE = OFFICE_VISIBLE - {"invalid"}

@@ -8,23 +8,20 @@ from ..web.access import roles_required
 from ..web.fields import query_int, query_page
 from ..web.htmx import render_page
 from .chart import draw_months
-from .services import (
-    summarize_month,
+from .periods import get_active_rule_set, parse_rules
+from .quota_windows import measure_unit_quotas
+from .runs import ensure_fresh_scores
+from .standings import (
     RULE_NAMES,
-    chart_unit_months,
     count_ranked_units,
     describe_period,
-    ensure_fresh_scores,
-    get_active_rule_set,
     get_standing,
-    group_ledger,
     group_by_tier,
-    list_ledger,
     list_standings,
-    measure_unit_quotas,
-    parse_rules,
+    summarize_month,
     top_raw,
 )
+from .unit_ledger import chart_unit_months, group_ledger, list_ledger
 
 
 bp = Blueprint("scoring", __name__)

@@ -9,8 +9,9 @@ import pytest
 
 from portal.extensions import db, utcnow
 from portal.items.models import Item
+from portal.scoring.adoptions import record_adoption
+from portal.scoring.periods import get_active_rule_set
 from portal.scoring.records import record_instruction
-from portal.scoring.services import get_active_rule_set, record_adoption
 from portal.web.filters import to_local
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

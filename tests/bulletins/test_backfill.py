@@ -13,8 +13,8 @@ from portal.editions.models import Publication
 from portal.editions.services import add_items, create_edition, lock_edition
 from portal.extensions import db
 from portal.scoring.models import Adoption
+from portal.scoring.periods import get_active_rule_set
 from portal.scoring.records import record_adoption_by
-from portal.scoring.services import get_active_rule_set
 
 YEAR = 2026
 

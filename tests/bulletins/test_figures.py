@@ -9,7 +9,9 @@ import pytest
 from portal.bulletins.services import build_bulletin_figures, create_bulletin, resolve_window
 from portal.extensions import db
 from portal.scoring.models import ScoreRun, UnitScore
-from portal.scoring.services import compute_scores, get_active_rule_set, list_ledger
+from portal.scoring.periods import get_active_rule_set
+from portal.scoring.runs import compute_scores
+from portal.scoring.unit_ledger import list_ledger
 from tests.bulletins.conftest import shanghai
 
 # Date-sensitive: .ci/run runs these again at period, quarter and year ends.

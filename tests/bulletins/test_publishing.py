@@ -14,7 +14,8 @@ from portal.bulletins.services import BulletinError, create_bulletin, publish_bu
 from portal.extensions import db
 from portal.items.services import transition_item
 from portal.notifications.models import Notification
-from portal.scoring.services import get_active_rule_set, record_adoption
+from portal.scoring.adoptions import record_adoption
+from portal.scoring.periods import get_active_rule_set
 from tests.conftest import login
 from tests.pdf_tools import pdf_text
 

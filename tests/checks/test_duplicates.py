@@ -11,7 +11,9 @@ from portal.checks import events
 from portal.checks.models import Combination, DuplicateMark, ItemFeature, Similarity
 from portal.extensions import db, utcnow
 from portal.items.models import Item
-from portal.scoring.services import current_run, ensure_fresh_scores, list_ledger, record_adoption
+from portal.scoring.adoptions import record_adoption
+from portal.scoring.runs import current_run, ensure_fresh_scores
+from portal.scoring.unit_ledger import list_ledger
 from portal.web.filters import to_local
 from tests.conftest import login
 

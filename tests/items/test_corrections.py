@@ -13,8 +13,9 @@ from portal.extensions import db
 from portal.items.models import Item
 from portal.notifications.models import Notification
 from portal.scoring.models import Adoption, Instruction, UnitScore
+from portal.scoring.periods import get_active_rule_set
+from portal.scoring.runs import compute_scores
 from portal.web.filters import office_today
-from portal.scoring.services import compute_scores, get_active_rule_set
 from tests.conftest import login
 
 

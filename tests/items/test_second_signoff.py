@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.items.services import WorkflowError, list_coming_emergencies, transition_item
 from portal.notifications.models import Notification
 from portal.scoring import engine
-from portal.scoring.services import get_active_rule_set
+from portal.scoring.periods import get_active_rule_set
 from tests.auth.test_accounts import client_for
 
 

@@ -22,7 +22,7 @@ DEADLINE = datetime(2030, 6, 10, 9, 0, tzinfo=UTC)  # 17:00 in Shanghai
 def no_quota(app):
     """2030 lies in the rule set's yearly period: without quotas, only the reminder under test is sent
     (the weekly quota tests set their own)."""
-    from portal.scoring.services import get_active_rule_set
+    from portal.scoring.periods import get_active_rule_set
 
     rule_set = get_active_rule_set()
     rules = json.loads(rule_set.data)
@@ -167,7 +167,7 @@ MONDAY = datetime(2030, 6, 10, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai; the week 
 
 def weekly_quota_rules(count: int = 1):
     """The active rule set, moved to 2030, with only a weekly quota of `count` items."""
-    from portal.scoring.services import get_active_rule_set
+    from portal.scoring.periods import get_active_rule_set
 
     rule_set = get_active_rule_set()
     rules = json.loads(rule_set.data)

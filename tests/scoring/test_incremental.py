@@ -7,15 +7,11 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.items.services import transition_item
+from portal.scoring.adoptions import record_adoption
 from portal.scoring.models import Adoption, ScoreRun, UnitScore
+from portal.scoring.periods import get_active_rule_set
 from portal.scoring.records import decide_feedback, record_instruction, submit_feedback
-from portal.scoring.services import (
-    compute_scores,
-    current_run,
-    ensure_fresh_scores,
-    get_active_rule_set,
-    record_adoption,
-)
+from portal.scoring.runs import compute_scores, current_run, ensure_fresh_scores
 from portal.units.models import Tier
 from portal.web.filters import office_today
 from tests.scoring.test_standings import MID_PERIOD, period_day, submitted_item
@@ -147,7 +143,7 @@ def test_the_dashboards_quota_windows_are_stored_and_follow_each_filing(app, wor
     """The dashboard reads the windows scoring stored (no engine run per view); a filing updates them
     in its own commit, and they agree with a live count."""
     from portal.extensions import utcnow
-    from portal.scoring.services import list_open_quotas, measure_unit_quotas
+    from portal.scoring.quota_windows import list_open_quotas, measure_unit_quotas
 
     def live():
         return [window for window in measure_unit_quotas(world.own.id, utcnow()) if not window.assessed]

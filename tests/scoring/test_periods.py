@@ -6,7 +6,9 @@ import pytest
 
 from portal.bulletins.services import build_bulletin_figures, create_bulletin, resolve_window
 from portal.extensions import db
-from portal.scoring.services import compute_scores, get_active_rule_set, list_ledger
+from portal.scoring.periods import get_active_rule_set
+from portal.scoring.runs import compute_scores
+from portal.scoring.unit_ledger import list_ledger
 from tests.conftest import login
 
 NOTICE = "本月不在考核期内，不计分、不考核报送任务"

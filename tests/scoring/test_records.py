@@ -11,8 +11,10 @@ from portal.extensions import db
 from portal.items.models import Item
 from portal.notifications.models import Notification
 from portal.scoring.models import Adoption, Instruction
+from portal.scoring.periods import get_active_rule_set
+from portal.scoring.runs import compute_scores
+from portal.scoring.unit_ledger import list_ledger
 from portal.web.filters import office_today
-from portal.scoring.services import compute_scores, get_active_rule_set, list_ledger
 from tests.conftest import login
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

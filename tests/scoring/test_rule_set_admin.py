@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db, utcnow
 from portal.scoring import engine
+from portal.scoring.adoptions import record_adoption
 from portal.scoring.models import (
     Adoption,
     AnnualTarget,
@@ -16,7 +17,8 @@ from portal.scoring.models import (
     RuleSet,
     UnitScore,
 )
-from portal.scoring.services import compute_scores, list_ledger, record_adoption
+from portal.scoring.runs import compute_scores
+from portal.scoring.unit_ledger import list_ledger
 from portal.units.services import save_tier
 from portal.web.filters import office_today
 from tests.conftest import login

@@ -12,16 +12,12 @@ from sqlalchemy import delete, select
 
 from portal.extensions import db, utcnow
 from portal.items.models import Item
+from portal.scoring.adoptions import record_adoption
 from portal.scoring.cli import score_command
 from portal.scoring.models import AnnualTarget, RuleSet, ScoreRun, UnitScore
-from portal.scoring.services import (
-    current_run,
-    ensure_fresh_scores,
-    get_active_rule_set,
-    list_ledger,
-    period_of,
-    record_adoption,
-)
+from portal.scoring.periods import get_active_rule_set, period_of
+from portal.scoring.runs import current_run, ensure_fresh_scores
+from portal.scoring.unit_ledger import list_ledger
 from portal.units.models import Tier
 from portal.web.filters import office_today, to_local
 from tests.conftest import examples, login
@@ -214,7 +210,7 @@ def cli_input(world, rule_set: RuleSet, as_of: datetime) -> dict:
 
 
 def item_adoptions(item):
-    from portal.scoring.services import list_adoptions
+    from portal.scoring.adoptions import list_adoptions
 
     return list_adoptions(item.id)
 

@@ -10,14 +10,10 @@ from portal.extensions import db, utcnow
 from portal.items.models import Item
 from portal.items.services import ItemFields, WorkflowError, create_item, update_item
 from portal.scoring import engine
-from portal.scoring.services import (
-    compute_scores,
-    gather_facts,
-    get_active_rule_set,
-    list_ledger,
-    parse_rules,
-    period_of,
-)
+from portal.scoring.gather import gather_facts
+from portal.scoring.periods import get_active_rule_set, parse_rules, period_of
+from portal.scoring.runs import compute_scores
+from portal.scoring.unit_ledger import list_ledger
 from portal.solicitations.models import Solicitation
 from portal.solicitations.services import build_board, is_on_time
 from tests.solicitations.helpers import (

@@ -3,9 +3,9 @@ for it, and to its reporter before 送审签. That covers the unit head (审签�
 where the rule set has some category signed twice (the 长春 method: 调研)."""
 import json
 
-from portal.items.signoff import NO_SIGNER_MESSAGE, missing_signer_message
 from portal.extensions import db
-from portal.scoring.services import get_active_rule_set
+from portal.items.signoff import NO_SIGNER_MESSAGE, missing_signer_message
+from portal.scoring.periods import get_active_rule_set
 from tests.auth.test_accounts import client_for
 
 NO_SUPERVISOR = "还没有可用的主管领导：按考核规则，调研类信息须经主管领导审签，送审签后将无人审签。请管理员为其创建或启用主管领导账号。"

@@ -13,8 +13,8 @@ from sqlalchemy import String
 from portal.bulletins.services import create_bulletin, publish_bulletin, resolve_window
 from portal.extensions import db, utcnow
 from portal.roster.services import OfficerData, RosterData, save_roster
+from portal.scoring.adoptions import record_adoption
 from portal.scoring.rulesets import find_active_rule_set
-from portal.scoring.services import record_adoption
 from portal.web.filters import local_day_start, to_local
 from portal.web.xlsx import FORMULA_PREFIXES
 from tests.conftest import login

@@ -4,7 +4,7 @@ import re
 
 from portal.extensions import db
 from portal.scoring.cli import refresh_scores_command
-from portal.scoring.services import current_run, ensure_fresh_scores
+from portal.scoring.runs import current_run, ensure_fresh_scores
 from tests.conftest import login
 
 

@@ -32,17 +32,17 @@ from portal.items.services import transition_item
 from portal.items.workflow import TRANSITIONS
 from portal.notifications.models import Delivery, Notification
 from portal.roster.services import issue_roster_request
+from portal.scoring.adoptions import record_adoption
 from portal.scoring.engine import DEFAULT_RULESET_PATH
 from portal.scoring.models import Adoption, Instruction
 from portal.scoring.rulesets import copy_rule_set, find_active_rule_set
-from portal.scoring.services import record_adoption
 from portal.solicitations.models import Solicitation
 from portal.solicitations.services import SolicitationFields, issue_solicitation
 from portal.units.services import save_tier
 from portal.web.filters import to_local
 from tests.conftest import jpeg_bytes, login
-from tests.web.test_security_headers import INLINE_CODE, check_security_headers
 from tests.photo_tools import store_photo
+from tests.web.test_security_headers import INLINE_CODE, check_security_headers
 
 ROLES = ("anonymous", "reporter", "signer", "supervisor", "editor", "viewer", "admin")
 NONE = "-"  # the route takes no object id

@@ -1,0 +1,114 @@
+"""A unit's ledger as its score page shows it: the engine's rows over the unit's own facts, by month,
+and its months as the monthly bulletins figure them."""
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..items.models import Item
+from . import engine
+from .gather import gather_facts
+from .models import RuleSet, ScoreRun, UnitScore
+from .periods import parse_rules, period_of, to_office_date
+from .runs import MONTHS_KEY
+
+
+@dataclass
+class LedgerLine:
+    """积分明细: one point event, dated, naming its item (title) and the rule clause that produced it."""
+
+    day: date
+    item_id: int | None
+    item_title: str | None
+    rule_key: str
+    rule: str
+    points: Decimal
+
+    @property
+    def what(self) -> str:
+        """The rule clause without the signed points the engine ends it with (a page shows them in
+        their own column)."""
+        return self.rule.rpartition(" ")[0] or self.rule
+
+
+@dataclass
+class LedgerMonth:
+    """A month of a unit's ledger: its rows, newest first, and their sum."""
+
+    first: date
+    lines: list[LedgerLine]
+
+    @property
+    def points(self) -> Decimal:
+        return sum((line.points for line in self.lines), Decimal(0))
+
+
+def group_ledger(lines: list[LedgerLine]) -> list[LedgerMonth]:
+    """The ledger by month, newest month first, each month's rows newest first."""
+    months: dict[date, list[LedgerLine]] = {}
+    for line in reversed(lines):
+        months.setdefault(line.day.replace(day=1), []).append(line)
+    return [LedgerMonth(first, rows) for first, rows in sorted(months.items(), reverse=True)]
+
+
+@dataclass
+class MonthFigure:
+    """A unit's month as the monthly bulletin figures it: the points of its ledger rows dated in the
+    month, and its rank by the raw scores at the month's end (the last month's is the ranking's)."""
+
+    first: date
+    points: Decimal
+    rank: int | None
+    ranked: int
+
+
+def chart_unit_months(run: ScoreRun, unit_id: int) -> list[MonthFigure]:
+    """Every month of the run's period up to the run's day, from the points per month the run stored
+    for every unit: a row dated on or before a month's end is the same in this run as in the run as of
+    that end (which the month's bulletin makes), so each unit's raw at a month's end is the base plus
+    its months so far, ranked as the engine ranks. Empty for a run stored without months, or failed."""
+    rule_set = db.session.get(RuleSet, run.rule_set_id)
+    rules = parse_rules(rule_set)
+    stored = {unit: json.loads(breakdown).get(MONTHS_KEY) for unit, breakdown in db.session.execute(
+        select(UnitScore.unit_id, UnitScore.breakdown).where(UnitScore.run_id == run.id))}
+    if unit_id not in stored or None in stored.values():
+        return []
+    period = period_of(rule_set, run.as_of)
+    last_day = min(period.end, to_office_date(run.as_of))
+    raws = dict.fromkeys(stored, rules.base)
+    figures = []
+    first = period.start.replace(day=1)
+    while first <= last_day:
+        key = f"{first:%Y-%m}"
+        for unit, months in stored.items():
+            raws[unit] += Decimal(months.get(key, "0"))
+        ranks = engine.rank_units(rules.normalize, raws)[1]
+        figures.append(MonthFigure(first, Decimal(stored[unit_id].get(key, "0")), ranks[unit_id], len(raws)))
+        first = (first + timedelta(days=31)).replace(day=1)
+    return figures
+
+
+def list_ledger(run: ScoreRun, unit_id: int) -> list[LedgerLine]:
+    """The unit's ledger for a stored run: the engine over the unit's own facts with the run's rule set
+    and as_of. Every row depends on the unit's facts alone, so the rows add up to the stored raw score
+    as long as the run is fresh (which the pages ensure)."""
+    rule_set = db.session.get(RuleSet, run.rule_set_id)
+    rules = parse_rules(rule_set)
+    period = period_of(rule_set, run.as_of)
+    facts = gather_facts(rules, unit_id, period)
+    if not facts.units:
+        return []
+    try:
+        result = engine.score_units(rules, period, run.as_of, facts.units, facts.items,
+                                    facts.solicitations)
+    except engine.ScoringError:
+        return []
+    rows = result.unit(unit_id).ledger
+    item_ids = {row.item for row in rows if row.item is not None}
+    titles = dict(db.session.execute(
+        select(Item.id, func.coalesce(Item.edited_title, Item.title)).where(Item.id.in_(item_ids))
+    ).all()) if item_ids else {}
+    return [LedgerLine(row.date, row.item, titles.get(row.item), row.rule_key, row.rule, row.points) for row in rows]
