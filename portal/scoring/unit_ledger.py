@@ -85,8 +85,8 @@ def chart_unit_months(run: ScoreRun, unit_id: int) -> list[MonthFigure]:
         key = f"{first:%Y-%m}"
         for unit, months in stored.items():
             raws[unit] += Decimal(months.get(key, "0"))
-        ranks = engine.rank_units(rules.normalize, raws)[1]
-        figures.append(MonthFigure(first, Decimal(stored[unit_id].get(key, "0")), ranks[unit_id], len(raws)))
+        figures.append(MonthFigure(first, Decimal(stored[unit_id].get(key, "0")),
+                                   engine.rank_of(rules.normalize, raws, unit_id), len(raws)))
         first = (first + timedelta(days=31)).replace(day=1)
     return figures
 

@@ -456,15 +456,35 @@ def rank_units(normalize: str, raws: Mapping[Id, Decimal]) -> tuple[dict[Id, Dec
     return finals, _competition_ranks(finals)
 
 
-def _finals(normalize: str, raws: Mapping[Id, Decimal]) -> dict[Id, Decimal]:
+def rank_of(normalize: str, raws: Mapping[Id, Decimal], unit: Id) -> int:
+    """rank_units(normalize, raws)[1][unit] without a final for every unit (a unit's chart ranks it at
+    every month's end): a final never falls as the raw rises, so the units ranked above it are among those
+    of a higher raw, and of these, sorted, the ones whose final is higher than its own come last."""
+    final = _final_of(normalize, raws)
+    own = final(raws[unit])
+    higher = sorted(raw for raw in raws.values() if raw > raws[unit])
+    low, high = 0, len(higher)
+    while low < high:  # the first of `higher` whose final is above the unit's
+        middle = (low + high) // 2
+        if final(higher[middle]) > own:
+            high = middle
+        else:
+            low = middle + 1
+    return 1 + len(higher) - low
+
+
+def _final_of(normalize: str, raws: Mapping[Id, Decimal]) -> Callable[[Decimal], Decimal]:
     if normalize == "none":
-        return {unit: _round(raw) for unit, raw in raws.items()}
+        return _round
     top = max(raws.values(), default=ZERO)
     if top <= 0:
-        return dict.fromkeys(raws, _round(ZERO))
-    return {
-        unit: _round(_DECIMAL.divide(_DECIMAL.multiply(raw, _HUNDRED), top)) for unit, raw in raws.items()
-    }
+        return lambda _raw: _round(ZERO)
+    return lambda raw: _round(_DECIMAL.divide(_DECIMAL.multiply(raw, _HUNDRED), top))
+
+
+def _finals(normalize: str, raws: Mapping[Id, Decimal]) -> dict[Id, Decimal]:
+    final = _final_of(normalize, raws)
+    return {unit: final(raw) for unit, raw in raws.items()}
 
 
 def _round(value: Decimal) -> Decimal:
