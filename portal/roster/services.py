@@ -22,6 +22,7 @@ from ..web.countdown import Countdown, describe_countdown
 from ..web.errors import UserError
 from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..web.filters import format_datetime, to_local
+from ..web.memo import once_per_page
 from .models import EMPLOYMENTS, Roster, RosterOfficer, RosterRequest, RosterResponse
 
 NAME_MAX = 40
@@ -284,6 +285,7 @@ def roster_data_of(roster: Roster | None) -> RosterData:
 
 # ---- requests: issue, respond ---------------------------------------------------------------
 
+@once_per_page  # the menu's mark and the dashboard's notice both ask
 def current_request() -> RosterRequest | None:
     """The latest request: units answer it until the office issues the next one, late if need be."""
     return db.session.scalar(select(RosterRequest).order_by(RosterRequest.issued_at.desc(), RosterRequest.id.desc()))

@@ -16,6 +16,7 @@ from .admin_forms import (
     target_field_names,
 )
 from .models import RuleSet
+from .periods import find_active_rule_set
 from .rulesets import (
     MAX_IMPORT_BYTES,
     RuleSetError,
@@ -24,7 +25,6 @@ from .rulesets import (
     create_rule_set_from_template,
     describe_rule_set,
     export_rule_set,
-    find_active_rule_set,
     get_rule_set,
     import_rule_set,
     list_annual_targets,

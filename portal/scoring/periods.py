@@ -7,12 +7,18 @@ from sqlalchemy import select
 
 from ..extensions import db, utcnow
 from ..web.filters import to_local
+from ..web.memo import once_per_page
 from . import engine
 from .models import RuleSet
 
 
+@once_per_page  # the score, the quotas and the sign-off guard of one page all ask
+def find_active_rule_set() -> RuleSet | None:
+    return db.session.scalar(select(RuleSet).where(RuleSet.active.is_(True)))
+
+
 def get_active_rule_set() -> RuleSet:
-    rule_set = db.session.scalar(select(RuleSet).where(RuleSet.active.is_(True)))
+    rule_set = find_active_rule_set()
     if rule_set is None:
         raise LookupError("no active rule set")
     return rule_set
@@ -33,7 +39,7 @@ _PARSED: dict[int, tuple[tuple, engine.RuleSet]] = {}
 
 def second_signoff_categories() -> frozenset[str]:
     """The categories the office's active rule set has signed by a 主管领导 as well (none without a rule set)."""
-    rule_set = db.session.scalar(select(RuleSet).where(RuleSet.active.is_(True)))
+    rule_set = find_active_rule_set()
     return parse_rules(rule_set).second_signoff if rule_set is not None else frozenset()
 
 

@@ -22,6 +22,7 @@ from ..web.fields import EARLIEST_YEAR, LATEST_YEAR, year_in_range
 from ..web.filters import to_local
 from . import engine
 from .models import AnnualTarget, Channel, RuleSet
+from .periods import find_active_rule_set
 
 MAX_IMPORT_BYTES = 1024 * 1024
 NAME_MAX = 100
@@ -46,10 +47,6 @@ def list_rule_sets() -> list[RuleSet]:
 
 def get_rule_set(rule_set_id: int) -> RuleSet | None:
     return db.session.get(RuleSet, rule_set_id)
-
-
-def find_active_rule_set() -> RuleSet | None:
-    return db.session.scalar(select(RuleSet).where(RuleSet.active.is_(True)))
 
 
 # Python's JSON messages are English; admins editing in a browser need them in Chinese.

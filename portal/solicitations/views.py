@@ -12,7 +12,7 @@ from ..web.filters import to_local_naive
 from ..web.errors import commit_or_show
 from ..web.forms import form_errors, loaded_version
 from ..web.htmx import render_page
-from ..web.memo import once_per_request
+from ..web.memo import once_per_page
 from .forms import ExtendForm, IssueForm, PriorityForm, SolicitationForm, VerdictForm
 from .models import TARGET_STATES, VERDICTS
 from .services import (
@@ -57,7 +57,7 @@ def _verdict_name(verdict: str | None) -> str:
 
 
 # The menu's count and the dashboard's panel show the same notices.
-_waiting_lines = once_per_request(list_waiting)
+_waiting_lines = once_per_page(list_waiting)
 
 
 @bp.app_template_global("unit_solicitation_panel")
