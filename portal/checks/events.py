@@ -8,7 +8,9 @@ writes it (office-wide document frequency) and how rarely the two units write it
 document frequency): a unit's template, a street's template and every report's boilerplate weigh little.
 What tells two events apart counts as well: both name an event date and the dates differ, both count in
 the same unit and no count of one can be the other's (90余人 can be 93人), both name people or weighty
-places and neither names the other's, both titles name a place and neither text names the other title's.
+places and neither names the other's, both titles name a place and neither text names the other title's,
+both give numbers and share none, and little of what happened is shared (one unit's fire-safety check and a
+fire on the same day at the same estate share the estate, the day and the officials, not the event).
 Same topic, same day, same officials' titles: different events.
 The weights of a pair of items combine into one score (a logistic model whose coefficients were fitted
 on the tuning part of tests/data/duplicate_eval, see bench/duplicates.py); THRESHOLD is the product's."""
@@ -21,15 +23,16 @@ from typing import Protocol
 
 from ..search.text import HAN
 
-THRESHOLD = 0.45  # probability at or above which two items count as one event (chosen on the tuning part)
+THRESHOLD = 0.46  # probability at or above which two items count as one event (chosen on the tuning part)
 
 _DATE = re.compile(r"(\d{1,2})月(\d{1,2})日(?:(?:至|到|—|-|～|~)(?:(\d{1,2})月)?(\d{1,2})日)?")
 # A day without its month (13日晚上, 当月21日): the month is the filing day's, or the one before when the day
 # has not come yet. Not a count of days (30日内办结, 5日起施行).
 _BARE_DAY = re.compile(r"(?<![\d月.])(\d{1,2})日(?![内起前后以之])")
-# Days named from the filing day: a reporter writes 昨天下午 of yesterday's event.
-_RELATIVE_DAY = re.compile("(今天|今日|昨天|昨日|前天)")
-DAYS_BEFORE = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+# Days named from the filing day: a reporter writes 昨天下午 or 昨晚 of yesterday's event.
+DAYS_BEFORE = {"今天": 0, "今日": 0, "今晨": 0, "今早": 0, "今晚": 0, "昨天": 1, "昨日": 1, "昨晚": 1, "昨夜": 1,
+               "前天": 2, "前晚": 2}
+_RELATIVE_DAY = re.compile("|".join(DAYS_BEFORE))
 _TIME = re.compile(r"(\d{1,2})(?:时|点)(?:(\d{1,2})分)?")
 _DURATION = re.compile(r"(\d+)分(\d+)秒")
 UNITS = ("平方米 万元 人次 台次 批次 公里 公斤 毫米 分钟 小时 元 人 名 户 个 处 台 艘 份 家 项 米 吨 剂 栋 辆 张 次 条 块 件 所 "
@@ -248,11 +251,11 @@ def _weights(keys, a: Document, b: Document, frequencies: Frequencies) -> dict[s
 
 
 # Fitted on the tuning part (python bench/duplicates.py --fit): intercept, then one per signal of _signals.
-COEFFICIENTS = (-1.08, 0.35, -0.02, 0.66, 0.65, 0.54, 1.0, 0.73, -0.5, 0.4, 1.52, -0.89, -0.76, -1.52, -0.91, -0.46,
-                -1.18)
+COEFFICIENTS = (-2.14, 0.38, 0.11, 0.65, 0.48, 0.5, 1.11, 0.63, -0.91, 0.52, 1.54, -0.5, -0.65, -1.09, -0.44, -0.71,
+                -0.97, 0.94, -0.73)
 SIGNALS = ("words_contained", "words_weight", "numbers_weight", "people", "places", "same_event_date", "days_apart",
            "same_unit", "rare_words", "dated_evidence", "unmatched_names", "other_event_date", "other_counts",
-           "other_people", "other_places", "other_title_places")
+           "other_people", "other_places", "other_title_places", "some_words", "numbers_apart")
 RARE_HELD = 3  # a word at most this many other items hold is the event's own (a name, a place, what happened)
 
 
@@ -290,6 +293,12 @@ def _titles_apart(a: Document, b: Document) -> float:
     return float(not any(place in b.text for place in places[0]) and not any(place in a.text for place in places[1]))
 
 
+def _numbers_apart(a: Document, b: Document) -> float:
+    """1 when both items give numbers and share none: two reports of one event repeat at least one figure."""
+    numbers = [{key for key in doc.features if key[0] == "n"} for doc in (a, b)]
+    return float(all(numbers) and not numbers[0] & numbers[1])
+
+
 def _shared_keys(a: Document, b: Document) -> set[str]:
     shared = set(a.features) & set(b.features)
     for one, other in ((a, b), (b, a)):
@@ -322,9 +331,10 @@ def _signals(a: Document, b: Document, frequencies: Frequencies) -> tuple[list[f
                 places += weight
     words = [total(a.features, "w"), total(b.features, "w"), shared_words]
     same_date = float(bool(a.event_dates & b.event_dates))
+    contained = words[2] / (min(words[:2]) or 1.0)  # how much of the shorter one's weighty words the other holds
     evidence = min((facts / 20 + named / 6 + rare / 10) / 2, 1.0)
     signals = [
-        words[2] / (min(words[:2]) or 1.0),  # how much of the shorter one's weighty words the other holds
+        contained,
         min(words[2] / 200, 1.0),
         min(facts / 20, 1.0),  # numbers with units and times of day
         min(people / 6, 1.0),
@@ -340,6 +350,10 @@ def _signals(a: Document, b: Document, frequencies: Frequencies) -> tuple[list[f
         _names_apart(a, b, "p", weights),
         _names_apart(a, b, "l", weights),
         _titles_apart(a, b),
+        # two units' own wording of one event shares a fifth of the shorter one's weighty words or more; two events
+        # of one unit on one day at one place share their names and date and little of what happened
+        min(contained / 0.2, 1.0),
+        _numbers_apart(a, b),
     ]
     strong = {key: (a.features.get(key) or b.features[key]) for key in shared if weights[key] >= 1.0}
     return signals, strong

@@ -31,8 +31,8 @@ IN_PERIOD = "2026-11-18T10:00+08:00"
 
 
 def test_evaluation_set_test_part_holds_its_reported_figures():
-    """A regression guard at the figures the README reports, not the targets: the targets (0.95 for every kind
-    and overall) are not met on the fresh test batches (README, Near-duplicates)."""
+    """A regression guard at the figures docs/search-and-duplicates.md reports, not the targets: the targets (0.95
+    for every kind and overall) are not met on the fresh test batches (that document, Near-duplicates)."""
     documents, pairs, frequencies = eval_documents()
     assert len(pairs) >= 150
     assert {(pair.kind, pair.split) for pair in pairs} == {
@@ -41,12 +41,14 @@ def test_evaluation_set_test_part_holds_its_reported_figures():
     found = [(events.compare(documents[pair.a], documents[pair.b], frequencies).duplicate, pair.duplicate)
              for pair in tests]
     precision, recall, *_ = measure(found)
-    assert precision >= 0.94 and recall >= 0.97, (precision, recall)
+    assert precision >= 0.96 and recall >= 0.97, (precision, recall)
     for kind in DUPLICATE_KINDS:
         of_kind = [got for (got, _want), pair in zip(found, tests) if pair.kind == kind]
         assert sum(of_kind) / len(of_kind) >= 0.85, kind
     same_topic = [got for (got, _want), pair in zip(found, tests) if pair.kind == "same_topic"]
-    assert 1 - sum(same_topic) / len(same_topic) >= 0.95
+    assert 1 - sum(same_topic) / len(same_topic) >= 0.96
+    street_template = [got for (got, _want), pair in zip(found, tests) if pair.kind == "street_template"]
+    assert not any(street_template)
 
 
 def test_the_old_generated_pairs_stay_a_regression_check():
@@ -75,6 +77,7 @@ def test_days_places_and_counts_are_read_as_reporters_write_them():
     assert "d:5-30" not in features and "d:4-30" not in features  # a count of days is no date
     assert not [key for key in features if key.startswith("l:")]  # 社区河长, 湖西市场监管所, 叮嘱社区: no place
     assert "d:5-13" not in events.extract("13日晚")  # without the filing day, no month to give it
+    assert {"d:5-21", "d:5-20"} <= set(events.extract("昨晚8点多起火，前晚已有住户闻到焦味。", filed_on))
     one = events.Document.of("a", filed_on.toordinal(), "标题\n共转移群众93人，年满65岁以上。")
     other = events.Document.of("b", filed_on.toordinal(), "标题\n这一夜转移出90余人，65岁以上老人居多。")
     elsewhere = events.Document.of("c", filed_on.toordinal(), "标题\n共转移群众27人。")
