@@ -27,7 +27,6 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from portal.auth.models import User  # noqa: E402,F401  (first: importing checks before auth is circular)
 from bench.duplicate_eval import DISTINCT_KINDS, DUPLICATE_KINDS, load  # noqa: E402
 from portal.checks import events  # noqa: E402
 from portal.checks.models import Similarity  # noqa: E402
