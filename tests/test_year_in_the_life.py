@@ -35,7 +35,8 @@ from portal.scoring.models import Adoption, RuleSet, ScoreRun, UnitScore
 from portal.scoring.records import decide_feedback, record_adoption_by, record_instruction, submit_feedback
 from portal.scoring.rulesets import save_rule_set
 from portal.scoring.services import compute_scores, count_filings, get_active_rule_set, list_ledger
-from portal.solicitations.services import SolicitationFields, build_board, deadline_at, decide_answer, issue_solicitation
+from portal.solicitations.board import build_board
+from portal.solicitations.services import SolicitationFields, deadline_at, decide_answer, issue_solicitation
 from portal.web.filters import to_local
 from tests.conftest import login
 

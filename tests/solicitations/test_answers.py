@@ -19,7 +19,7 @@ from portal.scoring.services import (
     period_of,
 )
 from portal.solicitations.models import Solicitation
-from portal.solicitations.services import build_board, is_on_time
+from portal.solicitations.board import build_board, is_on_time
 from tests.solicitations.helpers import (
     client_for,
     errors_of,
