@@ -25,7 +25,16 @@ from .scoring.models import Adoption, AnnualTarget, Channel
 from .scoring.records import decide_feedback, record_adoption_by, record_instruction, submit_feedback
 from .scoring.rulesets import activate_rule_set, create_rule_set, load_rules, load_template
 from .scoring.services import INTERNAL_CHANNEL, second_signoff_categories
-from .solicitations.models import ReportingPriority, Solicitation, SolicitationTarget
+from .solicitations.models import Solicitation
+from .solicitations.priorities import publish_priority
+from .solicitations.services import (
+    SolicitationFields,
+    acknowledge_solicitation,
+    close_solicitation,
+    decide_answer,
+    issue_solicitation,
+    mark_opened,
+)
 from .units.models import Tier, Unit
 from .web.filters import local_day_start, local_to_utc, office_today, to_local
 
@@ -449,39 +458,26 @@ class DemoBuilder:
         ]
         for topic_index, targets, issued, deadline, by_phone, closed, fates in plans:
             topic, requirements = self.SOLICITATION_TOPICS[topic_index]
-            solicitation = Solicitation(
-                topic=topic, requirements=requirements, deadline=deadline, contact_name=self.editor.name,
-                room="309室", phone=f"{AREA_CODE}-3012345", email="xinxi@chengnan.gov.cn", by_phone=by_phone,
-                status="closed" if closed else "open", issued_by=self.editor, issued_at=issued,
-                closed_at=deadline + timedelta(days=4) if closed else None, updated_at=issued,
-            )
-            db.session.add(solicitation)
+            solicitation = issue_solicitation(self.editor, SolicitationFields(
+                topic, requirements, deadline, contact_name=self.editor.name, room="309室",
+                phone=f"{AREA_CODE}-3012345", email="xinxi@chengnan.gov.cn", unit_ids={unit.id for unit in targets},
+                by_phone=by_phone), now=issued)
             for index, unit in enumerate(targets):
                 receipt, answer = fates.get(index, (None, None))
                 reporter, signer = staff[unit.name]
-                target = SolicitationTarget(unit=unit)
+                opened = issued + timedelta(hours=1 + index)
                 if receipt:
-                    target.opened_at = issued + timedelta(hours=1 + index)
+                    mark_opened(reporter, solicitation, now=opened)
                 if receipt == "acknowledged":
-                    target.acknowledged_at = target.opened_at + timedelta(minutes=20)
-                    target.acknowledged_by_id = reporter.id
-                solicitation.targets.append(target)
+                    acknowledge_solicitation(reporter, solicitation, now=opened + timedelta(minutes=20))
                 if answer:
                     self.file_answer(solicitation, unit, reporter, signer, *answer)
-            db.session.flush()
-            for unit in targets:
-                for person in staff[unit.name]:
-                    db.session.add(Notification(
-                        user_id=person.id, kind="solicitation_new", created_at=issued,
-                        text=f"{'电话约稿已登记' if by_phone else '新约稿'}：《{topic}》，请按时报送",
-                        url=f"/solicitations/{solicitation.id}", read_at=issued + timedelta(hours=2) if closed else None,
-                    ))
-        db.session.add(ReportingPriority(
-            title=f"{self.today.year}年{self.today.month}月政务信息工作要点", published_by=self.editor,
-            published_at=self.now - timedelta(days=5),
-            body="一、冬季安全生产和森林防火工作的措施和成效；\n二、“一老一小”等民生实事的推进情况；\n"
-                 "三、基层治理和矛盾纠纷化解的经验做法；\n四、群众反映强烈的热点难点问题及意见建议。",
-        ))
+            if closed:
+                close_solicitation(self.editor, solicitation, now=deadline + timedelta(days=4))
+        publish_priority(self.editor, f"{self.today.year}年{self.today.month}月政务信息工作要点",
+                         "一、冬季安全生产和森林防火工作的措施和成效；\n二、“一老一小”等民生实事的推进情况；\n"
+                         "三、基层治理和矛盾纠纷化解的经验做法；\n四、群众反映强烈的热点难点问题及意见建议。",
+                         now=self.now - timedelta(days=5))
 
     def file_answer(self, solicitation: Solicitation, unit: Unit, reporter: User, signer: User, timing: str,
                     verdict: str) -> None:
@@ -495,8 +491,8 @@ class DemoBuilder:
                 f"{solicitation.requirements}\n下一步，{unit.name}将{_rng.choice(NEXT_STEPS)}。")
         item = self.file_item(unit, reporter, signer, created, created, final, quick=True, category="research",
                               text=text, solicitation=solicitation)
-        if item.submitted_at:
-            item.solicitation_verdict = verdict
+        if item.submitted_at and verdict != "pending":
+            decide_answer(self.editor, item, verdict, now=min(item.submitted_at + timedelta(hours=2), self.now))
 
     def decide(self, item: Item, editor: User, reporter: User, decided: datetime, final: str) -> None:
         if final == "adopted":
@@ -558,10 +554,10 @@ class DemoBuilder:
         return _rng.choices(["adopted", "not_adopted", "invalid", "returned"], weights=[45, 40, 10, 5])[0]
 
     def read_old_notices(self) -> None:
-        """The units and the office have read what the workflow told them about items, bar the last few days."""
+        """The units and the office have read what they were told, bar the last few days."""
         cutoff = local_day_start(self.today - timedelta(days=3))
         for notification in db.session.scalars(select(Notification).where(
-                Notification.url.startswith("/items/"), Notification.read_at.is_(None), Notification.created_at < cutoff)):
+                Notification.read_at.is_(None), Notification.created_at < cutoff)):
             notification.read_at = notification.created_at + timedelta(hours=3)
 
 

@@ -34,13 +34,14 @@ def publish_priority(editor, title: str, body: str, now: datetime | None = None)
     latest = current_priority()
     if latest is not None and latest.title == title and latest.body == body:
         return latest
-    priority = ReportingPriority(title=title, body=body, published_by_id=editor.id, published_at=now or utcnow())
+    now = now or utcnow()
+    priority = ReportingPriority(title=title, body=body, published_by_id=editor.id, published_at=now)
     db.session.add(priority)
     db.session.flush()
     record_event(editor, "priority.publish", priority, f"发布信息工作要点：{title}",
                  new=snapshot(priority, "title", "body"))
     notify_users(list_unit_member_ids(unit.id for unit in list_reporting_units()), "priority_published",
-                 f"办公室发布信息工作要点：{title}", url_for("items.dashboard"))
+                 f"办公室发布信息工作要点：{title}", url_for("items.dashboard"), now)
     return priority
 
 

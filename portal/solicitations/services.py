@@ -240,15 +240,15 @@ def issue_solicitation(editor, fields: SolicitationFields, now: datetime | None 
     db.session.flush()
     record_event(editor, "solicitation.issue", solicitation, f"发布约稿{_topic(solicitation)}",
                  new=snapshot(solicitation, *_AUDITED))
-    _notify_new(solicitation, unit_ids)
+    _notify_new(solicitation, unit_ids, now)
     return solicitation
 
 
-def _notify_new(solicitation: Solicitation, unit_ids) -> None:
+def _notify_new(solicitation: Solicitation, unit_ids, now: datetime) -> None:
     what = "电话约稿已登记" if solicitation.by_phone else "新约稿"
     notify_users(list_unit_member_ids(unit_ids), "solicitation_new",
                  f"{what}：{_topic(solicitation)}，请于{describe_deadline(solicitation.deadline)}前报送",
-                 _url(solicitation))
+                 _url(solicitation), now)
 
 
 CHANGE_LABELS = {
@@ -328,7 +328,7 @@ def update_solicitation(editor, solicitation: Solicitation, fields: Solicitation
         notify_users(list_unit_member_ids(kept), "solicitation_changed",
                      f"约稿{_topic(solicitation)}有变更：{'；'.join(changes)}", _url(solicitation))
     if added:
-        _notify_new(solicitation, added)
+        _notify_new(solicitation, added, now)
     if removed:
         notify_users(list_unit_member_ids(removed), "solicitation_withdrawn",
                      f"约稿{_topic(solicitation)}已不再需要本单位报送", url_for("solicitations.inbox"))
@@ -377,7 +377,7 @@ def close_solicitation(editor, solicitation: Solicitation, now: datetime | None 
     record_event(editor, "solicitation.close", solicitation, f"结束约稿{_topic(solicitation)}", before,
                  snapshot(solicitation, *_AUDITED))
     notify_users(list_unit_member_ids(solicitation.unit_ids), "solicitation_closed",
-                 f"约稿{_topic(solicitation)}已结束", _url(solicitation))
+                 f"约稿{_topic(solicitation)}已结束", _url(solicitation), now)
 
 
 # ---- the units' side ------------------------------------------------------------------------
@@ -447,7 +447,7 @@ def list_answer_choices(unit_id: int, current_id: int | None = None) -> dict[int
 
 # ---- the editor's verdict on answers --------------------------------------------------------
 
-def decide_answer(editor, item: Item, verdict: str) -> bool:
+def decide_answer(editor, item: Item, verdict: str, now: datetime | None = None) -> bool:
     """采纳 or not: with an on-time submission, an accepted answer earns the rule set's solicitation
     points. Returns False when the verdict was already so."""
     require_editor(editor)
@@ -468,7 +468,7 @@ def decide_answer(editor, item: Item, verdict: str) -> bool:
                  snapshot(item, "solicitation_verdict"))
     notify_users([item.author_id], "solicitation_verdict",
                  f"《{item.display_title}》作为约稿{_topic(solicitation)}的回复{result}",
-                 url_for("items.detail", item_id=item.id))
+                 url_for("items.detail", item_id=item.id), now)
     return True
 
 
