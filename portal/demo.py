@@ -18,8 +18,7 @@ from .extensions import db, utcnow
 from .items.models import Item, ItemEvent
 from .items.services import ItemFields, create_item, edit_item_text, transition_item
 from .notifications.models import Notification
-from .roster.models import Roster, RosterOfficer, RosterRequest, RosterResponse
-from .roster.services import deadline_text
+from .roster.services import OfficerData, RosterData, confirm_roster, issue_roster_request, save_roster
 from .scoring import engine
 from .scoring.models import Adoption, AnnualTarget, Channel
 from .scoring.records import decide_feedback, record_adoption_by, record_instruction, submit_feedback
@@ -311,42 +310,29 @@ class DemoBuilder:
         for index, unit in enumerate(units):
             reporter, signer = staff[unit.name]
             community = unit.kind == "community"
-            officers = [RosterOfficer(
-                sort_order=0, name=reporter.name, position="社区干事" if community else "综合办干事",
-                employment="full_time" if index % 3 else "part_time",
-                mobile=f"138{4310 + index:04d}{1200 + index * 7:04d}", office_phone=f"{AREA_CODE}-3012{1200 + index:04d}", email=f"xinxi{index + 1:02d}@chengnan.gov.cn")]
+            officers = [OfficerData(
+                name=reporter.name, position="社区干事" if community else "综合办干事",
+                employment="full_time" if index % 3 else "part_time", mobile=f"138{4310 + index:04d}{1200 + index * 7:04d}",
+                office_phone=f"{AREA_CODE}-3012{1200 + index:04d}", email=f"xinxi{index + 1:02d}@chengnan.gov.cn")]
             if index % 4 == 1:
-                officers.append(RosterOfficer(
-                    sort_order=1, name=signer.name[0] + "晓明", position="网格员", employment="part_time",
-                    mobile=f"136{4310 + index:04d}{5600 + index:04d}"))
-            rosters[unit.name] = roster = Roster(
-                unit=unit, leader_name=signer.name, leader_position="社区党委书记" if community else "主任",
+                officers.append(OfficerData(name=signer.name[0] + "晓明", position="网格员", employment="part_time",
+                                            mobile=f"136{4310 + index:04d}{5600 + index:04d}"))
+            rosters[unit.name] = RosterData(
+                leader_name=signer.name, leader_position="社区党委书记" if community else "主任",
                 leader_mobile=f"139{4310 + index:04d}{8800 + index:04d}", leader_phone=f"{AREA_CODE}-3012{2200 + index:04d}",
-                section="社区党群服务中心" if community else "综合办公室", updated_at=updated, updated_by=reporter,
-                officers=officers,
-            )
-            db.session.add(roster)
+                section="社区党群服务中心" if community else "综合办公室", officers=officers)
+            save_roster(reporter, unit, rosters[unit.name], now=updated)
         issued = self.now - timedelta(days=2)
-        deadline = _at(to_local(self.now).date() + timedelta(days=3), 17)
-        request = RosterRequest(
-            note="请各单位核对本单位分管领导、对口科室和信息员的姓名、职务及联系方式：有变化的请在平台上更新名单，"
-                 "无变化的请点击“确认无变化”。",
-            deadline_at=deadline, issued_at=issued, issued_by=self.editor)
+        issue_roster_request(self.editor, _at(to_local(self.now).date() + timedelta(days=3), 17),
+                             "请各单位核对本单位分管领导、对口科室和信息员的姓名、职务及联系方式：有变化的请在平台上更新名单，"
+                             "无变化的请点击“确认无变化”。", now=issued)
         for index, unit in enumerate(units):
             reporter, signer = staff[unit.name]
-            response = RosterResponse(unit=unit)
-            if index % 2 == 1:
-                response.responded_at = issued + timedelta(hours=3 + index * 2)
-                response.responded_by = reporter if index % 4 == 1 else signer
-                response.kind = "updated" if index % 4 == 1 else "confirmed"
-                if response.kind == "updated":
-                    rosters[unit.name].updated_at = response.responded_at
-                    rosters[unit.name].updated_by = response.responded_by
-            request.responses.append(response)
-            for user in (reporter, signer):
-                db.session.add(Notification(user_id=user.id, kind="roster_request", url="/roster", created_at=issued,
-                                            text=f"办公室请各单位于{deadline_text(deadline)}前确认或更新本单位信息员名单"))
-        db.session.add(request)
+            answered = issued + timedelta(hours=3 + index * 2)
+            if index % 4 == 1:  # saved again: an update answers the request
+                save_roster(reporter, unit, rosters[unit.name], now=answered)
+            elif index % 2 == 1:
+                confirm_roster(signer, unit, now=answered)
 
     def file_weeks(self, unit: Unit, reporter: User, signer: User, weekly: list[int]) -> None:
         monday = self.today - timedelta(days=self.today.weekday())
