@@ -1,8 +1,11 @@
 """`flask --app wsgi demo`: a believable street office reporting since the first week of the year (at least eight weeks).
 
-It writes history at past moments: every step of an item's workflow (sending, signing, the office's
-review and verdict, adoptions, instructions and their feedback) goes through the services, given the
-moment (`now=`) it happened at."""
+It writes history at past moments through the services, each given the moment it happened at (`now=`):
+every step of an item's workflow (sending, signing, the office's review and verdict), adoptions,
+instructions and feedback, solicitations, rosters and their request, the reporting priorities and the
+bulletins. Written as rows instead: the generated items' filing (see file_item), the weekly editions
+(create_edition and lock_edition check their day against the clock and take no `now=` yet) and the
+bulletins' notices (publish_bulletin would also render and store their files)."""
 import random
 from datetime import date, datetime, time, timedelta
 
