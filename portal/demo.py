@@ -1,7 +1,11 @@
 """`flask --app wsgi demo`: a believable street office reporting since the first week of the year (at least eight weeks).
 
-It writes history with past timestamps, so it builds rows directly instead of going through the
-services (which stamp "now"); the workflow rules it follows are the same."""
+It writes history at past moments through the services, each given the moment it happened at (`now=`):
+every step of an item's workflow (sending, signing, the office's review and verdict), adoptions,
+instructions and feedback, solicitations, rosters and their request, the reporting priorities and the
+bulletins. Written as rows instead: the generated items' filing (see file_item), the weekly editions
+(create_edition and lock_edition check their day against the clock and take no `now=` yet) and the
+bulletins' notices (publish_bulletin would also render and store their files)."""
 import random
 from datetime import date, datetime, time, timedelta
 
@@ -12,21 +16,30 @@ from sqlalchemy import func, select
 from .auth.models import User, UserRole
 from .auth.services import hash_password
 from .bulletins.services import bulletin_notice, create_bulletin, freeze_bulletin, list_bulletin_readers, resolve_window
-from .checks.services import index_items
 from .editions.models import Edition, EditionEntry, Publication
 from .extensions import db, utcnow
 from .items.models import Item, ItemEvent
+from .items.services import ItemFields, create_item, edit_item_text, transition_item
 from .notifications.models import Notification
-from .roster.models import Roster, RosterOfficer, RosterRequest, RosterResponse
-from .roster.services import deadline_text
+from .roster.services import OfficerData, RosterData, confirm_roster, issue_roster_request, save_roster
 from .scoring import engine
 from .scoring.adoptions import INTERNAL_CHANNEL
-from .scoring.models import Adoption, AnnualTarget, Channel, Instruction
+from .scoring.models import Adoption, AnnualTarget, Channel
 from .scoring.periods import second_signoff_categories
+from .scoring.records import decide_feedback, record_adoption_by, record_instruction, submit_feedback
 from .scoring.rulesets import activate_rule_set, create_rule_set, load_rules, load_template
-from .solicitations.models import ReportingPriority, Solicitation, SolicitationTarget
+from .solicitations.models import Solicitation
+from .solicitations.priorities import publish_priority
+from .solicitations.services import (
+    SolicitationFields,
+    acknowledge_solicitation,
+    close_solicitation,
+    decide_answer,
+    issue_solicitation,
+    mark_opened,
+)
 from .units.models import Tier, Unit
-from .web.filters import local_to_utc, office_today, to_local
+from .web.filters import local_day_start, local_to_utc, office_today, to_local
 
 # Demo wording and numbers only, never security (bandit B311); an own generator, so seeding it leaves
 # the process's `random` alone.
@@ -155,6 +168,7 @@ class DemoBuilder:
         self.publish_bulletins()
         # Last, so the random choices of everything before stay as they were.
         self.file_near_duplicates(units, staff)
+        self.read_old_notices()
 
     # The street's own method (a template shipped with the portal): a calendar year, monthly bulletins,
     # 《城南信息》 and the street's 公众号, the district's publications and leaders.
@@ -169,9 +183,10 @@ class DemoBuilder:
         for publication in db.session.scalars(select(Publication).where(Publication.channel_id == channel.id)):
             publication.name = channel.name
 
-    # The generated history is a handful of sentence templates, filed without the services: like data
-    # imported from an older system it carries no stored features and is no candidate; the planted items
-    # (and every item saved through the portal) are.
+    # The generated history is a handful of sentence templates, so it is filed as rows rather than through
+    # create_item (file_item): like data imported from an older system it carries no stored features and is
+    # no near-duplicate candidate, where the templates would make every unit's items resemble each other. The
+    # planted items (and every item saved through the portal) are filed by create_item and are candidates.
 
     # Near-duplicates on purpose: two units report one event (the editor may combine them, 综合), and a
     # unit re-files an earlier item with small changes (the editor may mark it a duplicate).
@@ -193,36 +208,29 @@ class DemoBuilder:
     def file_near_duplicates(self, units: list[Unit], staff: dict[str, tuple[User, User]]) -> None:
         happy, peace, office_dept = units[0], units[1], units[len(COMMUNITIES) + 3]
         day = self.today - timedelta(days=1)
-        planted = [
+        for unit, (title, body) in zip((happy, office_dept), self.SAME_EVENT, strict=True):
             self.file_planted(unit, *staff[unit.name], title, body.format(month=day.month, day=day.day),
                               _at(day, 15), "submitted")
-            for unit, (title, body) in zip((happy, office_dept), self.SAME_EVENT, strict=True)
-        ]
         earlier = self.today - timedelta(days=20)
         text = self.REFILED[1].format(month=earlier.month, day=earlier.day, issues=15, fixed=11)
         again = text.replace("发现隐患15处", "发现隐患16处").replace("下一步，", "近期，")
-        planted += [
-            self.file_planted(peace, *staff[peace.name], self.REFILED[0], text, _at(earlier, 15), "adopted"),
-            self.file_planted(peace, *staff[peace.name], self.REFILED[0] + "情况", again, _at(day, 16), "submitted"),
-        ]
-        db.session.flush()
-        index_items([item.id for item in planted])
+        self.file_planted(peace, *staff[peace.name], self.REFILED[0], text, _at(earlier, 15), "adopted")
+        self.file_planted(peace, *staff[peace.name], self.REFILED[0] + "情况", again, _at(day, 16), "submitted")
 
     def file_planted(self, unit: Unit, reporter: User, signer: User, title: str, body: str, created: datetime,
                      final: str) -> Item:
-        self.form_serial += 1
-        item = Item(unit=unit, author=reporter, form_key=f"demo-{self.form_serial:05d}", title=title, body=body,
-                    category="work", event_end_at=created - timedelta(hours=1), major=False,
-                    report_due_at=Item.compute_report_due(created - timedelta(hours=1), False), status="draft")
-        item.created_at = item.updated_at = created
-        db.session.add(item)
-        self.event(item, reporter, created, "create", None, "draft")
-        self.event(item, reporter, created + timedelta(minutes=10), "send", "draft", "awaiting_signoff")
-        item.submitted_at = created + timedelta(minutes=30)
-        self.event(item, signer, item.submitted_at, "sign", "awaiting_signoff", "submitted")
+        """Filed as the portal files: stored features, so the near-duplicate check finds it."""
+        item = create_item(reporter, ItemFields(title, body, "work", event_end_at=created - timedelta(hours=1)),
+                           self.next_form_key(), now=created)
+        transition_item(item, reporter, "send", now=created + timedelta(minutes=10))
+        transition_item(item, signer, "sign", now=created + timedelta(minutes=30))
         if final == "adopted":
             self.decide(item, self.editor, reporter, item.submitted_at + timedelta(hours=3), "adopted")
         return item
+
+    def next_form_key(self) -> str:
+        self.form_serial += 1
+        return f"demo-{self.form_serial:05d}"
 
     SECTIONS = {"experience": "经验做法", "research": "调研与建议", "suggestion": "调研与建议"}
 
@@ -306,42 +314,29 @@ class DemoBuilder:
         for index, unit in enumerate(units):
             reporter, signer = staff[unit.name]
             community = unit.kind == "community"
-            officers = [RosterOfficer(
-                sort_order=0, name=reporter.name, position="社区干事" if community else "综合办干事",
-                employment="full_time" if index % 3 else "part_time",
-                mobile=f"138{4310 + index:04d}{1200 + index * 7:04d}", office_phone=f"{AREA_CODE}-3012{1200 + index:04d}", email=f"xinxi{index + 1:02d}@chengnan.gov.cn")]
+            officers = [OfficerData(
+                name=reporter.name, position="社区干事" if community else "综合办干事",
+                employment="full_time" if index % 3 else "part_time", mobile=f"138{4310 + index:04d}{1200 + index * 7:04d}",
+                office_phone=f"{AREA_CODE}-3012{1200 + index:04d}", email=f"xinxi{index + 1:02d}@chengnan.gov.cn")]
             if index % 4 == 1:
-                officers.append(RosterOfficer(
-                    sort_order=1, name=signer.name[0] + "晓明", position="网格员", employment="part_time",
-                    mobile=f"136{4310 + index:04d}{5600 + index:04d}"))
-            rosters[unit.name] = roster = Roster(
-                unit=unit, leader_name=signer.name, leader_position="社区党委书记" if community else "主任",
+                officers.append(OfficerData(name=signer.name[0] + "晓明", position="网格员", employment="part_time",
+                                            mobile=f"136{4310 + index:04d}{5600 + index:04d}"))
+            rosters[unit.name] = RosterData(
+                leader_name=signer.name, leader_position="社区党委书记" if community else "主任",
                 leader_mobile=f"139{4310 + index:04d}{8800 + index:04d}", leader_phone=f"{AREA_CODE}-3012{2200 + index:04d}",
-                section="社区党群服务中心" if community else "综合办公室", updated_at=updated, updated_by=reporter,
-                officers=officers,
-            )
-            db.session.add(roster)
+                section="社区党群服务中心" if community else "综合办公室", officers=officers)
+            save_roster(reporter, unit, rosters[unit.name], now=updated)
         issued = self.now - timedelta(days=2)
-        deadline = _at(to_local(self.now).date() + timedelta(days=3), 17)
-        request = RosterRequest(
-            note="请各单位核对本单位分管领导、对口科室和信息员的姓名、职务及联系方式：有变化的请在平台上更新名单，"
-                 "无变化的请点击“确认无变化”。",
-            deadline_at=deadline, issued_at=issued, issued_by=self.editor)
+        issue_roster_request(self.editor, _at(to_local(self.now).date() + timedelta(days=3), 17),
+                             "请各单位核对本单位分管领导、对口科室和信息员的姓名、职务及联系方式：有变化的请在平台上更新名单，"
+                             "无变化的请点击“确认无变化”。", now=issued)
         for index, unit in enumerate(units):
             reporter, signer = staff[unit.name]
-            response = RosterResponse(unit=unit)
-            if index % 2 == 1:
-                response.responded_at = issued + timedelta(hours=3 + index * 2)
-                response.responded_by = reporter if index % 4 == 1 else signer
-                response.kind = "updated" if index % 4 == 1 else "confirmed"
-                if response.kind == "updated":
-                    rosters[unit.name].updated_at = response.responded_at
-                    rosters[unit.name].updated_by = response.responded_by
-            request.responses.append(response)
-            for user in (reporter, signer):
-                db.session.add(Notification(user_id=user.id, kind="roster_request", url="/roster", created_at=issued,
-                                            text=f"办公室请各单位于{deadline_text(deadline)}前确认或更新本单位信息员名单"))
-        db.session.add(request)
+            answered = issued + timedelta(hours=3 + index * 2)
+            if index % 4 == 1:  # saved again: an update answers the request
+                save_roster(reporter, unit, rosters[unit.name], now=answered)
+            elif index % 2 == 1:
+                confirm_roster(signer, unit, now=answered)
 
     def file_weeks(self, unit: Unit, reporter: User, signer: User, weekly: list[int]) -> None:
         monday = self.today - timedelta(days=self.today.weekday())
@@ -370,52 +365,51 @@ class DemoBuilder:
                            category="research" if final == "awaiting_lead" else None)
 
     def file_item(self, unit: Unit, reporter: User, signer: User, created: datetime, event_end: datetime,
-                  final: str, quick: bool = False, category: str | None = None) -> Item | None:
-        """Files one item and walks it to `final`; history never runs past the demo's clock (`now`),
-        so an item whose next step would lie in the future simply stays where it is."""
+                  final: str, quick: bool = False, category: str | None = None, text: tuple[str, str] | None = None,
+                  solicitation: Solicitation | None = None) -> Item | None:
+        """Files one item (`text`: its title and body, else one of the templates) and walks it to `final`
+        through the workflow; history never runs past the demo's clock (`now`), so an item whose next
+        step would lie in the future simply stays where it is."""
         if created > self.now:
             return None
         category = category or _rng.choices(
             ["work", "brief", "experience", "research", "suggestion", "opinion", "emergency", "policy"],
             weights=[40, 15, 10, 10, 6, 7, 3, 4],
         )[0]
-        day = to_local(created).date()
-        title, body = _item_text(unit.name, category, day)
-        self.form_serial += 1
+        title, body = text or _item_text(unit.name, category, to_local(created).date())
         if category not in ("work", "emergency", "opinion"):
             event_end = None
         major = category == "emergency"
-        item = Item(unit=unit, author=reporter, form_key=f"demo-{self.form_serial:05d}", title=title, body=body,
+        # The workflow checks the unit by its id, which a new row's relationship sets only when flushed.
+        item = Item(unit=unit, unit_id=unit.id, author=reporter, form_key=self.next_form_key(), title=title, body=body,
                     category=category, event_end_at=event_end, major=major,
-                    report_due_at=Item.compute_report_due(event_end, major), status="draft")
-        item.created_at = item.updated_at = created
+                    report_due_at=Item.compute_report_due(event_end, major), status="draft",
+                    solicitation=solicitation, solicitation_verdict="pending" if solicitation else None,
+                    created_at=created, updated_at=created)
+        item.events.append(ItemEvent(actor=reporter, at=created, action="create", to_status="draft"))
         db.session.add(item)
-        self.event(item, reporter, created, "create", None, "draft")
         # In quick mode every step takes minutes, so a showcase item reaches its state in time.
         sent = created + timedelta(minutes=_rng.randint(10, 60) if not quick else 10)
         if final == "draft" or sent > self.now:
             return item
-        self.event(item, reporter, sent, "send", "draft", "awaiting_signoff")
+        transition_item(item, reporter, "send", now=sent)
         signed = sent + timedelta(minutes=_rng.choice([15, 30, 60, 180, 300]) if not quick else 15)
         if final == "awaiting_signoff" or signed > self.now:
             return item
         if category in self.second_signoff:
             # The unit head signs first; the 主管领导 sends it on to the office.
-            self.event(item, signer, sent + (signed - sent) / 2, "sign_first", "awaiting_signoff", "awaiting_lead")
+            transition_item(item, signer, "sign_first", now=sent + (signed - sent) / 2)
             if final == "awaiting_lead":
                 return item
-            self.event(item, self.supervisors[unit.name], signed, "lead_sign", "awaiting_lead", "submitted")
+            transition_item(item, self.supervisors[unit.name], "lead_sign", now=signed)
         else:
-            self.event(item, signer, signed, "sign", "awaiting_signoff", "submitted")
-        item.submitted_at = signed
-        if category == "emergency":
-            self.notify(self.editor, "emergency_item", f"紧急信息：{unit.name}报送《{title}》", item, signed)
+            transition_item(item, signer, "sign", now=signed)
         reviewed = signed + timedelta(hours=_rng.randint(2, 30) if not quick else 1)
         if final == "submitted" or reviewed > self.now:
             return item
         editor = _rng.choice([self.editor, self.editor2])
         if final == "in_review" or _rng.random() < 0.3:
-            self.event(item, editor, reviewed, "accept", "submitted", "in_review")
+            transition_item(item, editor, "accept", now=reviewed)
             if final == "in_review":
                 return item
         decided = reviewed + timedelta(hours=_rng.randint(1, 20) if not quick else 1)
@@ -454,39 +448,26 @@ class DemoBuilder:
         ]
         for topic_index, targets, issued, deadline, by_phone, closed, fates in plans:
             topic, requirements = self.SOLICITATION_TOPICS[topic_index]
-            solicitation = Solicitation(
-                topic=topic, requirements=requirements, deadline=deadline, contact_name=self.editor.name,
-                room="309室", phone=f"{AREA_CODE}-3012345", email="xinxi@chengnan.gov.cn", by_phone=by_phone,
-                status="closed" if closed else "open", issued_by=self.editor, issued_at=issued,
-                closed_at=deadline + timedelta(days=4) if closed else None, updated_at=issued,
-            )
-            db.session.add(solicitation)
+            solicitation = issue_solicitation(self.editor, SolicitationFields(
+                topic, requirements, deadline, contact_name=self.editor.name, room="309室",
+                phone=f"{AREA_CODE}-3012345", email="xinxi@chengnan.gov.cn", unit_ids={unit.id for unit in targets},
+                by_phone=by_phone), now=issued)
             for index, unit in enumerate(targets):
                 receipt, answer = fates.get(index, (None, None))
                 reporter, signer = staff[unit.name]
-                target = SolicitationTarget(unit=unit)
+                opened = issued + timedelta(hours=1 + index)
                 if receipt:
-                    target.opened_at = issued + timedelta(hours=1 + index)
+                    mark_opened(reporter, solicitation, now=opened)
                 if receipt == "acknowledged":
-                    target.acknowledged_at = target.opened_at + timedelta(minutes=20)
-                    target.acknowledged_by_id = reporter.id
-                solicitation.targets.append(target)
+                    acknowledge_solicitation(reporter, solicitation, now=opened + timedelta(minutes=20))
                 if answer:
                     self.file_answer(solicitation, unit, reporter, signer, *answer)
-            db.session.flush()
-            for unit in targets:
-                for person in staff[unit.name]:
-                    db.session.add(Notification(
-                        user_id=person.id, kind="solicitation_new", created_at=issued,
-                        text=f"{'电话约稿已登记' if by_phone else '新约稿'}：《{topic}》，请按时报送",
-                        url=f"/solicitations/{solicitation.id}", read_at=issued + timedelta(hours=2) if closed else None,
-                    ))
-        db.session.add(ReportingPriority(
-            title=f"{self.today.year}年{self.today.month}月政务信息工作要点", published_by=self.editor,
-            published_at=self.now - timedelta(days=5),
-            body="一、冬季安全生产和森林防火工作的措施和成效；\n二、“一老一小”等民生实事的推进情况；\n"
-                 "三、基层治理和矛盾纠纷化解的经验做法；\n四、群众反映强烈的热点难点问题及意见建议。",
-        ))
+            if closed:
+                close_solicitation(self.editor, solicitation, now=deadline + timedelta(days=4))
+        publish_priority(self.editor, f"{self.today.year}年{self.today.month}月政务信息工作要点",
+                         "一、冬季安全生产和森林防火工作的措施和成效；\n二、“一老一小”等民生实事的推进情况；\n"
+                         "三、基层治理和矛盾纠纷化解的经验做法；\n四、群众反映强烈的热点难点问题及意见建议。",
+                         now=self.now - timedelta(days=5))
 
     def file_answer(self, solicitation: Solicitation, unit: Unit, reporter: User, signer: User, timing: str,
                     verdict: str) -> None:
@@ -495,38 +476,29 @@ class DemoBuilder:
         # Quick mode signs 25 minutes after creation; a late answer may still lie ahead of the clock.
         created = min(solicitation.deadline + offset, self.now - timedelta(hours=3))
         final = "not_adopted" if verdict == "rejected" else "in_review"
-        item = self.file_item(unit, reporter, signer, created, created, final, quick=True, category="research")
-        if item is None:
-            return
-        item.title = f"{unit.name}关于{solicitation.topic}的报告"
-        item.body = (f"按照办公室约稿要求，{unit.name}对{solicitation.topic}进行了梳理。"
-                     f"{solicitation.requirements}\n下一步，{unit.name}将{_rng.choice(NEXT_STEPS)}。")
-        item.solicitation = solicitation
-        item.solicitation_verdict = verdict if item.submitted_at else "pending"
+        text = (f"{unit.name}关于{solicitation.topic}的报告",
+                f"按照办公室约稿要求，{unit.name}对{solicitation.topic}进行了梳理。"
+                f"{solicitation.requirements}\n下一步，{unit.name}将{_rng.choice(NEXT_STEPS)}。")
+        item = self.file_item(unit, reporter, signer, created, created, final, quick=True, category="research",
+                              text=text, solicitation=solicitation)
+        if item.submitted_at and verdict != "pending":
+            decide_answer(self.editor, item, verdict, now=min(item.submitted_at + timedelta(hours=2), self.now))
 
     def decide(self, item: Item, editor: User, reporter: User, decided: datetime, final: str) -> None:
         if final == "adopted":
             if "开展" in item.title and _rng.random() < 0.5:
                 # The editor's usual polish: a firmer headline, a tighter opening.
-                item.edited_title = item.title.replace("开展", "扎实开展", 1)
-                item.edited_body = item.body.replace("组织工作人员和志愿者", "组织干部和志愿者", 1)
-            self.event(item, editor, decided, "adopt", item.status, "adopted")
-            db.session.flush()
-            db.session.add(Adoption(item_id=item.id, channel=self.internal, adopted_on=to_local(decided).date(),
-                                    recorded_by_id=editor.id, recorded_at=decided))
-            self.notify(reporter, "item_adopted", f"《{item.display_title}》已被{self.internal.name}采用", item, decided)
+                edit_item_text(item, editor, item.title.replace("开展", "扎实开展", 1),
+                               item.body.replace("组织工作人员和志愿者", "组织干部和志愿者", 1), item.version, now=decided)
+            transition_item(item, editor, "adopt", now=decided)
             self.upper_office_follow_up(item, editor, reporter, decided)
         elif final == "invalid":
             reason = _rng.choice(["内容空泛，缺少具体做法和数据", "与本单位前期报送信息重复", "超过规定报送时限"])
-            item.decision_note = reason
-            self.event(item, editor, decided, "invalidate", item.status, "invalid", reason)
+            transition_item(item, editor, "invalidate", reason, now=decided)
         elif final == "not_adopted":
-            self.event(item, editor, decided, "reject", item.status, "not_adopted")
+            transition_item(item, editor, "reject", now=decided)
         elif final == "returned":
-            comment = "请补充活动的具体成效和数据，标题再精炼一些"
-            item.submitted_at, item.decision_note = None, comment
-            self.event(item, editor, decided, "return", item.status, "draft", comment)
-            self.notify(reporter, "item_returned", f"《{item.title}》被退回修改：{comment}", item, decided)
+            transition_item(item, editor, "return", "请补充活动的具体成效和数据，标题再精炼一些", now=decided)
 
     # The district's offices pick up a few of the street's adopted items (the city rarely); district
     # leaders sometimes instruct on them.
@@ -541,39 +513,28 @@ class DemoBuilder:
         if _rng.random() < 0.35:
             on = decided + timedelta(days=_rng.randint(0, 2))
             if on <= self.now:
-                wechat = self.channels[self.WECHAT]
-                db.session.add(Adoption(item_id=item.id, channel=wechat, adopted_on=to_local(on).date(),
-                                        recorded_by_id=editor.id, recorded_at=on))
-                self.notify(reporter, "item_adopted", f"《{item.display_title}》被{wechat.name}采用", item, on)
+                record_adoption_by(editor, item, self.WECHAT, to_local(on).date(), now=on)
         if _rng.random() < 0.18:
             channel = _rng.choices(self.UPPER_CHANNELS, weights=[30, 25, 20, 10, 8, 3])[0]
             on = decided + timedelta(days=_rng.randint(2, 12))
             if on <= self.now:
-                db.session.add(Adoption(item_id=item.id, channel=self.channels[channel],
-                                        adopted_on=to_local(on).date(), recorded_by_id=editor.id, recorded_at=on))
-                self.notify(reporter, "item_adopted",
-                            f"《{item.display_title}》被{self.channels[channel].name}采用", item, on)
+                record_adoption_by(editor, item, channel, to_local(on).date(), now=on)
         if _rng.random() < 0.06:
             rank, leader = _rng.choice(self.LEADERS)
             on = decided + timedelta(days=_rng.randint(1, 10))
             if on > self.now:
                 return
             due = local_to_utc(datetime.combine(to_local(on).date() + timedelta(days=7), time(23, 59, 59)))
-            instruction = Instruction(
-                item_id=item.id, leader_name=leader, rank=rank, instructed_on=to_local(on).date(),
-                text="此做法很好，请认真总结经验，进一步抓好落实，并将落实情况报来。", feedback_required=True,
-                feedback_due_at=due, recorded_by_id=editor.id, recorded_at=on,
-            )
+            instruction = record_instruction(editor, item, leader, rank, to_local(on).date(),
+                                             "此做法很好，请认真总结经验，进一步抓好落实，并将落实情况报来。", True, due,
+                                             now=on)
             given = on + timedelta(days=_rng.choice([2, 3, 5, 9]))
             if given <= self.now and _rng.random() < 0.85:
-                instruction.feedback_text = "已按领导批示要求召开专题会议研究部署，形成长效机制，相关做法已在辖区推广。"
-                instruction.feedback_at, instruction.feedback_by_id = given, reporter.id
+                submit_feedback(reporter, instruction,
+                                "已按领导批示要求召开专题会议研究部署，形成长效机制，相关做法已在辖区推广。", now=given)
                 decided_at = given + timedelta(days=1)
                 if decided_at <= self.now:
-                    instruction.feedback_verdict = "accepted"
-                    instruction.feedback_decided_at = decided_at
-            db.session.add(instruction)
-            self.notify(reporter, "instruction", f"《{item.display_title}》获领导批示，请按时反馈落实情况", item, on)
+                    decide_feedback(editor, instruction, True, now=decided_at)
 
     def pick_final_state(self, weeks_ago: int) -> str:
         if weeks_ago == 0:
@@ -582,33 +543,29 @@ class DemoBuilder:
             return _rng.choice(["submitted", "in_review", "adopted", "not_adopted", "returned"])
         return _rng.choices(["adopted", "not_adopted", "invalid", "returned"], weights=[45, 40, 10, 5])[0]
 
-    def event(self, item: Item, actor: User, at: datetime, action: str, from_status, to_status, comment="") -> None:
-        item.status = to_status
-        item.updated_at = at
-        item.events.append(ItemEvent(actor=actor, at=at, action=action, from_status=from_status,
-                                     to_status=to_status, comment=comment))
-
-    def notify(self, user: User, kind: str, text: str, item: Item, at: datetime) -> None:
-        db.session.flush()
-        read = at + timedelta(hours=3) if at.date() < self.today - timedelta(days=3) else None
-        # No request here to build URLs from; this is the items.detail route.
-        db.session.add(Notification(user_id=user.id, kind=kind, text=text, url=f"/items/{item.id}", created_at=at,
-                                    read_at=read))
+    def read_old_notices(self) -> None:
+        """The units and the office have read what they were told, bar the last few days."""
+        cutoff = local_day_start(self.today - timedelta(days=3))
+        for notification in db.session.scalars(select(Notification).where(
+                Notification.read_at.is_(None), Notification.created_at < cutoff)):
+            notification.read_at = notification.created_at + timedelta(hours=3)
 
 
 def load_demo(today: date, seed: int = 2026) -> None:
-    """Eight weeks up to `today`. The demo's clock stops at the real time when that is today, else at
-    18:00 of `today`, and no history is written after it."""
+    """From the first week of `today`'s year (at least eight weeks) up to `today`. The demo's clock stops at
+    the real time when that is today, else at 18:00 of `today`, and no history is written after it."""
     _rng.seed(seed)
     real_now = utcnow()
     now = real_now if to_local(real_now).date() == today else _at(today, 18)
-    DemoBuilder(today, now).build()
+    # The services name items in their notices by URL, which Flask builds only inside a request.
+    with current_app.test_request_context():
+        DemoBuilder(today, now).build()
 
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when accounts already exist.")
 def demo_command(if_empty: bool) -> None:
-    """Create the demo street office, its units, accounts and a year of items (at least eight weeks)."""
+    """Create the demo street office, its units, accounts and items since the year's first week (at least eight weeks)."""
     if db.session.scalar(select(func.count(User.id))):
         if if_empty:
             return

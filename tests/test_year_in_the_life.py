@@ -38,7 +38,8 @@ from portal.scoring.records import decide_feedback, record_adoption_by, record_i
 from portal.scoring.rulesets import save_rule_set
 from portal.scoring.runs import compute_scores
 from portal.scoring.unit_ledger import list_ledger
-from portal.solicitations.services import SolicitationFields, build_board, deadline_at, decide_answer, issue_solicitation
+from portal.solicitations.board import build_board
+from portal.solicitations.services import SolicitationFields, deadline_at, decide_answer, issue_solicitation
 from portal.web.filters import to_local
 from tests.conftest import login
 

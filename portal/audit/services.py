@@ -126,8 +126,11 @@ _ESCAPES = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
 def neutralize(text: Any) -> str:
     """Text as one visible line: CR, LF and every other control character become escapes like \\n."""
     text = str(text)
+    if text.isprintable():  # the usual case, and quick: every unsafe category is unprintable
+        return text
     return "".join(
-        _ESCAPES.get(ch) or (f"\\u{ord(ch):04x}" if unicodedata.category(ch) in _UNSAFE else ch) for ch in text
+        _ESCAPES.get(ch) or (f"\\u{ord(ch):04x}" if not ch.isprintable() and unicodedata.category(ch) in _UNSAFE
+                             else ch) for ch in text
     )
 
 

@@ -13,13 +13,13 @@ def _refresh_checks(item) -> None:
     refresh_item_checks(item)
 
 
-def _record_signoff_checks(item, actor, action: str, **_kwargs) -> None:
+def _record_signoff_checks(item, actor, action: str, now, **_kwargs) -> None:
     """The signer (or 主管领导) decides with the warnings in front of them: what was shown and the
     decision are kept; an item signed for the office has its near-duplicates found again, now among what
     the office has received."""
     transition = TRANSITIONS[action]
     if not is_signoff_decision(transition, item.status):
         return
-    record_warning_review(item, actor, action)
+    record_warning_review(item, actor, action, now)
     if transition.target == "submitted":
         record_similar_items(item)

@@ -3,7 +3,7 @@ the editor's duplicate and 综合 verdicts, the warnings shown to reporter and s
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, insert, or_, select, text
@@ -304,11 +304,11 @@ def check_item(item: Item, matcher=None) -> list[ContentWarning]:
     ]
 
 
-def record_warning_review(item: Item, signer, decision: str) -> WarningReview:
+def record_warning_review(item: Item, signer, decision: str, now: datetime | None = None) -> WarningReview:
     """The signer's decision (sign / return) and exactly the warnings shown at that moment."""
     shown = [warning.as_dict() for warning in check_item(item)]
     review = WarningReview(item_id=item.id, actor_id=signer.id, decision=decision,
-                           warnings=json.dumps(shown, ensure_ascii=False))
+                           warnings=json.dumps(shown, ensure_ascii=False), at=now or utcnow())
     db.session.add(review)
     return review
 

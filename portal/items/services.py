@@ -126,11 +126,10 @@ _AUDITED = ("title", "body", "category", "event_end_at", "major", "follow_up_of_
 
 
 def _record_event(item: Item, actor, action: str, from_status: str | None, comment: str = "",
-                  before: dict | None = None) -> None:
+                  before: dict | None = None, at: datetime | None = None) -> None:
     """The item's own history (shown on its page) and the audit log, from one call."""
-    item.events.append(
-        ItemEvent(actor_id=actor.id, action=action, from_status=from_status, to_status=item.status, comment=comment)
-    )
+    item.events.append(ItemEvent(actor_id=actor.id, action=action, from_status=from_status, to_status=item.status,
+                                 comment=comment, at=at or utcnow()))
     summary = f"{ACTION_NAMES[action]}《{item.display_title}》" + (f"：{comment}" if comment else "")
     record_event(actor, f"item.{action}", item, summary, before, snapshot(item, *_AUDITED))
 
@@ -145,14 +144,16 @@ def _apply_fields(item: Item, fields: ItemFields) -> None:
         item.solicitation_verdict = "pending" if fields.solicitation_id is not None else None
 
 
-def create_item(author, fields: ItemFields, form_key: str) -> Item:
+def create_item(author, fields: ItemFields, form_key: str, now: datetime | None = None) -> Item:
     _check_fields(author.unit_id, fields)
-    item = Item(unit_id=author.unit_id, author_id=author.id, form_key=form_key, status="draft")
+    now = now or utcnow()
+    item = Item(unit_id=author.unit_id, author_id=author.id, form_key=form_key, status="draft", created_at=now,
+                updated_at=now)
     _apply_fields(item, fields)
     db.session.add(item)
     for photo in list_form_photos(form_key, author.id):
         photo.item = item
-    _record_event(item, author, "create", None)
+    _record_event(item, author, "create", None, at=now)
     item_saved.send(item)
     return item
 
@@ -262,32 +263,35 @@ def apply_photo_changes(form_key: str, item: Item | None, user, uploads: list[Up
 # ---- workflow -----------------------------------------------------------------------------
 
 def transition_item(item: Item, actor, action: str, comment: str = "", adopted_on: date | None = None,
-                    internal_adoption: bool = True) -> None:
+                    internal_adoption: bool = True, now: datetime | None = None) -> None:
     """internal_adoption=False adopts without the office's own publication: 补录 of an item an upper
-    office adopted after the office had not."""
+    office adopted after the office had not. `now` is the moment the transition is stamped with (the
+    sign-off time, the event's, the notices', an adoption's default day): the clock unless given."""
     transition = TRANSITIONS.get(action)
     if transition is None or not can_transition(actor, item, action):
         raise WorkflowError("该信息当前状态下不能执行此操作（可能已被他人处理），请刷新后查看")
     comment = comment.strip()
     if transition.needs_comment and not comment:
         raise WorkflowError("请填写理由或修改意见")
-    adopted_on = (adopted_on or office_today()) if action == "adopt" and internal_adoption else None
-    item_transitioning.send(item, actor=actor, action=action, adopted_on=adopted_on)
+    now = now or utcnow()
+    adopted_on = (adopted_on or office_today(now)) if action == "adopt" and internal_adoption else None
+    item_transitioning.send(item, actor=actor, action=action, adopted_on=adopted_on, now=now)
     before = snapshot(item, *_AUDITED)
     from_status = item.status
     item.status = transition.target
+    item.updated_at = now
     if transition.target == "submitted":
-        item.submitted_at = utcnow()
+        item.submitted_at = now
     elif action == "return":
         # The unit revises its own text; an edit of the old version would hide the revision.
         item.submitted_at = None
         item.edited_title = item.edited_body = None
     if action in ("invalidate", "reject", "return"):
         item.decision_note = comment
-    _record_event(item, actor, action, from_status, comment, before)
-    _notify_transition(item, action, from_status, comment, internal_adoption)
+    _record_event(item, actor, action, from_status, comment, before, now)
+    _notify_transition(item, action, from_status, comment, internal_adoption, now)
     item_transitioned.send(item, actor=actor, action=action, adopted_on=adopted_on, from_status=from_status,
-                           comment=comment)
+                           comment=comment, now=now)
 
 
 # The office's verdicts on an item; a change from one to another is a correction the unit is told of.
@@ -297,7 +301,8 @@ SIGNOFF_REQUESTS = {"awaiting_signoff": ("signoff_requested", "signer"),
                     "awaiting_lead": ("lead_signoff_requested", "supervisor")}
 
 
-def _notify_transition(item: Item, action: str, from_status: str, comment: str, internal_adoption: bool = True) -> None:
+def _notify_transition(item: Item, action: str, from_status: str, comment: str, internal_adoption: bool,
+                       now: datetime) -> None:
     url = url_for("items.detail", item_id=item.id)
     title = f"《{item.display_title}》"
     urgent = item.category == "emergency"
@@ -307,31 +312,30 @@ def _notify_transition(item: Item, action: str, from_status: str, comment: str, 
         kind, role = SIGNOFF_REQUESTS[item.status]
         who = "（主管领导）" if role == "supervisor" else ""
         notify_users([u.id for u in list_users_with_role(role, item.unit_id)], kind,
-                     f"紧急信息{title}待您审签{who}，请立即审签" if urgent else f"{title}待您审签{who}", url)
+                     f"紧急信息{title}待您审签{who}，请立即审签" if urgent else f"{title}待您审签{who}", url, now)
         if urgent and action == "send":
             notify_users([u.id for u in list_users_with_role("editor")], "emergency_coming",
-                         f"紧急信息即将报送：{item.unit.name}{title}（待审签）", url)
+                         f"紧急信息即将报送：{item.unit.name}{title}（待审签）", url, now)
     if from_status in SIGNOFF_STATES and item.status not in SIGNOFF_STATES:
         # Whatever was asked of the signers is done (signed, returned or withdrawn); so is the office's
         # "coming" notice once the item arrives or goes back.
-        for kind, _role in SIGNOFF_REQUESTS.values():
-            mark_done(kind, url)
-        mark_done("emergency_coming", url)
+        mark_done(url, [kind for kind, _role in SIGNOFF_REQUESTS.values()] + ["emergency_coming"], now)
     elif action == "sign_first":
-        mark_done("signoff_requested", url)
+        mark_done(url, ["signoff_requested"], now)
     if not internal_adoption:
         return  # a 补录 is announced by record_adoption_by, naming the upper channel
     if from_status in DECIDED and item.status in DECIDED:
         if action != "adopt":  # an adoption is told by scoring's hook, naming the publication
-            notify_verdict_corrected(item, from_status, comment)
+            notify_verdict_corrected(item, from_status, comment, now=now)
     elif action == "return":
-        notify_users([item.author_id], "item_returned", f"{title}被退回修改：{comment}", url)
+        notify_users([item.author_id], "item_returned", f"{title}被退回修改：{comment}", url, now)
     elif action in ("reject", "invalidate"):
         verdict = "未被采用" if action == "reject" else "判定为不计分"
-        notify_users(list_item_people(item), "item_verdict", f"{title}{verdict}" + (f"：{comment}" if comment else ""), url)
+        notify_users(list_item_people(item), "item_verdict", f"{title}{verdict}" + (f"：{comment}" if comment else ""),
+                     url, now)
     elif TRANSITIONS[action].target == "submitted" and urgent:
         editors = list_users_with_role("editor")
-        notify_users([u.id for u in editors], "emergency_item", f"紧急信息：{item.unit.name}报送{title}", url)
+        notify_users([u.id for u in editors], "emergency_item", f"紧急信息：{item.unit.name}报送{title}", url, now)
 
 
 REASON_MAX = 200
@@ -359,12 +363,13 @@ def correct_item_category(item: Item, editor, category: str, reason: str) -> Non
                  url_for("items.detail", item_id=item.id))
 
 
-def notify_verdict_corrected(item: Item, from_status: str, comment: str, where: str = "") -> None:
+def notify_verdict_corrected(item: Item, from_status: str, comment: str, where: str = "",
+                             now: datetime | None = None) -> None:
     """A verdict the unit was told of is changed (未采用 → 已采用 or 不计分): the unit hears of the
     correction, old and new, instead of a notice that reads like a first decision."""
     notify_users(list_item_people(item), "item_corrected",
                  f"更正：《{item.display_title}》的处理结果由“{STATUSES[from_status]}”改为“{STATUSES[item.status]}”{where}"
-                 + (f"：{comment}" if comment else ""), url_for("items.detail", item_id=item.id))
+                 + (f"：{comment}" if comment else ""), url_for("items.detail", item_id=item.id), now)
 
 
 def list_item_people(item: Item) -> list[int]:
@@ -372,17 +377,20 @@ def list_item_people(item: Item) -> list[int]:
     return [item.author_id] + [user.id for user in list_users_with_role("signer", item.unit_id)]
 
 
-def edit_item_text(item: Item, editor, title: str, body: str, loaded_version: str | int | None) -> None:
+def edit_item_text(item: Item, editor, title: str, body: str, loaded_version: str | int | None,
+                   now: datetime | None = None) -> None:
     if not can_edit_item_text(editor, item):
         raise WorkflowError("此信息当前不能编辑")
     check_version(item, loaded_version)
+    now = now or utcnow()
     before = snapshot(item, *_AUDITED)
+    item.updated_at = now
     item.edited_title = None if title == item.title else title
     item.edited_body = None if body == item.body else body
     from_status = item.status
     if item.status == "submitted":
         item.status = "in_review"
-    _record_event(item, editor, "editor_edit", from_status, before=before)
+    _record_event(item, editor, "editor_edit", from_status, before=before, at=now)
 
 
 # ---- queries -----------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """The in-app notice list. The outside channels (e-mail, webhook; see .delivery) hang off
 notify_users: the in-app notice is always stored, and its deliveries are queued beside it and sent
 later by `flask remind`, never inside the request."""
+from datetime import datetime
+
 from sqlalchemy import func, select, update
 
 from ..extensions import db, utcnow
@@ -8,17 +10,18 @@ from .delivery import queue_deliveries
 from .models import Notification
 
 
-def create_notification(user_id: int, kind: str, text: str, url: str = "",
-                        dedupe_key: str | None = None) -> Notification:
-    notification = Notification(user_id=user_id, kind=kind, text=text[:300], url=url, dedupe_key=dedupe_key)
+def create_notification(user_id: int, kind: str, text: str, url: str = "", dedupe_key: str | None = None,
+                        now: datetime | None = None) -> Notification:
+    notification = Notification(user_id=user_id, kind=kind, text=text[:300], url=url, dedupe_key=dedupe_key,
+                                created_at=now or utcnow())
     db.session.add(notification)
     queue_deliveries(notification)
     return notification
 
 
-def notify_users(user_ids, kind: str, text: str, url: str = "") -> None:
+def notify_users(user_ids, kind: str, text: str, url: str = "", now: datetime | None = None) -> None:
     for user_id in sorted(set(user_ids)):
-        create_notification(user_id, kind, text, url)
+        create_notification(user_id, kind, text, url, now=now)
 
 
 def count_unread(user_id: int) -> int:
@@ -48,10 +51,11 @@ def mark_read(notification: Notification) -> None:
         notification.read_at = utcnow()
 
 
-def mark_done(kind: str, url: str) -> None:
-    """Notices that asked for a task now done (an item signed, say) are read for everyone they went to."""
-    db.session.execute(update(Notification).where(Notification.kind == kind, Notification.url == url,
-                                                  Notification.read_at.is_(None)).values(read_at=utcnow()))
+def mark_done(url: str, kinds, now: datetime | None = None) -> None:
+    """Notices of these kinds that asked for a task now done (an item signed, say) are read for everyone they
+    went to."""
+    db.session.execute(update(Notification).where(Notification.kind.in_(kinds), Notification.url == url,
+                                                  Notification.read_at.is_(None)).values(read_at=now or utcnow()))
 
 
 def mark_all_read(user_id: int) -> None:

@@ -320,7 +320,7 @@ def issue_roster_request(editor, deadline_at: datetime, note: str = "", now: dat
     record_event(editor, "roster_request.issue", request, f"发出名单确认通知，{deadline_text(deadline_at)}截止",
                  new=snapshot(request, "deadline_at", "note"))
     notify_users(list_unit_member_ids({unit.id for unit in units}), "roster_request",
-                 f"办公室请各单位于{deadline_text(deadline_at)}前确认或更新本单位信息员名单", url_for("roster.index"))
+                 f"办公室请各单位于{deadline_text(deadline_at)}前确认或更新本单位信息员名单", url_for("roster.index"), now)
     return request
 
 
@@ -360,7 +360,7 @@ def update_roster_request(editor, request: RosterRequest, deadline_at: datetime 
                  snapshot(request, "deadline_at", "note"))
     waiting = {response.unit_id for response in request.responses if response.responded_at is None}
     notify_users(list_unit_member_ids(waiting), "roster_request_changed", "名单确认通知已修改：" + "；".join(changes),
-                 url_for("roster.index"))
+                 url_for("roster.index"), now)
     return changes
 
 

@@ -49,7 +49,8 @@ def fact_day_refusal(day: date | None, submitted_at: datetime | None, what: str,
     return None
 
 
-def record_adoption(item_id: int, channel_key: str, adopted_on: date, recorded_by_id: int) -> Adoption:
+def record_adoption(item_id: int, channel_key: str, adopted_on: date, recorded_by_id: int,
+                    now: datetime | None = None) -> Adoption:
     """Idempotent: a channel adopts an item once; recording it again keeps the first record, date
     included. Every path that records an adoption comes through here, so the date rule is kept here
     (callers check first to show the refusal beside their own form field)."""
@@ -60,10 +61,11 @@ def record_adoption(item_id: int, channel_key: str, adopted_on: date, recorded_b
     if existing is not None:
         return existing
     item = db.session.get(Item, item_id)
-    refusal = fact_day_refusal(adopted_on, item.submitted_at if item else None, "采用日期")
+    refusal = fact_day_refusal(adopted_on, item.submitted_at if item else None, "采用日期", now)
     if refusal:
         raise FactDateError(refusal)
-    adoption = Adoption(item_id=item_id, channel=channel, adopted_on=adopted_on, recorded_by_id=recorded_by_id)
+    adoption = Adoption(item_id=item_id, channel=channel, adopted_on=adopted_on, recorded_by_id=recorded_by_id,
+                        recorded_at=now or utcnow())
     db.session.add(adoption)
     record_event(db.session.get(User, recorded_by_id), "adoption.record", adoption,
                  f"记录信息 #{item_id} 被{channel.name}采用", new=_adoption_values(adoption))

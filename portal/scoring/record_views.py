@@ -113,21 +113,9 @@ def instruction_new(item_id: int):
     if not form.is_submitted():
         form.instructed_on.data = office_today()
     elif refusal is None and form.validate():
-        try:
-            record_instruction(
-                current_user, item, form.leader_name.data, form.rank.data, form.instructed_on.data,
-                form.text.data, form.feedback_required.data,
-                local_to_utc(form.feedback_due.data) if form.feedback_due.data else None,
-            )
-            db.session.commit()
-        except RecordError as error:
-            db.session.rollback()
-            target = getattr(form, error.field, None) if error.field else None
-            if target is not None:
-                target.errors = list(target.errors) + [str(error)]
-            else:
-                refusal = str(error)
-        else:
+        if commit_or_show(form, record_instruction, current_user, item, form.leader_name.data, form.rank.data,
+                          form.instructed_on.data, form.text.data, form.feedback_required.data,
+                          local_to_utc(form.feedback_due.data) if form.feedback_due.data else None)[0]:
             flash("批示已记录，已通知单位", "success")
             return _item_page(item.id)
     return render_page("scoring/record_instruction_form.html", form=form, item=item, refusal=refusal,

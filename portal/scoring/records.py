@@ -195,15 +195,17 @@ def record_adoption_by(editor, item: Item, channel_key: str, adopted_on: date | 
     if existing is not None:
         raise RecordError(f"该信息已记录被{channel.name}采用（{_day_text(existing.adopted_on)}），不能重复记录",
                           "channel")
-    adoption = record_adoption(item.id, channel.key, adopted_on, editor.id)
+    adoption = record_adoption(item.id, channel.key, adopted_on, editor.id, now)
     if item.status == "not_adopted":
         # 补录: the item is adopted after all, though not by the office's own publication. The unit was
         # told 未被采用: one notice says the verdict changed, old and new, and who adopted it.
-        transition_item(item, editor, "adopt", comment=f"补录：被{channel.name}采用", internal_adoption=False)
+        transition_item(item, editor, "adopt", comment=f"补录：被{channel.name}采用", internal_adoption=False, now=now)
         notify_users(list_item_people(item), "item_corrected",
-                     f"更正：{_title(item)}的处理结果由“未采用”改为“已采用”（补录：被{channel.name}采用）", _item_url(item))
+                     f"更正：{_title(item)}的处理结果由“未采用”改为“已采用”（补录：被{channel.name}采用）", _item_url(item),
+                     now)
     else:
-        notify_users([item.author_id], "item_adopted_upper", f"{_title(item)}被{channel.name}采用", _item_url(item))
+        notify_users([item.author_id], "item_adopted_upper", f"{_title(item)}被{channel.name}采用", _item_url(item),
+                     now)
     return adoption
 
 
@@ -321,7 +323,8 @@ def record_instruction(editor, item: Item, leader_name: str, rank: str, instruct
     message = f"{_title(item)}获{rules.rank_name(rank)}批示"
     if due is not None:
         message += f"，请于{_due_text(due)}前反馈"
-    notify_users(list_item_people(item), "instruction", message, _item_url(item, f"instruction-{instruction.id}"))
+    notify_users(list_item_people(item), "instruction", message, _item_url(item, f"instruction-{instruction.id}"),
+                 now)
     return instruction
 
 
@@ -397,7 +400,7 @@ def submit_feedback(user, instruction: Instruction, text: str, now: datetime | N
     editors = [editor.id for editor in list_users_with_role("editor")]
     verb = "重新提交了" if resubmitted else "提交了"
     notify_users(editors, "feedback_submitted", f"{item.unit.name}{verb}{_title(item)}的批示落实情况反馈",
-                 _item_url(item, f"instruction-{instruction.id}"))
+                 _item_url(item, f"instruction-{instruction.id}"), now)
 
 
 VERDICT_NAMES = {"accepted": "采纳", "rejected": "退回"}
@@ -432,7 +435,7 @@ def decide_feedback(editor, instruction: Instruction, accepted: bool, comment: s
         message = f"更正：{_title(item)}的批示反馈审核结果由“{VERDICT_NAMES[old]}”改为“{VERDICT_NAMES[verdict]}”"
         if not accepted:
             message += "，请修改后重新反馈"
-        notify_users(people, "feedback_corrected", message + (f"：{comment}" if comment else ""), url)
+        notify_users(people, "feedback_corrected", message + (f"：{comment}" if comment else ""), url, now)
         return
     if accepted:
         message = f"{_title(item)}的批示反馈已被采纳"
@@ -440,7 +443,7 @@ def decide_feedback(editor, instruction: Instruction, accepted: bool, comment: s
         message = f"{_title(item)}的批示反馈被退回，请修改后重新反馈"
         if comment:
             message += f"：{comment}"
-    notify_users(people, "feedback_decided", message, url)
+    notify_users(people, "feedback_decided", message, url, now)
 
 
 # ---- what the pages show --------------------------------------------------------------------

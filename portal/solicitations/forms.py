@@ -10,14 +10,8 @@ from wtforms.validators import (
 
 from ..web.fields import DateField, whole_number
 from ..web.forms import PortalForm
-from .services import (
-    CONTACT_MAX,
-    EMAIL_MAX,
-    PRIORITY_BODY_MAX,
-    PRIORITY_TITLE_MAX,
-    REQUIREMENTS_MAX,
-    TOPIC_MAX,
-)
+from .priorities import PRIORITY_BODY_MAX, PRIORITY_TITLE_MAX
+from .services import CONTACT_MAX, EMAIL_MAX, REQUIREMENTS_MAX, TOPIC_MAX
 
 # Deadlines are given to the hour, as the seed's notice words them (于 月 日 点之前).
 HOURS = {hour: f"{hour}点" for hour in range(24)}

@@ -1,17 +1,16 @@
-"""Solicitations (约稿) and reporting priorities (信息工作要点): issuing, editing, extending and closing
-a notice; the target units' receipts (查看, 签收) and answers; the editor's tracking board and verdicts;
-and the notice's text as the seed's 附件3 (约稿通知单) lays it out.
+"""Solicitations (约稿): issuing, editing, extending and closing a notice; the target units' receipts
+(查看, 签收) and the items that answer it; the editor's verdicts on them. The board and the lists read
+from `board`, the printable notice is `notice`, the reporting priorities `priorities`.
 
 Every refusal is a SolicitationError with a Chinese message; views show it and never turn it into a 500.
 """
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from functools import partial
 
-from flask import abort, current_app, url_for
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from flask import abort, url_for
+from sqlalchemy import select
 
 from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids
@@ -20,28 +19,17 @@ from ..items.models import Item
 from ..items.workflow import OFFICE_VISIBLE, UNIT_ROLES, can_view_item
 from ..notifications.services import notify_users
 from ..units.models import UNIT_KINDS, Tier, Unit
-from ..units.services import list_reporting_units
-from ..web.countdown import Countdown, describe_countdown  # noqa: F401  (views and tests use them from here)
 from ..web.errors import UserError, load_for
 from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..web.filters import format_datetime, local_to_utc, quoted, to_local
 from ..web.forms import clean_text
-from .models import (
-    TARGET_STATES,
-    VERDICTS,
-    ReportingPriority,
-    Solicitation,
-    SolicitationTarget,
-)
+from .models import VERDICTS, Solicitation, SolicitationTarget
 
 OFFICE_ROLES = ("editor", "viewer")
 TOPIC_MAX = 100
 REQUIREMENTS_MAX = 5000
 CONTACT_MAX = 40
 EMAIL_MAX = 100
-PRIORITY_TITLE_MAX = 100
-PRIORITY_BODY_MAX = 10000
-LIST_LIMIT = 200
 ALL_UNITS = "all"
 
 PHONE_PATTERN = re.compile(r"[0-9０-９+＋()（）\- ]{3,40}")
@@ -89,18 +77,18 @@ def describe_deadline(moment: datetime) -> str:
 
 # ---- loading with permission ----------------------------------------------------------------
 
-def _in_target_unit(user, solicitation: Solicitation) -> bool:
+def in_target_unit(user, solicitation: Solicitation) -> bool:
     return user.has_any_role(*UNIT_ROLES) and user.unit_id in solicitation.unit_ids
 
 
 def can_view_solicitation(user, solicitation: Solicitation) -> bool:
     """The office sees every notice; a unit sees only the notices sent to it."""
-    return user.has_any_role(*OFFICE_ROLES) or _in_target_unit(user, solicitation)
+    return user.has_any_role(*OFFICE_ROLES) or in_target_unit(user, solicitation)
 
 
 ACTIONS = {
     "view": lambda user, s: True,
-    "acknowledge": _in_target_unit,
+    "acknowledge": in_target_unit,
     "manage": lambda user, s: user.has_role("editor"),
     "board": lambda user, s: user.has_any_role(*OFFICE_ROLES),
 }
@@ -174,7 +162,7 @@ def resolve_targets(unit_ids: set[int], groups: set[str]) -> set[int]:
 
 # ---- issuing, editing, extending, closing ---------------------------------------------------
 
-def _require_editor(user) -> None:
+def require_editor(user) -> None:
     if not user.has_role("editor"):
         raise SolicitationError("只有办公室编辑可以进行此操作")
 
@@ -222,7 +210,7 @@ def issue_solicitation(editor, fields: SolicitationFields, now: datetime | None 
     """A new notice to the chosen units, who are notified at once. A telephone solicitation is recorded
     after the call and may already be past its deadline; any other must still lie ahead. A retried
     submit of the same notice finds the one already issued instead of issuing a second."""
-    _require_editor(editor)
+    require_editor(editor)
     now = now or utcnow()
     values = _clean_fields(fields)
     issued_at = now
@@ -252,15 +240,15 @@ def issue_solicitation(editor, fields: SolicitationFields, now: datetime | None 
     db.session.flush()
     record_event(editor, "solicitation.issue", solicitation, f"发布约稿{_topic(solicitation)}",
                  new=snapshot(solicitation, *_AUDITED))
-    _notify_new(solicitation, unit_ids)
+    _notify_new(solicitation, unit_ids, now)
     return solicitation
 
 
-def _notify_new(solicitation: Solicitation, unit_ids) -> None:
+def _notify_new(solicitation: Solicitation, unit_ids, now: datetime) -> None:
     what = "电话约稿已登记" if solicitation.by_phone else "新约稿"
     notify_users(list_unit_member_ids(unit_ids), "solicitation_new",
                  f"{what}：{_topic(solicitation)}，请于{describe_deadline(solicitation.deadline)}前报送",
-                 _url(solicitation))
+                 _url(solicitation), now)
 
 
 CHANGE_LABELS = {
@@ -300,7 +288,7 @@ def update_solicitation(editor, solicitation: Solicitation, fields: Solicitation
     Units added are told of a new notice, units removed that it no longer concerns them. A unit that
     already filed an answer (even a draft) stays a target, so no answer loses its notice.
     `loaded_version` is the version the editor's form showed: a notice saved since is not overwritten."""
-    _require_editor(editor)
+    require_editor(editor)
     _require_open(solicitation, "修改")
     if str(loaded_version) != str(solicitation.version):
         raise SolicitationError(
@@ -340,7 +328,7 @@ def update_solicitation(editor, solicitation: Solicitation, fields: Solicitation
         notify_users(list_unit_member_ids(kept), "solicitation_changed",
                      f"约稿{_topic(solicitation)}有变更：{'；'.join(changes)}", _url(solicitation))
     if added:
-        _notify_new(solicitation, added)
+        _notify_new(solicitation, added, now)
     if removed:
         notify_users(list_unit_member_ids(removed), "solicitation_withdrawn",
                      f"约稿{_topic(solicitation)}已不再需要本单位报送", url_for("solicitations.inbox"))
@@ -351,7 +339,7 @@ def extend_deadline(editor, solicitation: Solicitation, deadline: datetime | Non
                     now: datetime | None = None) -> None:
     """Moves the deadline later; every answer is judged by the new one. On a closed notice this
     reopens it: units may link answers again until the new deadline."""
-    _require_editor(editor)
+    require_editor(editor)
     now = now or utcnow()
     _check_deadline(deadline)
     if deadline <= solicitation.deadline:
@@ -379,7 +367,7 @@ def describe_closing(solicitation) -> str:
 def close_solicitation(editor, solicitation: Solicitation, now: datetime | None = None) -> None:
     """Ends a notice: no new answers may be linked to it. Answers already filed keep their link and
     are judged on time or late by the deadline as it stood."""
-    _require_editor(editor)
+    require_editor(editor)
     _require_open(solicitation, "再次结束")
     now = now or utcnow()
     before = snapshot(solicitation, *_AUDITED)
@@ -389,20 +377,20 @@ def close_solicitation(editor, solicitation: Solicitation, now: datetime | None 
     record_event(editor, "solicitation.close", solicitation, f"结束约稿{_topic(solicitation)}", before,
                  snapshot(solicitation, *_AUDITED))
     notify_users(list_unit_member_ids(solicitation.unit_ids), "solicitation_closed",
-                 f"约稿{_topic(solicitation)}已结束", _url(solicitation))
+                 f"约稿{_topic(solicitation)}已结束", _url(solicitation), now)
 
 
 # ---- the units' side ------------------------------------------------------------------------
 
-def _target_of(solicitation: Solicitation, unit_id: int) -> SolicitationTarget | None:
+def target_of(solicitation: Solicitation, unit_id: int) -> SolicitationTarget | None:
     return next((target for target in solicitation.targets if target.unit_id == unit_id), None)
 
 
 def mark_opened(user, solicitation: Solicitation, now: datetime | None = None) -> bool:
     """已查看: the first time anyone of a target unit opens the notice. Returns whether it recorded."""
-    if not _in_target_unit(user, solicitation):
+    if not in_target_unit(user, solicitation):
         return False
-    target = _target_of(solicitation, user.unit_id)
+    target = target_of(solicitation, user.unit_id)
     if target.opened_at is not None:
         return False
     target.opened_at = now or utcnow()
@@ -411,18 +399,18 @@ def mark_opened(user, solicitation: Solicitation, now: datetime | None = None) -
 
 def needs_opening(user, solicitation: Solicitation) -> bool:
     """Whether showing the notice to this user would record it as opened (a write the view must allow)."""
-    if not _in_target_unit(user, solicitation):
+    if not in_target_unit(user, solicitation):
         return False
-    return _target_of(solicitation, user.unit_id).opened_at is None
+    return target_of(solicitation, user.unit_id).opened_at is None
 
 
 def acknowledge_solicitation(user, solicitation: Solicitation, now: datetime | None = None) -> bool:
     """签收, recorded with time and person. The first acknowledgement stands; returns False for a repeat."""
-    if not _in_target_unit(user, solicitation):
+    if not in_target_unit(user, solicitation):
         raise SolicitationError("只有约稿单位的信息员或负责人可以签收")
     _require_open(solicitation, "签收")
     now = now or utcnow()
-    target = _target_of(solicitation, user.unit_id)
+    target = target_of(solicitation, user.unit_id)
     if target.acknowledged_at is not None:
         return False
     target.acknowledged_at = now
@@ -457,191 +445,12 @@ def list_answer_choices(unit_id: int, current_id: int | None = None) -> dict[int
     return {s.id: f"{s.topic}（{describe_deadline(s.deadline)}截止）" for s in choices.values()}
 
 
-# ---- countdown and states -------------------------------------------------------------------
-
-def is_on_time(submitted_at: datetime, deadline: datetime) -> bool:
-    """An answer is on time when it is submitted (signed off) at or before the deadline."""
-    return submitted_at <= deadline
-
-
-def target_state(target: SolicitationTarget, answers: list[Item], solicitation: Solicitation,
-                 now: datetime) -> str:
-    """One target unit's state: its best submitted answer first, then, while none is in, what the
-    unit did with the notice; once the deadline has passed (or the notice is closed) it is 未报送."""
-    submitted = [item.submitted_at for item in answers if item.submitted_at is not None]
-    if any(is_on_time(at, solicitation.deadline) for at in submitted):
-        return "on_time"
-    if submitted:
-        return "late"
-    if now > solicitation.deadline or not solicitation.is_open:
-        return "missing"
-    if target.acknowledged_at is not None:
-        return "acknowledged"
-    if target.opened_at is not None:
-        return "opened"
-    return "unopened"
-
-
-def _answers_by_unit(solicitation_ids, unit_id: int | None = None,
-                     submitted_only: bool = True) -> dict[tuple[int, int], list[Item]]:
-    ids = list(solicitation_ids)
-    if not ids:
-        return {}
-    query = select(Item).where(Item.solicitation_id.in_(ids))
-    if submitted_only:
-        query = query.where(Item.status.in_(OFFICE_VISIBLE))
-    if unit_id is not None:
-        query = query.where(Item.unit_id == unit_id)
-    answers: dict[tuple[int, int], list[Item]] = {}
-    for item in db.session.scalars(query.order_by(Item.submitted_at, Item.id)):
-        answers.setdefault((item.solicitation_id, item.unit_id), []).append(item)
-    return answers
-
-
-@dataclass
-class TargetLine:
-    target: SolicitationTarget
-    state: str
-    answers: list[Item]
-
-    @property
-    def unit(self) -> Unit:
-        return self.target.unit
-
-    @property
-    def state_name(self) -> str:
-        return TARGET_STATES[self.state]
-
-
-@dataclass
-class Board:
-    """The editor's tracking board: every target unit's state and answers."""
-
-    solicitation: Solicitation
-    lines: list[TargetLine]
-    countdown: Countdown
-    checked_at: datetime
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {state: sum(1 for line in self.lines if line.state == state) for state in TARGET_STATES}
-
-
-def build_board(solicitation: Solicitation, now: datetime | None = None) -> Board:
-    now = now or utcnow()
-    answers = _answers_by_unit([solicitation.id])
-    lines = [
-        TargetLine(target, target_state(target, found, solicitation, now), found)
-        for target in solicitation.targets
-        for found in [answers.get((solicitation.id, target.unit_id), [])]
-    ]
-    order = list(TARGET_STATES)
-    lines.sort(key=lambda line: (order.index(line.state), line.unit.sort_order, line.unit.id))
-    return Board(solicitation, lines, describe_countdown(solicitation.deadline, now), now)
-
-
-@dataclass
-class UnitView:
-    """What a target unit sees of a notice: its own receipt, state and answers, never another unit's."""
-
-    solicitation: Solicitation
-    target: SolicitationTarget
-    state: str
-    countdown: Countdown
-    # every item of the unit linked to the notice, drafts included
-    answers: list[Item]
-
-    @property
-    def state_name(self) -> str:
-        return TARGET_STATES[self.state]
-
-
-def describe_for_unit(user, solicitation: Solicitation, now: datetime | None = None) -> UnitView | None:
-    if not _in_target_unit(user, solicitation):
-        return None
-    now = now or utcnow()
-    target = _target_of(solicitation, user.unit_id)
-    answers = _answers_by_unit([solicitation.id], user.unit_id, submitted_only=False).get(
-        (solicitation.id, user.unit_id), [])
-    submitted = [item for item in answers if item.status in OFFICE_VISIBLE]
-    return UnitView(solicitation, target, target_state(target, submitted, solicitation, now),
-                    describe_countdown(solicitation.deadline, now), answers)
-
-
-@dataclass
-class InboxLine:
-    solicitation: Solicitation
-    target: SolicitationTarget
-    state: str
-    countdown: Countdown
-
-    @property
-    def state_name(self) -> str:
-        return TARGET_STATES[self.state]
-
-    @property
-    def waiting(self) -> bool:
-        """The unit still owes an answer to an open notice (past the deadline, a late one)."""
-        return self.solicitation.is_open and self.state in ("unopened", "opened", "acknowledged", "missing")
-
-
-def list_inbox(unit_id: int, now: datetime | None = None) -> list[InboxLine]:
-    """The notices sent to one unit: those still awaiting its answer first, soonest deadline first."""
-    now = now or utcnow()
-    rows = db.session.execute(
-        select(Solicitation, SolicitationTarget).join(SolicitationTarget)
-        .where(SolicitationTarget.unit_id == unit_id)
-        .order_by(Solicitation.deadline.desc(), Solicitation.id.desc()).limit(LIST_LIMIT)
-    ).all()
-    answers = _answers_by_unit([s.id for s, _ in rows], unit_id)
-    lines = [
-        InboxLine(s, target, target_state(target, answers.get((s.id, unit_id), []), s, now),
-                  describe_countdown(s.deadline, now))
-        for s, target in rows
-    ]
-    waiting = sorted((line for line in lines if line.waiting), key=lambda line: line.solicitation.deadline)
-    return waiting + [line for line in lines if not line.waiting]
-
-
-def list_waiting(unit_id: int, now: datetime | None = None) -> list[InboxLine]:
-    return [line for line in list_inbox(unit_id, now) if line.waiting]
-
-
-@dataclass
-class OfficeLine:
-    solicitation: Solicitation
-    countdown: Countdown
-    targets: int
-    answered: int
-    on_time: int
-
-
-def list_solicitations(now: datetime | None = None) -> list[OfficeLine]:
-    """Every notice for the office: open ones first by deadline, then the rest, newest first."""
-    now = now or utcnow()
-    solicitations = list(db.session.scalars(
-        select(Solicitation).options(selectinload(Solicitation.targets))
-        .order_by(Solicitation.deadline.desc(), Solicitation.id.desc()).limit(LIST_LIMIT)
-    ))
-    answers = _answers_by_unit([s.id for s in solicitations])
-    lines = []
-    for s in solicitations:
-        states = [target_state(t, answers.get((s.id, t.unit_id), []), s, now) for t in s.targets]
-        lines.append(OfficeLine(s, describe_countdown(s.deadline, now), len(states),
-                                sum(state in ("on_time", "late") for state in states),
-                                sum(state == "on_time" for state in states)))
-    current = sorted((line for line in lines if line.solicitation.is_open and not line.countdown.past),
-                     key=lambda line: line.solicitation.deadline)
-    shown = {line.solicitation.id for line in current}
-    return current + [line for line in lines if line.solicitation.id not in shown]
-
-
 # ---- the editor's verdict on answers --------------------------------------------------------
 
-def decide_answer(editor, item: Item, verdict: str) -> bool:
+def decide_answer(editor, item: Item, verdict: str, now: datetime | None = None) -> bool:
     """采纳 or not: with an on-time submission, an accepted answer earns the rule set's solicitation
     points. Returns False when the verdict was already so."""
-    _require_editor(editor)
+    require_editor(editor)
     if item.solicitation_id is None:
         raise SolicitationError("该信息不是约稿回复")
     if item.status not in OFFICE_VISIBLE:
@@ -659,154 +468,9 @@ def decide_answer(editor, item: Item, verdict: str) -> bool:
                  snapshot(item, "solicitation_verdict"))
     notify_users([item.author_id], "solicitation_verdict",
                  f"《{item.display_title}》作为约稿{_topic(solicitation)}的回复{result}",
-                 url_for("items.detail", item_id=item.id))
+                 url_for("items.detail", item_id=item.id), now)
     return True
 
 
 def verdict_name(verdict: str | None) -> str:
     return VERDICTS.get(verdict or "pending", verdict or "")
-
-
-# ---- the printable notice (seed 附件3, 约稿通知单) ---------------------------------------------
-
-@dataclass
-class Notice:
-    """The text of one notice to one unit, as the seed's 约稿通知单 words it. The print page renders
-    it; the PDF renders the same object."""
-
-    heading: str
-    number: str  # 约稿编号 as printed (城南约稿〔2026〕5号), empty where the office does not number them
-    addressee: str
-    body: str
-    requirements: str
-    closing: str
-    contact: str
-    issuer: str
-    date_line: str
-    by_phone: bool
-
-
-def deadline_words(deadline: datetime, issued_at: datetime) -> str:
-    """A deadline as an official text writes it: 12月10日下午5时30分, 上午9时, 中午12时, 20时; midnight is
-    the day before's 24时. The year only when it is not the year of issue."""
-    local, issued = to_local(deadline), to_local(issued_at)
-    day, hour = local.date(), local.hour
-    if hour == 0 and local.minute == 0:
-        day, hour = day - timedelta(days=1), 24
-    year = f"{day.year}年" if day.year != issued.year else ""
-    if hour < 12:
-        clock = f"上午{hour}时"
-    elif hour == 12:
-        clock = "中午12时"
-    elif hour < 19:
-        clock = f"下午{hour - 12}时"
-    else:
-        clock = f"{hour}时"
-    minutes = f"{local.minute}分" if local.minute else ""
-    return f"{year}{day.month}月{day.day}日{clock}{minutes}"
-
-
-def nest_quotes(text: str) -> str:
-    """Text going inside “”: its own double quotes become single ones (‘’ inside “”)."""
-    return text.replace("“", "‘").replace("”", "’").replace('"', "’")
-
-
-def topic_clause(topic: str) -> str:
-    """What the office needs to know: “…有关情况”, without doubling a topic that already ends in 情况."""
-    topic = nest_quotes(topic.strip())
-    return f"“{topic}”" if topic.endswith("情况") else f"“{topic}”有关情况"
-
-
-def notice_number(solicitation: Solicitation) -> str:
-    """The notice's number when the office numbers them (SOLICITATION_NUMBER_PREFIX): its place among
-    the solicitations issued in its year, e.g. 城南约稿〔2026〕5号."""
-    prefix = current_app.config.get("SOLICITATION_NUMBER_PREFIX") or ""
-    if not prefix:
-        return ""
-    tz = to_local(solicitation.issued_at).tzinfo
-    year = to_local(solicitation.issued_at).year
-    start, end = datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
-    earlier = db.session.scalar(select(func.count(Solicitation.id)).where(
-        Solicitation.issued_at >= start, Solicitation.issued_at < end,
-        (Solicitation.issued_at < solicitation.issued_at)
-        | ((Solicitation.issued_at == solicitation.issued_at) & (Solicitation.id <= solicitation.id))))
-    return f"{prefix}〔{year}〕{earlier}号"
-
-
-def build_notice(solicitation: Solicitation, unit: Unit, number: str = "") -> Notice:
-    office = current_app.config["OFFICE_NAME"]
-    place = f"报{office}{solicitation.room}" if solicitation.room else f"报{office}"
-    reach = "".join(
-        part for part in (
-            f"，电话：{solicitation.phone}" if solicitation.phone else "",
-            f"，邮箱：{solicitation.email}" if solicitation.email else "",
-        )
-    )
-    body = (f"根据近期工作安排，{office}需了解{topic_clause(solicitation.topic)}，请你单位认真研究，组织有关人员"
-            f"认真调研、及时撰稿，经单位主管领导审核后，于{deadline_words(solicitation.deadline, solicitation.issued_at)}"
-            f"之前{place}{reach}。")
-    contact = "　".join(part for part in (
-        f"联系人：{solicitation.contact_name}" if solicitation.contact_name else "",
-        f"电话：{solicitation.phone}" if solicitation.phone else "",
-    ) if part)
-    issued = to_local(solicitation.issued_at)
-    return Notice(
-        heading=f"{office}政务信息约稿通知",
-        number=number,
-        addressee=f"{unit.name}：",
-        body=body,
-        requirements=solicitation.requirements,
-        closing="特此通知。",
-        contact=contact,
-        issuer=office,
-        date_line=f"{issued.year}年{issued.month}月{issued.day}日",
-        by_phone=solicitation.by_phone,
-    )
-
-
-def build_notices(user, solicitation: Solicitation) -> list[Notice]:
-    """One notice per target unit for the office; a unit prints only its own."""
-    targets = [t for t in solicitation.targets if user.has_any_role(*OFFICE_ROLES) or t.unit_id == user.unit_id]
-    number = notice_number(solicitation)
-    return [build_notice(solicitation, target.unit, number) for target in targets]
-
-
-# ---- reporting priorities (信息工作要点) -------------------------------------------------------
-
-def publish_priority(editor, title: str, body: str, now: datetime | None = None) -> ReportingPriority:
-    """Publishes a note to every unit; it supersedes the previous one on their dashboards. A retried
-    submit of the same note finds the one already published."""
-    _require_editor(editor)
-    title, body = clean_text(title), clean_text(body)
-    if not title:
-        raise SolicitationError("请填写标题", "title")
-    if len(title) > PRIORITY_TITLE_MAX:
-        raise SolicitationError(f"标题不超过{PRIORITY_TITLE_MAX}个字", "title")
-    if not body:
-        raise SolicitationError("请填写要点内容", "body")
-    if len(body) > PRIORITY_BODY_MAX:
-        raise SolicitationError(f"要点内容不超过{PRIORITY_BODY_MAX}字", "body")
-    latest = current_priority()
-    if latest is not None and latest.title == title and latest.body == body:
-        return latest
-    priority = ReportingPriority(title=title, body=body, published_by_id=editor.id, published_at=now or utcnow())
-    db.session.add(priority)
-    db.session.flush()
-    record_event(editor, "priority.publish", priority, f"发布信息工作要点：{title}",
-                 new=snapshot(priority, "title", "body"))
-    notify_users(list_unit_member_ids(unit.id for unit in list_reporting_units()), "priority_published",
-                 f"办公室发布信息工作要点：{title}", url_for("items.dashboard"))
-    return priority
-
-
-def current_priority() -> ReportingPriority | None:
-    return db.session.scalar(
-        select(ReportingPriority).order_by(ReportingPriority.published_at.desc(), ReportingPriority.id.desc()).limit(1)
-    )
-
-
-def list_priorities(limit: int = 50) -> list[ReportingPriority]:
-    return list(db.session.scalars(
-        select(ReportingPriority).order_by(ReportingPriority.published_at.desc(), ReportingPriority.id.desc())
-        .limit(limit)
-    ))

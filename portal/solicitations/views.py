@@ -7,39 +7,33 @@ from ..auth.models import UNIT_ROLES
 from ..extensions import db, utcnow, write_transaction
 from ..pdf import render_pdf, send_pdf
 from ..web.access import ask_confirmation, roles_required
+from ..web.countdown import describe_countdown
 from ..web.downloads import DOCX_MIMETYPE, send_download
 from ..web.filters import to_local_naive
 from ..web.errors import commit_or_show
 from ..web.forms import form_errors, loaded_version
 from ..web.htmx import render_page
 from ..web.memo import once_per_page
+from .board import build_board, describe_for_unit, list_inbox, list_solicitations, list_waiting
 from .forms import ExtendForm, IssueForm, PriorityForm, SolicitationForm, VerdictForm
 from .models import TARGET_STATES, VERDICTS
+from .notice import build_notices
+from .priorities import current_priority, list_priorities, publish_priority
 from .services import (
-    describe_closing,
     SolicitationFields,
     acknowledge_solicitation,
-    build_board,
-    build_notices,
     close_solicitation,
-    current_priority,
     deadline_at,
     decide_answer,
-    describe_countdown,
-    describe_for_unit,
+    describe_closing,
     extend_deadline,
     get_answer_for,
     get_solicitation_for,
     issue_solicitation,
-    list_inbox,
-    list_priorities,
-    list_solicitations,
     list_target_choices,
     list_target_groups,
-    list_waiting,
     mark_opened,
     needs_opening,
-    publish_priority,
     update_solicitation,
     verdict_name,
 )

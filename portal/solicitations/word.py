@@ -1,4 +1,4 @@
-"""约稿通知单 as a Word document: the same Notice objects (services.build_notices) as the print page and
+"""约稿通知单 as a Word document: the same Notice objects (notice.build_notices) as the print page and
 the PDF, one notice per page, without page numbers (a one-page form)."""
 from ..word import LINE_PT, OfficialDocument
 

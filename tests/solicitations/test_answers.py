@@ -15,7 +15,7 @@ from portal.scoring.periods import get_active_rule_set, parse_rules, period_of
 from portal.scoring.runs import compute_scores
 from portal.scoring.unit_ledger import list_ledger
 from portal.solicitations.models import Solicitation
-from portal.solicitations.services import build_board, is_on_time
+from portal.solicitations.board import build_board, is_on_time
 from tests.solicitations.helpers import (
     client_for,
     errors_of,

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from portal.extensions import db, utcnow
 from portal.items.models import Item
 from portal.solicitations.models import ReportingPriority, Solicitation
-from portal.solicitations.services import build_board
+from portal.solicitations.board import build_board
 
 
 @pytest.mark.calendar

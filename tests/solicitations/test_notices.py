@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db, utcnow
 from portal.solicitations.models import Solicitation, SolicitationTarget
-from portal.solicitations.services import describe_countdown
+from portal.web.countdown import describe_countdown
 from portal.units.services import save_tier
 from portal.web.filters import to_local
 from tests.solicitations.helpers import (
@@ -423,7 +423,7 @@ def test_two_editors_editing_one_notice(app, make, world):
 
 
 def test_the_notice_reads_as_an_official_text(app, world):
-    from portal.solicitations.services import deadline_words, topic_clause
+    from portal.solicitations.notice import deadline_words, topic_clause
 
     # The topic sentence never doubles 情况; quotes inside the topic become ‘’ inside the “”.
     assert topic_clause("今冬明春安全生产隐患排查整治情况") == "“今冬明春安全生产隐患排查整治情况”"
