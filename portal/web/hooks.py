@@ -4,7 +4,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.routing import IntegerConverter
 
 from ..extensions import db
-from . import compression, filters, security
+from . import compression, filters, memo, security
 
 
 class IdConverter(IntegerConverter):
@@ -22,6 +22,7 @@ def init_app(app) -> None:
     filters.register(app)
     compression.init_app(app)
     security.init_app(app)
+    memo.init_app(app)
 
     def _error_page(status: int, message: str):
         return render_template("web/error.html", status=status, message=message), status
