@@ -11,7 +11,11 @@ DELIVERY_STATUSES = {"pending": "待发送", "sent": "已发送", "failed": "发
 
 class Notification(db.Model):
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notifications_user_read", "user_id", "read_at"),
+        # a task done marks its notices read by the page they point to (mark_done)
+        Index("ix_notifications_url", "url"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
