@@ -191,10 +191,19 @@ def list_users(unit_id: int | None = None) -> list[User]:
 
 
 def list_users_with_role(role: str, unit_id: int | None = None) -> list[User]:
-    query = select(User).join(UserRole).where(UserRole.role == role, User.active.is_(True))
+    return list(db.session.scalars(_with_role(select(User), role, unit_id)))
+
+
+def list_user_ids_with_role(role: str, unit_id: int | None = None) -> list[int]:
+    """Whom a notice goes to: the ids alone (a user loads its unit and roles with it)."""
+    return list(db.session.scalars(_with_role(select(User.id), role, unit_id)))
+
+
+def _with_role(query, role: str, unit_id: int | None):
+    query = query.join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role, User.active.is_(True))
     if unit_id is not None:
         query = query.where(User.unit_id == unit_id)
-    return list(db.session.scalars(query.order_by(User.id)))
+    return query.order_by(User.id)
 
 
 def list_unit_member_ids(unit_ids) -> list[int]:

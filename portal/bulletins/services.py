@@ -20,7 +20,7 @@ from flask import current_app, url_for
 from sqlalchemy import func, select
 
 from ..audit.services import record_event, snapshot
-from ..auth.services import list_unit_member_ids, list_users_with_role
+from ..auth.services import list_unit_member_ids, list_user_ids_with_role
 from ..extensions import db, utcnow
 from ..items.models import Item
 from ..notifications.services import notify_users
@@ -603,7 +603,7 @@ def freeze_bulletin(editor, bulletin: Bulletin, now: datetime | None = None) -> 
 def list_bulletin_readers() -> list[int]:
     """Who is told of a new bulletin: every unit's reporters and signers, and the office's leaders."""
     readers = list_unit_member_ids(unit.id for unit in list_reporting_units())
-    return readers + [user.id for user in list_users_with_role("viewer")]
+    return readers + list_user_ids_with_role("viewer")
 
 
 def publish_bulletin(editor, bulletin: Bulletin, now: datetime | None = None) -> Bulletin:

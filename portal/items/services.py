@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..audit.services import record_event, snapshot
 from ..auth.models import UNIT_ROLES
-from ..auth.services import list_users_with_role
+from ..auth.services import list_user_ids_with_role
 from ..extensions import db, utcnow
 from ..notifications.services import mark_done, notify_users
 from ..units.models import Unit
@@ -311,10 +311,10 @@ def _notify_transition(item: Item, action: str, from_status: str, comment: str, 
         # and the office that it is coming (unit, title, time; the item itself it sees once signed).
         kind, role = SIGNOFF_REQUESTS[item.status]
         who = "（主管领导）" if role == "supervisor" else ""
-        notify_users([u.id for u in list_users_with_role(role, item.unit_id)], kind,
+        notify_users(list_user_ids_with_role(role, item.unit_id), kind,
                      f"紧急信息{title}待您审签{who}，请立即审签" if urgent else f"{title}待您审签{who}", url, now)
         if urgent and action == "send":
-            notify_users([u.id for u in list_users_with_role("editor")], "emergency_coming",
+            notify_users(list_user_ids_with_role("editor"), "emergency_coming",
                          f"紧急信息即将报送：{item.unit.name}{title}（待审签）", url, now)
     if from_status in SIGNOFF_STATES and item.status not in SIGNOFF_STATES:
         # Whatever was asked of the signers is done (signed, returned or withdrawn); so is the office's
@@ -334,8 +334,7 @@ def _notify_transition(item: Item, action: str, from_status: str, comment: str, 
         notify_users(list_item_people(item), "item_verdict", f"{title}{verdict}" + (f"：{comment}" if comment else ""),
                      url, now)
     elif TRANSITIONS[action].target == "submitted" and urgent:
-        editors = list_users_with_role("editor")
-        notify_users([u.id for u in editors], "emergency_item", f"紧急信息：{item.unit.name}报送{title}", url, now)
+        notify_users(list_user_ids_with_role("editor"), "emergency_item", f"紧急信息：{item.unit.name}报送{title}", url, now)
 
 
 REASON_MAX = 200
@@ -374,7 +373,7 @@ def notify_verdict_corrected(item: Item, from_status: str, comment: str, where: 
 
 def list_item_people(item: Item) -> list[int]:
     """Who hears of what the office does to an item: its author and the unit's signers."""
-    return [item.author_id] + [user.id for user in list_users_with_role("signer", item.unit_id)]
+    return [item.author_id] + list_user_ids_with_role("signer", item.unit_id)
 
 
 def edit_item_text(item: Item, editor, title: str, body: str, loaded_version: str | int | None,

@@ -10,7 +10,7 @@ from flask import abort, url_for
 from sqlalchemy import and_, or_, select
 
 from ..audit.services import record_event, snapshot
-from ..auth.services import list_users_with_role
+from ..auth.services import list_user_ids_with_role
 from ..extensions import db, utcnow
 from ..items.models import Item
 from ..items.services import list_item_people, transition_item
@@ -397,7 +397,7 @@ def submit_feedback(user, instruction: Instruction, text: str, now: datetime | N
     instruction.feedback_decided_at = None
     record_event(user, "feedback.submit", instruction, f"{_title(item)}的批示反馈", before,
                  snapshot(instruction, *_FEEDBACK_FIELDS))
-    editors = [editor.id for editor in list_users_with_role("editor")]
+    editors = list_user_ids_with_role("editor")
     verb = "重新提交了" if resubmitted else "提交了"
     notify_users(editors, "feedback_submitted", f"{item.unit.name}{verb}{_title(item)}的批示落实情况反馈",
                  _item_url(item, f"instruction-{instruction.id}"), now)
