@@ -34,7 +34,7 @@ OUT = os.path.join(HERE, "out", "load")
 BIN = os.path.dirname(sys.executable)
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 HOST = f"http://127.0.0.1:{PORT}"
-WORKERS = 2 * (os.cpu_count() or 1)
+WORKERS = int(os.environ.get("BENCH_WORKERS", 2 * (os.cpu_count() or 1)))  # BENCH_WORKERS: another count to compare
 # Users at one task a second; a task is one request but for the rare filing (two), so ~50 req/s.
 FIXED_USERS = 50
 RAMP = (2, 4, 8, 16)
