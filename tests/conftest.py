@@ -370,6 +370,11 @@ class Factory:
     def __init__(self, app):
         self.app = app
         self.count = 0
+        self.commit_each = True  # build_world commits its rows once (a commit per row was most of its cost)
+
+    def _commit(self) -> None:
+        if self.commit_each:
+            db.session.commit()
 
     def _next(self) -> int:
         self.count += 1
@@ -378,7 +383,7 @@ class Factory:
     def unit(self, name: str | None = None, kind: str = "community", parent=None):
         unit = save_unit(None, name=name or f"测试{self._next()}社区", kind=kind,
                          parent_id=parent.id if parent else None, tier_id=None, active=True, sort_order=0)
-        db.session.commit()
+        self._commit()
         return unit
 
     def office(self):
@@ -387,7 +392,7 @@ class Factory:
     def user(self, unit, *roles: str, username: str | None = None):
         number = self._next()
         user = create_user(username or f"user{number}", f"用户{number}", unit.id, list(roles), PASSWORD)
-        db.session.commit()
+        self._commit()
         return user
 
     def item(self, author, status: str = "draft", signer=None, editor=None, supervisor=None, **fields):
@@ -440,6 +445,7 @@ def world(make):
 
 def build_world(make):
     """Two units with a reporter and a signer each, an office with an editor, a viewer and an admin."""
+    make.commit_each = False
     office = make.office()
     own, other = make.unit("幸福社区", parent=office), make.unit("和平社区", parent=office)
 
@@ -455,6 +461,8 @@ def build_world(make):
     w.signer = make.user(own, "signer", username="signer")
     w.other_reporter = make.user(other, "reporter", username="other_reporter")
     w.other_signer = make.user(other, "signer", username="other_signer")
+    db.session.commit()
+    make.commit_each = True
     return w
 
 
