@@ -144,10 +144,17 @@ def pytest_configure(config):
         "markers", "demo: the test's database starts as the demo street office (built once per run, copied per test)")
 
 
+# A test that opens no database runs the same code on either: its SQLite pass is its run.
+NO_DATABASE = pytest.mark.skip(reason="opens no database: run in the SQLite pass")
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "demo" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "demo" in fixtures:
             item.add_marker(pytest.mark.demo)
+        if DATABASE_URL and "migrated_database" not in fixtures:
+            item.add_marker(NO_DATABASE)
 
 
 def pytest_unconfigure(config):
