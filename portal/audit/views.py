@@ -1,7 +1,7 @@
 from flask import Blueprint, current_app, request
 
 from ..web.access import roles_required
-from ..web.fields import query_page
+from ..web.fields import parse_whole_number, query_page
 from ..web.htmx import render_page
 from .display import list_changes
 from .forms import AuditFilterForm
@@ -17,7 +17,8 @@ def _filters(form: AuditFilterForm) -> AuditFilters:
 
     return AuditFilters(
         actor=(ok(form.actor) or "").strip(), action=ok(form.action) or "", target_type=ok(form.target_type) or "",
-        target_id=int(ok(form.target_id)) if ok(form.target_id) else None, address=(ok(form.address) or "").strip(),
+        # the one number parser: a blank typed in the field is no filter, not a server error
+        target_id=parse_whole_number(ok(form.target_id)), address=(ok(form.address) or "").strip(),
         date_from=ok(form.date_from), date_to=ok(form.date_to),
     )
 

@@ -474,6 +474,9 @@ def test_a_filter_outside_the_range_finds_nothing_and_bad_input_is_explained(app
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "采用《某信息》" in html  # the bad fields are ignored, the rest shown
     assert html.count('class="error"') == 2 and 'value="abc"' in html
+    # A blank number passes the optional field's check: it filters nothing (it was a server error).
+    response = client.get("/admin/audit", query_string={"target_id": " "})
+    assert response.status_code == 200 and "采用《某信息》" in response.get_data(as_text=True)
 
 
 def test_htmx_gets_only_the_results_and_pages_hold_page_size(app, client, world):
