@@ -4,13 +4,13 @@ Reporters open their dashboard and lists and file items with a phone photo, sent
 signers work their sign-off queue; editors filter the inbox, open items and look at the ranking.
 HelloUser only asks for /bench/hello (bench/wsgi_bench.py). Pace: BENCH_PACE tasks a second per
 user (0: as fast as the server answers). Accounts are the generator's r<N>, s<N>, bench_editor."""
-import io
 import os
 import random
 import re
 
 from locust import HttpUser, constant, constant_throughput, task
-from PIL import Image
+
+from phone_photo import phone_photo
 
 UNITS = int(os.environ.get("BENCH_UNITS", "300"))
 PACE = float(os.environ.get("BENCH_PACE", "1"))
@@ -20,14 +20,6 @@ ITEM_LINK = re.compile(r'href="/items/(\d+)"')
 CATEGORIES = ["work", "brief", "experience", "research"]
 TOPICS = ["防汛", "垃圾分类", "消防", "医保", "供暖"]
 STATUSES = ["submitted", "in_review", "adopted", "not_adopted", ""]
-
-
-def phone_photo() -> bytes:
-    """A 2000 × 1500 JPEG with detail in it, about the weight of a phone photo after the app's limits."""
-    image = Image.effect_noise((2000, 1500), 40).convert("RGB")
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)
-    return out.getvalue()
 
 
 PHOTO = phone_photo()

@@ -42,12 +42,29 @@ def _flatten(image: Image.Image) -> Image.Image:
         background = Image.new("RGB", image.size, "white")
         background.paste(image, mask=image.getchannel("A"))
         return background
-    return image.convert("RGB")
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _fitted(width: int, height: int, side: int) -> tuple[int, int]:
+    """The size within side × side that keeps the aspect (the size itself when it fits)."""
+    scale = min(1.0, side / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _scaled(image: Image.Image, side: int) -> Image.Image:
+    size = _fitted(image.width, image.height, side)
+    if size == image.size:
+        return image
+    # Bicubic, halving by whole pixels first where the scale allows (reducing_gap): as sharp as Lanczos
+    # at a photo's sizes, at a third less CPU. A filing's photo is most of the filing's cost.
+    return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
 
 
 def _jpeg(image: Image.Image, quality: int) -> bytes:
+    # Optimised Huffman tables (2–5 % smaller for a few ms), baseline rather than progressive: progressive
+    # scans save another 3 % of bytes at two to three times the encoding CPU, paid inside a filing.
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    image.save(out, "JPEG", quality=quality, optimize=True)
     return out.getvalue()
 
 
@@ -81,16 +98,18 @@ def open_photo(data: bytes, filename: str) -> Image.Image:
 def encode_photo(data: bytes, filename: str, image: Image.Image | None = None) -> EncodedPhoto:
     """Decoded, re-encoded as JPEG and scaled: the costly step, after every cheap check passed."""
     image = image or open_photo(data, filename)
+    config = current_app.config
+    side = config["PHOTO_MAX_SIDE"]
+    # A JPEG far over the limit (a phone's 4000 × 3000 sent without the page's script) is decoded at a
+    # half or a quarter of its size by the decoder itself, never below what the limit keeps.
+    image.draft("RGB", _fitted(image.width, image.height, side))
     try:
         image.load()
     except (OSError, SyntaxError, ValueError):
         raise PhotoError(NOT_A_PHOTO.format(filename)) from None
-    config = current_app.config
-    image = _flatten(ImageOps.exif_transpose(image))
-    side = config["PHOTO_MAX_SIDE"]
-    image.thumbnail((side, side), Image.Resampling.LANCZOS)
-    thumb = image.copy()
-    thumb.thumbnail((config["THUMB_SIDE"], config["THUMB_SIDE"]), Image.Resampling.LANCZOS)
+    ImageOps.exif_transpose(image, in_place=True)
+    image = _scaled(_flatten(image), side)
+    thumb = _scaled(image, config["THUMB_SIDE"])
     return EncodedPhoto(_jpeg(image, 82), _jpeg(thumb, 70), image.width, image.height)
 
 

@@ -233,6 +233,25 @@ def test_thumbnail_is_small_and_the_photo_is_scaled(app, world):
     assert f'src="/photos/{photo.id}/thumb"' in page and f'src="/photos/{photo.id}"' not in page
 
 
+def test_a_phone_camera_photo_is_decoded_small_turned_and_scaled(app, world):
+    """A 12-megapixel photo sent without the page's script (which scales in the browser), held sideways:
+    the decoder's own reduction, the EXIF turn and the scaling together give the upright 1440 × 1920."""
+    camera = Image.new("RGB", (4032, 3024), (200, 30, 30))
+    camera.paste((30, 30, 200), (2016, 0, 4032, 3024))  # left half red, right half blue
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to display: the left half comes out on top
+    out = io.BytesIO()
+    camera.save(out, "JPEG", quality=90, exif=exif)
+    client = client_for(app, world.reporter)
+    assert upload(client, [("IMG_0001.jpg", out.getvalue())]).status_code == 302
+    (photo,) = stored_photos()
+    assert (photo.width, photo.height) == (1440, 1920)
+    with Image.open(photo_path(photo)) as image:
+        assert image.size == (1440, 1920) and not image.info.get("progressive")
+        top, bottom = image.getpixel((720, 200)), image.getpixel((720, 1700))
+    assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]
+
+
 # ---- who may see a photo ----------------------------------------------------------------------
 
 def test_photos_are_served_only_to_users_who_may_see_the_item(app, world):
