@@ -15,7 +15,6 @@ import os
 import platform
 import random
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from flask_migrate import upgrade  # noqa: E402
 from generate import generate  # noqa: E402
+from scratch import copy_database  # noqa: E402
 from PIL import Image  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from werkzeug.datastructures import FileStorage  # noqa: E402
@@ -109,9 +109,7 @@ def main() -> None:
     if not os.path.exists(path):
         print("generating:", generate("sqlite:///" + path, "city", date.today().year))
     # Work on a copy: the edition and the published bulletin it adds would stop a second run.
-    scratch = os.path.join(OUT, "documents.db")
-    shutil.copyfile(path, scratch)
-    database = "sqlite:///" + scratch
+    database = copy_database(path, os.path.join(OUT, "documents.db"))
     app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
                       "UPLOAD_FOLDER": os.path.join(OUT, "uploads"), "SCORE_MAX_AGE_MINUTES": 10_000,
                       "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}})

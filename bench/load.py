@@ -46,6 +46,7 @@ def prepare(postgresql: str | None) -> str:
     PostgreSQL database (its filings from earlier runs stay: a few thousand among 48,000 items)."""
     from flask_migrate import upgrade
     from generate import generate
+    from scratch import copy_database
 
     from portal import create_app
     from portal.extensions import db
@@ -61,8 +62,7 @@ def prepare(postgresql: str | None) -> str:
         city = os.path.join(HERE, "out", "city.db")
         if not os.path.exists(city):
             print("generating:", generate("sqlite:///" + city, "city", date.today().year))
-        url = "sqlite:///" + os.path.join(OUT, "load.db")
-        shutil.copy(city, url.removeprefix("sqlite:///"))
+        url = copy_database(city, os.path.join(OUT, "load.db"))
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                       "UPLOAD_FOLDER": os.path.join(OUT, "uploads")})
     with app.app_context():

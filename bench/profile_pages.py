@@ -16,7 +16,6 @@ import os
 import pstats
 import random
 import re
-import shutil
 import statistics
 import sys
 import time
@@ -34,6 +33,7 @@ from portal.extensions import db  # noqa: E402
 from portal.jobs import refresh_planner_statistics  # noqa: E402
 
 from phone_photo import phone_photo  # noqa: E402  (bench/ is on the path as the script's folder)
+from scratch import copy_database  # noqa: E402
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 FORM_KEY = re.compile(r'name="form_key"[^>]*value="([^"]+)"')
@@ -48,9 +48,7 @@ def _copy_of_city() -> str:
         raise SystemExit("bench/out/city.db is missing: python bench/generate.py city --database sqlite:///"
                          + city)
     os.makedirs(OUT, exist_ok=True)
-    database = os.path.join(OUT, "profile.db")
-    shutil.copy(city, database)
-    return "sqlite:///" + database
+    return copy_database(city, os.path.join(OUT, "profile.db"))
 
 
 def _text(response) -> str:
