@@ -144,26 +144,31 @@ class InboxLine:
         return self.solicitation.is_open and self.state in ("unopened", "opened", "acknowledged", "missing")
 
 
+def _inbox_lines(unit_id: int, now: datetime, open_only: bool) -> list[InboxLine]:
+    query = (select(Solicitation, SolicitationTarget).join(SolicitationTarget)
+             .where(SolicitationTarget.unit_id == unit_id))
+    if open_only:
+        query = query.where(Solicitation.status == "open")
+    rows = db.session.execute(
+        query.order_by(Solicitation.deadline.desc(), Solicitation.id.desc()).limit(LIST_LIMIT)).all()
+    answers = _answers_by_unit([s.id for s, _ in rows], unit_id)
+    return [InboxLine(s, target, target_state(target, answers.get((s.id, unit_id), []), s, now),
+                      describe_countdown(s.deadline, now))
+            for s, target in rows]
+
+
 def list_inbox(unit_id: int, now: datetime | None = None) -> list[InboxLine]:
     """The notices sent to one unit: those still awaiting its answer first, soonest deadline first."""
-    now = now or utcnow()
-    rows = db.session.execute(
-        select(Solicitation, SolicitationTarget).join(SolicitationTarget)
-        .where(SolicitationTarget.unit_id == unit_id)
-        .order_by(Solicitation.deadline.desc(), Solicitation.id.desc()).limit(LIST_LIMIT)
-    ).all()
-    answers = _answers_by_unit([s.id for s, _ in rows], unit_id)
-    lines = [
-        InboxLine(s, target, target_state(target, answers.get((s.id, unit_id), []), s, now),
-                  describe_countdown(s.deadline, now))
-        for s, target in rows
-    ]
+    lines = _inbox_lines(unit_id, now or utcnow(), open_only=False)
     waiting = sorted((line for line in lines if line.waiting), key=lambda line: line.solicitation.deadline)
     return waiting + [line for line in lines if not line.waiting]
 
 
 def list_waiting(unit_id: int, now: datetime | None = None) -> list[InboxLine]:
-    return [line for line in list_inbox(unit_id, now) if line.waiting]
+    """The notices still awaiting the unit's answer, soonest deadline first: every unit page's menu
+    counts them, so only open notices are read (a closed one waits for nothing)."""
+    lines = _inbox_lines(unit_id, now or utcnow(), open_only=True)
+    return sorted((line for line in lines if line.waiting), key=lambda line: line.solicitation.deadline)
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Answers to a solicitation: the pre-filled item form and its mass-assignment check, the tracking board's
 states, on time and late at the deadline, the editor's verdict, and the points it feeds to the score."""
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -15,10 +16,11 @@ from portal.scoring.periods import get_active_rule_set, parse_rules, period_of
 from portal.scoring.runs import compute_scores
 from portal.scoring.unit_ledger import list_ledger
 from portal.solicitations.models import Solicitation
-from portal.solicitations.board import build_board, is_on_time
+from portal.solicitations.board import build_board, is_on_time, list_inbox, list_waiting
 from tests.solicitations.helpers import (
     client_for,
     errors_of,
+    in_days,
     issue,
     latest_solicitation,
     notices,
@@ -173,6 +175,30 @@ def test_board_shows_every_target_units_state(app, make, world):
     assert states == {"幸福社区": "on_time", "和平社区": "late", "光明社区": "missing", "新华社区": "missing",
                       "东湖社区": "missing"}
     assert after.counts["missing"] == 3
+
+
+def test_the_waiting_notices_are_the_inbox_lines_still_owed_at_any_moment(app, make, world):
+    """The menu's count and the dashboard's panel read open notices only; they are the unit inbox's
+    waiting lines, whatever the notices' states and however late it is."""
+    editor = client_for(app, world.editor)
+    own = [str(world.own.id)]
+    unanswered = issue(editor, units=own, deadline_date=in_days(3))
+    answered = issue(editor, units=own, deadline_date=in_days(4))
+    answer(make, world, answered)
+    acknowledged = issue(editor, units=own, deadline_date=in_days(2))
+    client_for(app, world.signer).post(f"/solicitations/{acknowledged.id}/acknowledge")
+    closed = issue(editor, units=own, deadline_date=in_days(6))
+    editor.post(f"/solicitations/{closed.id}/close", data={"confirmed": "1"})
+    answered_late = issue(editor, units=own, deadline_date=in_days(1))
+    submitted_at(answer(make, world, answered_late), answered_late.deadline + timedelta(hours=1))
+    db.session.expire_all()
+    for moment in (utcnow(), unanswered.deadline + timedelta(seconds=1), utcnow() + timedelta(days=30)):
+        inbox = [line.solicitation.id for line in list_inbox(world.own.id, moment) if line.waiting]
+        assert [line.solicitation.id for line in list_waiting(world.own.id, moment)] == inbox
+    assert inbox == [acknowledged.id, unanswered.id]  # still owed once past the deadline (未报送), soonest first
+    reporter = client_for(app, world.reporter)
+    menu = re.search(r'约稿 <b class="count">(\d+)</b>', reporter.get("/unit").get_data(as_text=True))
+    assert menu and int(menu.group(1)) == 2
 
 
 def test_drafts_and_answers_awaiting_sign_off_are_not_answers_yet(app, make, world):
