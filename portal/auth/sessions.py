@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from flask import current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
-from ..extensions import db, utcnow, write_transaction
+from ..extensions import db, prepared, utcnow, write_transaction
 from .models import User, UserSession
 
 SESSION_KEY = "sid"
@@ -57,14 +57,19 @@ def take_session_notice() -> str | None:
     return text
 
 
+@prepared
+def _session_with_user():
+    # The login check of every request: one indexed read (the session's row with its user, unit and roles).
+    return (select(UserSession, User).join(User, User.id == UserSession.user_id)
+            .where(UserSession.id == bindparam("session_id"), UserSession.user_id == bindparam("user_id"))
+            .options(joinedload(User.role_rows)))
+
+
 def check_session(user_id: int) -> tuple[User | None, str]:
     """The session's user if its row is live, else None and the Chinese reason (empty: no session)."""
     session_id = current_session_id()
-    # The login check of every request: one indexed read (the session's row with its user, unit and roles).
     found = db.session.execute(
-        select(UserSession, User).join(User, User.id == UserSession.user_id)
-        .where(UserSession.id == session_id, UserSession.user_id == user_id).options(joinedload(User.role_rows))
-    ).unique().first() if session_id else None
+        _session_with_user(), {"session_id": session_id, "user_id": user_id}).unique().first() if session_id else None
     if found is None:
         return None, ""
     row, user = found

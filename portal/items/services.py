@@ -4,13 +4,13 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from flask import abort, current_app, url_for
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import bindparam, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record_event, snapshot
 from ..auth.models import UNIT_ROLES
 from ..auth.services import list_user_ids_with_role
-from ..extensions import db, utcnow
+from ..extensions import db, prepared, utcnow
 from ..notifications.services import mark_done, notify_users
 from ..units.models import Unit
 from ..web.errors import UserError, load_for
@@ -452,9 +452,15 @@ def list_unit_items(unit_id: int, status: str | None, page: int, per_page: int) 
     return _paginate(_unit_items_query(unit_id, status), page, per_page)
 
 
+@prepared  # one per status the dashboard lists (a handful)
+def _latest_unit_items(status: str | None):
+    return (_unit_items_query(bindparam("unit_id"), status).options(selectinload(Item.photos))
+            .limit(bindparam("limit")))
+
+
 def list_latest_unit_items(unit_id: int, status: str | None, limit: int) -> list[Item]:
     """The unit's latest items (of a status) for the dashboard, which counts them with count_unit_statuses."""
-    return list(db.session.scalars(_unit_items_query(unit_id, status).options(selectinload(Item.photos)).limit(limit)))
+    return list(db.session.scalars(_latest_unit_items(status), {"unit_id": unit_id, "limit": limit}))
 
 
 def list_signoff_queue(unit_id: int, states=SIGNOFF_STATES) -> list[Item]:
@@ -496,18 +502,31 @@ def list_follow_ups(item: Item) -> list[Item]:
     return list(db.session.scalars(select(Item).where(Item.follow_up_of_id == item.id).order_by(Item.id)))
 
 
+# The unit's counts: its dashboard and lists, and the signer's menu on every page.
+@prepared
+def _unit_statuses():
+    return select(Item.status, func.count(Item.id)).where(Item.unit_id == bindparam("unit_id")).group_by(Item.status)
+
+
+@prepared
+def _unit_returned():
+    return select(func.count(Item.id)).where(Item.unit_id == bindparam("unit_id"), RETURNED_ITEM)
+
+
+@prepared
+def _unit_in_states():
+    return select(func.count(Item.id)).where(Item.unit_id == bindparam("unit_id"),
+                                             Item.status.in_(bindparam("states", expanding=True)))
+
+
 def count_unit_statuses(unit_id: int) -> dict[str, int]:
     """Items by status, and the returned drafts among the drafts (RETURNED)."""
-    rows = db.session.execute(
-        select(Item.status, func.count(Item.id)).where(Item.unit_id == unit_id).group_by(Item.status)
-    )
-    returned = db.session.scalar(select(func.count(Item.id)).where(Item.unit_id == unit_id, RETURNED_ITEM))
-    return dict(rows.all()) | {RETURNED: returned}
+    rows = db.session.execute(_unit_statuses(), {"unit_id": unit_id}).all()
+    return dict(rows) | {RETURNED: db.session.scalar(_unit_returned(), {"unit_id": unit_id})}
 
 
 def count_signoff_queue(unit_id: int, states=SIGNOFF_STATES) -> int:
-    return db.session.scalar(select(func.count(Item.id)).where(
-        Item.unit_id == unit_id, Item.status.in_(states)))
+    return db.session.scalar(_unit_in_states(), {"unit_id": unit_id, "states": sorted(states)})
 
 
 def describe_signoff(item: Item) -> str:

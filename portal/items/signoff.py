@@ -2,10 +2,10 @@
 too for the categories the office's rules sign twice (asked of the packages above through
 signals.second_signoff_categories). Flagged where an admin or a reporter would otherwise find out only
 when an item waits for ever."""
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..auth.models import User, UserRole
-from ..extensions import db
+from ..extensions import db, prepared
 from ..units.models import Unit
 from .categories import CATEGORIES
 from .signals import second_signoff_categories
@@ -41,10 +41,16 @@ def list_units_missing_signers() -> dict[str, list[Unit]]:
         for role in required_signoff_roles()}
 
 
+@prepared
+def _roles_held():
+    return (select(UserRole.role).join(User, User.id == UserRole.user_id)
+            .where(User.unit_id == bindparam("unit_id"), User.active.is_(True),
+                   UserRole.role.in_(bindparam("roles", expanding=True))).distinct())
+
+
 def list_missing_signers(unit_id: int) -> list[str]:
     """The sign-off roles the rule set requires that nobody active holds in this unit (one read of the
     roles held: the reporter's dashboard and form ask on every view)."""
     required = required_signoff_roles()
-    held = set(db.session.scalars(select(UserRole.role).join(User, User.id == UserRole.user_id).where(
-        User.unit_id == unit_id, User.active.is_(True), UserRole.role.in_(required)).distinct()))
+    held = set(db.session.scalars(_roles_held(), {"unit_id": unit_id, "roles": list(required)}))
     return [role for role in required if role not in held]

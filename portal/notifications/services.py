@@ -3,9 +3,9 @@ notify_users: the in-app notice is always stored, and its deliveries are queued 
 later by `flask remind`, never inside the request."""
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
-from ..extensions import db, utcnow
+from ..extensions import db, prepared, utcnow
 from .delivery import queue_deliveries
 from .models import Notification
 
@@ -24,10 +24,14 @@ def notify_users(user_ids, kind: str, text: str, url: str = "", now: datetime | 
         create_notification(user_id, kind, text, url, now=now)
 
 
+@prepared  # the bell's count on every page
+def _unread():
+    return select(func.count(Notification.id)).where(Notification.user_id == bindparam("user_id"),
+                                                     Notification.read_at.is_(None))
+
+
 def count_unread(user_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    )
+    return db.session.scalar(_unread(), {"user_id": user_id})
 
 
 def list_notifications(user_id: int, limit: int = 50) -> list[Notification]:

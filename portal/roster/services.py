@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import abort, url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids
-from ..extensions import db, utcnow, write_transaction
+from ..extensions import db, prepared, utcnow, write_transaction
 from ..items.workflow import UNIT_ROLES
 from ..notifications.services import notify_users
 from ..units.models import Unit
@@ -285,10 +285,21 @@ def roster_data_of(roster: Roster | None) -> RosterData:
 
 # ---- requests: issue, respond ---------------------------------------------------------------
 
+@prepared  # the menu's mark on every unit page
+def _latest_request():
+    return select(RosterRequest).order_by(RosterRequest.issued_at.desc(), RosterRequest.id.desc()).limit(1)
+
+
+@prepared
+def _responded_at():
+    return select(RosterResponse.responded_at).where(RosterResponse.request_id == bindparam("request_id"),
+                                                     RosterResponse.unit_id == bindparam("unit_id"))
+
+
 @once_per_page  # the menu's mark and the dashboard's notice both ask
 def current_request() -> RosterRequest | None:
     """The latest request: units answer it until the office issues the next one, late if need be."""
-    return db.session.scalar(select(RosterRequest).order_by(RosterRequest.issued_at.desc(), RosterRequest.id.desc()))
+    return db.session.scalar(_latest_request())
 
 
 def deadline_text(deadline: datetime) -> str:
@@ -443,11 +454,7 @@ def roster_pending_for(user, now: datetime | None = None) -> bool:
     request = current_request()
     if request is None:
         return False
-    responded = db.session.scalar(
-        select(RosterResponse.responded_at).where(RosterResponse.request_id == request.id,
-                                                  RosterResponse.unit_id == user.unit_id)
-    )
-    return responded is None
+    return db.session.scalar(_responded_at(), {"request_id": request.id, "unit_id": user.unit_id}) is None
 
 
 @dataclass

@@ -4,9 +4,9 @@ import json
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from ..extensions import db
+from ..extensions import db, prepared
 from . import engine
 from .gather import gather_facts
 from .models import ScoreRun, UnitScore
@@ -29,14 +29,19 @@ def dump_open_quotas(progress: list[engine.WindowProgress], counted_at: datetime
         for window in progress if not window.assessed]})
 
 
+@prepared  # every unit's dashboard reads it
+def _stored_quotas():
+    return (select(UnitScore.quotas).join(ScoreRun, ScoreRun.id == UnitScore.run_id)
+            .where(UnitScore.unit_id == bindparam("unit_id"), ScoreRun.stale.is_(False))
+            .order_by(ScoreRun.id.desc()).limit(1))
+
+
 def list_open_quotas(unit_id: int, now: datetime) -> list[engine.WindowProgress]:
     """The unit's quota windows under way (the dashboard's), as stored with its score. Windows begin and
     are assessed at office midnight, so what was counted earlier the same office day still holds; the
     item counts are kept current on every commit that changes them (update_unit_scores). Counted live
     when nothing fit is stored (no run yet, a stale run, a run from before today)."""
-    stored = db.session.scalar(
-        select(UnitScore.quotas).join(ScoreRun, ScoreRun.id == UnitScore.run_id)
-        .where(UnitScore.unit_id == unit_id, ScoreRun.stale.is_(False)).order_by(ScoreRun.id.desc()).limit(1))
+    stored = db.session.scalar(_stored_quotas(), {"unit_id": unit_id})
     if stored:
         data = json.loads(stored)
         if to_office_date(datetime.fromisoformat(data["at"])) == to_office_date(now):

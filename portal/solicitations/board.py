@@ -4,10 +4,10 @@ office's list."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db, utcnow
+from ..extensions import db, prepared, utcnow
 from ..items.models import Item
 from ..items.workflow import OFFICE_VISIBLE
 from ..units.models import Unit
@@ -144,13 +144,20 @@ class InboxLine:
         return self.solicitation.is_open and self.state in ("unopened", "opened", "acknowledged", "missing")
 
 
+@prepared
+def _unit_notices():
+    return (select(Solicitation, SolicitationTarget).join(SolicitationTarget)
+            .where(SolicitationTarget.unit_id == bindparam("unit_id"))
+            .order_by(Solicitation.deadline.desc(), Solicitation.id.desc()).limit(LIST_LIMIT))
+
+
+@prepared  # the menu's count on every unit page
+def _unit_open_notices():
+    return _unit_notices().where(Solicitation.status == "open")
+
+
 def _inbox_lines(unit_id: int, now: datetime, open_only: bool) -> list[InboxLine]:
-    query = (select(Solicitation, SolicitationTarget).join(SolicitationTarget)
-             .where(SolicitationTarget.unit_id == unit_id))
-    if open_only:
-        query = query.where(Solicitation.status == "open")
-    rows = db.session.execute(
-        query.order_by(Solicitation.deadline.desc(), Solicitation.id.desc()).limit(LIST_LIMIT)).all()
+    rows = db.session.execute((_unit_open_notices() if open_only else _unit_notices()), {"unit_id": unit_id}).all()
     answers = _answers_by_unit([s.id for s, _ in rows], unit_id)
     return [InboxLine(s, target, target_state(target, answers.get((s.id, unit_id), []), s, now),
                       describe_countdown(s.deadline, now))

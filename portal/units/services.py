@@ -3,7 +3,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..audit.services import ACTIONS, record_event, snapshot
-from ..extensions import db
+from ..extensions import db, prepared
 from ..web.errors import UserError
 from .models import UNIT_KINDS, Tier, Unit
 
@@ -106,10 +106,15 @@ def save_unit(unit: Unit | None, *, name: str, kind: str, parent_id: int | None,
     return unit
 
 
+@prepared  # every unit's dashboard reads it
+def _office_contact():
+    return (select(Unit).where(Unit.kind == "office", Unit.active.is_(True), Unit.contact_name != "")
+            .order_by(Unit.sort_order, Unit.id).limit(1))
+
+
 def get_office_contact() -> Unit | None:
     """The office whose 报送联系人 every unit's dashboard shows (the first office with one set)."""
-    return db.session.scalars(select(Unit).where(Unit.kind == "office", Unit.active.is_(True), Unit.contact_name != "")
-                              .order_by(Unit.sort_order, Unit.id)).first()
+    return db.session.scalar(_office_contact())
 
 
 def list_tiers() -> list[Tier]:
