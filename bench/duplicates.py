@@ -55,7 +55,7 @@ class CorpusFrequencies:
 
 def eval_documents():
     items, pairs = load()
-    documents = {key: events.Document.of(item.unit, item.day.toordinal(), item.text)
+    documents = {key: events.Document.of(item.unit, item.day.toordinal(), item.text, item.unit)
                  for key, item in items.items()}
     return documents, pairs, CorpusFrequencies(list(documents.values()))
 

@@ -10,8 +10,11 @@ What tells two events apart counts as well: both name an event date and the date
 the same unit and no count of one can be the other's (90余人 can be 93人), both name people or weighty
 places and neither names the other's, both titles name a place and neither text names the other title's,
 both give numbers and share none, and little of what happened is shared (one unit's fire-safety check and a
-fire on the same day at the same estate share the estate, the day and the officials, not the event).
-Same topic, same day, same officials' titles: different events.
+fire on the same day at the same estate share the estate, the day and the officials, not the event; neither title's
+account of what was done is in the other text). Same topic, same day, same officials' titles: different events.
+What says nothing counts as nothing: an item that names no one leaves no name unmatched, and where neither item has
+a weighty word (a short re-filing in a unit's routine wording) the words do not keep the two apart. Two units' items
+of which one names the other's unit (东湖社区, 高新区实验中学) are likely one event told by its host and a visitor.
 The weights of a pair of items combine into one score (a logistic model whose coefficients were fitted
 on the tuning part of tests/data/duplicate_eval, see bench/duplicates.py); THRESHOLD is the product's."""
 import math
@@ -23,7 +26,7 @@ from typing import Protocol
 
 from ..search.text import HAN
 
-THRESHOLD = 0.46  # probability at or above which two items count as one event (chosen on the tuning part)
+THRESHOLD = 0.37  # probability at or above which two items count as one event (chosen on the tuning part)
 
 _DATE = re.compile(r"(\d{1,2})月(\d{1,2})日(?:(?:至|到|—|-|～|~)(?:(\d{1,2})月)?(\d{1,2})日)?")
 # A day without its month (13日晚上, 当月21日): the month is the filing day's, or the one before when the day
@@ -181,16 +184,17 @@ class Document:
     event_dates: frozenset = frozenset()  # the first date the body names (a range: each of its ends)
     numbers: dict = field(default_factory=dict)  # unit → [(low, high)]: what each count can mean (90余人: 90–99)
     title: str = ""  # normalized
+    name: str = ""  # the unit's name, normalized: the other unit's report of its event names it (东湖社区)
 
     @classmethod
-    def of(cls, unit, day: int, text: str) -> "Document":
+    def of(cls, unit, day: int, text: str, name: str = "") -> "Document":
         filed = date.fromordinal(day) if day > 0 else None
         title_end = len(normalize(text.split("\n", 1)[0])) if "\n" in text else 0
         text = normalize(text)
         features, counts, dates = _read(text, filed)
         # a date in the title only is a reporting period (本周4月13日—4月17日), not an event's day
         first = next((keys for start, _end, keys in dates if start >= title_end), set())
-        return cls(unit, day, features, text, frozenset(first), counts, text[:title_end])
+        return cls(unit, day, features, text, frozenset(first), counts, text[:title_end], normalize(name))
 
 
 def _counts_conflict(a: Document, b: Document) -> float:
@@ -251,11 +255,13 @@ def _weights(keys, a: Document, b: Document, frequencies: Frequencies) -> dict[s
 
 
 # Fitted on the tuning part (python bench/duplicates.py --fit): intercept, then one per signal of _signals.
-COEFFICIENTS = (-2.14, 0.38, 0.11, 0.65, 0.48, 0.5, 1.11, 0.63, -0.91, 0.52, 1.54, -0.5, -0.65, -1.09, -0.44, -0.71,
-                -0.97, 0.94, -0.73)
+COEFFICIENTS = (-2.15, 0.54, 0.14, 0.81, 0.31, 0.32, 0.72, 0.65, -0.72, 0.64, 1.25, -0.4, -0.94, -0.74, -0.35, -0.9,
+                -0.56, 0.73, -0.85, -0.19, -0.91, 1.38)
 SIGNALS = ("words_contained", "words_weight", "numbers_weight", "people", "places", "same_event_date", "days_apart",
            "same_unit", "rare_words", "dated_evidence", "unmatched_names", "other_event_date", "other_counts",
-           "other_people", "other_places", "other_title_places", "some_words", "numbers_apart")
+           "other_people", "other_places", "other_title_places", "some_words", "numbers_apart", "title_not_held",
+           "own_little_shared", "names_other_unit")
+NO_WORDS = 1.0  # the weight of one rare word pair is about 5: an item with less says close to nothing in its words
 RARE_HELD = 3  # a word at most this many other items hold is the event's own (a name, a place, what happened)
 
 
@@ -266,13 +272,13 @@ def _is_rare(key: str, a: Document, b: Document, frequencies: Frequencies) -> bo
 
 def _unmatched_names(a: Document, b: Document) -> float:
     """Of the people and places one item names, the share the other does not name: two reports of one event
-    name the same ones (a 简讯 names fewer, all of them in the long report); two events name their own."""
+    name the same ones (a 简讯 names fewer, all of them in the long report); two events name their own. An item
+    that names no one (a school's own account: 我校, 开学第三天) leaves nothing unmatched."""
     shares = []
     for one, other in ((a, b), (b, a)):
         names = [key[2:] for key in one.features if key[0] in "pl"]
-        if names:
-            shares.append(sum(1 for name in names if name not in other.text) / len(names))
-    return min(shares, default=0.0)
+        shares.append(sum(1 for name in names if name not in other.text) / len(names) if names else 0.0)
+    return min(shares)
 
 
 def _names_apart(a: Document, b: Document, kind: str, weights: dict[str, float]) -> float:
@@ -293,10 +299,42 @@ def _titles_apart(a: Document, b: Document) -> float:
     return float(not any(place in b.text for place in places[0]) and not any(place in a.text for place in places[1]))
 
 
+_VALUE = re.compile(r"n:(\d+(?:\.\d+)?)")
+
+
 def _numbers_apart(a: Document, b: Document) -> float:
-    """1 when both items give numbers and share none: two reports of one event repeat at least one figure."""
+    """1 when both items give numbers and share none: two reports of one event repeat at least one figure. A figure
+    of 10 or more counts as shared whatever its unit (12批次 and 12份样品, 86人 and 86人次: one count, two
+    units' words for it)."""
     numbers = [{key for key in doc.features if key[0] == "n"} for doc in (a, b)]
-    return float(all(numbers) and not numbers[0] & numbers[1])
+    if not all(numbers) or numbers[0] & numbers[1]:
+        return 0.0
+    values = [{found[1] for found in map(_VALUE.match, keys) if found and float(found[1]) >= 10} for keys in numbers]
+    return float(not values[0] & values[1])
+
+
+def _title_held(a: Document, b: Document, weights: dict[str, float]) -> float:
+    """Of what a title says happened (its weighty word pairs, not those of the people and places named), the share
+    by weight that the other item's text holds; the better of the two titles. One event's reports name what
+    happened in the title (清淤, 反诈, 地震) and the other tells of it; two events at one place on one day share the
+    place, not what the titles say was done there (水质监测采样 and 清淤疏浚 of one river). A title with no weighty
+    words says nothing against the other item."""
+    named = {name[i:i + 2] for doc in (a, b) for key in doc.features if key[0] in "pl"
+             for name in (key[2:],) for i in range(len(name) - 1)}
+    best = 0.0
+    for one, other in ((a, b), (b, a)):
+        keys = {"w:" + run[i:i + 2] for run in _HAN_RUN.findall(one.title) for i in range(len(run) - 1)
+                if run[i:i + 2] not in named}
+        said = sum(weights.get(key, 0.0) for key in keys)
+        held = sum(weights.get(key, 0.0) for key in keys if key in other.features)
+        best = max(best, (held + NO_WORDS) / (said + NO_WORDS))
+    return best
+
+
+def _names_other_unit(a: Document, b: Document) -> float:
+    """1 when the items are two units' and one text names the other's unit: a unit's own account of an event names
+    neither itself nor its place (我校, 我社区), the other unit's report of the event names both."""
+    return float(a.unit != b.unit and bool(a.name and a.name in b.text or b.name and b.name in a.text))
 
 
 def _shared_keys(a: Document, b: Document) -> set[str]:
@@ -331,7 +369,9 @@ def _signals(a: Document, b: Document, frequencies: Frequencies) -> tuple[list[f
                 places += weight
     words = [total(a.features, "w"), total(b.features, "w"), shared_words]
     same_date = float(bool(a.event_dates & b.event_dates))
-    contained = words[2] / (min(words[:2]) or 1.0)  # how much of the shorter one's weighty words the other holds
+    # how much of the shorter one's weighty words the other holds; where neither has any (a re-filing made only of
+    # what the unit writes every time), nothing in the words tells the two apart, so the words say nothing against it
+    contained = (words[2] + NO_WORDS) / (min(words[:2]) + NO_WORDS)
     evidence = min((facts / 20 + named / 6 + rare / 10) / 2, 1.0)
     signals = [
         contained,
@@ -354,6 +394,12 @@ def _signals(a: Document, b: Document, frequencies: Frequencies) -> tuple[list[f
         # of one unit on one day at one place share their names and date and little of what happened
         min(contained / 0.2, 1.0),
         _numbers_apart(a, b),
+        # one day, and neither title's account of what happened is in the other text: two events at one place
+        same_date * (1 - _title_held(a, b, weights)),
+        # one unit's two reports of one event (a re-filing, its own 简讯) share half its weighty words or more; one
+        # unit's two events of a day (a patrol and a clean-up of one river) share their names and little else
+        float(a.unit == b.unit) * (1 - min(contained / 0.5, 1.0)),
+        _names_other_unit(a, b),
     ]
     strong = {key: (a.features.get(key) or b.features[key]) for key in shared if weights[key] >= 1.0}
     return signals, strong

@@ -55,7 +55,7 @@ def _document(item: Item) -> events.Document:
     if key not in _documents:
         if len(_documents) >= DOCUMENTS_SIZE:
             _documents.clear()
-        _documents[key] = events.Document.of(*key)
+        _documents[key] = events.Document.of(*key, item.unit.name)
     return _documents[key]
 
 

@@ -32,7 +32,8 @@ IN_PERIOD = "2026-11-18T10:00+08:00"
 
 def test_evaluation_set_test_part_holds_its_reported_figures():
     """A regression guard at the figures docs/search-and-duplicates.md reports, not the targets: the targets (0.95
-    for every kind and overall) are not met on the fresh test batches (that document, Near-duplicates)."""
+    for every kind and overall) are not met on the fresh test batches, nor for "same topic" and the overall
+    precision on the whole test part (that document, Near-duplicates)."""
     documents, pairs, frequencies = eval_documents()
     assert len(pairs) >= 150
     assert {(pair.kind, pair.split) for pair in pairs} == {
@@ -41,19 +42,46 @@ def test_evaluation_set_test_part_holds_its_reported_figures():
     found = [(events.compare(documents[pair.a], documents[pair.b], frequencies).duplicate, pair.duplicate)
              for pair in tests]
     precision, recall, *_ = measure(found)
-    assert precision >= 0.96 and recall >= 0.97, (precision, recall)
+    assert precision >= 0.94 and recall >= 0.99, (precision, recall)
     for kind in DUPLICATE_KINDS:
         of_kind = [got for (got, _want), pair in zip(found, tests) if pair.kind == kind]
-        assert sum(of_kind) / len(of_kind) >= 0.85, kind
+        assert sum(of_kind) / len(of_kind) >= 0.95, kind
     same_topic = [got for (got, _want), pair in zip(found, tests) if pair.kind == "same_topic"]
-    assert 1 - sum(same_topic) / len(same_topic) >= 0.96
+    assert 1 - sum(same_topic) / len(same_topic) >= 0.94
     street_template = [got for (got, _want), pair in zip(found, tests) if pair.kind == "street_template"]
     assert not any(street_template)
 
 
 def test_the_old_generated_pairs_stay_a_regression_check():
     precision, recall = report_old_pairs()
-    assert precision >= 0.99 and recall >= 0.8
+    assert precision >= 0.99 and recall >= 0.85
+
+
+class _AllBoilerplate:
+    """An office where every word and place of the texts below is written by every item (weight 0) and the dates
+    and figures are rare: what a city's history makes of a short report in a unit's routine wording."""
+
+    def office(self, key):
+        return (48000, 48000) if key[0] in "wl" else (101, 48000)
+
+    def unit(self, unit, key):
+        return (200, 200) if key[0] in "wl" else (3, 200)
+
+
+ROUTINE = ("桂花社区安全生产周巡查情况\n本周，桂花社区按照街道安全生产工作要求，组织网格员对辖区沿街商铺、出租屋开展"
+           "安全生产巡查，共巡查沿街商铺{shops}家、出租屋{homes}户，发现隐患{risks}处，已督促整改到位。")
+
+
+def test_a_refiling_made_only_of_routine_wording_is_still_found():
+    """Where neither item has a weighty word, the words say nothing of what happened: the figures and the days
+    decide: a re-filing is found, the same routine report of another week is not."""
+    filed_on = date(2026, 5, 22).toordinal()
+    text = ROUTINE.format(shops=38, homes=25, risks=2)
+    original = events.Document.of(1, filed_on, text)
+    refiled = events.Document.of(1, filed_on + 1, text.replace("已督促", "均已督促").replace("。", "；", 1))
+    next_week = events.Document.of(1, filed_on + 7, ROUTINE.format(shops=41, homes=18, risks=5))
+    assert events.compare(original, refiled, _AllBoilerplate()).duplicate
+    assert not events.compare(original, next_week, _AllBoilerplate()).duplicate
 
 
 def test_full_width_and_spacing_do_not_hide_a_fact():
