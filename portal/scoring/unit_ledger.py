@@ -91,24 +91,39 @@ def chart_unit_months(run: ScoreRun, unit_id: int) -> list[MonthFigure]:
     return figures
 
 
-def list_ledger(run: ScoreRun, unit_id: int) -> list[LedgerLine]:
+@dataclass
+class UnitAccount:
+    """A unit's score page: its ledger and its quota windows begun so far, from one reading of its facts."""
+
+    ledger: list[LedgerLine]
+    quotas: list[engine.WindowProgress]
+
+
+def account_unit(run: ScoreRun, unit_id: int) -> UnitAccount:
     """The unit's ledger for a stored run: the engine over the unit's own facts with the run's rule set
     and as_of. Every row depends on the unit's facts alone, so the rows add up to the stored raw score
-    as long as the run is fresh (which the pages ensure)."""
+    as long as the run is fresh (which the pages ensure). The quota windows are counted from the same
+    facts at the same moment, as the incremental update counts the stored ones."""
     rule_set = db.session.get(RuleSet, run.rule_set_id)
     rules = parse_rules(rule_set)
     period = period_of(rule_set, run.as_of)
     facts = gather_facts(rules, unit_id, period)
     if not facts.units:
-        return []
+        return UnitAccount([], [])
+    quotas = engine.measure_quota_progress(rules, period, run.as_of, facts.units[0], facts.items)
     try:
         result = engine.score_units(rules, period, run.as_of, facts.units, facts.items,
                                     facts.solicitations)
     except engine.ScoringError:
-        return []
+        return UnitAccount([], quotas)
     rows = result.unit(unit_id).ledger
     item_ids = {row.item for row in rows if row.item is not None}
     titles = dict(db.session.execute(
         select(Item.id, func.coalesce(Item.edited_title, Item.title)).where(Item.id.in_(item_ids))
     ).all()) if item_ids else {}
-    return [LedgerLine(row.date, row.item, titles.get(row.item), row.rule_key, row.rule, row.points) for row in rows]
+    return UnitAccount([LedgerLine(row.date, row.item, titles.get(row.item), row.rule_key, row.rule, row.points)
+                        for row in rows], quotas)
+
+
+def list_ledger(run: ScoreRun, unit_id: int) -> list[LedgerLine]:
+    return account_unit(run, unit_id).ledger

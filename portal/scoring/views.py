@@ -9,7 +9,6 @@ from ..web.fields import query_int, query_page
 from ..web.htmx import render_page
 from .chart import draw_months
 from .periods import get_active_rule_set, parse_rules
-from .quota_windows import measure_unit_quotas
 from .runs import ensure_fresh_scores
 from .standings import (
     RULE_NAMES,
@@ -21,7 +20,7 @@ from .standings import (
     summarize_month,
     top_raw,
 )
-from .unit_ledger import chart_unit_months, group_ledger, list_ledger
+from .unit_ledger import account_unit, chart_unit_months, group_ledger
 
 
 bp = Blueprint("scoring", __name__)
@@ -50,13 +49,14 @@ def _unit_score_page(unit_id: int):
     run = ensure_fresh_scores()
     rule_set = get_active_rule_set()
     rules = parse_rules(rule_set)
+    account = account_unit(run, unit_id)
     return render_page(
         "scoring/unit_score.html",
         unit=unit, run=run, rule_set=rule_set, period=describe_period(run),
         standing=get_standing(run, unit_id),
-        ranked=count_ranked_units(run), months=group_ledger(list_ledger(run, unit_id)),
+        ranked=count_ranked_units(run), months=group_ledger(account.ledger),
         chart=draw_months(chart_unit_months(run, unit_id)), top=top_raw(run),
-        quotas=measure_unit_quotas(unit_id, run.as_of), rule_names=RULE_NAMES,
+        quotas=account.quotas, rule_names=RULE_NAMES,
         base=rules.base, normalize=rules.normalize,
     )
 

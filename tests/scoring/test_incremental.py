@@ -161,3 +161,19 @@ def test_the_dashboards_quota_windows_are_stored_and_follow_each_filing(app, wor
     after = list_open_quotas(world.own.id, utcnow())
     assert after == live()
     assert sum(window.submitted for window in after) > sum(window.submitted for window in before)
+
+
+@pytest.mark.now(MID_PERIOD)
+def test_the_score_pages_quota_windows_are_the_live_count_from_the_ledgers_facts(world, make):
+    """The unit's score page counts its windows from the facts its ledger read (one reading of them);
+    they are what a live count over all of the unit's facts gives, assessed windows included."""
+    from portal.scoring.quota_windows import measure_unit_quotas
+    from portal.scoring.unit_ledger import account_unit
+
+    for day in (2, 9, 10, 30, 61):
+        submitted_item(make, world, period_day(day))
+    run = compute_scores()
+    db.session.commit()
+    account = account_unit(run, world.own.id)
+    assert account.ledger and any(window.assessed for window in account.quotas)
+    assert account.quotas == measure_unit_quotas(world.own.id, run.as_of)
