@@ -115,7 +115,9 @@ def _holders(keys: list[str]) -> dict[str, list[int]]:
 def _check(item: Item, document: events.Document) -> list[tuple[Item, events.Match]]:
     """The items of the window reporting the same event as this one, best first. Candidates share the most
     rare features with it (a wide net: any shared date, number, name or rare word); each is then scored.
-    Compared: what the office has received, and the item's own unit's items."""
+    Compared: every item of the window, another unit's drafts too, so that a pair is found when the later
+    of its two items is saved, whatever their states then (who may see a pair is decided when it is read:
+    list_similar_items, count_similar); signing an item for the office needs no second search."""
     keys = sorted(key for key in document.features if key not in _boilerplate)
     holders = _holders(keys)
     office = {key: len(ids) for key, ids in holders.items()}
@@ -124,12 +126,10 @@ def _check(item: Item, document: events.Document) -> list[tuple[Item, events.Mat
     if not shared:
         return []
     moment = item.created_at or utcnow()
-    # By primary key alone, the window and who may be compared read here: given those conditions too, the
-    # planner scans the index of every item the office has received (SQLite's MULTI-INDEX OR) for a few dozen.
-    ranked = db.session.execute(select(Item.id, Item.unit_id, Item.status, Item.created_at).where(
+    # By primary key alone, the window read here: given it too, the planner scans an index of every item.
+    ranked = db.session.execute(select(Item.id, Item.created_at).where(
         Item.id.in_([other_id for other_id, _n in shared.most_common(CANDIDATES * 4)]))).all()
-    chosen = sorted((row.id for row in ranked if moment - WINDOW <= row.created_at <= moment + WINDOW
-                     and (row.status in OFFICE_VISIBLE or row.unit_id == item.unit_id)),
+    chosen = sorted((row.id for row in ranked if moment - WINDOW <= row.created_at <= moment + WINDOW),
                     key=lambda other_id: (-shared[other_id], -other_id))[:CANDIDATES]
     if not chosen:
         return []
@@ -170,8 +170,8 @@ def shared_marks(a: events.Document, b: events.Document, match: events.Match) ->
 
 
 def record_similar_items(item: Item) -> None:
-    """On save and on sign-off: the item's pairs are found once and stored both ways, so the other item's page
-    and the inbox show them too (a newer matching item refreshes the older one's list)."""
+    """On save: the item's pairs are found once and stored both ways, so the other item's page and the inbox
+    show them too (a newer matching item refreshes the older one's list)."""
     db.session.flush()
     db.session.execute(delete(Similarity).where(or_(Similarity.item_id == item.id, Similarity.other_id == item.id)))
     rows = []

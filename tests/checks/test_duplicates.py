@@ -9,7 +9,8 @@ from bench.duplicate_eval import DISTINCT_KINDS, DUPLICATE_KINDS
 from bench.duplicates import eval_documents, measure, report_old_pairs
 from portal.checks import events
 from portal.checks.models import Combination, DuplicateMark, ItemFeature, Similarity
-from portal.extensions import db, utcnow
+from portal.extensions import db
+from portal.items.services import transition_item, utcnow
 from portal.items.models import Item
 from portal.scoring.adoptions import record_adoption
 from portal.scoring.runs import current_run, ensure_fresh_scores
@@ -172,6 +173,30 @@ def test_signing_records_the_pair_and_the_office_sees_both_with_the_reasons(app,
     assert inbox.count("疑似重复") == 2 and alone.title in inbox
     page = editor.get(f"/items/{theirs.id}").get_data(as_text=True)  # the older item lists the newer one
     assert mine.title in page and f"/items/{theirs.id}/similar/{mine.id}" in page and "同一日期" in page
+
+
+@pytest.mark.parametrize("first", ["mine", "theirs"])
+def test_the_pair_is_found_whichever_units_item_was_written_first(app, client, world, make, first):
+    """A unit's draft written before another unit's report of the event is paired when the report is saved;
+    the office sees the pair once both are signed, with no search at signing; nobody sees it before."""
+    if first == "mine":
+        mine = filed(make, world, EVENT, status="draft")
+        theirs = filed(make, world, SAME_EVENT, own=False, status="awaiting_signoff", title="消防培训送进楼栋")
+    else:
+        theirs = filed(make, world, SAME_EVENT, own=False, status="awaiting_signoff", title="消防培训送进楼栋")
+        mine = filed(make, world, EVENT, status="draft")
+    assert stored_pairs() == {(mine.id, theirs.id), (theirs.id, mine.id)}
+    editor = app.test_client()
+    login(editor, world.editor)
+    login(client, world.reporter)
+    assert theirs.title not in client.get(f"/items/{mine.id}").get_data(as_text=True)
+    with app.test_request_context(method="POST"):
+        for item, actor in ((mine, world.reporter), (mine, world.signer), (theirs, world.other_signer)):
+            transition_item(db.session.get(Item, item.id), actor, "send" if actor is world.reporter else "sign")
+    db.session.commit()
+    page = editor.get(f"/items/{theirs.id}").get_data(as_text=True)
+    assert mine.title in page and f"/items/{theirs.id}/similar/{mine.id}" in page
+    assert editor.get("/inbox").get_data(as_text=True).count("疑似重复") == 2
 
 
 def test_the_item_page_reads_the_stored_pairs_and_an_edit_refreshes_them(client, world, make):
