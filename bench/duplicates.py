@@ -128,15 +128,22 @@ def tune():
     for signals, label in rows:
         z = weights[0] + sum(w * s for w, s in zip(weights[1:], signals))
         scored.append((1 / (1 + math.exp(-z)), label))
-    # the best min(precision, recall); of the thresholds reaching it, the middle one: as far as the tuning part
-    # allows from both the last non-duplicate kept apart and the last duplicate found
+    # the middle of the plateau around the best min(precision, recall): the thresholds next to the best one that
+    # stay within one pair of it (a single best point is where the tuning part's own pairs happen to fall; the
+    # middle is as far as the part allows from both the last non-duplicate kept apart and the last duplicate found)
     grid = [i / 100 for i in range(5, 96)]
     quality = {t: min(measure([(p >= t, bool(label)) for p, label in scored])[:2]) for t in grid}
     best = max(quality.values())
-    reaching = [t for t in grid if quality[t] == best]
-    threshold = reaching[len(reaching) // 2]
-    print(f"THRESHOLD = {threshold:.2f}: min(precision, recall) on the tuning part {best:.3f} "
-          f"(reached from {reaching[0]:.2f} to {reaching[-1]:.2f})")
+    within = best - 1 / sum(1 for _signals, label in rows if label)
+    peak = grid.index(max(grid, key=quality.get))
+    low = high = peak
+    while low > 0 and quality[grid[low - 1]] >= within:
+        low -= 1
+    while high < len(grid) - 1 and quality[grid[high + 1]] >= within:
+        high += 1
+    threshold = grid[(low + high) // 2]
+    print(f"THRESHOLD = {threshold:.2f}: min(precision, recall) on the tuning part {quality[threshold]:.3f} (best "
+          f"{best:.3f}; within one pair of it from {grid[low]:.2f} to {grid[high]:.2f})")
     events.COEFFICIENTS, events.THRESHOLD = tuple(weights), threshold
 
 

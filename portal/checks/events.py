@@ -26,7 +26,7 @@ from typing import Protocol
 
 from ..search.text import HAN
 
-THRESHOLD = 0.37  # probability at or above which two items count as one event (chosen on the tuning part)
+THRESHOLD = 0.42  # probability at or above which two items count as one event (chosen on the tuning part)
 
 _DATE = re.compile(r"(\d{1,2})月(\d{1,2})日(?:(?:至|到|—|-|～|~)(?:(\d{1,2})月)?(\d{1,2})日)?")
 # A day without its month (13日晚上, 当月21日): the month is the filing day's, or the one before when the day
@@ -255,8 +255,8 @@ def _weights(keys, a: Document, b: Document, frequencies: Frequencies) -> dict[s
 
 
 # Fitted on the tuning part (python bench/duplicates.py --fit): intercept, then one per signal of _signals.
-COEFFICIENTS = (-2.15, 0.54, 0.14, 0.81, 0.31, 0.32, 0.72, 0.65, -0.72, 0.64, 1.25, -0.4, -0.94, -0.74, -0.35, -0.9,
-                -0.56, 0.73, -0.85, -0.19, -0.91, 1.38)
+COEFFICIENTS = (-1.89, 0.51, 0.31, 0.74, 0.32, 0.16, 0.49, 0.65, -0.57, 0.72, 1.05, -0.41, -1.1, -1.06, -0.32, -0.43,
+                -0.79, 0.65, -1.03, -0.3, -0.77, 1.67)
 SIGNALS = ("words_contained", "words_weight", "numbers_weight", "people", "places", "same_event_date", "days_apart",
            "same_unit", "rare_words", "dated_evidence", "unmatched_names", "other_event_date", "other_counts",
            "other_people", "other_places", "other_title_places", "some_words", "numbers_apart", "title_not_held",
@@ -331,10 +331,33 @@ def _title_held(a: Document, b: Document, weights: dict[str, float]) -> float:
     return best
 
 
-def _names_other_unit(a: Document, b: Document) -> float:
-    """1 when the items are two units' and one text names the other's unit: a unit's own account of an event names
-    neither itself nor its place (我校, 我社区), the other unit's report of the event names both."""
-    return float(a.unit != b.unit and bool(a.name and a.name in b.text or b.name and b.name in a.text))
+def _street_part(a: Document, b: Document) -> bool:
+    """One item is a street office's and the other a community's that names 街道 in its text: the community's own
+    account of a street-wide event (接到街道指令, 按照街道统一部署) counts only its part and names its own people."""
+    return any("街道" in one.name and other.name.endswith("社区") and "街道" in other.text[len(other.title):]
+               for one, other in ((a, b), (b, a)))
+
+
+def _names_other_unit(a: Document, b: Document, street_part: bool) -> bool:
+    """The items are two units' and one text names the other's unit: a unit's own account of an event names neither
+    itself nor its place (我校, 我社区), the other unit's report of the event names both. A community's account of a
+    street-wide event names its street as 街道 (接到街道指令, 按照街道统一部署)."""
+    if a.unit == b.unit:
+        return False
+    for one, other in ((a, b), (b, a)):
+        if one.name and one.name in other.text:
+            return True
+    return street_part
+
+
+def _happened(a: Document, b: Document, weights: dict[str, float]) -> float:
+    """The saturating share of the shorter item's weighty words the other holds, the units' own names left out: a
+    host's report of its other event of the day shares the host's name with the visitor's report and little of what
+    was done."""
+    named = {name[i:i + 2] for name in (a.name, b.name) for i in range(len(name) - 1)}
+    words = [{key: weights[key] for key in doc.features if key[0] == "w" and key[2:] not in named} for doc in (a, b)]
+    held = sum(weight for key, weight in words[0].items() if key in words[1])
+    return min((held + NO_WORDS) / (min(sum(words[0].values()), sum(words[1].values())) + NO_WORDS) / 0.2, 1.0)
 
 
 def _shared_keys(a: Document, b: Document) -> set[str]:
@@ -373,6 +396,10 @@ def _signals(a: Document, b: Document, frequencies: Frequencies) -> tuple[list[f
     # what the unit writes every time), nothing in the words tells the two apart, so the words say nothing against it
     contained = (words[2] + NO_WORDS) / (min(words[:2]) + NO_WORDS)
     evidence = min((facts / 20 + named / 6 + rare / 10) / 2, 1.0)
+    # a community's own part of a street-wide event has its own counts, people and places: none of them says "another
+    # event" against the street's report
+    street_part = _street_part(a, b)
+    whole = 0.0 if street_part else 1.0
     signals = [
         contained,
         min(words[2] / 200, 1.0),
@@ -384,22 +411,23 @@ def _signals(a: Document, b: Document, frequencies: Frequencies) -> tuple[list[f
         float(a.unit == b.unit),
         min(rare / 10, 1.0),
         same_date * evidence,
-        _unmatched_names(a, b),
+        _unmatched_names(a, b) * whole,
         float(bool(a.event_dates and b.event_dates and not a.event_dates & b.event_dates)),
-        _counts_conflict(a, b),
-        _names_apart(a, b, "p", weights),
-        _names_apart(a, b, "l", weights),
-        _titles_apart(a, b),
+        _counts_conflict(a, b) * whole,
+        _names_apart(a, b, "p", weights) * whole,
+        _names_apart(a, b, "l", weights) * whole,
+        _titles_apart(a, b) * whole,
         # two units' own wording of one event shares a fifth of the shorter one's weighty words or more; two events
         # of one unit on one day at one place share their names and date and little of what happened
         min(contained / 0.2, 1.0),
-        _numbers_apart(a, b),
+        _numbers_apart(a, b) * whole,
         # one day, and neither title's account of what happened is in the other text: two events at one place
         same_date * (1 - _title_held(a, b, weights)),
         # one unit's two reports of one event (a re-filing, its own 简讯) share half its weighty words or more; one
         # unit's two events of a day (a patrol and a clean-up of one river) share their names and little else
         float(a.unit == b.unit) * (1 - min(contained / 0.5, 1.0)),
-        _names_other_unit(a, b),
+        # the other's unit named, as far as what happened is shared too: a host's other event of the day is not
+        _happened(a, b, weights) if _names_other_unit(a, b, street_part) else 0.0,
     ]
     strong = {key: (a.features.get(key) or b.features[key]) for key in shared if weights[key] >= 1.0}
     return signals, strong
