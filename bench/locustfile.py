@@ -3,12 +3,12 @@
 Reporters open their dashboard and lists and file items with a phone photo, sent for signing;
 signers work their sign-off queue; editors filter the inbox, open items and look at the ranking.
 HelloUser only asks for /bench/hello (bench/wsgi_bench.py). Pace: BENCH_PACE tasks a second per
-user (0: as fast as the server answers). Accounts are the generator's r<N>, s<N>, bench_editor."""
+user on average, each pause drawn at random (0: as fast as the server answers). Accounts are the generator's r<N>, s<N>, bench_editor."""
 import os
 import random
 import re
 
-from locust import HttpUser, constant, constant_throughput, task
+from locust import HttpUser, constant, task
 
 from phone_photo import phone_photo
 
@@ -25,9 +25,17 @@ STATUSES = ["submitted", "in_review", "adopted", "not_adopted", ""]
 PHOTO = phone_photo()
 
 
+def paced(_user) -> float:
+    """Each user's pause before its next task: exponential around 1/PACE, so the users' tasks arrive as
+    independent people's do (a Poisson stream, with its natural clumps). Not constant_throughput: locust
+    starts users ten at a time (its spawn rate a second) and a fixed pace keeps each ten in step for the
+    whole run, ten requests landing in the same millisecond every second, a burst no office produces."""
+    return random.expovariate(PACE)
+
+
 class PortalUser(HttpUser):
     abstract = True
-    wait_time = constant_throughput(PACE) if PACE else constant(0)
+    wait_time = paced if PACE else constant(0)
 
     def account(self) -> str:
         raise NotImplementedError
