@@ -250,7 +250,8 @@ def test_the_follow_up_picker_lists_dates_and_status_newest_first_and_narrows_to
     page.get_by_label("标题", exact=True).fill("续报：查找时写下的标题")
     page.get_by_label("按标题查找之前报送的信息").fill(words)
     if not javascript:
-        page.get_by_role("button", name="查找").click()
+        with page.expect_navigation():  # the form comes back narrowed: check the new page, not the old one
+            page.get_by_role("button", name="查找").click()
     page.wait_for_function("([w, n]) => { const o = document.querySelectorAll('#follow_up_of_id option');"
                            " return o.length > 1 && o.length < n + 1 && Array.from(o).slice(1).every(x => x.text.includes(w)); }",
                            arg=[words, len(options)])
