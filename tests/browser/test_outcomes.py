@@ -16,6 +16,8 @@ from tests import mobile
 from tests.browser.test_phone import ITEM_URL, items_titled
 from tests.mobile import press, sign_in, start_item, write_item
 
+PlaywrightTimeout = pytest.importorskip("playwright.sync_api").TimeoutError
+
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
 
@@ -246,15 +248,18 @@ def test_the_follow_up_picker_lists_dates_and_status_newest_first_and_narrows_to
     assert len(options) > 5 and all(re.match(r"\d{4}年\d{1,2}月\d{1,2}日 .+（.+）$", text) for text in options)
     dates = [tuple(map(int, re.match(r"(\d+)年(\d+)月(\d+)日", text).groups())) for text in options]
     assert dates == sorted(dates, reverse=True)  # newest first
-    words = re.match(r".+? (.+)（", options[-1]).group(1)[-4:]  # the end of the oldest one's title
+    words = re.match(r".+? (.+)（", options[-1]).group(1)[-8:]  # the end of the oldest one's title
     page.get_by_label("标题", exact=True).fill("续报：查找时写下的标题")
     page.get_by_label("按标题查找之前报送的信息").fill(words)
     if not javascript:
         with page.expect_navigation():  # the form comes back narrowed: check the new page, not the old one
             page.get_by_role("button", name="查找").click()
-    page.wait_for_function("([w, n]) => { const o = document.querySelectorAll('#follow_up_of_id option');"
-                           " return o.length > 1 && o.length < n + 1 && Array.from(o).slice(1).every(x => x.text.includes(w)); }",
-                           arg=[words, len(options)])
+    try:
+        page.wait_for_function("([w, n]) => { const o = document.querySelectorAll('#follow_up_of_id option');"
+                               " return o.length > 1 && o.length < n + 1 && Array.from(o).slice(1).every(x => x.text.includes(w)); }",
+                               arg=[words, len(options)])
+    except PlaywrightTimeout:  # say what the list held: a failure under load once left nothing to go on
+        raise AssertionError(f"looked for {words!r} among {len(options)}: {picker.locator('option').all_inner_texts()}")
     assert page.get_by_label("标题", exact=True).input_value() == "续报：查找时写下的标题"
     page.get_by_label("按标题查找之前报送的信息").scroll_into_view_if_needed()
     page.screenshot(path=str(live_server.shots / f"follow-up-picker-{'js' if javascript else 'no-js'}.png"))
