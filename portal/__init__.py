@@ -38,6 +38,7 @@ def default_config(instance_path: str) -> dict:
         "PHOTO_MAX_PIXELS": 40_000_000,
         "PHOTO_MAX_SIDE": 1920,
         "THUMB_SIDE": 240,
+        "PHOTO_KEEP_MAX_BITS_PER_PIXEL": 6,
         "ITEM_MAX_PHOTOS": 9,
         # Pixels one request may decode, all photos together (nine 22-megapixel phone photos): decoding is
         # what costs, a 4.9 KB PNG can declare 40 megapixels, and a form may carry many files.

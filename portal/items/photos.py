@@ -1,7 +1,8 @@
-"""Photos: checked to be real images, re-encoded (which drops EXIF, GPS included, and anything
-appended to the file), scaled, and given a small thumbnail for lists. Names are chosen by the server."""
+"""Photos: checked to be real images, stripped of EXIF (GPS included) and of anything appended to the
+file, scaled, and given a small thumbnail for lists. Names are chosen by the server."""
 import io
 import os
+import re
 import secrets
 import warnings
 from dataclasses import dataclass
@@ -95,18 +96,102 @@ def open_photo(data: bytes, filename: str) -> Image.Image:
     return image
 
 
-def encode_photo(data: bytes, filename: str, image: Image.Image | None = None) -> EncodedPhoto:
-    """Decoded, re-encoded as JPEG and scaled: the costly step, after every cheap check passed."""
-    image = image or open_photo(data, filename)
+# The JPEG segments a decoder needs. Baseline, extended and progressive Huffman frames only: browsers
+# decode no arithmetic-coded, lossless or hierarchical JPEG (Pillow does), so those are re-encoded.
+_FRAMES = {0xC0, 0xC1, 0xC2}
+_KEPT = _FRAMES | {0xC4, 0xDB, 0xDD, 0xDA}  # + Huffman tables, quantisation tables, restart interval, scan
+_DROPPED = set(range(0xE0, 0xF0)) | {0xFE}  # APP0–APP15 (JFIF, EXIF with GPS, XMP, ICC, …) and comments
+# A fresh JFIF header, version 1.01, no density, no thumbnail: some readers (python-docx's, for the Word
+# edition) recognise a JPEG only by a JFIF or EXIF segment.
+_JFIF = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+# In a scan's entropy-coded data 0xFF is followed by 0x00 (a stuffed byte), a restart marker or another 0xFF
+# (fill); any other byte ends the scan.
+_SCAN_END = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def _essential_jpeg(data: bytes) -> bytes | None:
+    """The JPEG with only what a browser needs to show it: every APPn segment and comment dropped (EXIF and
+    GPS with them) for a fresh JFIF header, everything after the end-of-image marker gone, the compressed pixels untouched. None
+    for a structure this does not know or trust (an Adobe segment says how the colours are coded, so
+    dropping it would change them): such a file is re-encoded instead."""
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    kept, pos, end = [b"\xff\xd8", _JFIF], 2, len(data)
+    frame = False
+    while pos + 2 <= end and data[pos] == 0xFF:
+        while pos < end - 1 and data[pos + 1] == 0xFF:  # fill bytes before a marker
+            pos += 1
+        marker = data[pos + 1] if pos + 1 < end else None
+        if marker == 0xD9:
+            return b"".join(kept) + b"\xff\xd9" if frame else None
+        if marker is None or pos + 4 > end:
+            return None
+        length = int.from_bytes(data[pos + 2:pos + 4], "big")
+        segment_end = pos + 2 + length
+        if length < 2 or segment_end > end:
+            return None
+        if marker == 0xEE and data[pos + 4:pos + 9] == b"Adobe":
+            return None
+        if marker in _KEPT:
+            frame = frame or marker in _FRAMES
+            if marker == 0xDA and not frame:
+                return None
+            kept.append(data[pos:segment_end])
+        elif marker not in _DROPPED:
+            return None
+        pos = segment_end
+        if marker == 0xDA:
+            scan_end = _SCAN_END.search(data, pos)
+            if scan_end is None:
+                return None
+            kept.append(data[pos:scan_end.start()])
+            pos = scan_end.start()
+    return None
+
+
+ORIENTATION = 0x0112
+
+
+def _kept_as_sent(image: Image.Image, data: bytes, side: int) -> bytes | None:
+    """The upload's own compressed pixels, stripped, when they need no work: an upright colour JPEG within
+    the side limit and no denser than a high-quality encoding (a photo from the item form's script, which
+    already scaled and compressed it on the phone). Re-encoding such a photo costs the filing most of its
+    CPU and loses a generation of quality for no smaller file."""
     config = current_app.config
-    side = config["PHOTO_MAX_SIDE"]
-    # A JPEG far over the limit (a phone's 4000 × 3000 sent without the page's script) is decoded at a
-    # half or a quarter of its size by the decoder itself, never below what the limit keeps.
-    image.draft("RGB", _fitted(image.width, image.height, side))
+    if (image.format != "JPEG" or image.mode != "RGB" or max(image.size) > side
+            or image.getexif().get(ORIENTATION, 1) != 1
+            or len(data) * 8 > config["PHOTO_KEEP_MAX_BITS_PER_PIXEL"] * image.width * image.height):
+        return None
+    return _essential_jpeg(data)
+
+
+def _decoded(image: Image.Image, filename: str, size: tuple[int, int]) -> Image.Image:
+    """The image decoded, at a half, a quarter or an eighth of its size where `size` allows (the JPEG
+    decoder's own reduction); every compressed byte is read, so a damaged file is refused here."""
+    image.draft("RGB", size)
     try:
         image.load()
     except (OSError, SyntaxError, ValueError):
         raise PhotoError(NOT_A_PHOTO.format(filename)) from None
+    return image
+
+
+def encode_photo(data: bytes, filename: str, image: Image.Image | None = None) -> EncodedPhoto:
+    """Checked by decoding, stripped or re-encoded as JPEG, scaled: the costly step, after every cheap
+    check passed."""
+    image = image or open_photo(data, filename)
+    config = current_app.config
+    side = config["PHOTO_MAX_SIDE"]
+    kept = _kept_as_sent(image, data, side)
+    if kept is not None:
+        width, height = image.size
+        # The stripped file itself is decoded (for the thumbnail), so what is stored is known to decode.
+        thumb = _decoded(Image.open(io.BytesIO(kept), formats=("JPEG",)), filename,
+                         _fitted(width, height, config["THUMB_SIDE"]))
+        return EncodedPhoto(kept, _jpeg(_scaled(thumb, config["THUMB_SIDE"]), 70), width, height)
+    # A JPEG far over the limit (a phone's 4000 × 3000 sent without the page's script) is decoded at a
+    # half or a quarter of its size by the decoder itself, never below what the limit keeps.
+    image = _decoded(image, filename, _fitted(image.width, image.height, side))
     ImageOps.exif_transpose(image, in_place=True)
     image = _scaled(_flatten(image), side)
     thumb = _scaled(image, config["THUMB_SIDE"])

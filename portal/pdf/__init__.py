@@ -37,10 +37,16 @@ from urllib.request import url2pathname
 
 from flask import current_app, render_template
 from markupsafe import Markup
+from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..items.photos import photo_dir
+
+# WeasyPrint turns on Pillow's process-wide acceptance of truncated images when it is imported, which
+# would let an upload cut off halfway be stored as a photo grey at the bottom. A document only embeds
+# photos the portal stored, each already decoded whole, so the check stays on for everything.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 from ..web.downloads import send_download
 
 # The roles a font can play in an official document, their @font-face family name, the free font that

@@ -1,5 +1,5 @@
-"""Photos: real-image check, re-encoding (appended content and EXIF/GPS dropped), limits on bytes and
-pixels, the thumbnail, and serving only to users allowed to see the item."""
+"""Photos: real-image check, stripping or re-encoding (appended content and EXIF/GPS dropped), limits on
+bytes and pixels, the thumbnail, and serving only to users allowed to see the item."""
 import io
 import os
 import re
@@ -250,6 +250,66 @@ def test_a_phone_camera_photo_is_decoded_small_turned_and_scaled(app, world):
         assert image.size == (1440, 1920) and not image.info.get("progressive")
         top, bottom = image.getpixel((720, 200)), image.getpixel((720, 1700))
     assert top[0] > 150 > top[2] and bottom[2] > 150 > bottom[0]
+
+
+def phone_script_photo(**save) -> bytes:
+    """What the item form's script sends: a photo already scaled to the limit on the phone, here with
+    everything a careless upload may carry besides (EXIF with a location, a comment, bytes after the end)."""
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam Manufacturer"
+    exif.get_ifd(GPS_IFD)[2] = (43.0, 53.0, 12.0)
+    out = io.BytesIO()
+    Image.open(io.BytesIO(busy_photo((1920, 1440)))).save(out, "JPEG", quality=82, exif=exif,
+                                                          comment=b"SecretComment", **save)
+    return out.getvalue() + HTML
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_a_phone_photo_keeps_its_pixels_and_loses_everything_else(app, world, progressive):
+    """An upright JPEG within the limits is not re-encoded (a generation of quality lost and most of a
+    filing's CPU, for no smaller file): it is stored with its compressed pixels as sent, every metadata
+    segment, comment and appended byte gone, and decodes to exactly the pixels of the upload."""
+    original = phone_script_photo(progressive=progressive)
+    client = client_for(app, world.reporter)
+    assert upload(client, [("IMG_0002.jpg", original)]).status_code == 302
+    (photo,) = stored_photos()
+    data = read(photo_path(photo))
+    for secret in (b"Exif", b"SpyCam", b"SecretComment", b"<html"):
+        assert secret not in data
+    assert data.count(b"JFIF") == 1
+    assert data.endswith(b"\xff\xd9") and photo.size == len(data) < len(original)
+    with Image.open(io.BytesIO(data)) as stored, Image.open(io.BytesIO(original)) as sent:
+        assert stored.size == sent.size == (photo.width, photo.height) == (1920, 1440)
+        assert not dict(stored.getexif()) and stored.tobytes() == sent.tobytes()
+    with Image.open(photo_path(photo, thumb=True)) as thumb:
+        assert thumb.size == (240, 180)
+
+
+@pytest.mark.parametrize("case", ["dense", "cmyk", "truncated"])
+def test_a_jpeg_that_cannot_be_kept_is_re_encoded_or_refused(app, world, case):
+    """Kept only what a browser shows as sent and what is no denser than a high-quality encoding; a file
+    whose compressed pixels end early is refused, not stored."""
+    client = client_for(app, world.reporter)
+    out = io.BytesIO()
+    if case == "cmyk":  # its Adobe segment says how the colours are coded; dropping it would change them
+        Image.new("CMYK", (640, 480), (0, 200, 200, 0)).save(out, "JPEG", quality=90)
+    else:
+        Image.open(io.BytesIO(busy_photo((1600, 1200)))).save(out, "JPEG", quality=100)
+    original = out.getvalue()
+    if case == "truncated":
+        response = upload(client, [("cut.jpg", original[:len(original) // 2])])
+        assert response.status_code == 200 and stored_photos() == []
+        assert photo_errors(response.get_data(as_text=True)) == ["“cut.jpg”不是有效的图片文件（支持 JPG、PNG、WebP 格式）"]
+        return
+    assert upload(client, [("photo.jpg", original)]).status_code == 302
+    (photo,) = stored_photos()
+    data = read(photo_path(photo))
+    assert data != original and len(data) < len(original)
+    with Image.open(io.BytesIO(data)) as stored:
+        assert stored.mode == "RGB" and stored.size == (photo.width, photo.height)
+        if case == "cmyk":
+            red, green, blue = stored.getpixel((10, 10))
+            assert red > 200 and green < 120 and blue < 120
 
 
 # ---- who may see a photo ----------------------------------------------------------------------
