@@ -40,6 +40,11 @@ def test_reporter_files_with_a_photo_signer_signs_editor_adopts(phone, live_serv
     posted = [size for method, path, size in live_server.uploads.sizes[before:] if method == "POST"]
     if javascript:  # the 4 MB photo was scaled down in the browser before it travelled
         assert len(photo) > 4_000_000 and max(posted) < mobile.PHOTO_UPLOAD
+        # The stored photo, the browser's own JPEG kept with its metadata stripped, shows in the browser.
+        shown = reporter.evaluate("""url => new Promise(done => { const image = new Image();
+            image.onload = () => done([image.naturalWidth, image.naturalHeight]); image.onerror = () => done(null);
+            image.src = url; })""", reporter.locator("figure a").get_attribute("href"))
+        assert shown is not None and max(shown) == 1920, shown
 
     signer = phone(javascript)
     sign_in(signer, "signer")
