@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db, utcnow, write_transaction
 from ..items.models import Item
 from . import engine
-from .gather import gather_facts
+from .gather import VERDICTS, gather_facts
 from .models import Adoption, Instruction, RuleSet, ScoreRun, UnitScore
 from .periods import get_active_rule_set, parse_rules, period_of
 from .quota_windows import dump_open_quotas
@@ -174,6 +174,8 @@ def _scored_units_of(item, session) -> set[int]:
         return set()
     if item in session.new or item in session.deleted:
         return {state.dict["unit_id"]} if state.dict.get("submitted_at") else set()
+    if not (_counted(state, before=True) or _counted(state, before=False)):
+        return set()  # a draft saved, sent for sign-off or returned: not a fact before or after
     units: set[int] = set()
     for name in SCORED_ITEM_FIELDS:
         history = state.attrs[name].history
@@ -182,6 +184,25 @@ def _scored_units_of(item, session) -> set[int]:
             if name == "unit_id":
                 units.update(value for value in history.deleted if value is not None)
     return units
+
+
+_UNKNOWN = object()
+
+
+def _value(state, name: str, before: bool):
+    """An attribute's value before this flush's change or after it; _UNKNOWN when it was never loaded."""
+    history = state.attrs[name].history
+    if history.unchanged:
+        return history.unchanged[0]
+    values = history.deleted if before else history.added
+    return values[0] if values else _UNKNOWN
+
+
+def _counted(state, before: bool) -> bool:
+    """Whether the item was (before) or is (after) among the facts gather_facts reads: submitted, with one
+    of the office's verdicts. A value never loaded may have counted, so it does."""
+    submitted_at, status = _value(state, "submitted_at", before), _value(state, "status", before)
+    return _UNKNOWN in (submitted_at, status) or (submitted_at is not None and status in VERDICTS)
 
 
 def _update_scores_on_commit(session) -> None:

@@ -3,10 +3,10 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal.extensions import db
-from portal.items.services import transition_item
+from portal.items.services import ItemFields, create_item, transition_item
 from portal.scoring.adoptions import record_adoption
 from portal.scoring.models import Adoption, ScoreRun, UnitScore
 from portal.scoring.periods import get_active_rule_set
@@ -136,6 +136,40 @@ def test_a_draft_leaves_the_stored_run_untouched(world, make):
     db.session.expire_all()
     kept = db.session.scalars(select(ScoreRun)).one()
     assert (kept.id, kept.computed_at) == (run.id, run.computed_at) and stored(run.id) == before
+
+
+def test_only_a_change_to_a_counted_item_re_scores_its_unit(app, world, make):
+    """The engine reads submitted items with one of the office's verdicts. Saving a draft, sending it for
+    sign-off, withdrawing it and sending it again change none of those facts, so the stored run is not
+    re-scored (a tenth of a filing's CPU, inside the write lock); signing it, returning it and correcting
+    a verdict do, and the stored run stays what a full run gives."""
+    run = ensure_fresh_scores()
+    key, before = run_key(), stored(run.id)
+    rescored = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("UPDATE UNIT_SCORES"):
+            rescored.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        item = make.item(world.reporter, "draft")
+        for action in ("send", "withdraw", "send"):
+            make.act(item, world.reporter, action)
+        with app.test_request_context(method="POST"):  # the item form's 保存并送审签: one transaction
+            sent = create_item(world.reporter, ItemFields("街道开展消防演练", "组织居民疏散演练。", "work"), "one-go")
+            transition_item(sent, world.reporter, "send")
+            db.session.commit()
+        assert rescored == [] and stored(run.id) == before and run_key() == key
+        make.sign_off(item, world.signer)
+        assert rescored
+        assert_incremental_equals_full(key)
+        for action in ("return", "send"):  # the office returns it: it no longer counts, then not again
+            rescored.clear()
+            make.act(item, world.editor if action == "return" else world.reporter, action)
+            assert bool(rescored) == (action == "return")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
 
 
 @pytest.mark.now(MID_PERIOD)
