@@ -35,7 +35,9 @@ MAJOR_REPORT_HOURS = 4
 class Item(db.Model):
     __tablename__ = "items"
     __table_args__ = (
-        Index("ix_items_unit_status", "unit_id", "status"),
+        # a unit's counts by status, and its lists (all or of a status) by last change, straight off the index
+        Index("ix_items_unit_status", "unit_id", "status", "updated_at", "id"),
+        Index("ix_items_unit_updated", "unit_id", "updated_at", "id"),
         # the inbox by status (and category) newest first, its totals counted off the index
         Index("ix_items_status_submitted", "status", "submitted_at", "category"),
         # the office's lists, newest first: a page comes straight off the index at province size
