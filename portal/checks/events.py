@@ -14,7 +14,9 @@ fire on the same day at the same estate share the estate, the day and the offici
 account of what was done is in the other text). Same topic, same day, same officials' titles: different events.
 What says nothing counts as nothing: an item that names no one leaves no name unmatched, and where neither item has
 a weighty word (a short re-filing in a unit's routine wording) the words do not keep the two apart. Two units' items
-of which one names the other's unit (东湖社区, 高新区实验中学) are likely one event told by its host and a visitor.
+of which one names the other's unit (东湖社区, 高新区实验中学) are likely one event told by its host and a visitor; a street
+office's item and a community's of one day, where the community's text takes what happened at the street's event, are
+likely the street's event and the community's own part of it.
 The weights of a pair of items combine into one score (a logistic model whose coefficients were fitted
 on the tuning part of tests/data/duplicate_eval, see bench/duplicates.py); THRESHOLD is the product's."""
 import math
@@ -255,8 +257,8 @@ def _weights(keys, a: Document, b: Document, frequencies: Frequencies) -> dict[s
 
 
 # Fitted on the tuning part (python bench/duplicates.py --fit): intercept, then one per signal of _signals.
-COEFFICIENTS = (-1.89, 0.51, 0.31, 0.74, 0.32, 0.16, 0.49, 0.65, -0.57, 0.72, 1.05, -0.41, -1.1, -1.06, -0.32, -0.43,
-                -0.79, 0.65, -1.03, -0.3, -0.77, 1.67)
+COEFFICIENTS = (-1.4, 0.49, 0.27, 0.74, 0.2, -0.01, 0.64, 0.51, -0.58, 0.51, 0.87, -0.55, -1.04, -0.94, -0.17, -0.27, -0.59,
+                0.63, -1.06, -0.26, -0.79, 1.54)
 SIGNALS = ("words_contained", "words_weight", "numbers_weight", "people", "places", "same_event_date", "days_apart",
            "same_unit", "rare_words", "dated_evidence", "unmatched_names", "other_event_date", "other_counts",
            "other_people", "other_places", "other_title_places", "some_words", "numbers_apart", "title_not_held",
@@ -331,23 +333,36 @@ def _title_held(a: Document, b: Document, weights: dict[str, float]) -> float:
     return best
 
 
-def _street_part(a: Document, b: Document) -> bool:
-    """One item is a street office's and the other a community's that names 街道 in its text: the community's own
-    account of a street-wide event (接到街道指令, 按照街道统一部署) counts only its part and names its own people."""
-    return any("街道" in one.name and other.name.endswith("社区") and "街道" in other.text[len(other.title):]
-               for one, other in ((a, b), (b, a)))
+def _street_and_community(a: Document, b: Document) -> tuple[Document, Document] | None:
+    """(the street office's item, the community's) when one item is a unit whose name holds 街道 (a street office or one
+    of its offices) and the other a community's; else None."""
+    for one, other in ((a, b), (b, a)):
+        if "街道" in one.name and other.name.endswith("社区"):
+            return one, other
+    return None
 
 
-def _names_other_unit(a: Document, b: Document, street_part: bool) -> bool:
+def _street_tie(a: Document, b: Document, same_date: float, happened: float) -> bool:
+    """A street office's item and a community's, of one event day, where the community's text takes what happened at the
+    street's event (at least the share of its weighty words that ties two units' own wording of one event: the
+    saturating share at half) and the street's item names no other community while leaving this one out. A community's
+    own account of a street-wide event counts only its part and names its own people; its other event of the day (a
+    class, a clean-up of the same river, a party that names 街道 for its own work) shares the day, a place or the topic,
+    not what was done; the street's visit to two other communities is not this community's."""
+    pair = _street_and_community(a, b)
+    if pair is None or not same_date or happened < 0.5:
+        return False
+    street, community = pair
+    communities = [key for key in street.features if key.startswith("l:") and key.endswith("社区")]
+    return not communities or community.name in street.text
+
+
+def _names_other_unit(a: Document, b: Document) -> bool:
     """The items are two units' and one text names the other's unit: a unit's own account of an event names neither
-    itself nor its place (我校, 我社区), the other unit's report of the event names both. A community's account of a
-    street-wide event names its street as 街道 (接到街道指令, 按照街道统一部署)."""
+    itself nor its place (我校, 我社区), the other unit's report of the event names both."""
     if a.unit == b.unit:
         return False
-    for one, other in ((a, b), (b, a)):
-        if one.name and one.name in other.text:
-            return True
-    return street_part
+    return any(one.name and one.name in other.text for one, other in ((a, b), (b, a)))
 
 
 def _happened(a: Document, b: Document, weights: dict[str, float]) -> float:
@@ -396,10 +411,13 @@ def _signals(a: Document, b: Document, frequencies: Frequencies) -> tuple[list[f
     # what the unit writes every time), nothing in the words tells the two apart, so the words say nothing against it
     contained = (words[2] + NO_WORDS) / (min(words[:2]) + NO_WORDS)
     evidence = min((facts / 20 + named / 6 + rare / 10) / 2, 1.0)
-    # a community's own part of a street-wide event has its own counts, people and places: none of them says "another
-    # event" against the street's report
-    street_part = _street_part(a, b)
-    whole = 0.0 if street_part else 1.0
+    # a community's own part of a street office's event has its own counts, people and places: none of them says
+    # "another event" against the street's report, once the community's text is seen to take what happened there
+    names_unit = _names_other_unit(a, b)
+    street = same_date and a.unit != b.unit and _street_and_community(a, b) is not None
+    happened = _happened(a, b, weights) if names_unit or street else 0.0
+    tied = bool(street) and _street_tie(a, b, same_date, happened)
+    whole = 0.0 if tied else 1.0
     signals = [
         contained,
         min(words[2] / 200, 1.0),
@@ -426,8 +444,9 @@ def _signals(a: Document, b: Document, frequencies: Frequencies) -> tuple[list[f
         # one unit's two reports of one event (a re-filing, its own 简讯) share half its weighty words or more; one
         # unit's two events of a day (a patrol and a clean-up of one river) share their names and little else
         float(a.unit == b.unit) * (1 - min(contained / 0.5, 1.0)),
-        # the other's unit named, as far as what happened is shared too: a host's other event of the day is not
-        _happened(a, b, weights) if _names_other_unit(a, b, street_part) else 0.0,
+        # the other's unit named (or a street office's event taken by its community), as far as what happened is
+        # shared too: a host's other event of the day is not
+        happened if names_unit or tied else 0.0,
     ]
     strong = {key: (a.features.get(key) or b.features[key]) for key in shared if weights[key] >= 1.0}
     return signals, strong
