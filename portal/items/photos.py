@@ -111,9 +111,9 @@ _SCAN_END = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 
 def _essential_jpeg(data: bytes) -> bytes | None:
     """The JPEG with only what a browser needs to show it: every APPn segment and comment dropped (EXIF and
-    GPS with them) for a fresh JFIF header, everything after the end-of-image marker gone, the compressed pixels untouched. None
-    for a structure this does not know or trust (an Adobe segment says how the colours are coded, so
-    dropping it would change them): such a file is re-encoded instead."""
+    GPS with them) for a fresh JFIF header, everything after the end-of-image marker gone, the compressed
+    pixels untouched. None for a structure this does not know or trust (an Adobe segment says how the
+    colours are coded, so dropping it would change them): such a file is re-encoded instead."""
     if not data.startswith(b"\xff\xd8"):
         return None
     kept, pos, end = [b"\xff\xd8", _JFIF], 2, len(data)
