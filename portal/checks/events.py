@@ -28,7 +28,7 @@ from typing import Protocol
 
 from ..search.text import HAN
 
-THRESHOLD = 0.45  # probability at or above which two items count as one event (chosen on the tuning part)
+THRESHOLD = 0.42  # probability at or above which two items count as one event (chosen on the tuning part)
 
 _DATE = re.compile(r"(\d{1,2})月(\d{1,2})日(?:(?:至|到|—|-|～|~)(?:(\d{1,2})月)?(\d{1,2})日)?")
 # A day without its month (13日晚上, 当月21日): the month is the filing day's, or the one before when the day
@@ -66,7 +66,7 @@ _NOT_IN_NAMES = set("在的了和与等为到对向将把从带陪同一表示�
 # (叮嘱社区, 在滨河, 求各社区, 检查小区) as a name, and a verb shared by two texts is no shared place.
 _NOT_IN_PLACES = _NOT_IN_NAMES | set("至于往经沿被给让由照织领着嘱咐求实知报交督促查看赶走推置里各全所个两本该其每"
                                      "要后时前内外间又还都也就同移入参与清理整治发现更换关闭封闭疏散模拟利用通过"
-                                     "围绕引发受望护巡破损映助搬传起居立以属辖今员沉")
+                                     "围绕引发受望护巡破损映助搬传起居立以属辖今员")
 # A place word that begins a longer word is no place: 社区河长, 街道河长办, 湖西市场监管所, 疏散路线.
 _PLACE = re.compile("(?:" + "|".join(sorted(PLACE_WORDS, key=len, reverse=True)) + ")(?!长|监管|线|面)")
 _TWO_HAN = re.compile(f"[{HAN}]{{2}}")
@@ -257,8 +257,8 @@ def _weights(keys, a: Document, b: Document, frequencies: Frequencies) -> dict[s
 
 
 # Fitted on the tuning part (python bench/duplicates.py --fit): intercept, then one per signal of _signals.
-COEFFICIENTS = (-1.09, 0.42, 0.32, 0.67, 0.25, -0.21, 0.67, 0.46, -0.61, 0.6, 0.83, -0.82, -0.96, -1.06, -0.18, -0.42, -0.58,
-                0.54, -1.24, -0.26, -0.79, 1.81)
+COEFFICIENTS = (-1.4, 0.49, 0.27, 0.74, 0.2, -0.01, 0.64, 0.51, -0.58, 0.51, 0.87, -0.55, -1.04, -0.94, -0.17, -0.27, -0.59,
+                0.63, -1.06, -0.26, -0.79, 1.54)
 SIGNALS = ("words_contained", "words_weight", "numbers_weight", "people", "places", "same_event_date", "days_apart",
            "same_unit", "rare_words", "dated_evidence", "unmatched_names", "other_event_date", "other_counts",
            "other_people", "other_places", "other_title_places", "some_words", "numbers_apart", "title_not_held",
@@ -342,12 +342,6 @@ def _street_and_community(a: Document, b: Document) -> tuple[Document, Document]
     return None
 
 
-# A street office's event held in its communities, counted (在辖区4个社区同步开展, 两个社区的网格员): each of them took part,
-# and a community's own account of its part takes less of the street's words (its own lane, people and counts).
-_STREET_WIDE = re.compile(r"(?:\d+|[两三四五六七八九十]+)个社区")
-STREET_WIDE_FLOOR = 0.25
-
-
 def _street_tie(a: Document, b: Document, same_date: float, happened: float) -> bool:
     """A street office's item and a community's, of one event day, where the community's text takes what happened at the
     street's event (at least the share of its weighty words that ties two units' own wording of one event: the
@@ -356,11 +350,9 @@ def _street_tie(a: Document, b: Document, same_date: float, happened: float) -> 
     class, a clean-up of the same river, a party that names 街道 for its own work) shares the day, a place or the topic,
     not what was done; the street's visit to two other communities is not this community's."""
     pair = _street_and_community(a, b)
-    if pair is None or not same_date:
+    if pair is None or not same_date or happened < 0.5:
         return False
     street, community = pair
-    if happened < (STREET_WIDE_FLOOR if _STREET_WIDE.search(street.text) else 0.5):
-        return False
     communities = [key for key in street.features if key.startswith("l:") and key.endswith("社区")]
     return not communities or community.name in street.text
 
@@ -370,47 +362,14 @@ def _names_other_unit(a: Document, b: Document) -> bool:
     itself nor its place (我校, 我社区), the other unit's report of the event names both."""
     if a.unit == b.unit:
         return False
-    return any(one.name and one.name in (other.text.replace(other.name, "") if other.name else other.text)
-               for one, other in ((a, b), (b, a)))
-
-
-NAME_REACH = 6  # how far a name both texts write is read on as it goes on alike in both (槐安路与杏林街交叉口)
-
-
-def _names_as_written(doc: Document, a: Document, b: Document):
-    """The people and places one item names, each as far as both texts write it alike around it (a crossroads, an
-    estate's building, a person's full name: 槐安路 read on to 槐安路与杏林街交叉口, at most NAME_REACH Han characters
-    each side): a place both merely mention is no part of what happened there."""
-    for key in doc.features:
-        if key[0] not in "pl":
-            continue
-        name = key[2:]
-        yield name
-        if name not in b.text:
-            continue
-        found = a.text.find(name)
-        while found >= 0:
-            start, end = found, found + len(name)
-            for _step in range(NAME_REACH):
-                if start > 0 and _HAN_RUN.match(a.text, start - 1) and a.text[start - 1:end] in b.text:
-                    start -= 1
-                else:
-                    break
-            for _step in range(NAME_REACH):
-                if end < len(a.text) and _HAN_RUN.match(a.text, end) and a.text[start:end + 1] in b.text:
-                    end += 1
-                else:
-                    break
-            yield a.text[start:end]
-            found = a.text.find(name, found + 1)
+    return any(one.name and one.name in other.text for one, other in ((a, b), (b, a)))
 
 
 def _happened(a: Document, b: Document, weights: dict[str, float]) -> float:
     """The saturating share of the shorter item's weighty words the other holds, the units' own names left out: a
     host's report of its other event of the day shares the host's name with the visitor's report and little of what
     was done."""
-    named = {name[i:i + 2] for doc in (a, b) for name in (doc.name, *_names_as_written(doc, a, b))
-             for i in range(len(name) - 1)}
+    named = {name[i:i + 2] for name in (a.name, b.name) for i in range(len(name) - 1)}
     words = [{key: weights[key] for key in doc.features if key[0] == "w" and key[2:] not in named} for doc in (a, b)]
     held = sum(weight for key, weight in words[0].items() if key in words[1])
     return min((held + NO_WORDS) / (min(sum(words[0].values()), sum(words[1].values())) + NO_WORDS) / 0.2, 1.0)
