@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .extensions import configure_sqlite, csrf, db, include_name, login_manager, migrate
+from .extensions import configure_sqlite, csrf, db, end_reads_with_commit, include_name, login_manager, migrate
 from .web.proxies import TrustedProxyFix
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -156,6 +156,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        end_reads_with_commit(app)
 
     # The packages are imported here, not at the top: importing portal (for its models, say) loads no views.
     from .audit import services as audit_services

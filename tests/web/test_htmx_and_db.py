@@ -90,3 +90,52 @@ def test_sqlite_connection_settings(app):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_a_transaction_that_only_read_ends_with_commit_one_that_wrote_halfway_with_rollback(app, client, world):
+    """psycopg forgets a connection's prepared statements on ROLLBACK, so a request that only read ends
+    its transaction with COMMIT (the same for a read); one that wrote without committing (an error
+    halfway, or a view that changed a row and left) is rolled back as before, written or only flushed."""
+    from sqlalchemy import event, update
+
+    from portal.units.models import Unit
+
+    ends: list[str] = []
+    listeners = {"commit": lambda _c: ends.append("commit"), "rollback": lambda _c: ends.append("rollback")}
+    for name, listener in listeners.items():
+        event.listen(db.engine, name, listener)
+    try:
+        login(client, world.reporter)
+        db.session.commit()
+        ends.clear()
+        assert client.get("/unit").status_code == 200
+        assert ends == ["commit"]
+        name = world.own.name
+        for write in ("statement", "object"):
+            with app.test_request_context("/unit"):
+                if write == "statement":
+                    db.session.execute(update(Unit).where(Unit.id == world.own.id).values(name="改名社区"))
+                else:
+                    db.session.get(Unit, world.own.id).name = "改名社区"
+                ends.clear()
+                app.do_teardown_request(None)
+                assert "commit" not in ends
+                db.session.rollback()  # what removing the session at the context's end does
+            assert db.session.scalar(select(Unit.name).where(Unit.id == world.own.id)) == name
+    finally:
+        for name, listener in listeners.items():
+            event.remove(db.engine, name, listener)
+
+
+@pytest.mark.skipif(not DATABASE_URL.startswith("postgresql"), reason="PostgreSQL's prepared statements")
+def test_prepared_statements_outlive_the_request_on_postgresql(client, world):
+    """Five runs of a statement on a connection make psycopg prepare it; a page's statements stay prepared
+    from request to request, so PostgreSQL plans the login check's join once, not on every page."""
+    from sqlalchemy import text
+
+    login(client, world.reporter)
+    for _ in range(7):
+        assert client.get("/unit").status_code == 200
+        db.session.rollback()  # what removing the session at the end of a real request does
+    prepared = db.session.scalars(text("SELECT statement FROM pg_prepared_statements")).all()
+    assert any("FROM user_sessions" in statement for statement in prepared), prepared

@@ -19,7 +19,10 @@ def statements_of(client, url: str) -> list[str]:
     statements: list[str] = []
 
     def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
+        # A transaction's BEGIN is the driver's: SQLite's goes through here (configure_sqlite), psycopg
+        # sends its own. Counted on neither, so a budget holds on both databases.
+        if statement not in ("BEGIN", "BEGIN IMMEDIATE"):
+            statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
@@ -80,8 +83,8 @@ def test_item_page_query_count_does_not_grow_with_its_photos_and_history(app, ma
     assert count_queries(client, f"/items/{busy.id}") == count_queries(client, f"/items/{plain.id}")
 
 
-# The busy hour's pages (bench/locustfile.py) and the SQL statements each may run, login check and
-# transaction included: a new query on one of them is a deliberate change of this number.
+# The busy hour's pages (bench/locustfile.py) and the SQL statements each may run, login check included:
+# a new query on one of them is a deliberate change of this number.
 BUSY_PAGE_BUDGETS = {
     # /unit and /items/new: the sign-off roles the rule set requires and those the unit holds (a reporter
     # is warned before 送审签 when nobody would sign); /scores/mine: the rank within the unit's tier.
