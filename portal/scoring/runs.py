@@ -175,7 +175,7 @@ def _scored_units_of(item, session) -> set[int]:
     if item in session.new or item in session.deleted:
         return {state.dict["unit_id"]} if state.dict.get("submitted_at") else set()
     if not (_counted(state, before=True) or _counted(state, before=False)):
-        return set()  # a draft saved, sent for sign-off or returned: not a fact before or after
+        return set()  # a draft saved, sent for sign-off, withdrawn or returned by its signer: no fact either side
     units: set[int] = set()
     for name in SCORED_ITEM_FIELDS:
         history = state.attrs[name].history
