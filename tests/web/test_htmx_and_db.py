@@ -126,16 +126,3 @@ def test_a_transaction_that_only_read_ends_with_commit_one_that_wrote_halfway_wi
         for name, listener in listeners.items():
             event.remove(db.engine, name, listener)
 
-
-@pytest.mark.skipif(not DATABASE_URL.startswith("postgresql"), reason="PostgreSQL's prepared statements")
-def test_prepared_statements_outlive_the_request_on_postgresql(client, world):
-    """Five runs of a statement on a connection make psycopg prepare it; a page's statements stay prepared
-    from request to request, so PostgreSQL plans the login check's join once, not on every page."""
-    from sqlalchemy import text
-
-    login(client, world.reporter)
-    for _ in range(7):
-        assert client.get("/unit").status_code == 200
-        db.session.rollback()  # what removing the session at the end of a real request does
-    prepared = db.session.scalars(text("SELECT statement FROM pg_prepared_statements")).all()
-    assert any("FROM user_sessions" in statement for statement in prepared), prepared
