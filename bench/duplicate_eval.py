@@ -43,12 +43,14 @@ def _fields(lines: list[str]) -> tuple[dict, list[str]]:
     return fields, rest
 
 
-def load(directory: Path = DIRECTORY) -> tuple[dict[str, EvalItem], list[EvalPair]]:
+def load(directory: Path = DIRECTORY, exclude: tuple[str, ...] = ()) -> tuple[dict[str, EvalItem], list[EvalPair]]:
+    """The set's items and pairs; a file named in exclude (its stem, e.g. 39_fresh_test8) is left out whole, even as
+    history: the fresh batch a round is fitted without."""
     items: dict[str, EvalItem] = {}
     pairs: list[EvalPair] = []
     blocks: list[tuple[str, str, list[str]]] = []
     for path in sorted(directory.glob("*.txt")):
-        if path.name == "README.txt":
+        if path.name == "README.txt" or path.stem in exclude:
             continue
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.startswith("#"):

@@ -5,6 +5,7 @@ part), the template-generated pairs as a regression check, and the check of one 
     python bench/duplicates.py --cross         # five-fold check inside the tuning part (never the test part)
     python bench/duplicates.py                 # report on the test part (and the old generated pairs)
     python bench/duplicates.py --batch 25_fresh_test   # and on one file of it alone
+    python bench/duplicates.py --fit --exclude 39_fresh_test8   # a file left out of the set, even as history
     python bench/generate.py city --database sqlite:///bench/out/city.db
     python bench/duplicates.py --latency --database sqlite:///bench/out/city.db
     python bench/duplicates.py --latency --profile ...   # where the time goes (cProfile, by own time)
@@ -53,8 +54,11 @@ class CorpusFrequencies:
         return self.unit_held[unit][key], self.unit_count[unit]
 
 
+EXCLUDED: tuple[str, ...] = ()  # files of the set left out whole (--exclude)
+
+
 def eval_documents():
-    items, pairs = load()
+    items, pairs = load(exclude=EXCLUDED)
     documents = {key: events.Document.of(item.unit, item.day.toordinal(), item.text, item.unit)
                  for key, item in items.items()}
     return documents, pairs, CorpusFrequencies(list(documents.values()))
@@ -254,11 +258,15 @@ def main() -> None:
     parser.add_argument("--cross", action="store_true", help="five-fold check inside the tuning part")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--batch", default="", help="only the pairs of this file of the set (e.g. 25_fresh_test)")
+    parser.add_argument("--exclude", action="append", default=[],
+                        help="leave this file of the set out, even as history (the unseen batch while fitting)")
     parser.add_argument("--latency", action="store_true")
     parser.add_argument("--database", default="sqlite:///bench/out/city.db")
     parser.add_argument("--checks", type=int, default=200)
     parser.add_argument("--profile", action="store_true", help="with --latency: cProfile of the checks")
     args = parser.parse_args()
+    global EXCLUDED
+    EXCLUDED = tuple(args.exclude)
     if args.fit:
         # the test part is not looked at while fitting: run without --fit, once the method is frozen
         tune()
