@@ -147,11 +147,17 @@ def _forget_write(connection) -> None:
     connection.info.pop(_WROTE, None)
 
 
+def transaction_wrote() -> bool:
+    """Whether the session's transaction under way has sent a statement that writes (end_reads_with_commit)."""
+    session = db.session()
+    return session.in_transaction() and bool(session.connection().info.get(_WROTE))
+
+
 def _end_transaction(error) -> None:
     session = db.session()
     if error is not None or not session.in_transaction() or session.new or session.dirty or session.deleted:
         return  # Flask-SQLAlchemy's removal of the session rolls back
-    if not session.connection().info.get(_WROTE):
+    if not transaction_wrote():
         session.commit()
 
 

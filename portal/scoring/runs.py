@@ -1,6 +1,7 @@
 """Stored scores: a run of the engine over every unit, stored per unit (totals, points by rule and month,
 open quota windows), recomputed when stale or old, and kept current unit by unit as facts change."""
 import json
+import secrets
 from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -25,7 +26,7 @@ def compute_scores(as_of: datetime | None = None) -> ScoreRun:
     as_of = as_of or utcnow()
     period = period_of(rule_set, as_of)
     facts = gather_facts(rules, period=period)
-    run = ScoreRun(rule_set_id=rule_set.id, as_of=as_of, computed_at=utcnow())
+    run = ScoreRun(rule_set_id=rule_set.id, as_of=as_of, computed_at=utcnow(), version=draw_version())
     try:
         result = engine.score_units(rules, period, as_of, facts.units, facts.items, facts.solicitations)
     except engine.ScoringError as error:
@@ -46,6 +47,12 @@ def compute_scores(as_of: datetime | None = None) -> ScoreRun:
 
 
 MONTHS_KEY = "months"
+
+
+def draw_version() -> str:
+    """A run's version: random, never repeated, so neither a reused run id (SQLite gives a deleted run's
+    id to the next) nor another database in the same process can meet an answer kept for an older one."""
+    return secrets.token_hex(16)
 
 
 def _stored_breakdown(score: engine.UnitScore) -> str:
@@ -126,6 +133,7 @@ def update_unit_scores(unit_ids: set[int]) -> None:
         return  # the run failed (a rule set error): it stays failed until the rules change
     raws = {unit_id: raw for unit_id, (raw, _, _) in stored.items()}
     table = UnitScore.__table__
+    run.version = draw_version()  # written with the rows below, in the same transaction
     for unit_id in sorted(unit_ids):
         facts = gather_facts(rules, unit_id, period)
         if not facts.units or unit_id not in stored:
@@ -134,7 +142,7 @@ def update_unit_scores(unit_ids: set[int]) -> None:
             score = engine.score_units(rules, period, run.as_of, facts.units, facts.items,
                                        facts.solicitations).unit(unit_id)
         except engine.ScoringError:
-            run.stale = True  # the full run reports the error
+            run.stale, run.version = True, None  # the full run reports the error
             return
         raws[unit_id] = score.raw
         # Quotas are counted up to this commit, not the run's as_of: the item just filed shows at once.
@@ -213,7 +221,8 @@ def _update_scores_on_commit(session) -> None:
     units = session.info.pop("scored_units", set())
     items = session.info.pop("scored_items", set())
     if stale:
-        session.execute(update(ScoreRun).values(stale=True))
+        # a stale run keeps no answers (web.memo.kept_by_version): the facts it was scored from changed
+        session.execute(update(ScoreRun).values(stale=True, version=None))
         return
     if items:
         units |= set(session.scalars(select(Item.unit_id).where(Item.id.in_(items))))

@@ -13,6 +13,7 @@ from ..items.models import Item
 from ..items.workflow import OFFICE_VISIBLE
 from ..units.models import Tier, Unit
 from ..web.filters import local_day_start
+from ..web.memo import kept_by_version
 from ..web.paging import Page, paginate
 from . import engine
 from .filings import Filings, TargetProgress, count_filings, measure_targets
@@ -102,6 +103,7 @@ def rank_within_tiers(finals: dict[int, Decimal], tier_of: dict[int, object]) ->
     return ranks
 
 
+@kept_by_version
 def rank_tiers(run: ScoreRun) -> dict[int, tuple[str, int]] | None:
     """{unit id: (tier name, rank within the tier)} for the run's units, or None when no unit has a tier
     (one ranking for all)."""
@@ -152,10 +154,12 @@ def get_standing(run: ScoreRun, unit_id: int) -> Standing | None:
     return _standings(run, [row], rank_tiers(run))[0]
 
 
+@kept_by_version
 def count_ranked_units(run: ScoreRun) -> int:
     return db.session.scalar(select(func.count()).select_from(UnitScore).where(UnitScore.run_id == run.id))
 
 
+@kept_by_version
 def top_raw(run: ScoreRun) -> Decimal | None:
     """The highest raw score of the run: what 百分制 divides by."""
     return db.session.scalar(select(func.max(UnitScore.raw)).where(UnitScore.run_id == run.id))

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..items.models import Item
+from ..web.memo import kept_by_version
 from . import engine
 from .gather import gather_facts
 from .models import RuleSet, ScoreRun, UnitScore
@@ -70,23 +71,29 @@ def chart_unit_months(run: ScoreRun, unit_id: int) -> list[MonthFigure]:
     for every unit: a row dated on or before a month's end is the same in this run as in the run as of
     that end (which the month's bulletin makes), so each unit's raw at a month's end is the base plus
     its months so far, ranked as the engine ranks. Empty for a run stored without months, or failed."""
+    return _chart_months(run).get(unit_id, [])
+
+
+@kept_by_version  # every unit's months at once: the next unit's page of the same version reads them
+def _chart_months(run: ScoreRun) -> dict[int, list[MonthFigure]]:
     rule_set = db.session.get(RuleSet, run.rule_set_id)
     rules = parse_rules(rule_set)
     stored = {unit: json.loads(breakdown).get(MONTHS_KEY) for unit, breakdown in db.session.execute(
         select(UnitScore.unit_id, UnitScore.breakdown).where(UnitScore.run_id == run.id))}
-    if unit_id not in stored or None in stored.values():
-        return []
+    if None in stored.values():
+        return {}
     period = period_of(rule_set, run.as_of)
     last_day = min(period.end, to_office_date(run.as_of))
     raws = dict.fromkeys(stored, rules.base)
-    figures = []
+    figures: dict[int, list[MonthFigure]] = {unit: [] for unit in stored}
     first = period.start.replace(day=1)
     while first <= last_day:
         key = f"{first:%Y-%m}"
         for unit, months in stored.items():
             raws[unit] += Decimal(months.get(key, "0"))
-        figures.append(MonthFigure(first, Decimal(stored[unit_id].get(key, "0")),
-                                   engine.rank_of(rules.normalize, raws, unit_id), len(raws)))
+        ranks = engine.rank_units(rules.normalize, raws)[1]
+        for unit, months in stored.items():
+            figures[unit].append(MonthFigure(first, Decimal(months.get(key, "0")), ranks[unit], len(raws)))
         first = (first + timedelta(days=31)).replace(day=1)
     return figures
 
@@ -103,26 +110,33 @@ def account_unit(run: ScoreRun, unit_id: int) -> UnitAccount:
     """The unit's ledger for a stored run: the engine over the unit's own facts with the run's rule set
     and as_of. Every row depends on the unit's facts alone, so the rows add up to the stored raw score
     as long as the run is fresh (which the pages ensure). The quota windows are counted from the same
-    facts at the same moment, as the incremental update counts the stored ones."""
-    rule_set = db.session.get(RuleSet, run.rule_set_id)
-    rules = parse_rules(rule_set)
-    period = period_of(rule_set, run.as_of)
-    facts = gather_facts(rules, unit_id, period)
-    if not facts.units:
-        return UnitAccount([], [])
-    quotas = engine.measure_quota_progress(rules, period, run.as_of, facts.units[0], facts.items)
-    try:
-        result = engine.score_units(rules, period, run.as_of, facts.units, facts.items,
-                                    facts.solicitations)
-    except engine.ScoringError:
-        return UnitAccount([], quotas)
-    rows = result.unit(unit_id).ledger
+    facts at the same moment, as the incremental update counts the stored ones. The items' titles are
+    read as they are now (an editor's title is no fact: it draws no new version)."""
+    rows, quotas = _score_own_facts(run, unit_id)
     item_ids = {row.item for row in rows if row.item is not None}
     titles = dict(db.session.execute(
         select(Item.id, func.coalesce(Item.edited_title, Item.title)).where(Item.id.in_(item_ids))
     ).all()) if item_ids else {}
     return UnitAccount([LedgerLine(row.date, row.item, titles.get(row.item), row.rule_key, row.rule, row.points)
                         for row in rows], quotas)
+
+
+@kept_by_version  # the unit's facts change only with a new version of the run (runs.update_unit_scores)
+def _score_own_facts(run: ScoreRun, unit_id: int) -> tuple[list, list[engine.WindowProgress]]:
+    """The engine's ledger rows of the unit and its quota windows, from one reading of its facts."""
+    rule_set = db.session.get(RuleSet, run.rule_set_id)
+    rules = parse_rules(rule_set)
+    period = period_of(rule_set, run.as_of)
+    facts = gather_facts(rules, unit_id, period)
+    if not facts.units:
+        return [], []
+    quotas = engine.measure_quota_progress(rules, period, run.as_of, facts.units[0], facts.items)
+    try:
+        result = engine.score_units(rules, period, run.as_of, facts.units, facts.items,
+                                    facts.solicitations)
+    except engine.ScoringError:
+        return [], quotas
+    return result.unit(unit_id).ledger, quotas
 
 
 def list_ledger(run: ScoreRun, unit_id: int) -> list[LedgerLine]:

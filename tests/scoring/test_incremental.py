@@ -1,5 +1,6 @@
 """Stored scores follow one unit's changed facts without a full run, and agree with a full run."""
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from portal.scoring.records import decide_feedback, record_instruction, submit_f
 from portal.scoring.runs import compute_scores, current_run, ensure_fresh_scores
 from portal.units.models import Tier
 from portal.web.filters import office_today
+from tests.conftest import login
 from tests.scoring.test_standings import MID_PERIOD, period_day, submitted_item
 
 # Date-sensitive: .ci/run runs these again at period, quarter and year ends.
@@ -211,3 +213,66 @@ def test_the_score_pages_quota_windows_are_the_live_count_from_the_ledgers_facts
     account = account_unit(run, world.own.id)
     assert account.ledger and any(window.assessed for window in account.quotas)
     assert account.quotas == measure_unit_quotas(world.own.id, run.as_of)
+
+
+CSRF = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+')
+
+
+def _pages(clients: dict) -> dict:
+    """Each page's text, the forms' CSRF tokens left out (signed with the moment they are made)."""
+    pages = {}
+    for url, client in clients.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages[url] = CSRF.sub(r"\1", response.get_data(as_text=True))
+    return pages
+
+
+@pytest.mark.now(MID_PERIOD)
+def test_score_pages_kept_under_the_runs_version_read_as_computed_anew_after_every_change(app, world, make):
+    """What the score pages derive from the stored run alone (every unit's months and their ranks, a unit's
+    ledger rows and quota windows, the tiers' ranks, the top raw) is kept in the process under the run's
+    version. After each kind of change — one unit's facts (re-scored in place), a change reaching every
+    unit (the run goes stale), an editor's title (no fact) — the pages read exactly as they do with
+    nothing kept."""
+    from portal.web import memo
+
+    reporter, editor = app.test_client(), app.test_client()
+    login(reporter, world.reporter)
+    login(editor, world.editor)
+    clients = {"/scores/mine": reporter, f"/scores/units/{world.other.id}": editor, "/scores": editor,
+               f"/scores/units/{world.own.id}": editor}
+    own = submitted_item(make, world, period_day(20))
+    theirs = submitted_item(make, world, period_day(10), reporter=world.other_reporter, signer=world.other_signer)
+
+    def assert_kept_pages_read_as_anew():
+        kept = _pages(clients)
+        assert memo._kept, "nothing was kept: the pages computed everything anew"
+        memo._kept.clear()
+        assert _pages(clients) == kept
+
+    _pages(clients)  # computes the run and keeps what it derives
+    versions = [current_run().version]
+    assert_kept_pages_read_as_anew()
+    with app.test_request_context(method="POST"):
+        record_adoption(own.id, "cpc_main", period_day(8), world.editor.id)
+        db.session.commit()
+    _pages(clients)
+    assert_kept_pages_read_as_anew()
+    with app.test_request_context(method="POST"):
+        record_instruction(world.editor, theirs, "张三", "mayor", period_day(6), "请推广。", feedback_required=False)
+        db.session.commit()
+    assert_kept_pages_read_as_anew()
+    make.act(own, world.editor, "invalidate")
+    assert_kept_pages_read_as_anew()
+    theirs.edited_title = "编辑改过的标题"
+    db.session.commit()
+    assert "编辑改过的标题" in _pages(clients)[f"/scores/units/{world.other.id}"]
+    assert_kept_pages_read_as_anew()
+    versions.append(current_run().version)
+    world.own.tier = Tier(key="A", name="重点单位")  # every unit's ranks within tiers
+    db.session.commit()
+    assert current_run().version is None  # stale: nothing is kept for it
+    assert_kept_pages_read_as_anew()
+    versions.append(current_run().version)
+    assert len(set(versions)) == len(versions) and None not in versions
