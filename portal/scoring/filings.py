@@ -10,9 +10,11 @@ from ..extensions import db
 from ..items.models import Item
 from ..units.models import Unit
 from ..web.filters import local_day_start
+from ..web.memo import kept_each_by_version
 from .gather import VERDICTS
 from .models import Adoption, AnnualTarget
 from .periods import resolve_year_window, to_office_date
+from .quota_windows import read_current_unit_score
 
 
 @dataclass
@@ -50,6 +52,16 @@ def count_filings(first: date, last: date, unit_ids: list[int] | None = None) ->
     return dict(counts)
 
 
+@kept_each_by_version
+def count_unit_filings(scores: dict[int, object], first: date, last: date) -> dict[int, Filings]:
+    """count_filings of the given units, {unit id: its stored score or None}: each unit's kept under its
+    score's version, which every change to what count_filings reads of it draws again (an item submitted,
+    judged or returned, an adoption; runs.SCORED_ITEM_FIELDS). A stale run's scores must not be given:
+    its versions stay while facts change."""
+    counts = count_filings(first, last, list(scores))
+    return {unit_id: counts.get(unit_id, Filings()) for unit_id in scores}
+
+
 @dataclass
 class UnitYear:
     """A unit's 报送 and 采用 in the year's window, as the dashboard shows them."""
@@ -64,7 +76,8 @@ def describe_unit_year(unit_id: int, now: datetime) -> UnitYear | None:
         first, last = resolve_year_window(to_office_date(now).year)
     except LookupError:
         return None
-    return UnitYear(count_filings(first, last, [unit_id]).get(unit_id, Filings()), first, last)
+    filed = count_unit_filings({unit_id: read_current_unit_score(unit_id)}, first, last)[unit_id]
+    return UnitYear(filed, first, last)
 
 
 @dataclass

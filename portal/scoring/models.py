@@ -124,4 +124,7 @@ class UnitScore(db.Model):
     # the unit's quota windows under way and when they were counted, JSON (scoring.quota_windows.list_open_quotas):
     # the dashboard reads them instead of running the engine; empty until scored
     quotas: Mapped[str] = mapped_column(Text, default="")
+    # Drawn again whenever this unit is re-scored (its facts changed; another unit's change moves only its
+    # final and rank): the unit's ledger is kept under it (unit_ledger.account_unit). None before versions.
+    version: Mapped[str | None] = mapped_column(String(32))
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, select
 
 from ..extensions import db, prepared
+from ..web.memo import once_per_page
 from . import engine
 from .gather import gather_facts
 from .models import ScoreRun, UnitScore
@@ -30,10 +31,16 @@ def dump_open_quotas(progress: list[engine.WindowProgress], counted_at: datetime
 
 
 @prepared  # every unit's dashboard reads it
-def _stored_quotas():
-    return (select(UnitScore.quotas).join(ScoreRun, ScoreRun.id == UnitScore.run_id)
+def _current_unit_score():
+    return (select(UnitScore.quotas, UnitScore.version).join(ScoreRun, ScoreRun.id == UnitScore.run_id)
             .where(UnitScore.unit_id == bindparam("unit_id"), ScoreRun.stale.is_(False))
             .order_by(ScoreRun.id.desc()).limit(1))
+
+
+@once_per_page  # the dashboard's quota windows and its year's figures
+def read_current_unit_score(unit_id: int):
+    """The unit's stored score in the run under way, unless stale (its quotas and version), or None."""
+    return db.session.execute(_current_unit_score(), {"unit_id": unit_id}).first()
 
 
 def list_open_quotas(unit_id: int, now: datetime) -> list[engine.WindowProgress]:
@@ -41,9 +48,9 @@ def list_open_quotas(unit_id: int, now: datetime) -> list[engine.WindowProgress]
     are assessed at office midnight, so what was counted earlier the same office day still holds; the
     item counts are kept current on every commit that changes them (update_unit_scores). Counted live
     when nothing fit is stored (no run yet, a stale run, a run from before today)."""
-    stored = db.session.scalar(_stored_quotas(), {"unit_id": unit_id})
-    if stored:
-        data = json.loads(stored)
+    score = read_current_unit_score(unit_id)
+    if score and score.quotas:
+        data = json.loads(score.quotas)
         if to_office_date(datetime.fromisoformat(data["at"])) == to_office_date(now):
             return [engine.WindowProgress(**(window | {"first": date.fromisoformat(window["first"]),
                                                        "last": date.fromisoformat(window["last"])}))

@@ -71,7 +71,7 @@ def store_result(run: ScoreRun, result: engine.ScoreResult, quotas: dict[int, st
     (list_ledger), which is cheap."""
     score_rows = [
         {"run_id": run.id, "unit_id": score.unit, "raw": score.raw, "final": score.final, "rank": score.rank,
-         "breakdown": _stored_breakdown(score), "quotas": quotas.get(score.unit, "")}
+         "breakdown": _stored_breakdown(score), "quotas": quotas.get(score.unit, ""), "version": draw_version()}
         for score in result.units
     ]
     if score_rows:
@@ -113,8 +113,10 @@ def ensure_fresh_scores() -> ScoreRun:
 # the stored run stale, and the next page that needs it recomputes it whole.
 
 _FACT_MODELS: tuple[type, ...] = ()
-# The item fields the engine reads (gather_facts): other edits (title, body, photos) leave scores as they are.
-SCORED_ITEM_FIELDS = ("unit_id", "category", "submitted_at", "status", "solicitation_id", "solicitation_verdict")
+# The item fields the engine reads (gather_facts) and the filings count (filings.count_filings: lateness by
+# the report's due time): other edits (title, body, photos) leave scores and their versions as they are.
+SCORED_ITEM_FIELDS = ("unit_id", "category", "submitted_at", "status", "solicitation_id", "solicitation_verdict",
+                      "report_due_at")
 
 
 def update_unit_scores(unit_ids: set[int]) -> None:
@@ -149,7 +151,8 @@ def update_unit_scores(unit_ids: set[int]) -> None:
         now = utcnow()
         quotas = engine.measure_quota_progress(rules, period, now, facts.units[0], facts.items)
         db.session.execute(table.update().where(table.c.run_id == run.id, table.c.unit_id == unit_id).values(
-            raw=score.raw, breakdown=_stored_breakdown(score), quotas=dump_open_quotas(quotas, now)))
+            raw=score.raw, breakdown=_stored_breakdown(score), quotas=dump_open_quotas(quotas, now),
+            version=draw_version()))
     finals, ranks = engine.rank_units(rules.normalize, raws)
     changed = [{"r": run.id, "u": unit_id, "final": finals[unit_id], "rank": ranks[unit_id]}
                for unit_id, (_, final, rank) in stored.items()

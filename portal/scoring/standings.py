@@ -16,7 +16,7 @@ from ..web.filters import local_day_start
 from ..web.memo import kept_by_version
 from ..web.paging import Page, paginate
 from . import engine
-from .filings import Filings, TargetProgress, count_filings, measure_targets
+from .filings import Filings, TargetProgress, count_unit_filings, measure_targets
 from .models import Adoption, Instruction, RuleSet, ScoreRun, UnitScore
 from .periods import period_of, resolve_year_window, to_office_date
 from .runs import MONTHS_KEY, ensure_fresh_scores
@@ -135,7 +135,8 @@ def _standings(run: ScoreRun, rows: list, tiers: dict[int, tuple[str, int]] | No
     year = to_office_date(run.as_of).year
     unit_ids = [unit.id for _, unit in rows]
     first, last = resolve_year_window(year)
-    filed = count_filings(first, last, unit_ids)
+    # a stale run's versions stay while facts change: its units are counted anew
+    filed = count_unit_filings({unit.id: score if run.version else None for score, unit in rows}, first, last)
     targets = measure_targets(year, run.as_of, unit_ids, filed)
     return [
         Standing(unit, score, {k: Decimal(v) for k, v in json.loads(score.breakdown).items() if k != MONTHS_KEY},

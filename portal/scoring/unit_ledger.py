@@ -2,7 +2,7 @@
 and its months as the monthly bulletins figure them."""
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -71,31 +71,33 @@ def chart_unit_months(run: ScoreRun, unit_id: int) -> list[MonthFigure]:
     for every unit: a row dated on or before a month's end is the same in this run as in the run as of
     that end (which the month's bulletin makes), so each unit's raw at a month's end is the base plus
     its months so far, ranked as the engine ranks. Empty for a run stored without months, or failed."""
-    return _chart_months(run).get(unit_id, [])
+    normalize, month_ends = _month_ends(run)
+    return [MonthFigure(first, points[unit_id], engine.rank_of(normalize, raws, unit_id), len(raws))
+            for first, points, raws in month_ends if unit_id in raws]
 
 
-@kept_by_version  # every unit's months at once: the next unit's page of the same version reads them
-def _chart_months(run: ScoreRun) -> dict[int, list[MonthFigure]]:
+@kept_by_version  # read once per version of the run: every unit's stored months
+def _month_ends(run: ScoreRun) -> tuple[str, list[tuple[date, dict[int, Decimal], dict[int, Decimal]]]]:
+    """The rule set's normalisation and, per month, (its first day, each unit's points in it, each unit's
+    raw at its end)."""
     rule_set = db.session.get(RuleSet, run.rule_set_id)
     rules = parse_rules(rule_set)
     stored = {unit: json.loads(breakdown).get(MONTHS_KEY) for unit, breakdown in db.session.execute(
         select(UnitScore.unit_id, UnitScore.breakdown).where(UnitScore.run_id == run.id))}
     if None in stored.values():
-        return {}
+        return rules.normalize, []
     period = period_of(rule_set, run.as_of)
     last_day = min(period.end, to_office_date(run.as_of))
     raws = dict.fromkeys(stored, rules.base)
-    figures: dict[int, list[MonthFigure]] = {unit: [] for unit in stored}
+    month_ends = []
     first = period.start.replace(day=1)
     while first <= last_day:
         key = f"{first:%Y-%m}"
-        for unit, months in stored.items():
-            raws[unit] += Decimal(months.get(key, "0"))
-        ranks = engine.rank_units(rules.normalize, raws)[1]
-        for unit, months in stored.items():
-            figures[unit].append(MonthFigure(first, Decimal(months.get(key, "0")), ranks[unit], len(raws)))
+        points = {unit: Decimal(months.get(key, "0")) for unit, months in stored.items()}
+        raws = {unit: raw + points[unit] for unit, raw in raws.items()}
+        month_ends.append((first, points, raws))
         first = (first + timedelta(days=31)).replace(day=1)
-    return figures
+    return rules.normalize, month_ends
 
 
 @dataclass
@@ -110,9 +112,11 @@ def account_unit(run: ScoreRun, unit_id: int) -> UnitAccount:
     """The unit's ledger for a stored run: the engine over the unit's own facts with the run's rule set
     and as_of. Every row depends on the unit's facts alone, so the rows add up to the stored raw score
     as long as the run is fresh (which the pages ensure). The quota windows are counted from the same
-    facts at the same moment, as the incremental update counts the stored ones. The items' titles are
-    read as they are now (an editor's title is no fact: it draws no new version)."""
-    rows, quotas = _score_own_facts(run, unit_id)
+    facts at the same moment, as the incremental update counts the stored ones. Kept under the unit's
+    score version, drawn again whenever its facts are re-scored (another unit's changes leave it); a
+    stale run keeps nothing. The items' titles are read as they are (an editor's title is no fact)."""
+    score = db.session.get(UnitScore, (run.id, unit_id)) if run.version else None
+    rows, quotas = _score_own_facts(score, run.rule_set_id, run.as_of, unit_id)
     item_ids = {row.item for row in rows if row.item is not None}
     titles = dict(db.session.execute(
         select(Item.id, func.coalesce(Item.edited_title, Item.title)).where(Item.id.in_(item_ids))
@@ -121,19 +125,19 @@ def account_unit(run: ScoreRun, unit_id: int) -> UnitAccount:
                         for row in rows], quotas)
 
 
-@kept_by_version  # the unit's facts change only with a new version of the run (runs.update_unit_scores)
-def _score_own_facts(run: ScoreRun, unit_id: int) -> tuple[list, list[engine.WindowProgress]]:
+@kept_by_version
+def _score_own_facts(_score: UnitScore | None, rule_set_id: int, as_of: datetime,
+                     unit_id: int) -> tuple[list, list[engine.WindowProgress]]:
     """The engine's ledger rows of the unit and its quota windows, from one reading of its facts."""
-    rule_set = db.session.get(RuleSet, run.rule_set_id)
+    rule_set = db.session.get(RuleSet, rule_set_id)
     rules = parse_rules(rule_set)
-    period = period_of(rule_set, run.as_of)
+    period = period_of(rule_set, as_of)
     facts = gather_facts(rules, unit_id, period)
     if not facts.units:
         return [], []
-    quotas = engine.measure_quota_progress(rules, period, run.as_of, facts.units[0], facts.items)
+    quotas = engine.measure_quota_progress(rules, period, as_of, facts.units[0], facts.items)
     try:
-        result = engine.score_units(rules, period, run.as_of, facts.units, facts.items,
-                                    facts.solicitations)
+        result = engine.score_units(rules, period, as_of, facts.units, facts.items, facts.solicitations)
     except engine.ScoringError:
         return [], quotas
     return result.unit(unit_id).ledger, quotas

@@ -49,11 +49,12 @@ def _unit_score_page(unit_id: int):
     run = ensure_fresh_scores()
     rule_set = get_active_rule_set()
     rules = parse_rules(rule_set)
+    standing = get_standing(run, unit_id)  # loads the unit's score, whose version keys its ledger
     account = account_unit(run, unit_id)
     return render_page(
         "scoring/unit_score.html",
         unit=unit, run=run, rule_set=rule_set, period=describe_period(run),
-        standing=get_standing(run, unit_id),
+        standing=standing,
         ranked=count_ranked_units(run), months=group_ledger(account.ledger),
         chart=draw_months(chart_unit_months(run, unit_id)), top=top_raw(run),
         quotas=account.quotas, rule_names=RULE_NAMES,

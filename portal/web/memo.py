@@ -56,27 +56,69 @@ _kept: OrderedDict = OrderedDict()
 _kept_lock = Lock()  # a threaded server's requests share the process
 
 
+def _keeping() -> bool:
+    """Only reads that see what was committed are kept: a writing request may read its own changes under
+    the old version."""
+    return _reads_hold() and not transaction_wrote()
+
+
+def _kept_answer(key):
+    with _kept_lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return True, _kept[key]
+    return False, None
+
+
+def _keep(key, answer) -> None:
+    with _kept_lock:
+        _kept[key] = answer
+        while len(_kept) > KEPT_ANSWERS:
+            _kept.popitem(last=False)
+
+
 def kept_by_version(function):
     """Keeps function(versioned, *args) in this process under versioned.version: a token drawn at random
     whenever what it stands for changes (the stored scores: a new run, each incremental update), so an
     answer kept under it is the one computing again would give, on any server, and none is ever removed
-    for being out of date — a newer version is simply another key. Only reads that see what was committed
-    are kept (_reads_hold, and a transaction that wrote nothing): a writing request may read its own
-    changes under the old version. The oldest
-    answers go beyond KEPT_ANSWERS. Callers must not change what they are given."""
+    for being out of date — a newer version is simply another key. None, or a version of None, keeps
+    nothing; nor does a request that may read its own changes (_keeping). The oldest answers go beyond
+    KEPT_ANSWERS. Callers must not change what they are given."""
     @wraps(function)
     def wrapper(versioned, *args):
-        if not (versioned.version and _reads_hold()) or transaction_wrote():
+        version = getattr(versioned, "version", None)
+        if not (version and _keeping()):
             return function(versioned, *args)
-        key = (function, versioned.version, args)
-        with _kept_lock:
-            if key in _kept:
-                _kept.move_to_end(key)
-                return _kept[key]
-        answer = function(versioned, *args)
-        with _kept_lock:
-            _kept[key] = answer
-            while len(_kept) > KEPT_ANSWERS:
-                _kept.popitem(last=False)
+        key = (function, version, args)
+        found, answer = _kept_answer(key)
+        if not found:
+            answer = function(versioned, *args)
+            _keep(key, answer)
         return answer
+    return wrapper
+
+
+def kept_each_by_version(function):
+    """kept_by_version for a function of many things at once, function({key: versioned}, *args) ->
+    {key: answer}: each answer is kept under its own thing's version, and only the keys with none kept
+    are computed, in one call (a ranking page's units, of which a few changed since the last view)."""
+    @wraps(function)
+    def wrapper(versioned_by_key: dict, *args):
+        keeping = _keeping()
+        answers, missing = {}, {}
+        for key, versioned in versioned_by_key.items():
+            version = getattr(versioned, "version", None) if keeping else None
+            found, answer = _kept_answer((function, version, key, args)) if version else (False, None)
+            if found:
+                answers[key] = answer
+            else:
+                missing[key] = versioned
+        if missing:
+            computed = function(missing, *args)
+            for key, versioned in missing.items():
+                version = getattr(versioned, "version", None) if keeping else None
+                if version:
+                    _keep((function, version, key, args), computed[key])
+            answers |= computed
+        return answers
     return wrapper

@@ -229,10 +229,10 @@ def _pages(clients: dict) -> dict:
 
 
 @pytest.mark.now(MID_PERIOD)
-def test_score_pages_kept_under_the_runs_version_read_as_computed_anew_after_every_change(app, world, make):
-    """What the score pages derive from the stored run alone (every unit's months and their ranks, a unit's
-    ledger rows and quota windows, the tiers' ranks, the top raw) is kept in the process under the run's
-    version. After each kind of change — one unit's facts (re-scored in place), a change reaching every
+def test_pages_kept_under_score_versions_read_as_computed_anew_after_every_change(app, world, make):
+    """What the score pages derive from the stored run alone (every unit's months, the tiers' ranks, the top
+    raw) is kept in the process under the run's version, and what they and the dashboard derive from one
+    unit's facts (its ledger rows and quota windows, the year's 报送 and 采用) under its score's version. After each kind of change — one unit's facts (re-scored in place), a change reaching every
     unit (the run goes stale), an editor's title (no fact) — the pages read exactly as they do with
     nothing kept."""
     from portal.web import memo
@@ -241,7 +241,7 @@ def test_score_pages_kept_under_the_runs_version_read_as_computed_anew_after_eve
     login(reporter, world.reporter)
     login(editor, world.editor)
     clients = {"/scores/mine": reporter, f"/scores/units/{world.other.id}": editor, "/scores": editor,
-               f"/scores/units/{world.own.id}": editor}
+               f"/scores/units/{world.own.id}": editor, "/unit": reporter}
     own = submitted_item(make, world, period_day(20))
     theirs = submitted_item(make, world, period_day(10), reporter=world.other_reporter, signer=world.other_signer)
 
@@ -251,12 +251,20 @@ def test_score_pages_kept_under_the_runs_version_read_as_computed_anew_after_eve
         memo._kept.clear()
         assert _pages(clients) == kept
 
+    def unit_versions() -> dict:
+        db.session.expire_all()
+        return {score.unit_id: score.version
+                for score in db.session.scalars(select(UnitScore).where(UnitScore.run_id == current_run().id))}
+
     _pages(clients)  # computes the run and keeps what it derives
     versions = [current_run().version]
     assert_kept_pages_read_as_anew()
+    before = unit_versions()
     with app.test_request_context(method="POST"):
         record_adoption(own.id, "cpc_main", period_day(8), world.editor.id)
         db.session.commit()
+    after = unit_versions()  # only the unit whose facts changed has a new ledger; every unit's rank may move
+    assert after[world.own.id] != before[world.own.id] and after[world.other.id] == before[world.other.id]
     _pages(clients)
     assert_kept_pages_read_as_anew()
     with app.test_request_context(method="POST"):
