@@ -15,7 +15,7 @@ from ..notifications.services import mark_done, notify_users
 from ..units.models import Unit
 from ..web.errors import UserError, load_for
 from ..web.filters import format_datetime, local_day_start, office_today, to_local
-from ..web.paging import Page, count_rows, paginate
+from ..web.paging import Page, count_rows_each, paginate
 from .models import CATEGORIES, PENDING, PENDING_STATUSES, RETURNED, STATUSES, Item, ItemEvent, ItemPhoto
 from .photos import Upload, remove_photo, store_upload, too_many_photos
 from .signals import item_fields_checking, item_saved, item_transitioned, item_transitioning, shown_to_all
@@ -557,7 +557,8 @@ def count_office_statuses() -> dict[str, Count]:
     """Items by status for the inbox's tabs, each count stopping at COUNT_LIMIT (a province holds a
     million adopted items: counting them all on every view cost most of the page). PENDING, the tab the
     inbox opens on, adds up its statuses and says "+" when any of them stopped at the limit."""
-    counts = {status: Count(*count_rows(select(Item.id).where(Item.status == status))) for status in OFFICE_VISIBLE}
+    counts = {status: Count(*counted) for status, counted in count_rows_each(
+        {status: select(Item.id).where(Item.status == status) for status in OFFICE_VISIBLE}).items()}
     parts = [counts[status] for status in PENDING_STATUSES]
     counts[PENDING] = Count(sum(part.rows for part in parts), any(part.more for part in parts))
     return counts
