@@ -16,7 +16,10 @@ What says nothing counts as nothing: an item that names no one leaves no name un
 a weighty word (a short re-filing in a unit's routine wording) the words do not keep the two apart. Two units' items
 of which one names the other's unit (东湖社区, 高新区实验中学) are likely one event told by its host and a visitor; a street
 office's item and a community's of one day, where the community's text takes what happened at the street's event, are
-likely the street's event and the community's own part of it.
+likely the street's event and the community's own part of it (not where the street's item only instructs its
+communities or calls them to its meeting: 要求各社区…, 各社区负责人参加). What both items merely name (a crossroads, a market, an
+official, a campaign's name led by its year: 2027年度城乡居民医保) is no part of what happened, and the people and places
+both name weigh as far as what happened is shared too.
 The weights of a pair of items combine into one score (a logistic model whose coefficients were fitted
 on the tuning part of tests/data/duplicate_eval, see bench/duplicates.py); THRESHOLD is the product's."""
 import math
@@ -28,7 +31,7 @@ from typing import Protocol
 
 from ..search.text import HAN
 
-THRESHOLD = 0.42  # probability at or above which two items count as one event (chosen on the tuning part)
+THRESHOLD = 0.44  # probability at or above which two items count as one event (chosen on the tuning part)
 
 _DATE = re.compile(r"(\d{1,2})月(\d{1,2})日(?:(?:至|到|—|-|～|~)(?:(\d{1,2})月)?(\d{1,2})日)?")
 # A day without its month (13日晚上, 当月21日): the month is the filing day's, or the one before when the day
@@ -66,7 +69,7 @@ _NOT_IN_NAMES = set("在的了和与等为到对向将把从带陪同一表示�
 # (叮嘱社区, 在滨河, 求各社区, 检查小区) as a name, and a verb shared by two texts is no shared place.
 _NOT_IN_PLACES = _NOT_IN_NAMES | set("至于往经沿被给让由照织领着嘱咐求实知报交督促查看赶走推置里各全所个两本该其每"
                                      "要后时前内外间又还都也就同移入参与清理整治发现更换关闭封闭疏散模拟利用通过"
-                                     "围绕引发受望护巡破损映助搬传起居立以属辖今员")
+                                     "围绕引发受望护巡破损映助搬传起居立以属辖今员沉")
 # A place word that begins a longer word is no place: 社区河长, 街道河长办, 湖西市场监管所, 疏散路线.
 _PLACE = re.compile("(?:" + "|".join(sorted(PLACE_WORDS, key=len, reverse=True)) + ")(?!长|监管|线|面)")
 _TWO_HAN = re.compile(f"[{HAN}]{{2}}")
@@ -257,8 +260,8 @@ def _weights(keys, a: Document, b: Document, frequencies: Frequencies) -> dict[s
 
 
 # Fitted on the tuning part (python bench/duplicates.py --fit): intercept, then one per signal of _signals.
-COEFFICIENTS = (-1.4, 0.49, 0.27, 0.74, 0.2, -0.01, 0.64, 0.51, -0.58, 0.51, 0.87, -0.55, -1.04, -0.94, -0.17, -0.27, -0.59,
-                0.63, -1.06, -0.26, -0.79, 1.54)
+COEFFICIENTS = (-1.34, 0.35, 0.33, 0.49, 0.48, 0.19, 0.59, 0.4, -0.53, 0.64, 1.09, -0.76, -0.91, -1.12, -0.27, -0.18,
+                -0.51, 0.55, -0.98, -0.12, -0.61, 1.94)
 SIGNALS = ("words_contained", "words_weight", "numbers_weight", "people", "places", "same_event_date", "days_apart",
            "same_unit", "rare_words", "dated_evidence", "unmatched_names", "other_event_date", "other_counts",
            "other_people", "other_places", "other_title_places", "some_words", "numbers_apart", "title_not_held",
@@ -315,14 +318,13 @@ def _numbers_apart(a: Document, b: Document) -> float:
     return float(not values[0] & values[1])
 
 
-def _title_held(a: Document, b: Document, weights: dict[str, float]) -> float:
-    """Of what a title says happened (its weighty word pairs, not those of the people and places named), the share
-    by weight that the other item's text holds; the better of the two titles. One event's reports name what
+def _title_held(a: Document, b: Document, weights: dict[str, float], named: set[str]) -> float:
+    """Of what a title says happened (its weighty word pairs, not those of what both merely name: the units, people,
+    places and campaigns), the share by weight that the other item's text holds; the better of the two titles. One
+    event's reports name what
     happened in the title (清淤, 反诈, 地震) and the other tells of it; two events at one place on one day share the
     place, not what the titles say was done there (水质监测采样 and 清淤疏浚 of one river). A title with no weighty
     words says nothing against the other item."""
-    named = {name[i:i + 2] for doc in (a, b) for key in doc.features if key[0] in "pl"
-             for name in (key[2:],) for i in range(len(name) - 1)}
     best = 0.0
     for one, other in ((a, b), (b, a)):
         keys = {"w:" + run[i:i + 2] for run in _HAN_RUN.findall(one.title) for i in range(len(run) - 1)
@@ -342,17 +344,49 @@ def _street_and_community(a: Document, b: Document) -> tuple[Document, Document]
     return None
 
 
+# A street office's event held in its communities, counted (在辖区4个社区同步开展, 两个社区的网格员) or not (各社区组织网格员
+# 逐户排查, 在各社区同步开展): each of them took part, and a community's own account of its part takes less of the street's
+# words (its own lane, people and counts).
+_STREET_WIDE = re.compile(r"(?:\d+|[两三四五六七八九十]+)个社区|各社区")
+STREET_WIDE_FLOOR = 0.25
+# The communities a street item only instructs or calls to its meeting (要求各社区, 督促辖区各社区, 通知各社区, 召集各社区民政专干;
+# 各社区要…; 4个社区的主任参加): nothing was held in them, and their own events of the day share the meeting's topic.
+_CLAUSE = re.compile(r"[^，,。；;！!？?：:\n]+")
+_INSTRUCTS = re.compile("要求|督促|通知|提醒|责成|召集|部署|布置|叮嘱|请")
+_INSTRUCTED = re.compile(r"^(?:要(?!求)|须|必须|务必|应|需)|参加|参会|出席|列席")
+
+
+def _communities_in(text: str) -> bool | None:
+    """How a street item names its communities: True where one mention of them (各社区, a count) tells of an event held
+    in them (a clause that neither instructs them before the mention nor, after it, tells them what they must do or
+    that they sat in a meeting), False where every mention only instructs them or calls them to its meeting, None
+    where it names them so nowhere."""
+    instructed = None
+    for clause in _CLAUSE.findall(text):
+        for found in _STREET_WIDE.finditer(clause):
+            if not _INSTRUCTS.search(clause, 0, found.start()) and not _INSTRUCTED.search(clause[found.end():]):
+                return True
+            instructed = False
+    return instructed
+
+
 def _street_tie(a: Document, b: Document, same_date: float, happened: float) -> bool:
     """A street office's item and a community's, of one event day, where the community's text takes what happened at the
     street's event (at least the share of its weighty words that ties two units' own wording of one event: the
-    saturating share at half) and the street's item names no other community while leaving this one out. A community's
-    own account of a street-wide event counts only its part and names its own people; its other event of the day (a
-    class, a clean-up of the same river, a party that names 街道 for its own work) shares the day, a place or the topic,
-    not what was done; the street's visit to two other communities is not this community's."""
+    saturating share at half, a quarter where the street's event was held in its communities) and the street's item
+    names no other community while leaving this one out. A community's own account of a street-wide event counts only
+    its part and names its own people; its other event of the day (a class, a clean-up of the same river, a party that
+    names 街道 for its own work) shares the day, a place or the topic, not what was done; the street's visit to two
+    other communities is not this community's. A street item that only instructs its communities or calls them to its
+    meeting (要求各社区…, 各社区负责人参加) ties none of them: what a community did that day on the meeting's topic is its own
+    event, and its account of an incident the street reports too is tied by the names both give."""
     pair = _street_and_community(a, b)
-    if pair is None or not same_date or happened < 0.5:
+    if pair is None or not same_date:
         return False
     street, community = pair
+    held = _communities_in(street.text)
+    if held is False or happened < (STREET_WIDE_FLOOR if held else 0.5):
+        return False
     communities = [key for key in street.features if key.startswith("l:") and key.endswith("社区")]
     return not communities or community.name in street.text
 
@@ -362,14 +396,67 @@ def _names_other_unit(a: Document, b: Document) -> bool:
     itself nor its place (我校, 我社区), the other unit's report of the event names both."""
     if a.unit == b.unit:
         return False
-    return any(one.name and one.name in other.text for one, other in ((a, b), (b, a)))
+    return any(one.name and one.name in (other.text.replace(other.name, "") if other.name else other.text)
+               for one, other in ((a, b), (b, a)))
 
 
-def _happened(a: Document, b: Document, weights: dict[str, float]) -> float:
-    """The saturating share of the shorter item's weighty words the other holds, the units' own names left out: a
-    host's report of its other event of the day shares the host's name with the visitor's report and little of what
-    was done."""
-    named = {name[i:i + 2] for name in (a.name, b.name) for i in range(len(name) - 1)}
+NAME_REACH = 6  # how far a name both texts write is read on as it goes on alike in both (槐安路与杏林街交叉口)
+
+
+def _names_as_written(doc: Document, a: Document, b: Document):
+    """The people and places one item names, each as far as both texts write it alike around it (a crossroads, an
+    estate's building, a person's full name: 槐安路 read on to 槐安路与杏林街交叉口, at most NAME_REACH Han characters
+    each side): a place both merely mention is no part of what happened there."""
+    for key in doc.features:
+        if key[0] not in "pl":
+            continue
+        name = key[2:]
+        yield name
+        if name not in b.text:
+            continue
+        found = a.text.find(name)
+        while found >= 0:
+            start, end = found, found + len(name)
+            for _step in range(NAME_REACH):
+                if start > 0 and _HAN_RUN.match(a.text, start - 1) and a.text[start - 1:end] in b.text:
+                    start -= 1
+                else:
+                    break
+            for _step in range(NAME_REACH):
+                if end < len(a.text) and _HAN_RUN.match(a.text, end) and a.text[start:end + 1] in b.text:
+                    end += 1
+                else:
+                    break
+            yield a.text[start:end]
+            found = a.text.find(name, found + 1)
+
+
+# A campaign's name begins with its year (2027年度城乡居民医保, 2026年秋季全民健身): the topic of every item of the campaign.
+_CAMPAIGN = re.compile(r"20\d\d年度?")
+
+
+def _campaigns(a: Document, b: Document):
+    """The campaigns both items name, each as far as both texts write it alike after its year (2027年度城乡居民医保
+    of 2027年度城乡居民医保集中缴费推进会 and 2027年度城乡居民医保政策宣讲): what both are about, not what either did."""
+    for found in _CAMPAIGN.finditer(a.text):
+        start = end = found.end()
+        while end < len(a.text) and _HAN_RUN.match(a.text, end) and a.text[found.start():end + 1] in b.text:
+            end += 1
+        if end > start:
+            yield a.text[start:end]
+
+
+def _named_pairs(a: Document, b: Document) -> set[str]:
+    """The word pairs of what both items merely name: the units' own names, the people and places each names read on
+    as far as both write them alike, the campaigns both name. None of them is what happened."""
+    return {name[i:i + 2] for doc in (a, b) for name in (doc.name, *_names_as_written(doc, a, b))
+            for i in range(len(name) - 1)} | {name[i:i + 2] for name in _campaigns(a, b) for i in range(len(name) - 1)}
+
+
+def _happened(a: Document, b: Document, weights: dict[str, float], named: set[str]) -> float:
+    """The saturating share of the shorter item's weighty words the other holds, what both merely name left out (the
+    units' names, places, people, campaigns): a host's report of its other event of the day shares the host's name
+    with the visitor's report and little of what was done."""
     words = [{key: weights[key] for key in doc.features if key[0] == "w" and key[2:] not in named} for doc in (a, b)]
     held = sum(weight for key, weight in words[0].items() if key in words[1])
     return min((held + NO_WORDS) / (min(sum(words[0].values()), sum(words[1].values())) + NO_WORDS) / 0.2, 1.0)
@@ -392,11 +479,14 @@ def _signals(a: Document, b: Document, frequencies: Frequencies) -> tuple[list[f
     # the shared keys' weights by kind in one pass (each sum in the order a pass per kind would add it)
     facts = people = places = named = shared_words = 0.0
     rare = 0
+    merely_named = _named_pairs(a, b)
     for key in shared:
         kind, weight = key[0], weights[key]
         if kind == "w":
             shared_words += weight
-            rare += _is_rare(key, a, b, frequencies)
+            # a rare pair of a crossroads or a campaign both merely name is no evidence of one event
+            if key[2:] not in merely_named:
+                rare += _is_rare(key, a, b, frequencies)
         elif kind in "nt":
             facts += weight
         elif kind in "pl":
@@ -410,12 +500,16 @@ def _signals(a: Document, b: Document, frequencies: Frequencies) -> tuple[list[f
     # how much of the shorter one's weighty words the other holds; where neither has any (a re-filing made only of
     # what the unit writes every time), nothing in the words tells the two apart, so the words say nothing against it
     contained = (words[2] + NO_WORDS) / (min(words[:2]) + NO_WORDS)
-    evidence = min((facts / 20 + named / 6 + rare / 10) / 2, 1.0)
     # a community's own part of a street office's event has its own counts, people and places: none of them says
     # "another event" against the street's report, once the community's text is seen to take what happened there
     names_unit = _names_other_unit(a, b)
     street = same_date and a.unit != b.unit and _street_and_community(a, b) is not None
-    happened = _happened(a, b, weights) if names_unit or street else 0.0
+    # the people and places both name weigh as far as what happened is shared too: two events at one crossroads, one
+    # market or with one official share the name and little of what was done there
+    shared_happened = _happened(a, b, weights, merely_named)
+    people, places, named = people * shared_happened, places * shared_happened, named * shared_happened
+    evidence = min((facts / 20 + named / 6 + rare / 10) / 2, 1.0)
+    happened = shared_happened if names_unit or street else 0.0
     tied = bool(street) and _street_tie(a, b, same_date, happened)
     whole = 0.0 if tied else 1.0
     signals = [
@@ -440,7 +534,7 @@ def _signals(a: Document, b: Document, frequencies: Frequencies) -> tuple[list[f
         min(contained / 0.2, 1.0),
         _numbers_apart(a, b) * whole,
         # one day, and neither title's account of what happened is in the other text: two events at one place
-        same_date * (1 - _title_held(a, b, weights)),
+        same_date * (1 - _title_held(a, b, weights, merely_named)),
         # one unit's two reports of one event (a re-filing, its own 简讯) share half its weighty words or more; one
         # unit's two events of a day (a patrol and a clean-up of one river) share their names and little else
         float(a.unit == b.unit) * (1 - min(contained / 0.5, 1.0)),

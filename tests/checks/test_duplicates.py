@@ -34,8 +34,9 @@ IN_PERIOD = "2026-11-18T10:00+08:00"
 def test_evaluation_set_test_part_holds_its_reported_figures():
     """A regression guard at the figures docs/search-and-duplicates.md reports, not the targets: the targets (0.95
     for every kind and overall) are not met on the fresh test batches, nor for "two units, heavily reworded" on the
-    whole test part, nor overall on it since the seventh fresh batch joined it; since the eighth joined it "two units,
-    heavily reworded" reads 21 of 24 (that document, Near-duplicates)."""
+    whole test part, nor overall on it since the seventh fresh batch joined it; under the tenth round, with the ninth
+    batch in it, precision reads 0.967, recall 0.993, "two units, heavily reworded" 30 of 31 and same topic 192 of 197
+    kept apart (that document, Near-duplicates): each guard leaves room for one more pair wrong."""
     documents, pairs, frequencies = eval_documents()
     assert len(pairs) >= 150
     assert {(pair.kind, pair.split) for pair in pairs} == {
@@ -44,12 +45,12 @@ def test_evaluation_set_test_part_holds_its_reported_figures():
     found = [(events.compare(documents[pair.a], documents[pair.b], frequencies).duplicate, pair.duplicate)
              for pair in tests]
     precision, recall, *_ = measure(found)
-    assert precision >= 0.94 and recall >= 0.97, (precision, recall)
+    assert precision >= 0.96 and recall >= 0.98, (precision, recall)
     for kind in DUPLICATE_KINDS:
         of_kind = [got for (got, _want), pair in zip(found, tests) if pair.kind == kind]
-        assert sum(of_kind) / len(of_kind) >= 0.85, kind
+        assert sum(of_kind) / len(of_kind) >= 0.93, kind
     same_topic = [got for (got, _want), pair in zip(found, tests) if pair.kind == "same_topic"]
-    assert 1 - sum(same_topic) / len(same_topic) >= 0.95
+    assert 1 - sum(same_topic) / len(same_topic) >= 0.96
     street_template = [got for (got, _want), pair in zip(found, tests) if pair.kind == "street_template"]
     assert not any(street_template)
 
