@@ -61,6 +61,9 @@ def load(directory: Path = DIRECTORY, exclude: tuple[str, ...] = ()) -> tuple[di
                 blocks[-1][2].append(line)
     for header, source, lines in blocks:
         words = header.split()
+        if words[0] in ("@item", "@copy") and words[1] in items:
+            # a later item of the same ID would replace the earlier one for every pair naming it
+            raise ValueError(f"{source}: item {words[1]} is already defined in the set")
         if words[0] == "@item":
             fields, body = _fields(lines)
             items[words[1]] = EvalItem(words[1], fields["unit"], date.fromisoformat(fields["date"]), fields["title"],
