@@ -7,7 +7,7 @@ from ..auth.models import SIGNOFF_ROLES, UNIT_ROLES
 from ..checks.services import count_item_warnings, count_similar
 from ..checks.views import item_checks_context
 from ..extensions import db, utcnow
-from ..scoring.adoptions import INTERNAL_CHANNEL, get_channel, list_adoptions
+from ..scoring.adoptions import INTERNAL_CHANNEL, get_channel
 from ..scoring.filings import describe_unit_year
 from ..scoring.quota_windows import list_open_quotas
 from ..search.services import search_inbox
@@ -326,7 +326,6 @@ def detail(item_id: int):
         delete_question=describe_deletion(item),
         can_edit_text=can_edit_item_text(current_user, item),
         category_form=CategoryForm(data={"category": item.category}) if can_correct_category(current_user, item) else None,
-        adoptions=list_adoptions(item.id),
         follow_ups=list_follow_ups(item),
         diff=diff_html(item.title + "\n" + item.body, item.display_title + "\n" + item.display_body)
         if item.is_edited else None,

@@ -87,7 +87,3 @@ def record_edition_adoption(item_id: int, channel_key: str, edition_id: int, iss
     return adoption
 
 
-def list_adoptions(item_id: int) -> list[Adoption]:
-    return list(
-        db.session.scalars(select(Adoption).where(Adoption.item_id == item_id).order_by(Adoption.adopted_on))
-    )

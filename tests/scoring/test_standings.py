@@ -14,7 +14,7 @@ from portal.extensions import db, utcnow
 from portal.items.models import Item
 from portal.scoring.adoptions import record_adoption
 from portal.scoring.cli import score_command
-from portal.scoring.models import AnnualTarget, RuleSet, ScoreRun, UnitScore
+from portal.scoring.models import Adoption, AnnualTarget, RuleSet, ScoreRun, UnitScore
 from portal.scoring.periods import get_active_rule_set, period_of
 from portal.scoring.runs import current_run, ensure_fresh_scores
 from portal.scoring.unit_ledger import list_ledger
@@ -210,9 +210,7 @@ def cli_input(world, rule_set: RuleSet, as_of: datetime) -> dict:
 
 
 def item_adoptions(item):
-    from portal.scoring.adoptions import list_adoptions
-
-    return list_adoptions(item.id)
+    return db.session.scalars(select(Adoption).where(Adoption.item_id == item.id).order_by(Adoption.adopted_on)).all()
 
 
 facts = st.lists(

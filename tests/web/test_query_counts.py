@@ -140,3 +140,22 @@ def test_sign_off_queue_query_count_does_not_grow_with_the_queue(app, make, worl
         make.item(world.reporter, "awaiting_signoff", signer=world.signer)
     count_queries(client, "/signoff")  # the same warm-up: the test's own transaction begins here
     assert count_queries(client, "/signoff") == few
+
+
+# The login check's refresh of the expired test user included, as in BUSY_PAGE_BUDGETS.
+ITEM_PAGE_BUDGET = 22
+
+
+@pytest.mark.now("2026-06-10T10:00+08:00")
+def test_the_office_item_page_keeps_its_statement_budget_and_reads_each_record_once(app, make, world):
+    """The busy hour's item page (the office opens what arrived): an adopted item with its records panel,
+    similar items and history. Each table is read once: the page once read the item's adoptions for a
+    variable no template used, beside the records panel's own."""
+    client = app.test_client()
+    login(client, world.editor)
+    item = make.item(world.reporter, "adopted", signer=world.signer, editor=world.editor)
+    statements_of(client, f"/items/{item.id}")  # warm: stored scores settle
+    statements = statements_of(client, f"/items/{item.id}")
+    assert len([statement for statement in statements if "FROM adoptions" in statement]) == 1
+    assert len(statements) == ITEM_PAGE_BUDGET
+
