@@ -15,7 +15,6 @@ from .forms import BulletinTextForm, NewBulletinForm
 from .services import (
     DELETE_DRAFT_QUESTION,
     describe_publishing,
-    PART_FIELDS,
     correct_bulletin,
     create_bulletin,
     default_window,
@@ -81,7 +80,7 @@ def new():
         if done:
             flash("通报草稿已生成，请核对数据、修改文字后发布", "success")
             return _detail(bulletin.id)
-    return render_page("bulletins/new.html", form=form, part_fields=PART_FIELDS)
+    return render_page("bulletins/new.html", form=form)
 
 
 @bp.route("/bulletins/<int:bulletin_id>/edit", methods=["GET", "POST"])

@@ -320,7 +320,6 @@ def detail(item_id: int):
         **item_checks_context(item),
         transitions=allowed_transitions(current_user, item),
         signoff=describe_signoff(item),
-        decision_form=DecisionForm(),
         can_edit=can_edit_item(current_user, item),
         can_delete=can_delete_item(current_user, item),
         delete_question=describe_deletion(item),

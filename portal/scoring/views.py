@@ -57,7 +57,7 @@ def _unit_score_page(unit_id: int):
         standing=standing,
         ranked=count_ranked_units(run), months=group_ledger(account.ledger),
         chart=draw_months(chart_unit_months(run, unit_id)), top=top_raw(run),
-        quotas=account.quotas, rule_names=RULE_NAMES,
+        quotas=account.quotas,
         base=rules.base, normalize=rules.normalize,
     )
 
