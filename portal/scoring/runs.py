@@ -50,8 +50,9 @@ MONTHS_KEY = "months"
 
 
 def draw_version() -> str:
-    """A run's version: random, never repeated, so neither a reused run id (SQLite gives a deleted run's
-    id to the next) nor another database in the same process can meet an answer kept for an older one."""
+    """A run's or a unit score's version: random, never repeated, so neither a reused run id (SQLite gives a
+    deleted run's id to the next) nor another database in the same process can meet an answer kept for an
+    older one."""
     return secrets.token_hex(16)
 
 
