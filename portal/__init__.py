@@ -168,7 +168,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .checks import views as checks_views
     from .editions import hooks as editions_hooks
     from .editions import views as editions_views
-    from .items import photos
+    from .items import listing, photos
     from .items import views as items_views
     from .notifications import views as notifications_views
     from .roster import views as roster_views
@@ -184,7 +184,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     web_hooks.init_app(app)  # first: the blueprints' rules bind its converters when they are added
     auth_hooks.init_app(app)
-    for hooks in (audit_services, photos, search_services, checks_hooks, scoring_hooks, solicitations_hooks,
+    for hooks in (audit_services, photos, listing, search_services, checks_hooks, scoring_hooks, solicitations_hooks,
                   editions_hooks):
         hooks.init_app(app)
     for views in (audit_views, auth_views, units_views, items_views, search_views, notifications_views,

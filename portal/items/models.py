@@ -32,7 +32,35 @@ ROUTINE_REPORT_HOURS = 2
 MAJOR_REPORT_HOURS = 4
 
 
-class Item(db.Model):
+class ListedItem:
+    """What an item's line in a list shows (items/_macros.html item_row), for Item and for
+    items.listing.ItemRow, the copy a unit's kept lists hold."""
+
+    @property
+    def category_name(self) -> str:
+        return CATEGORIES.get(self.category, self.category)
+
+    @property
+    def is_returned(self) -> bool:
+        # Only a return (退回修改, comment required) brings a sent item back to draft.
+        return self.status == "draft" and bool(self.decision_note)
+
+    @property
+    def status_name(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def display_title(self) -> str:
+        return self.edited_title or self.title
+
+    def is_late(self, now: datetime | None = None) -> bool:
+        """逾时: submitted after the due time, or still not submitted once it has passed."""
+        if self.report_due_at is None:
+            return False
+        return (self.submitted_at or now or utcnow()) > self.report_due_at
+
+
+class Item(ListedItem, db.Model):
     __tablename__ = "items"
     __table_args__ = (
         # a unit's counts by status, and its lists (all or of a status) by last change, straight off the index
@@ -49,7 +77,9 @@ class Item(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    # active_history: the unit an item moves from is known to a flush even when the item was expired (the
+    # scores and the lists of both units change)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), active_history=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # The one-time key of the form that created the item: a retried submit finds it instead of filing twice.
     form_key: Mapped[str] = mapped_column(String(40), unique=True)
@@ -90,21 +120,9 @@ class Item(db.Model):
     )
 
     @property
-    def category_name(self) -> str:
-        return CATEGORIES.get(self.category, self.category)
-
-    @property
-    def is_returned(self) -> bool:
-        # Only a return (退回修改, comment required) brings a sent item back to draft.
-        return self.status == "draft" and bool(self.decision_note)
-
-    @property
-    def status_name(self) -> str:
-        return STATUSES.get(self.status, self.status)
-
-    @property
-    def display_title(self) -> str:
-        return self.edited_title or self.title
+    def thumb_photo_id(self) -> int | None:
+        """The photo a list shows beside the title."""
+        return self.photos[0].id if self.photos else None
 
     @property
     def display_body(self) -> str:
@@ -113,12 +131,6 @@ class Item(db.Model):
     @property
     def is_edited(self) -> bool:
         return (self.edited_title or self.title) != self.title or (self.edited_body or self.body) != self.body
-
-    def is_late(self, now: datetime | None = None) -> bool:
-        """逾时: submitted after the due time, or still not submitted once it has passed."""
-        if self.report_due_at is None:
-            return False
-        return (self.submitted_at or now or utcnow()) > self.report_due_at
 
     @staticmethod
     def compute_report_due(event_end_at: datetime | None, major: bool) -> datetime | None:
@@ -133,7 +145,8 @@ class ItemPhoto(db.Model):
     __tablename__ = "item_photos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True,
+                                                active_history=True)  # the item it leaves, for its unit's lists
     form_key: Mapped[str] = mapped_column(String(40), index=True)
     uploader_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     stored_name: Mapped[str] = mapped_column(String(40), unique=True)

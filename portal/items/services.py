@@ -4,24 +4,21 @@ from datetime import date, datetime, timedelta
 from functools import partial
 
 from flask import abort, current_app, url_for
-from sqlalchemy import bindparam, false, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import false, func, or_, select
 
 from ..audit.services import record_event, snapshot
 from ..auth.models import UNIT_ROLES
 from ..auth.services import list_user_ids_with_role
-from ..extensions import db, prepared, utcnow
+from ..extensions import db, utcnow
 from ..notifications.services import mark_done, notify_users
 from ..units.models import Unit
 from ..web.errors import UserError, load_for
 from ..web.filters import format_datetime, local_day_start, office_today, to_local
-from ..web.paging import Page, count_rows_each, paginate
-from .models import CATEGORIES, PENDING, PENDING_STATUSES, RETURNED, STATUSES, Item, ItemEvent, ItemPhoto
+from ..web.paging import count_rows_each
+from .models import CATEGORIES, PENDING, PENDING_STATUSES, STATUSES, Item, ItemEvent, ItemPhoto
 from .photos import Upload, remove_photo, store_upload, too_many_photos
 from .signals import item_fields_checking, item_saved, item_transitioned, item_transitioning, shown_to_all
 
-# Item.is_returned in SQL.
-RETURNED_ITEM = (Item.status == "draft") & (Item.decision_note != "")
 from .workflow import (
     ACTION_NAMES,
     OFFICE_ROLES,
@@ -396,10 +393,6 @@ def edit_item_text(item: Item, editor, title: str, body: str, loaded_version: st
 
 # ---- queries -----------------------------------------------------------------------------
 
-def _paginate(query, page: int, per_page: int) -> Page:
-    return paginate(query, page, per_page, selectinload(Item.photos))
-
-
 @dataclass
 class InboxFilters:
     unit_id: int | None = None
@@ -441,43 +434,6 @@ def visible_items_condition(user):
     return or_(false(), *clauses)
 
 
-def _unit_items_query(unit_id: int, status: str | None):
-    query = select(Item).where(Item.unit_id == unit_id)
-    if status == RETURNED:
-        query = query.where(RETURNED_ITEM)
-    elif status:
-        query = query.where(Item.status == status)
-    return query.order_by(Item.updated_at.desc(), Item.id.desc())
-
-
-def list_unit_items(unit_id: int, status: str | None, page: int, per_page: int) -> Page:
-    return _paginate(_unit_items_query(unit_id, status), page, per_page)
-
-
-@prepared  # one per status the dashboard lists (a handful)
-def _latest_unit_items(status: str | None):
-    return (_unit_items_query(bindparam("unit_id"), status).options(selectinload(Item.photos))
-            .limit(bindparam("limit")))
-
-
-def list_latest_unit_items(unit_id: int, status: str | None, limit: int) -> list[Item]:
-    """The unit's latest items (of a status) for the dashboard, which counts them with count_unit_statuses."""
-    return list(db.session.scalars(_latest_unit_items(status), {"unit_id": unit_id, "limit": limit}))
-
-
-def list_signoff_queue(unit_id: int, states=SIGNOFF_STATES) -> list[Item]:
-    """The unit's items waiting for a sign-off in these states (awaited_states(user): the user's own queue)."""
-    return list(
-        db.session.scalars(
-            select(Item)
-            .where(Item.unit_id == unit_id, Item.status.in_(states))
-            .options(selectinload(Item.photos))
-            # an emergency item (突发/紧急) first: it must reach the office at once
-            .order_by((Item.category != "emergency"), Item.updated_at)
-        )
-    )
-
-
 def list_coming_emergencies() -> list[Item]:
     """Emergency items sent for sign-off and not yet signed: the office sees that they are coming."""
     return list(db.session.scalars(select(Item).where(Item.category == "emergency", Item.status.in_(SIGNOFF_STATES))
@@ -502,33 +458,6 @@ def list_follow_up_choices(unit_id: int, exclude_id: int | None = None, words: s
 
 def list_follow_ups(item: Item) -> list[Item]:
     return list(db.session.scalars(select(Item).where(Item.follow_up_of_id == item.id).order_by(Item.id)))
-
-
-# The unit's counts: its dashboard and lists, and the signer's menu on every page.
-@prepared
-def _unit_statuses():
-    return select(Item.status, func.count(Item.id)).where(Item.unit_id == bindparam("unit_id")).group_by(Item.status)
-
-
-@prepared
-def _unit_returned():
-    return select(func.count(Item.id)).where(Item.unit_id == bindparam("unit_id"), RETURNED_ITEM)
-
-
-@prepared
-def _unit_in_states():
-    return select(func.count(Item.id)).where(Item.unit_id == bindparam("unit_id"),
-                                             Item.status.in_(bindparam("states", expanding=True)))
-
-
-def count_unit_statuses(unit_id: int) -> dict[str, int]:
-    """Items by status, and the returned drafts among the drafts (RETURNED)."""
-    rows = db.session.execute(_unit_statuses(), {"unit_id": unit_id}).all()
-    return dict(rows) | {RETURNED: db.session.scalar(_unit_returned(), {"unit_id": unit_id})}
-
-
-def count_signoff_queue(unit_id: int, states=SIGNOFF_STATES) -> int:
-    return db.session.scalar(_unit_in_states(), {"unit_id": unit_id, "states": sorted(states)})
 
 
 def describe_signoff(item: Item) -> str:

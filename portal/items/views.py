@@ -22,6 +22,14 @@ from ..web.htmx import render_page
 from ..web.wechat import render_wechat_page
 from .diff import diff_html
 from .forms import CategoryForm, DecisionForm, InboxFilterForm, ItemForm, ReviewForm
+from .listing import (
+    count_signoff_queue,
+    count_unit_statuses,
+    list_latest_unit_items,
+    list_signoff_queue,
+    list_signoff_rows,
+    list_unit_items,
+)
 from .models import PENDING, RETURNED, STATUSES, UNIT_LISTS
 from .photos import encode_uploads, photo_path
 from .services import (
@@ -32,8 +40,6 @@ from .services import (
     WorkflowError,
     apply_photo_changes,
     count_office_statuses,
-    count_signoff_queue,
-    count_unit_statuses,
     correct_item_category,
     create_item,
     delete_item,
@@ -45,9 +51,6 @@ from .services import (
     list_follow_up_choices,
     list_follow_ups,
     list_form_photos,
-    list_signoff_queue,
-    list_latest_unit_items,
-    list_unit_items,
     photo_room,
     transition_item,
     update_item,
@@ -78,7 +81,7 @@ def _status_name(status: str) -> str:
 @bp.app_template_global("signoff_waiting")
 def _signoff_waiting() -> int:
     """The menu's count on 待审签."""
-    return count_signoff_queue(current_user.unit_id, awaited_states(current_user))
+    return count_signoff_queue(current_user.unit, awaited_states(current_user))
 
 
 @bp.app_template_global("own_unit_lacks_signers")
@@ -106,18 +109,18 @@ def home():
 @bp.get("/unit")
 @roles_required(*UNIT_ROLES)
 def dashboard():
-    unit_id = current_user.unit_id
+    unit, unit_id = current_user.unit, current_user.unit_id
     return render_page(
         "items/dashboard.html",
-        counts=count_unit_statuses(unit_id),
+        counts=count_unit_statuses(unit),
         year=describe_unit_year(unit_id, utcnow()),
         statuses=UNIT_LISTS,
         # the quota windows under way, as scoring counted them (stored with the unit's score)
         quotas=list_open_quotas(unit_id, utcnow()),
-        queue=list_signoff_queue(unit_id, awaited_states(current_user)) if current_user.has_role("signer") else [],
-        returned=list_latest_unit_items(unit_id, RETURNED, 5) if current_user.has_role("reporter") else [],
+        queue=list_signoff_rows(unit, awaited_states(current_user)) if current_user.has_role("signer") else (),
+        returned=list_latest_unit_items(unit, RETURNED, 5) if current_user.has_role("reporter") else (),
         returned_key=RETURNED,
-        recent=list_latest_unit_items(unit_id, None, 8),
+        recent=list_latest_unit_items(unit, None, 8),
     )
 
 
@@ -125,10 +128,9 @@ def dashboard():
 @roles_required(*UNIT_ROLES)
 def unit_items():
     status = request.args.get("status") if request.args.get("status") in UNIT_LISTS else None
-    page = list_unit_items(current_user.unit_id, status, query_page(),
-                           current_app.config["PAGE_SIZE"])
+    page = list_unit_items(current_user.unit, status, query_page(), current_app.config["PAGE_SIZE"])
     return render_page("items/unit_items.html", "items/_item_list.html", page=page, status=status,
-                       statuses=UNIT_LISTS, counts=count_unit_statuses(current_user.unit_id))
+                       statuses=UNIT_LISTS, counts=count_unit_statuses(current_user.unit))
 
 
 @bp.get("/signoff")

@@ -105,7 +105,7 @@ class ScoreRun(db.Model):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     stale: Mapped[bool] = mapped_column(Boolean, default=False)
     error: Mapped[str] = mapped_column(Text, default="")
-    # Drawn again by every change to the run's unit scores (runs.draw_version): what pages derive from
+    # Drawn again by every change to the run's unit scores (web.memo.draw_version): what pages derive from
     # the run alone is kept under it (web.memo.kept_by_version). None while the run is stale (facts
     # changed that it was not updated for) and for a run stored before versions: nothing is kept then.
     version: Mapped[str | None] = mapped_column(String(32))

@@ -1,7 +1,6 @@
 """Stored scores: a run of the engine over every unit, stored per unit (totals, points by rule and month,
 open quota windows), recomputed when stale or old, and kept current unit by unit as facts change."""
 import json
-import secrets
 from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db, utcnow, write_transaction
 from ..items.models import Item
+from ..web.memo import draw_version
 from . import engine
 from .gather import VERDICTS, gather_facts
 from .models import Adoption, Instruction, RuleSet, ScoreRun, UnitScore
@@ -47,13 +47,6 @@ def compute_scores(as_of: datetime | None = None) -> ScoreRun:
 
 
 MONTHS_KEY = "months"
-
-
-def draw_version() -> str:
-    """A run's or a unit score's version: random, never repeated, so neither a reused run id (SQLite gives a
-    deleted run's id to the next) nor another database in the same process can meet an answer kept for an
-    older one."""
-    return secrets.token_hex(16)
 
 
 def _stored_breakdown(score: engine.UnitScore) -> str:

@@ -2,6 +2,7 @@ from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..web.memo import draw_version
 
 UNIT_KINDS = {
     "office": "办公室（收报单位）",
@@ -36,6 +37,9 @@ class Unit(db.Model):
     # The office's 报送联系人 and phone (信息报送联系方式), shown on every unit's dashboard.
     contact_name: Mapped[str] = mapped_column(String(40), default="", server_default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # Drawn again (web.memo.draw_version) by every transaction that changes one of the unit's items or their
+    # photos (items/listing.py): the unit's own lists and counts are kept under it.
+    items_version: Mapped[str | None] = mapped_column(String(32), default=draw_version)
 
     parent = relationship("Unit", remote_side=[id], back_populates="children")
     children = relationship("Unit", back_populates="parent", order_by="Unit.sort_order, Unit.id")

@@ -9,6 +9,7 @@ context, where g would carry an answer from one request into the next.
 
 kept_by_version keeps answers longer, across requests in this process, for reads of data that carries a
 version: a random token drawn again in every transaction that changes what it stands for."""
+import secrets
 from collections import OrderedDict
 from functools import wraps
 from threading import Lock
@@ -77,25 +78,41 @@ def _keep(key, answer) -> None:
             _kept.popitem(last=False)
 
 
+def draw_version() -> str:
+    """A version: random, never repeated, so neither a reused id (SQLite gives a deleted row's id to the next)
+    nor another database in the same process can meet an answer kept for an older one."""
+    return secrets.token_hex(16)
+
+
+def kept_under(version: str | None, function, *args):
+    """function(*args), kept in this process under version: a token drawn at random (draw_version) in every
+    transaction that changes what it stands for (the stored scores: a new run, each incremental update; a
+    unit's items), so an answer kept under it is the one computing again would give, on any server, and
+    none is ever removed for being out of date — a newer version is simply another key. The version must
+    be read before what the function reads, in the same transaction or an earlier one. A version of None
+    keeps nothing; nor does a request that may read its own changes (_keeping). The oldest answers go
+    beyond KEPT_ANSWERS. Callers must not change what they are given."""
+    return _kept_or_computed(version, (function, version, args), lambda: function(*args))
+
+
 def kept_by_version(function):
-    """Keeps function(versioned, *args) in this process under versioned.version: a token drawn at random
-    whenever what it stands for changes (the stored scores: a new run, each incremental update), so an
-    answer kept under it is the one computing again would give, on any server, and none is ever removed
-    for being out of date — a newer version is simply another key. None, or a version of None, keeps
-    nothing; nor does a request that may read its own changes (_keeping). The oldest answers go beyond
-    KEPT_ANSWERS. Callers must not change what they are given."""
+    """Keeps function(versioned, *args) under versioned.version (kept_under), the versioned thing itself
+    not part of the key: the stored run or unit score read by this request."""
     @wraps(function)
     def wrapper(versioned, *args):
         version = getattr(versioned, "version", None)
-        if not (version and _keeping()):
-            return function(versioned, *args)
-        key = (function, version, args)
-        found, answer = _kept_answer(key)
-        if not found:
-            answer = function(versioned, *args)
-            _keep(key, answer)
-        return answer
+        return _kept_or_computed(version, (function, version, args), lambda: function(versioned, *args))
     return wrapper
+
+
+def _kept_or_computed(version: str | None, key, compute):
+    if not (version and _keeping()):
+        return compute()
+    found, answer = _kept_answer(key)
+    if not found:
+        answer = compute()
+        _keep(key, answer)
+    return answer
 
 
 def kept_each_by_version(function):

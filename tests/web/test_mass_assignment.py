@@ -33,6 +33,8 @@ def extras(w) -> dict:
 # Written by the portal itself on any accepted post, never from form fields: the audit trail, sessions and
 # login attempts, and indexes derived from an item's text (search words, near-duplicate signatures).
 BOOKKEEPING = {"audit_events", "user_sessions", "login_attempts", "item_search", "item_features"}
+# A token drawn by any change to a unit's items (items/listing.py), not a field a form may set.
+BOOKKEEPING_COLUMNS = {("units", "items_version")}
 
 
 def table_state() -> dict[str, dict]:
@@ -43,7 +45,9 @@ def table_state() -> dict[str, dict]:
         if table.name in BOOKKEEPING:
             continue
         keys = [column.name for column in table.primary_key.columns]
-        state[table.name] = {tuple(row[k] for k in keys): dict(row) for row in db.session.execute(table.select()).mappings()}
+        columns = [column for column in table.columns if (table.name, column.name) not in BOOKKEEPING_COLUMNS]
+        state[table.name] = {tuple(row[k] for k in keys): dict(row)
+                             for row in db.session.execute(table.select().with_only_columns(*columns)).mappings()}
     return state
 
 
