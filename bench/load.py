@@ -7,7 +7,8 @@ into the PostgreSQL database --postgresql names), stores fresh scores, starts
 gunicorn (deploy/gunicorn.conf.py, bench/wsgi_bench.py, two workers per core) on 127.0.0.1, then:
   1. the busiest hour before a weekly deadline at a fixed ~50 requests/s for --duration seconds;
   2. a ramp of users who send as fast as they are answered, --step seconds a step, to find the
-     saturation throughput;
+     saturation throughput; each user draws every task from the hour's whole mix (BusyHourUser), so
+     each step asks for the same mix of pages;
   3. /bench/hello alone, as fast as it is answered: the framework's own limit in the same server.
 Prints p50/p95/p99 per page, errors and the achieved rate, the CPU each kind of request cost its worker
 (bench/wsgi_bench.py), the saturation throughput as a ratio of the bare route's and the last step's share
@@ -127,6 +128,11 @@ def pages_total(rows: dict[str, dict], seconds: int) -> tuple[int, int, float]:
     return count, sum(int(row["Failure Count"]) for row in pages), count / seconds
 
 
+def _share(rows: dict[str, dict], name: str) -> int:
+    count = pages_total(rows, 1)[0]
+    return round(100 * int(rows.get(name, {}).get("Request Count", 0)) / count) if count else 0
+
+
 def show(title: str, rows: dict[str, dict], seconds: int) -> None:
     count, errors, rate = pages_total(rows, seconds)
     print(f"\n{title}: {count} page requests, {errors} errors, {rate:.1f} req/s achieved")
@@ -173,9 +179,11 @@ def main(duration: int, step: int, postgresql: str | None) -> None:
         print("\nramp, users sending as fast as they are answered:")
         rates = {}
         for users in RAMP:
-            rows = run_locust(f"ramp-{users}", users, step, 0, ["Reporter", "Signer", "Editor"])
+            rows = run_locust(f"ramp-{users}", users, step, 0, ["BusyHourUser"])
             count, errors, rates[users] = pages_total(rows, step)
-            print(f"  {users:3d} users  {rates[users]:6.1f} req/s  p95 {rows['Aggregated']['95%']:>5s} ms  errors {errors}")
+            print(f"  {users:3d} users  {rates[users]:6.1f} req/s  p95 {rows['Aggregated']['95%']:>5s} ms  errors {errors}"
+                  f"  (dashboard {_share(rows, 'dashboard')} %, inbox {_share(rows, 'inbox with filters')} %,"
+                  f" sign-off queue {_share(rows, 'sign-off queue')} % of the requests)")
             steps = read_cpu()
             every = [figures for values in steps.values() for figures in values]
             waits = sorted(((sum(f[2] for f in values), name) for name, values in steps.items()), reverse=True)[:3]
