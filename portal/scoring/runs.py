@@ -129,7 +129,9 @@ def update_unit_scores(unit_ids: set[int]) -> None:
         return  # the run failed (a rule set error): it stays failed until the rules change
     raws = {unit_id: raw for unit_id, (raw, _, _) in stored.items()}
     table = UnitScore.__table__
-    run.version = draw_version()  # written with the rows below, in the same transaction
+    breakdowns = dict(db.session.execute(select(UnitScore.unit_id, UnitScore.breakdown).where(
+        UnitScore.run_id == run.id, UnitScore.unit_id.in_(sorted(unit_ids)))).all())
+    moved = False  # whether what the run's version stands for changed: a unit's points, a final, a rank
     for unit_id in sorted(unit_ids):
         facts = gather_facts(rules, unit_id, period)
         if not facts.units or unit_id not in stored:
@@ -141,12 +143,13 @@ def update_unit_scores(unit_ids: set[int]) -> None:
             run.stale, run.version = True, None  # the full run reports the error
             return
         raws[unit_id] = score.raw
+        breakdown = _stored_breakdown(score)
+        moved |= score.raw != stored[unit_id][0] or breakdown != breakdowns.get(unit_id)
         # Quotas are counted up to this commit, not the run's as_of: the item just filed shows at once.
         now = utcnow()
         quotas = engine.measure_quota_progress(rules, period, now, facts.units[0], facts.items)
         db.session.execute(table.update().where(table.c.run_id == run.id, table.c.unit_id == unit_id).values(
-            raw=score.raw, breakdown=_stored_breakdown(score), quotas=dump_open_quotas(quotas, now),
-            version=draw_version()))
+            raw=score.raw, breakdown=breakdown, quotas=dump_open_quotas(quotas, now), version=draw_version()))
     finals, ranks = engine.rank_units(rules.normalize, raws)
     changed = [{"r": run.id, "u": unit_id, "final": finals[unit_id], "rank": ranks[unit_id]}
                for unit_id, (_, final, rank) in stored.items()
@@ -154,6 +157,11 @@ def update_unit_scores(unit_ids: set[int]) -> None:
     if changed:
         db.session.connection().execute(
             table.update().where(table.c.run_id == bindparam("r"), table.c.unit_id == bindparam("u")), changed)
+    if moved or changed:
+        # Written with the rows above, in the same transaction. A filing sent or signed earns no points by
+        # itself (the seed's rules): the run keeps its version, and what pages keep under it, while the unit's
+        # own version (its 报送, its quota windows) is drawn again above.
+        run.version = draw_version()
 
 
 def _note_fact_changes(session, _flush_context) -> None:

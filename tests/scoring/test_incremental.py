@@ -267,6 +267,13 @@ def test_pages_kept_under_score_versions_read_as_computed_anew_after_every_chang
     assert after[world.own.id] != before[world.own.id] and after[world.other.id] == before[world.other.id]
     _pages(clients)
     assert_kept_pages_read_as_anew()
+    # A filing signed earns no points by itself: the run keeps its version (the ranking's kept figures with
+    # it), the unit draws a new one (its 报送 moved).
+    moved = current_run().version
+    assert moved != versions[0]
+    make.item(world.reporter, "submitted", signer=world.signer)
+    assert current_run().version == moved and unit_versions()[world.own.id] != after[world.own.id]
+    assert_kept_pages_read_as_anew()
     with app.test_request_context(method="POST"):
         record_instruction(world.editor, theirs, "张三", "mayor", period_day(6), "请推广。", feedback_required=False)
         db.session.commit()
