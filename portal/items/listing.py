@@ -3,9 +3,9 @@ count of it. Units open them many times an hour and they change only when the un
 kept in the process (web.memo.kept_under) under the unit's items version (Unit.items_version), read with
 the user by the login check, before anything it stands for.
 
-The version is drawn again here: before every flush, for each unit one of whose items or their photos is
-added, changed or deleted in it (the old unit too, were an item to move), and for every unit by a bulk
-statement on either table, which names no unit. The lists hold ItemRow copies, not the ORM's objects: a kept
+The version is drawn again here: at every commit, for each unit one of whose items or their photos the
+transaction added, changed or deleted (the old unit too, were an item to move), and for every unit by a
+bulk statement on either table, which names no unit. The lists hold ItemRow copies, not the ORM's objects: a kept
 answer is shared by every request of the process. What a row shows that depends on the clock (逾时 of an
 item not yet sent) is worked out when the page is drawn, from the copy's due time."""
 from dataclasses import dataclass, fields
@@ -52,8 +52,13 @@ def _rows(items) -> tuple[ItemRow, ...]:
 
 # ---- the version ----------------------------------------------------------------------------
 
+_CHANGED = "portal.units_with_changed_items"
+
+
 def init_app(_app) -> None:
-    on_session("before_flush", _draw_changed_units_versions)
+    on_session("before_flush", _note_changed_units)
+    on_session("before_commit", _draw_changed_units_versions)
+    on_session("after_rollback", _forget_changed_units)
     on_session("do_orm_execute", _draw_every_units_version)
 
 
@@ -84,11 +89,21 @@ def changed_unit_ids(session) -> set[int]:
     return unit_ids
 
 
-def _draw_changed_units_versions(session, _flush_context, _instances) -> None:
-    # Before the flush writes: a unit new in it has its default, and an item's own writes follow.
-    unit_ids = changed_unit_ids(session)
+def _note_changed_units(session, _flush_context, _instances) -> None:
+    session.info.setdefault(_CHANGED, set()).update(changed_unit_ids(session))
+
+
+def _draw_changed_units_versions(session) -> None:
+    # Once, at commit, in one statement over the units in order: two transactions that change several units'
+    # items take the units' row locks (PostgreSQL) in the same order, and cannot deadlock on them.
+    session.flush()  # what commit would flush only after this hook
+    unit_ids = session.info.pop(_CHANGED, set())
     if unit_ids:
         _write_versions(session, unit_ids)
+
+
+def _forget_changed_units(session) -> None:
+    session.info.pop(_CHANGED, None)
 
 
 def _draw_every_units_version(state) -> None:
