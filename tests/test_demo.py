@@ -14,6 +14,7 @@ from portal.items.workflow import OFFICE_VISIBLE
 from portal.scoring.models import Adoption
 from portal.units.models import Unit
 from portal.web.filters import local_day_start
+from tests.conftest import DATABASE_URL
 
 DEMO_ACCOUNTS = {"admin": {"admin"}, "editor": {"editor"}, "reporter": {"reporter"}, "signer": {"signer"},
                  "supervisor": {"supervisor"}, "leader": {"viewer"}}
@@ -157,6 +158,9 @@ def test_if_empty_leaves_an_existing_office_alone(runner, world):
     assert db.session.scalar(select(User).where(User.username == "editor2")) is None
 
 
+# The weekday moves the demo's dates, not its SQL: the PostgreSQL pass builds the demo for its own day (the demo
+# fixture) and leaves the seven builds, a minute of the suite, to the SQLite pass.
+@pytest.mark.skipif(bool(DATABASE_URL), reason="dates, not SQL: run in the SQLite pass")
 @pytest.mark.parametrize("weekday", range(7), ids=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
 def test_every_state_and_no_future_history_whatever_the_weekday(app, weekday):
     """`make run` loads the demo on whatever day it is run: the walk-through needs every state every day

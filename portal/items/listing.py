@@ -15,6 +15,7 @@ from itertools import chain
 from sqlalchemy import bindparam, func, inspect, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db, on_session, prepared
 from ..units.models import Unit
@@ -123,8 +124,12 @@ def _write_versions(session, unit_ids: set[int] | None) -> None:
     if unit_ids is not None:
         statement = statement.where(table.c.id.in_(sorted(unit_ids)))
     session.connection().execute(statement)
-    for unit in list(session.identity_map.values()):
-        if isinstance(unit, Unit) and (unit_ids is None or unit.id in unit_ids):
+    if unit_ids is None:
+        loaded = [unit for unit in session.identity_map.values() if isinstance(unit, Unit)]
+    else:  # looked up, not searched for: a long session's identity map holds thousands of objects
+        loaded = [session.identity_map.get(identity_key(Unit, unit_id)) for unit_id in unit_ids]
+    for unit in loaded:
+        if unit is not None:
             set_committed_value(unit, "items_version", version)
 
 
