@@ -191,6 +191,12 @@ def main(duration: int, step: int, postgresql: str | None) -> None:
                   f" wall {sum(f[1] for f in every):5.1f} s,"
                   f" write-lock wait {sum(f[2] for f in every):5.1f} s (most: "
                   + ", ".join(f"{name} {wait:.1f} s" for wait, name in waits) + ")")
+            # The same mix at every step: CPU per request that grows with users is the server's own cost of
+            # concurrency (processes taking turns on the cores), not dearer pages.
+            means = {name: statistics.mean(f[0] for f in steps.get(name, [(0, 0, 0)])) * 1000
+                     for name in ("GET items.dashboard", "GET items.inbox", "GET items.signoff")}
+            print(f"              CPU ms per request: all {sum(f[0] for f in every) * 1000 / max(1, len(every)):.1f}, "
+                  + ", ".join(f"{name.split('.')[-1]} {mean:.1f}" for name, mean in means.items()))
         saturation = max(rates.values())
         hello = run_locust("hello", RAMP[-1], step, 0, ["HelloUser"])
         hello_rate = pages_total(hello, step)[2]
