@@ -115,6 +115,9 @@ def test_a_draft_survives_a_closed_tab_and_a_lost_answer_files_once(phone, live_
     press(page, "保存草稿")  # the retry carries the same form_key
     page.wait_for_url(ITEM_URL)
     assert items_titled(live_server, title) == 1
+    # The boosted save pushes the item's URL as it swaps the page in; the script forgets the copy when htmx has
+    # loaded the new content, which under a busy CI can come after wait_for_url returns.
+    page.wait_for_function("!Object.keys(localStorage).some((key) => key.startsWith('draft:'))")
     page.goto("/items/new")
     assert not page.get_by_text("尚未提交的内容").is_visible()  # the saved draft was forgotten
 
