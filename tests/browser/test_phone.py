@@ -117,7 +117,13 @@ def test_a_draft_survives_a_closed_tab_and_a_lost_answer_files_once(phone, live_
     assert items_titled(live_server, title) == 1
     # The boosted save pushes the item's URL as it swaps the page in; the script forgets the copy when htmx has
     # loaded the new content, which under a busy CI can come after wait_for_url returns.
-    page.wait_for_function("!Object.keys(localStorage).some((key) => key.startsWith('draft:'))")
+    # Polled from here: wait_for_function evaluates its text in the page, which the CSP forbids (no eval).
+    for _ in range(200):
+        if not page.evaluate("Object.keys(localStorage).some((key) => key.startsWith('draft:'))"):
+            break
+        page.wait_for_timeout(50)
+    else:
+        raise AssertionError("the stored draft's copy was not forgotten within 10 s")
     page.goto("/items/new")
     assert not page.get_by_text("尚未提交的内容").is_visible()  # the saved draft was forgotten
 
