@@ -179,13 +179,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .search import views as search_views
     from .solicitations import hooks as solicitations_hooks
     from .solicitations import views as solicitations_views
+    from .units import office
     from .units import views as units_views
     from .web import hooks as web_hooks
 
     web_hooks.init_app(app)  # first: the blueprints' rules bind its converters when they are added
     auth_hooks.init_app(app)
+    # office last: its commit hook reads what the others' commit hooks wrote
     for hooks in (audit_services, photos, listing, search_services, checks_hooks, scoring_hooks, solicitations_hooks,
-                  editions_hooks):
+                  editions_hooks, office):
         hooks.init_app(app)
     for views in (audit_views, auth_views, units_views, items_views, search_views, notifications_views,
                   scoring_views, roster_views, solicitations_views, editions_views, bulletins_views, checks_views):

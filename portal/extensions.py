@@ -1,4 +1,5 @@
 """Extension objects, created unbound here and bound in create_app."""
+import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
@@ -122,6 +123,7 @@ def _on_sqlite_begin(connection):
 # A transaction that ran only these ends with COMMIT rather than ROLLBACK (end_reads_with_commit).
 _READ_ONLY_STATEMENTS = ("SELECT", "WITH", "BEGIN", "PRAGMA")
 _WROTE = "transaction_wrote"
+_WRITTEN = "transaction_written"
 
 
 def end_reads_with_commit(app) -> None:
@@ -138,13 +140,46 @@ def end_reads_with_commit(app) -> None:
     app.teardown_request(_end_transaction)
 
 
+# What a writing statement names: INSERT INTO t, UPDATE t SET a=…, b=… [WHERE …], DELETE FROM t.
+_DML = re.compile(r'\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?(.*)', re.I | re.S)
+_SET_COLUMNS = re.compile(r'^\s*SET\s+(.*?)(?:\s+WHERE\s|\s+RETURNING\s|$)', re.I | re.S)
+_SET_COLUMN = re.compile(r'(?:^|,)\s*"?(\w+)"?\s*=')
+_NAMED_PARAMETER = re.compile(r'%\(\w+\)s')  # psycopg's placeholders, not a call
+
+
+def written_by(statement: str) -> tuple[str | None, frozenset[str] | None]:
+    """(table, columns) a statement writes: columns only for a plain UPDATE whose SET clause holds no
+    subquery or call (None: any column of the table); table None for anything else that is not a read
+    (DDL, a statement this does not parse): whoever reads this must assume it changed everything."""
+    found = _DML.match(statement)
+    if found is None:
+        return None, None
+    verb, table, rest = found.groups()
+    if verb.upper() != "UPDATE":
+        return table.lower(), None
+    set_clause = _SET_COLUMNS.match(_NAMED_PARAMETER.sub("?", rest))
+    if set_clause is None or "(" in set_clause.group(1):
+        return table.lower(), None
+    return table.lower(), frozenset(column.lower() for column in _SET_COLUMN.findall(set_clause.group(1)))
+
+
 def _note_write(connection, _cursor, statement: str, *_args) -> None:
     if not statement.lstrip()[:8].upper().startswith(_READ_ONLY_STATEMENTS):
         connection.info[_WROTE] = True
+        connection.info.setdefault(_WRITTEN, set()).add(written_by(statement))
 
 
 def _forget_write(connection) -> None:
     connection.info.pop(_WROTE, None)
+    connection.info.pop(_WRITTEN, None)
+
+
+def written_in_transaction(session) -> set[tuple[str | None, frozenset[str] | None]]:
+    """What the session's transaction under way has written so far, as written_by gives it: tables, and
+    the columns an UPDATE named. Every statement sent, the ORM's flushes and statements past it alike."""
+    if not session.in_transaction():
+        return set()
+    return set(session.connection().info.get(_WRITTEN, ()))
 
 
 def transaction_wrote() -> bool:

@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, select
 from ..auth.models import User, UserRole
 from ..extensions import db, prepared
 from ..units.models import Unit
+from ..units.office import kept_by_office
 from .categories import CATEGORIES
 from .signals import second_signoff_categories
 
@@ -48,9 +49,9 @@ def _roles_held():
                    UserRole.role.in_(bindparam("roles", expanding=True))).distinct())
 
 
-def list_missing_signers(unit_id: int) -> list[str]:
-    """The sign-off roles the rule set requires that nobody active holds in this unit (one read of the
-    roles held: the reporter's dashboard and form ask on every view)."""
+@kept_by_office  # the reporter's dashboard and form ask on every view
+def list_missing_signers(unit_id: int) -> tuple[str, ...]:
+    """The sign-off roles the rule set requires that nobody active holds in this unit."""
     required = required_signoff_roles()
     held = set(db.session.scalars(_roles_held(), {"unit_id": unit_id, "roles": list(required)}))
-    return [role for role in required if role not in held]
+    return tuple(role for role in required if role not in held)

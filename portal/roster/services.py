@@ -17,6 +17,7 @@ from ..extensions import db, prepared, utcnow, write_transaction
 from ..items.workflow import UNIT_ROLES
 from ..notifications.services import notify_users
 from ..units.models import Unit
+from ..units.office import kept_by_office
 from ..units.services import list_reporting_units
 from ..web.countdown import Countdown, describe_countdown
 from ..web.errors import UserError
@@ -447,14 +448,34 @@ def unit_request_notice(unit: Unit, now: datetime | None = None) -> RequestNotic
                          describe_countdown(request.deadline_at, now))
 
 
-def roster_pending_for(user, now: datetime | None = None) -> bool:
-    """The nav link's mark: the user's unit has not yet answered the current request."""
-    if not user.has_any_role(*UNIT_ROLES):
-        return False
+@dataclass(frozen=True)
+class OwedRequest:
+    """The current request as the unit's menu and dashboard show it while the unit owes an answer."""
+    id: int
+    deadline_at: datetime
+
+
+@kept_by_office  # every unit page's menu asks
+def _owed_request(unit_id: int) -> OwedRequest | None:
     request = current_request()
-    if request is None:
-        return False
-    return db.session.scalar(_responded_at(), {"request_id": request.id, "unit_id": user.unit_id}) is None
+    if request is None or db.session.scalar(_responded_at(), {"request_id": request.id, "unit_id": unit_id}):
+        return None
+    return OwedRequest(request.id, request.deadline_at)
+
+
+def roster_pending_for(user) -> bool:
+    """The nav link's mark: the user's unit has not yet answered the current request."""
+    return user.has_any_role(*UNIT_ROLES) and _owed_request(user.unit_id) is not None
+
+
+def owed_request_notice(unit_id: int, now: datetime | None = None) -> RequestNotice | None:
+    """The unit dashboard's reminder: the current request while the unit has not answered it, its state and
+    countdown worked out now."""
+    owed = _owed_request(unit_id)
+    if owed is None:
+        return None
+    now = now or utcnow()
+    return RequestNotice(owed, None, response_state(None, owed.deadline_at, now), describe_countdown(owed.deadline_at, now))
 
 
 @dataclass

@@ -31,6 +31,7 @@ from .services import (
     get_roster_unit_for,
     issue_roster_request,
     list_roster_requests,
+    owed_request_notice,
     roster_data_of,
     roster_heading,
     roster_is_complete,
@@ -70,8 +71,7 @@ def _roster_pending() -> bool:
 @bp.app_template_global("unit_roster_notice")
 def _unit_roster_notice():
     """For the unit dashboard: the current request while the user's unit still owes an answer."""
-    notice = unit_request_notice(current_user.unit)
-    return notice if notice is not None and not notice.answered else None
+    return owed_request_notice(current_user.unit_id)
 
 
 @bp.get("/roster")

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ..extensions import db, utcnow
+from ..units.office import kept_by_office
 from ..web.filters import to_local
 from ..web.memo import once_per_page
 from . import engine
@@ -37,6 +38,7 @@ def parse_rules(rule_set: RuleSet) -> engine.RuleSet:
 _PARSED: dict[int, tuple[tuple, engine.RuleSet]] = {}
 
 
+@kept_by_office  # every reporter's dashboard and form ask
 def second_signoff_categories() -> frozenset[str]:
     """The categories the office's active rule set has signed by a 主管领导 as well (none without a rule set)."""
     rule_set = find_active_rule_set()
@@ -68,6 +70,7 @@ def period_of(rule_set: RuleSet, moment: datetime | date | None = None) -> engin
     return period
 
 
+@kept_by_office  # every unit's dashboard asks
 def resolve_year_window(year: int) -> tuple[date, date]:
     """The year's assessment window: the active rule set's period ending in that year (seed: 1 Jan to
     30 Nov, so the year's results can be published in December), the calendar year without one. The

@@ -11,6 +11,7 @@ from ..extensions import db, prepared, utcnow
 from ..items.models import Item
 from ..items.workflow import OFFICE_VISIBLE
 from ..units.models import Unit
+from ..units.office import kept_by_office_and
 from ..web.countdown import Countdown, describe_countdown
 from .models import TARGET_STATES, Solicitation, SolicitationTarget
 from .services import in_target_unit, target_of
@@ -156,25 +157,57 @@ def _unit_open_notices():
     return _unit_notices().where(Solicitation.status == "open")
 
 
-def _inbox_lines(unit_id: int, now: datetime, open_only: bool) -> list[InboxLine]:
-    rows = db.session.execute((_unit_open_notices() if open_only else _unit_notices()), {"unit_id": unit_id}).all()
-    answers = _answers_by_unit([s.id for s, _ in rows], unit_id)
-    return [InboxLine(s, target, target_state(target, answers.get((s.id, unit_id), []), s, now),
-                      describe_countdown(s.deadline, now))
-            for s, target in rows]
-
-
 def list_inbox(unit_id: int, now: datetime | None = None) -> list[InboxLine]:
     """The notices sent to one unit: those still awaiting its answer first, soonest deadline first."""
-    lines = _inbox_lines(unit_id, now or utcnow(), open_only=False)
+    now = now or utcnow()
+    rows = db.session.execute(_unit_notices(), {"unit_id": unit_id}).all()
+    answers = _answers_by_unit([s.id for s, _ in rows], unit_id)
+    lines = [InboxLine(s, target, target_state(target, answers.get((s.id, unit_id), []), s, now),
+                       describe_countdown(s.deadline, now))
+             for s, target in rows]
     waiting = sorted((line for line in lines if line.waiting), key=lambda line: line.solicitation.deadline)
     return waiting + [line for line in lines if not line.waiting]
 
 
-def list_waiting(unit_id: int, now: datetime | None = None) -> list[InboxLine]:
-    """The notices still awaiting the unit's answer, soonest deadline first: every unit page's menu
-    counts them, so only open notices are read (a closed one waits for nothing)."""
-    lines = _inbox_lines(unit_id, now or utcnow(), open_only=True)
+@dataclass(frozen=True)
+class AnswerCopy:
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NoticeCopy:
+    """What the unit's menu and dashboard show of an open notice and of the unit's receipt of it (both a
+    Solicitation and a SolicitationTarget to target_state), copied off the ORM's objects."""
+    id: int
+    topic: str
+    deadline: datetime
+    status: str
+    opened_at: datetime | None
+    acknowledged_at: datetime | None
+    answers: tuple[AnswerCopy, ...]  # the unit's submitted answers
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+@kept_by_office_and  # every unit page's menu counts them, the dashboard lists them
+def _open_notices(_items_version: str | None, unit_id: int) -> tuple[NoticeCopy, ...]:
+    """The open notices sent to the unit with its receipt and answers, under the unit's items version too."""
+    rows = db.session.execute(_unit_open_notices(), {"unit_id": unit_id}).all()
+    answers = _answers_by_unit([s.id for s, _ in rows], unit_id)
+    return tuple(NoticeCopy(s.id, s.topic, s.deadline, s.status, target.opened_at, target.acknowledged_at,
+                            tuple(AnswerCopy(item.submitted_at) for item in answers.get((s.id, unit_id), [])))
+                 for s, target in rows)
+
+
+def list_waiting(unit: Unit, now: datetime | None = None) -> list[InboxLine]:
+    """The notices still awaiting the unit's answer, soonest deadline first: only open notices are read (a
+    closed one waits for nothing). Their states and countdowns are worked out now, from the kept copies."""
+    now = now or utcnow()
+    lines = [InboxLine(notice, notice, target_state(notice, notice.answers, notice, now),
+                       describe_countdown(notice.deadline, now))
+             for notice in _open_notices(unit.items_version, unit.id)]
     return sorted((line for line in lines if line.waiting), key=lambda line: line.solicitation.deadline)
 
 

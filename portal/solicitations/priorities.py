@@ -1,5 +1,6 @@
 """Reporting priorities (信息工作要点): the office's note of what to report on, on every unit's dashboard;
 the newest supersedes the ones before."""
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import url_for
@@ -9,6 +10,7 @@ from ..audit.services import record_event, snapshot
 from ..auth.services import list_unit_member_ids
 from ..extensions import db, utcnow
 from ..notifications.services import notify_users
+from ..units.office import kept_by_office
 from ..units.services import list_reporting_units
 from ..web.forms import clean_text
 from .models import ReportingPriority
@@ -49,6 +51,20 @@ def current_priority() -> ReportingPriority | None:
     return db.session.scalar(
         select(ReportingPriority).order_by(ReportingPriority.published_at.desc(), ReportingPriority.id.desc()).limit(1)
     )
+
+
+@dataclass(frozen=True)
+class PriorityNote:
+    """The current 信息工作要点 as every unit's dashboard shows it."""
+    title: str
+    body: str
+    published_at: datetime
+
+
+@kept_by_office
+def describe_current_priority() -> PriorityNote | None:
+    priority = current_priority()
+    return PriorityNote(priority.title, priority.body, priority.published_at) if priority is not None else None
 
 
 def list_priorities(limit: int = 50) -> list[ReportingPriority]:

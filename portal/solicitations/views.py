@@ -18,7 +18,7 @@ from .board import build_board, describe_for_unit, list_inbox, list_solicitation
 from .forms import ExtendForm, IssueForm, PriorityForm, SolicitationForm, VerdictForm
 from .models import TARGET_STATES, VERDICTS
 from .notice import build_notices
-from .priorities import current_priority, list_priorities, publish_priority
+from .priorities import describe_current_priority, list_priorities, publish_priority
 from .services import (
     SolicitationFields,
     acknowledge_solicitation,
@@ -58,13 +58,13 @@ _waiting_lines = once_per_page(list_waiting)
 def unit_solicitation_panel():
     """The unit dashboard's panel (solicitations/_dashboard.html): the current reporting priorities
     and the notices still awaiting the unit's answer, without touching the items views."""
-    return {"priority": current_priority(), "waiting": _waiting_lines(current_user.unit_id)}
+    return {"priority": describe_current_priority(), "waiting": _waiting_lines(current_user.unit)}
 
 
 @bp.app_template_global("waiting_solicitations")
 def waiting_solicitations() -> int:
     """The menu's count on 约稿 for a unit member: notices still awaiting the unit's answer."""
-    return len(_waiting_lines(current_user.unit_id))
+    return len(_waiting_lines(current_user.unit))
 
 
 def _fields(form: SolicitationForm) -> SolicitationFields:

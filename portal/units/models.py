@@ -40,6 +40,9 @@ class Unit(db.Model):
     # Drawn again (web.memo.draw_version) by every transaction that changes one of the unit's items or their
     # photos (items/listing.py): the unit's own lists and counts are kept under it.
     items_version: Mapped[str | None] = mapped_column(String(32), default=draw_version)
+    # An office's: drawn again by every transaction that writes what the parts every unit's pages show alike
+    # may read (units/office.py); those parts are kept under it. None for other units.
+    office_version: Mapped[str | None] = mapped_column(String(32))
 
     parent = relationship("Unit", remote_side=[id], back_populates="children")
     children = relationship("Unit", back_populates="parent", order_by="Unit.sort_order, Unit.id")

@@ -1,4 +1,6 @@
 """The unit tree and unit tiers."""
+from dataclasses import dataclass
+
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -6,6 +8,7 @@ from ..audit.services import ACTIONS, record_event, snapshot
 from ..extensions import db, prepared
 from ..web.errors import UserError
 from .models import UNIT_KINDS, Tier, Unit
+from .office import kept_by_office
 
 
 class UnitError(UserError):
@@ -112,9 +115,19 @@ def _office_contact():
             .order_by(Unit.sort_order, Unit.id).limit(1))
 
 
-def get_office_contact() -> Unit | None:
+@dataclass(frozen=True)
+class OfficeContact:
+    """The office's 报送联系人 as every unit's dashboard shows it (信息报送联系方式)."""
+    name: str
+    contact_name: str
+    contact_phone: str
+
+
+@kept_by_office
+def get_office_contact() -> OfficeContact | None:
     """The office whose 报送联系人 every unit's dashboard shows (the first office with one set)."""
-    return db.session.scalar(_office_contact())
+    office = db.session.scalar(_office_contact())
+    return OfficeContact(office.name, office.contact_name, office.contact_phone) if office is not None else None
 
 
 def list_tiers() -> list[Tier]:

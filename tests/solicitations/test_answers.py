@@ -194,7 +194,7 @@ def test_the_waiting_notices_are_the_inbox_lines_still_owed_at_any_moment(app, m
     db.session.expire_all()
     for moment in (utcnow(), unanswered.deadline + timedelta(seconds=1), utcnow() + timedelta(days=30)):
         inbox = [line.solicitation.id for line in list_inbox(world.own.id, moment) if line.waiting]
-        assert [line.solicitation.id for line in list_waiting(world.own.id, moment)] == inbox
+        assert [line.solicitation.id for line in list_waiting(world.own, moment)] == inbox
     assert inbox == [acknowledged.id, unanswered.id]  # still owed once past the deadline (未报送), soonest first
     reporter = client_for(app, world.reporter)
     menu = re.search(r'约稿 <b class="count">(\d+)</b>', reporter.get("/unit").get_data(as_text=True))

@@ -34,7 +34,7 @@ def extras(w) -> dict:
 # login attempts, and indexes derived from an item's text (search words, near-duplicate signatures).
 BOOKKEEPING = {"audit_events", "user_sessions", "login_attempts", "item_search", "item_features"}
 # A token drawn by any change to a unit's items (items/listing.py), not a field a form may set.
-BOOKKEEPING_COLUMNS = {("units", "items_version")}
+BOOKKEEPING_COLUMNS = {("units", "items_version"), ("units", "office_version")}
 
 
 def table_state() -> dict[str, dict]:

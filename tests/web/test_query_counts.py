@@ -89,9 +89,11 @@ BUSY_PAGE_BUDGETS = {
     # /unit and /items/new: the sign-off roles the rule set requires and those the unit holds (a reporter
     # is warned before 送审签 when nobody would sign). /unit, /scores/mine and /scores: what they derive from
     # the stored scores is kept under their versions; /unit, /items and the signer's menu count: the unit's
-    # lists and counts under its items version (the second view of each counts).
-    "reporter": {"/unit": 11, "/items": 6, "/scores/mine": 12, "/items/new": 11},
-    "signer": {"/signoff": 10},  # and what waits for the 主管领导
+    # lists and counts under its items version; what every unit's pages show alike of the office (the rule set's
+    # sign-off and year, the priority, the contact, the roster request, the open solicitations, the roles held)
+    # under the office's version, read by the login check (the second view of each counts).
+    "reporter": {"/unit": 5, "/items": 4, "/scores/mine": 10, "/items/new": 7},
+    "signer": {"/signoff": 8},  # and what waits for the 主管领导
     "editor": {"/inbox?status=submitted&category=work": 12, "/scores": 11},  # and the tiers, one table each
 }
 
