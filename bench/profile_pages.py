@@ -8,7 +8,8 @@ names another (a PostgreSQL copy of the city, say). For each page kind: CPU mill
 process per request (time.process_time: SQLite works in-process, so its share counts; PostgreSQL's
 server time does not), wall milliseconds, and SQL statements per request (SQLAlchemy events). CPU time
 and statement counts hold on a shared, noisy machine where wall times do not. --profile NAME prints the
-cProfile of that page's requests (cumulative, top 25; BENCH_SORT=tottime to sort by own time);
+cProfile of that page's requests (cumulative, top 25; BENCH_SORT=tottime to sort by own time,
+BENCH_FILTER=portal/ for the lines of matching files only);
 --statements NAME the SQL statements of that page's last request, one line each."""
 import argparse
 import cProfile
@@ -155,7 +156,9 @@ def main(database: str | None, repeat: int, profile: str | None, show: str | Non
         if name == show:
             print("\n".join(f"    {statement[:160]}" for statement in last))
         if profiler:
-            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(25)
+            # BENCH_FILTER=portal/ keeps the lines whose file matches, e.g. the portal's own functions
+            restrictions = [os.environ["BENCH_FILTER"]] if os.environ.get("BENCH_FILTER") else []
+            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(*restrictions, 25)
 
 
 if __name__ == "__main__":
