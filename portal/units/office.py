@@ -60,6 +60,8 @@ def _draw_office_version(session) -> None:
         version = draw_version()
         session.connection().execute(update(Unit.__table__).where(Unit.__table__.c.kind == "office")
                                      .values(office_version=version))
+        if has_request_context():  # the rest of this request reads what it wrote (a GET that records a view)
+            request.environ[_READ] = version
 
 
 @prepared
@@ -80,10 +82,14 @@ def note_office_version(version: str | None) -> None:
     request.environ[_READ] = version
 
 
-@once_per_page
 def read_office_version() -> str | None:
     if has_request_context() and _READ in request.environ:
         return request.environ[_READ]
+    return _read_stored_version()
+
+
+@once_per_page
+def _read_stored_version() -> str | None:
     return db.session.scalar(_office_version())
 
 

@@ -12,7 +12,7 @@ from portal.notifications.models import Notification
 from portal.roster.services import issue_roster_request, save_roster
 from portal.scoring.periods import get_active_rule_set
 from portal.units.models import Unit
-from portal.units.office import NEVER_SHOWN_OFFICE_WIDE, changes_office_wide
+from portal.units.office import NEVER_SHOWN_OFFICE_WIDE, changes_office_wide, note_office_version, read_office_version
 from portal.web import memo
 from tests.conftest import login
 from tests.roster.test_requests import roster_data
@@ -140,3 +140,14 @@ def test_office_wide_parts_read_as_computed_anew_after_every_change_and_as_time_
     assert "还没有可用的审签人" in shown["/unit", "reporter"]
     rule_set = get_active_rule_set()
     settled(lambda: setattr(rule_set, "period_end", rule_set.period_end - timedelta(days=1)))
+
+
+def test_a_request_that_writes_reads_the_version_its_commit_drew(app, world):
+    client = app.test_client()
+    login(client, world.reporter)
+    with app.test_request_context("/unit"):
+        note_office_version(_office_version(world))
+        before = read_office_version()
+        db.session.get(Unit, world.office.id).contact_name = "王敏"
+        db.session.commit()
+        assert read_office_version() == _office_version(world) != before
