@@ -7,7 +7,7 @@ from ..auth.models import SIGNOFF_ROLES, UNIT_ROLES
 from ..checks.services import count_item_warnings, count_similar
 from ..checks.views import item_checks_context
 from ..extensions import db, utcnow
-from ..scoring.adoptions import INTERNAL_CHANNEL, get_channel
+from ..scoring.adoptions import INTERNAL_CHANNEL, get_channel_name
 from ..scoring.filings import describe_unit_year
 from ..scoring.quota_windows import list_open_quotas
 from ..search.services import search_inbox
@@ -330,7 +330,7 @@ def detail(item_id: int):
         follow_ups=list_follow_ups(item),
         diff=diff_html(item.title + "\n" + item.body, item.display_title + "\n" + item.display_body)
         if item.is_edited else None,
-        internal_channel=get_channel(INTERNAL_CHANNEL),
+        internal_channel_name=get_channel_name(INTERNAL_CHANNEL),
         today=office_today(),
     )
 

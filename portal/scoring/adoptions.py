@@ -8,6 +8,7 @@ from ..audit.services import record_event, snapshot
 from ..auth.models import User
 from ..extensions import db, utcnow
 from ..items.models import Item
+from ..units.office import kept_by_office
 from ..web.errors import UserError
 from ..web.fields import EARLIEST_YEAR
 from .models import Adoption, Channel
@@ -22,6 +23,11 @@ def get_channel(key: str) -> Channel:
     if channel is None:
         raise LookupError(f"channel {key!r} is not configured")
     return channel
+
+
+@kept_by_office  # the item page's adoption form names the office's own channel
+def get_channel_name(key: str) -> str:
+    return get_channel(key).name
 
 
 class FactDateError(UserError):

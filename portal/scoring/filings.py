@@ -9,6 +9,7 @@ from sqlalchemy import case, func, select
 from ..extensions import db
 from ..items.models import Item
 from ..units.models import Unit
+from ..units.office import kept_by_office
 from ..web.filters import local_day_start
 from ..web.memo import kept_each_by_version
 from .gather import VERDICTS
@@ -123,14 +124,29 @@ def measure_targets(year: int, now: datetime, unit_ids: list[int],
     first, last = resolve_year_window(year)
     start, end = local_day_start(first), local_day_start(last + timedelta(days=1))
     elapsed = min(1.0, max(0.0, (now - start) / (end - start)))
-    targets = {t.tier_id: t for t in db.session.scalars(select(AnnualTarget).where(AnnualTarget.year == year))}
+    targets = _year_targets(year)
+    tiers = _reporting_unit_tiers()
     counts = count_filings(first, last, unit_ids) if counts is None else counts
     progress = {}
-    for unit_id, tier_id in db.session.execute(select(Unit.id, Unit.tier_id)
-                                               .where(Unit.kind != "office", Unit.id.in_(unit_ids))):
-        target = targets.get(tier_id) or targets.get(None)
+    for unit_id in unit_ids:
+        if unit_id not in tiers:
+            continue
+        target = targets.get(tiers[unit_id]) or targets.get(None)
         if target is not None:
             filed = counts.get(unit_id, Filings())
-            progress[unit_id] = TargetProgress(filed.submitted, filed.adopted, target.submitted_target,
-                                               target.adopted_target, elapsed, filed.invalid, first, last)
+            progress[unit_id] = TargetProgress(filed.submitted, filed.adopted, *target, elapsed, filed.invalid,
+                                               first, last)
     return progress
+
+
+@kept_by_office  # the ranking and every unit's score page ask
+def _year_targets(year: int) -> dict[int | None, tuple[int, int]]:
+    """{tier id (None: every tier without its own): (报送 target, 采用 target)} of the year."""
+    return {t.tier_id: (t.submitted_target, t.adopted_target)
+            for t in db.session.scalars(select(AnnualTarget).where(AnnualTarget.year == year))}
+
+
+@kept_by_office
+def _reporting_unit_tiers() -> dict[int, int | None]:
+    """{reporting unit id: its tier id}."""
+    return dict(db.session.execute(select(Unit.id, Unit.tier_id).where(Unit.kind != "office")).all())

@@ -16,6 +16,7 @@ from ..items.models import Item
 from ..items.services import list_item_people, transition_item
 from ..items.workflow import OFFICE_VISIBLE, UNIT_ROLES, can_view_item, in_own_unit
 from ..notifications.services import notify_users
+from ..units.office import kept_by_office
 from ..web.countdown import Countdown, describe_countdown
 from ..web.errors import UserError
 from ..web.filters import office_today, office_tz, to_local
@@ -48,6 +49,7 @@ class RecordError(UserError):
 
 # ---- the active rule set's vocabulary -------------------------------------------------------
 
+@kept_by_office  # every item page the editor opens asks
 def _active_rules() -> engine.RuleSet:
     try:
         return parse_rules(get_active_rule_set())
@@ -65,8 +67,9 @@ def _recordable_channels(rules: engine.RuleSet) -> list[Channel]:
     return [channel for channel in channels if channel.key in rules.channels]
 
 
+@kept_by_office  # the item page's adoption form
 def list_channel_choices() -> dict[str, dict[str, str]]:
-    """{issuing body's name: {channel key: channel name}}, the shape of a grouped select."""
+    """{issuing body's name: {channel key: channel name}}, the shape of a grouped select. Kept: not to be changed."""
     try:
         rules = _active_rules()
     except RecordError:

@@ -10,6 +10,8 @@ from portal.auth.models import User
 from portal.extensions import db, utcnow, written_by
 from portal.notifications.models import Notification
 from portal.roster.services import issue_roster_request, save_roster
+from portal.scoring.adoptions import INTERNAL_CHANNEL
+from portal.scoring.models import AnnualTarget, Channel
 from portal.scoring.periods import get_active_rule_set
 from portal.units.models import Unit
 from portal.units.office import NEVER_SHOWN_OFFICE_WIDE, changes_office_wide, note_office_version, read_office_version
@@ -88,8 +90,10 @@ def test_office_wide_parts_read_as_computed_anew_after_every_change_and_as_time_
     login(reporter, world.reporter)
     login(signer, world.signer)
     login(editor, world.editor)
+    in_review = make.item(world.reporter, "in_review", signer=world.signer, editor=world.editor)
     clients = {("/unit", "reporter"): reporter, ("/items", "reporter"): reporter, ("/items/new", "reporter"): reporter,
-               ("/unit", "signer"): signer, ("/signoff", "signer"): signer, ("/scores", "editor"): editor}
+               ("/scores/mine", "reporter"): reporter, ("/unit", "signer"): signer, ("/signoff", "signer"): signer,
+               ("/scores", "editor"): editor, (f"/items/{in_review.id}", "editor"): editor}
 
     def settled(step=None, draws=True) -> dict:
         """Runs a change and shows the pages after it, having checked that they read as computed anew, and that
@@ -140,6 +144,13 @@ def test_office_wide_parts_read_as_computed_anew_after_every_change_and_as_time_
     assert "还没有可用的审签人" in shown["/unit", "reporter"]
     rule_set = get_active_rule_set()
     settled(lambda: setattr(rule_set, "period_end", rule_set.period_end - timedelta(days=1)))
+    year = utcnow().year
+    shown = settled(lambda: db.session.add_all(AnnualTarget(year=y, tier_id=None, submitted_target=40, adopted_target=12)
+                                               for y in (year - 1, year, year + 1)))
+    assert "/40 篇" in shown["/scores/mine", "reporter"] and "/12 篇次" in shown["/scores", "editor"]
+    channel = db.session.scalar(select(Channel).where(Channel.key == INTERNAL_CHANNEL))
+    shown = settled(lambda: setattr(channel, "name", "区委办《每日要情》"))
+    assert "采用到区委办《每日要情》的日期" in shown[f"/items/{in_review.id}", "editor"]
 
 
 def test_a_request_that_writes_reads_the_version_its_commit_drew(app, world):
