@@ -12,6 +12,7 @@ from ..extensions import db, utcnow
 from ..items.models import Item
 from ..items.services import WorkflowError, edit_item_text, transition_item
 from ..items.workflow import OFFICE_VISIBLE, can_transition, can_view_item
+from ..units.office import kept_by_office
 from ..web.filters import to_local
 from . import events
 from .models import Combination, DuplicateMark, ItemFeature, SensitiveWord, Similarity, WarningReview
@@ -276,10 +277,15 @@ def get_combination(item_id: int) -> Combination | None:
 _matcher_cache: dict = {}  # per process: the words it was built from, and the automaton
 
 
+@kept_by_office  # every sign-off queue and unit-side item page checks with them
+def _sensitive_words() -> tuple[str, ...]:
+    return tuple(db.session.scalars(select(SensitiveWord.word).order_by(SensitiveWord.word)))
+
+
 def _matcher():
-    """Rebuilt only when the admin's list changed: reading a few thousand short words is cheap,
-    building the automaton over them is what is worth keeping."""
-    words = tuple(db.session.scalars(select(SensitiveWord.word).order_by(SensitiveWord.word)))
+    """Rebuilt only when the admin's list changed: building the automaton over the words is what is worth
+    keeping, past the office's version (which other changes draw again too)."""
+    words = _sensitive_words()
     if _matcher_cache.get("words") != words:
         marks = [("classified", mark) for mark in CLASSIFICATION_MARKS]
         _matcher_cache.update(words=words, matcher=build_matcher(marks + [("sensitive", word) for word in words]))

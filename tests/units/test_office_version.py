@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select, text, update
 
 from portal.auth.models import User
+from portal.checks.models import SensitiveWord
 from portal.extensions import db, utcnow, written_by
 from portal.notifications.models import Notification
 from portal.roster.services import issue_roster_request, save_roster
@@ -91,6 +92,7 @@ def test_office_wide_parts_read_as_computed_anew_after_every_change_and_as_time_
     login(signer, world.signer)
     login(editor, world.editor)
     in_review = make.item(world.reporter, "in_review", signer=world.signer, editor=world.editor)
+    make.item(world.reporter, "awaiting_signoff", title="幸福社区开展防汛演练")
     clients = {("/unit", "reporter"): reporter, ("/items", "reporter"): reporter, ("/items/new", "reporter"): reporter,
                ("/scores/mine", "reporter"): reporter, ("/unit", "signer"): signer, ("/signoff", "signer"): signer,
                ("/scores", "editor"): editor, (f"/items/{in_review.id}", "editor"): editor}
@@ -138,6 +140,10 @@ def test_office_wide_parts_read_as_computed_anew_after_every_change_and_as_time_
     shown = settled(lambda: save_roster(world.reporter, world.own, roster_data()))  # updated: the answer
     assert "名单确认通知" not in shown["/unit", "reporter"] and "待确认" not in shown["/items", "reporter"]
 
+    warned = re.compile(r"防汛演练</b></a>(?:(?!</li>).)*?(\d+)项提醒", re.S)  # within the item's row
+    before = warned.search(_pages(clients)["/signoff", "signer"])
+    shown = settled(lambda: db.session.add(SensitiveWord(word="防汛演练", note="", created_by_id=world.admin.id)))
+    assert int(warned.search(shown["/signoff", "signer"]).group(1)) == (int(before.group(1)) if before else 0) + 1
     for key in [key for key in clients if key[1] == "signer"]:
         del clients[key]  # the signer's account is closed next
     shown = settled(lambda: setattr(db.session.get(User, world.signer.id), "active", False))
