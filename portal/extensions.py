@@ -167,6 +167,25 @@ def _note_write(connection, _cursor, statement: str, *_args) -> None:
     if not statement.lstrip()[:8].upper().startswith(_READ_ONLY_STATEMENTS):
         connection.info[_WROTE] = True
         connection.info.setdefault(_WRITTEN, set()).add(written_by(statement))
+        if has_request_context():
+            request.environ.pop(_LOGIN_READS, None)
+
+
+# Values the login check reads as columns of its one statement (the bell's count): they hold for the rest of a
+# GET or HEAD until the request writes anything.
+_LOGIN_READS = "portal.login_reads"
+
+
+def keep_login_read(name: str, value) -> None:
+    request.environ.setdefault(_LOGIN_READS, {})[name] = value
+
+
+def login_read(name: str) -> tuple[bool, object]:
+    """(found, value) of a value read by the login check, while it still holds."""
+    if not (has_request_context() and request.method in SAFE_METHODS):
+        return False, None
+    reads = request.environ.get(_LOGIN_READS, {})
+    return (True, reads[name]) if name in reads else (False, None)
 
 
 def _forget_write(connection) -> None:

@@ -9,7 +9,8 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
-from ..extensions import db, prepared, utcnow, write_transaction
+from ..extensions import db, keep_login_read, prepared, utcnow, write_transaction
+from ..notifications.services import UNREAD, unread_count_column
 from ..units.office import note_office_version, office_version_column
 from .models import User, UserSession
 
@@ -60,9 +61,10 @@ def take_session_notice() -> str | None:
 
 @prepared
 def _session_with_user():
-    # The login check of every request: one indexed read (the session's row with its user, unit and roles, and
-    # the office's version).
-    return (select(UserSession, User, office_version_column()).join(User, User.id == UserSession.user_id)
+    # The login check of every request: one indexed read (the session's row with its user, unit and roles, the
+    # office's version and the bell's count).
+    return (select(UserSession, User, office_version_column(), unread_count_column())
+            .join(User, User.id == UserSession.user_id)
             .where(UserSession.id == bindparam("session_id"), UserSession.user_id == bindparam("user_id"))
             .options(joinedload(User.role_rows)))
 
@@ -74,8 +76,9 @@ def check_session(user_id: int) -> tuple[User | None, str]:
         _session_with_user(), {"session_id": session_id, "user_id": user_id}).unique().first() if session_id else None
     if found is None:
         return None, ""
-    row, user, office_version = found
+    row, user, office_version, unread = found
     note_office_version(office_version)
+    keep_login_read(UNREAD, unread)
     g.session_notice = row.notice
     now = utcnow()
     config = current_app.config

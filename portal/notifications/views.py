@@ -7,7 +7,7 @@ from ..web.fields import query_page
 from ..web.htmx import render_page
 from .delivery import count_deliveries, get_delivery, list_deliveries, retry_delivery
 from .models import DELIVERY_STATUSES
-from .services import count_unread, get_notification_for, list_notifications, mark_all_read, mark_read
+from .services import count_unread_for_page, get_notification_for, list_notifications, mark_all_read, mark_read
 
 
 bp = Blueprint("notifications", __name__)
@@ -16,7 +16,7 @@ bp = Blueprint("notifications", __name__)
 @bp.app_context_processor
 def _unread_count():
     if current_user.is_authenticated:
-        return {"unread_count": count_unread(current_user.id)}
+        return {"unread_count": count_unread_for_page(current_user.id)}
     return {"unread_count": 0}
 
 

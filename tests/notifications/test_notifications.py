@@ -1,8 +1,8 @@
 import re
 
-from portal.extensions import db
+from portal.extensions import db, keep_login_read
 from portal.notifications.models import Notification
-from portal.notifications.services import notify_users
+from portal.notifications.services import UNREAD, count_unread, count_unread_for_page, notify_users
 from tests.conftest import login
 
 
@@ -56,3 +56,25 @@ def test_mark_all_read(client, world):
     assert _unread_badge(client.get("/notifications").get_data(as_text=True)) == 0
     others = db.session.scalar(db.select(Notification).where(Notification.user_id == world.viewer.id))
     assert others.read_at is None
+
+
+def test_the_bells_count_read_with_the_login_check_holds_only_until_the_request_writes(app, world):
+    """The login check reads the bell's count in its one statement; a request that writes anything asks again."""
+    with app.test_request_context("/unit"):
+        keep_login_read(UNREAD, 7)  # as the login check would, on a stale moment
+        assert count_unread_for_page(world.reporter.id) == 7
+        notify_users([world.reporter.id], "test", "测试通知")
+        db.session.flush()
+        assert count_unread_for_page(world.reporter.id) == count_unread(world.reporter.id) == 1
+    with app.test_request_context("/items/new", method="POST"):
+        keep_login_read(UNREAD, 7)
+        assert count_unread_for_page(world.reporter.id) == 1  # a writing request reads anew
+
+
+def test_every_page_shows_the_bells_count_as_stored(client, world, make):
+    login(client, world.signer)
+    for sent in range(3):
+        assert _unread_badge(client.get("/unit").get_data(as_text=True)) == sent
+        make.item(world.reporter, "awaiting_signoff")
+    client.post("/notifications/read-all")
+    assert _unread_badge(client.get("/signoff").get_data(as_text=True)) == 0
