@@ -59,7 +59,6 @@ from .signoff import list_missing_signers, missing_signer_message
 from .wechat import item_article, photo_url, send_photos
 from .workflow import (
     OFFICE_VISIBLE,
-    SIGNOFF_STATES,
     allowed_transitions,
     awaited_states,
     can_correct_category,
@@ -137,9 +136,10 @@ def unit_items():
 @roles_required(*SIGNOFF_ROLES)
 def signoff():
     mine = awaited_states(current_user)
-    queue = list_signoff_queue(current_user.unit_id, mine)
+    waiting_anywhere = list_signoff_queue(current_user.unit_id)  # one read, in the queue's order, split below
+    queue = [item for item in waiting_anywhere if item.status in mine]
     # What the unit head signed and the 主管领导 has still to sign: shown so nobody wonders where it went.
-    waiting = list_signoff_queue(current_user.unit_id, SIGNOFF_STATES - mine)
+    waiting = [item for item in waiting_anywhere if item.status not in mine]
     return render_page("items/signoff.html", queue=queue, waiting=waiting, warnings=count_item_warnings(queue + waiting))
 
 
