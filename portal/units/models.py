@@ -1,4 +1,4 @@
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -26,6 +26,8 @@ class Tier(db.Model):
 
 class Unit(db.Model):
     __tablename__ = "units"
+    # the office found by kind in the login check's every read (units/office.py)
+    __table_args__ = (Index("ix_units_kind_order", "kind", "sort_order", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60), unique=True)
