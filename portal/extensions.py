@@ -171,8 +171,8 @@ def _note_write(connection, _cursor, statement: str, *_args) -> None:
             request.environ.pop(_LOGIN_READS, None)
 
 
-# Values the login check reads as columns of its one statement (the bell's count): they hold for the rest of a
-# GET or HEAD until the request writes anything.
+# Values the login check reads as columns of its one statement (the office's version, the bell's count): they hold
+# for the rest of a GET or HEAD until the request writes anything.
 _LOGIN_READS = "portal.login_reads"
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db, keep_login_read, prepared, utcnow, write_transaction
 from ..notifications.services import UNREAD, unread_count_column
-from ..units.office import note_office_version, office_version_column
+from ..units.office import OFFICE_VERSION, office_version_column
 from .models import User, UserSession
 
 SESSION_KEY = "sid"
@@ -77,7 +77,7 @@ def check_session(user_id: int) -> tuple[User | None, str]:
     if found is None:
         return None, ""
     row, user, office_version, unread = found
-    note_office_version(office_version)
+    keep_login_read(OFFICE_VERSION, office_version)
     keep_login_read(UNREAD, unread)
     g.session_notice = row.notice
     now = utcnow()

@@ -18,7 +18,7 @@ from functools import wraps
 from flask import has_request_context, request
 from sqlalchemy import select, update
 
-from ..extensions import UNMANAGED_PREFIX, db, on_session, prepared, written_in_transaction
+from ..extensions import SAFE_METHODS, UNMANAGED_PREFIX, db, login_read, on_session, prepared, written_in_transaction
 from ..web.memo import draw_version, kept_under, once_per_page
 from .models import Unit
 
@@ -60,8 +60,6 @@ def _draw_office_version(session) -> None:
         version = draw_version()
         session.connection().execute(update(Unit.__table__).where(Unit.__table__.c.kind == "office")
                                      .values(office_version=version))
-        if has_request_context():  # the rest of this request reads what it wrote (a GET that records a view)
-            request.environ[_READ] = version
 
 
 @prepared
@@ -69,23 +67,21 @@ def _office_version():
     return select(Unit.office_version).where(Unit.kind == "office").order_by(Unit.sort_order, Unit.id).limit(1)
 
 
-_READ = "portal.office_version"
+OFFICE_VERSION = "office_version"
 
 
 def office_version_column():
-    """The version as a column of the login check's read: one statement fewer on every page."""
+    """The version as a column of the login check's read (extensions.keep_login_read): a statement fewer a page.
+    A request that writes reads it anew, so a GET that records a view reads the version its commit drew."""
     return _office_version().scalar_subquery()
 
 
-def note_office_version(version: str | None) -> None:
-    """The version read by the login check, the request's first read."""
-    request.environ[_READ] = version
-
-
 def read_office_version() -> str | None:
-    if has_request_context() and _READ in request.environ:
-        return request.environ[_READ]
-    return _read_stored_version()
+    """None outside a GET or HEAD: a writing request keeps nothing (web.memo), so it need not ask."""
+    if not (has_request_context() and request.method in SAFE_METHODS):
+        return None
+    found, version = login_read(OFFICE_VERSION)
+    return version if found else _read_stored_version()
 
 
 @once_per_page

@@ -8,14 +8,14 @@ from sqlalchemy import select, text, update
 
 from portal.auth.models import User
 from portal.checks.models import SensitiveWord
-from portal.extensions import db, utcnow, written_by
+from portal.extensions import db, keep_login_read, utcnow, written_by
 from portal.notifications.models import Notification
 from portal.roster.services import issue_roster_request, save_roster
 from portal.scoring.adoptions import INTERNAL_CHANNEL
 from portal.scoring.models import AnnualTarget, Channel
 from portal.scoring.periods import get_active_rule_set
 from portal.units.models import Unit
-from portal.units.office import NEVER_SHOWN_OFFICE_WIDE, changes_office_wide, note_office_version, read_office_version
+from portal.units.office import OFFICE_VERSION, NEVER_SHOWN_OFFICE_WIDE, changes_office_wide, read_office_version
 from portal.web import memo
 from tests.conftest import login
 from tests.roster.test_requests import roster_data
@@ -120,7 +120,8 @@ def test_office_wide_parts_read_as_computed_anew_after_every_change_and_as_time_
     shown = settled(lambda: setattr(db.session.get(Unit, world.office.id), "contact_name", "王敏"))
     assert "王敏" in shown["/unit", "reporter"]
 
-    solicitation = issue(editor, units=[str(world.own.id)], deadline_date=(utcnow() + timedelta(days=1)).date().isoformat())
+    tomorrow = (utcnow() + timedelta(days=1)).date().isoformat()
+    solicitation = issue(editor, units=[str(world.own.id)], deadline_date=tomorrow)
     shown = settled(draws=False)  # issued above: its commit drew the version
     assert "待报送的约稿（1）" in shown["/unit", "reporter"] and "未查看" in shown["/unit", "reporter"]
     shown = settled(lambda: reporter.get(f"/solicitations/{solicitation.id}"))
@@ -151,8 +152,8 @@ def test_office_wide_parts_read_as_computed_anew_after_every_change_and_as_time_
     rule_set = get_active_rule_set()
     settled(lambda: setattr(rule_set, "period_end", rule_set.period_end - timedelta(days=1)))
     year = utcnow().year
-    shown = settled(lambda: db.session.add_all(AnnualTarget(year=y, tier_id=None, submitted_target=40, adopted_target=12)
-                                               for y in (year - 1, year, year + 1)))
+    shown = settled(lambda: db.session.add_all(
+        AnnualTarget(year=y, tier_id=None, submitted_target=40, adopted_target=12) for y in (year - 1, year, year + 1)))
     assert "/40 篇" in shown["/scores/mine", "reporter"] and "/12 篇次" in shown["/scores", "editor"]
     channel = db.session.scalar(select(Channel).where(Channel.key == INTERNAL_CHANNEL))
     shown = settled(lambda: setattr(channel, "name", "区委办《每日要情》"))
@@ -163,7 +164,7 @@ def test_a_request_that_writes_reads_the_version_its_commit_drew(app, world):
     client = app.test_client()
     login(client, world.reporter)
     with app.test_request_context("/unit"):
-        note_office_version(_office_version(world))
+        keep_login_read(OFFICE_VERSION, _office_version(world))  # as the login check does
         before = read_office_version()
         db.session.get(Unit, world.office.id).contact_name = "王敏"
         db.session.commit()
