@@ -15,7 +15,7 @@ from ..units.models import Unit
 from ..web.errors import UserError, load_for
 from ..web.filters import format_datetime, local_day_start, office_today, to_local
 from ..web.paging import count_rows_each
-from .models import CATEGORIES, PENDING, PENDING_STATUSES, STATUSES, Item, ItemEvent, ItemPhoto
+from .models import CATEGORIES, DECIDED, PENDING, PENDING_STATUSES, STATUSES, DecidedCount, Item, ItemEvent, ItemPhoto
 from .photos import Upload, remove_photo, store_upload, too_many_photos
 from .signals import item_fields_checking, item_saved, item_transitioned, item_transitioning, shown_to_all
 
@@ -293,8 +293,6 @@ def transition_item(item: Item, actor, action: str, comment: str = "", adopted_o
                            comment=comment, now=now)
 
 
-# The office's verdicts on an item; a change from one to another is a correction the unit is told of.
-DECIDED = frozenset({"adopted", "not_adopted", "invalid"})
 # Who is asked for each sign-off: the notice kind, and the role that gives it.
 SIGNOFF_REQUESTS = {"awaiting_signoff": ("signoff_requested", "signer"),
                     "awaiting_lead": ("lead_signoff_requested", "supervisor")}
@@ -483,11 +481,14 @@ class Count:
 
 
 def count_office_statuses() -> dict[str, Count]:
-    """Items by status for the inbox's tabs, each count stopping at COUNT_LIMIT (a province holds a
-    million adopted items: counting them all on every view cost most of the page). PENDING, the tab the
+    """Items by status for the inbox's tabs, each stopping at COUNT_LIMIT. The pending statuses are counted
+    (they move with every sign-off); the decided ones, most of the office's archive (a province holds a
+    million adopted items), are read off the totals the database keeps (DecidedCount). PENDING, the tab the
     inbox opens on, adds up its statuses and says "+" when any of them stopped at the limit."""
-    counts = {status: Count(*counted) for status, counted in count_rows_each(
-        {status: select(Item.id).where(Item.status == status) for status in OFFICE_VISIBLE}).items()}
+    counted = count_rows_each({status: select(Item.id).where(Item.status == status) for status in PENDING_STATUSES},
+                              {status: select(DecidedCount.total).where(DecidedCount.status == status)
+                               for status in DECIDED})
+    counts = {status: Count(*pair) for status, pair in counted.items()}
     parts = [counts[status] for status in PENDING_STATUSES]
     counts[PENDING] = Count(sum(part.rows for part in parts), any(part.more for part in parts))
     return counts

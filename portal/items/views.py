@@ -30,7 +30,7 @@ from .listing import (
     list_signoff_rows,
     list_unit_items,
 )
-from .models import PENDING, RETURNED, STATUSES, UNIT_LISTS
+from .models import DECIDED, PENDING, RETURNED, STATUSES, UNIT_LISTS
 from .photos import encode_uploads, photo_path
 from .services import (
     describe_deletion,
@@ -154,7 +154,7 @@ def inbox():
     query_args = {k: v for k, v in args.items() if k != "page" and v}
 
     return render_page("items/inbox.html", "items/_inbox_results.html", form=form, page=page,
-                       counts=count_office_statuses(), statuses=STATUSES, query_args=query_args,
+                       counts=count_office_statuses(), statuses=STATUSES, decided=DECIDED, query_args=query_args,
                        similar_counts=count_similar([item.id for item in page.items]),
                        coming=list_coming_emergencies())
 

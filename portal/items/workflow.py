@@ -2,13 +2,14 @@
 from dataclasses import dataclass
 
 from ..auth.models import SIGNOFF_ROLES, UNIT_ROLES, UNIT_SCOPED_ROLES
+from .models import DECIDED, PENDING_STATUSES
 from .signals import second_signoff_categories
 
 OFFICE_ROLES = ("editor", "viewer")
 # Sent by the reporter, not yet signed off: the unit's side of the workflow.
 SIGNOFF_STATES = frozenset({"awaiting_signoff", "awaiting_lead"})
 # Editors and leaders see an item only once its unit has signed it off.
-OFFICE_VISIBLE = frozenset({"submitted", "in_review", "adopted", "not_adopted", "invalid"})
+OFFICE_VISIBLE = frozenset(PENDING_STATUSES + DECIDED)
 EDITABLE_BY_EDITOR = frozenset({"submitted", "in_review", "adopted"})
 
 

@@ -2,7 +2,8 @@
 makes it, and the office's own adoption of an item is recorded as its channel's adoption."""
 from flask import url_for
 
-from ..items.services import DECIDED, WorkflowError, notify_verdict_corrected
+from ..items.models import DECIDED
+from ..items.services import WorkflowError, notify_verdict_corrected
 from ..items.signals import item_transitioned, item_transitioning, second_signoff_asked
 from ..notifications.services import notify_users
 from ..solicitations.models import Solicitation

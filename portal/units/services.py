@@ -52,10 +52,16 @@ def unit_choices(include_inactive: bool = False, reporting_only: bool = False) -
 def unit_filter_choices() -> dict[int, str] | None:
     """unit_choices for a filter's select, or None where there are more reporting units than a select
     can hold (UNIT_SELECT_LIMIT; a province has thousands): the filter then takes part of a unit's name."""
+    kept = _filter_choices(current_app.config["UNIT_SELECT_LIMIT"])
+    return None if kept is None else dict(kept)
+
+
+@kept_by_office  # the editor's inbox and search read it on every view; units change a few times a year
+def _filter_choices(limit: int) -> tuple[tuple[int, str], ...] | None:
     reporting = db.session.scalar(select(func.count(Unit.id)).where(Unit.kind != "office"))
-    if reporting > current_app.config["UNIT_SELECT_LIMIT"]:
+    if reporting > limit:
         return None
-    return unit_choices(include_inactive=True, reporting_only=True)
+    return tuple(unit_choices(include_inactive=True, reporting_only=True).items())
 
 
 def list_reporting_units() -> list[Unit]:

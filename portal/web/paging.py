@@ -35,11 +35,15 @@ def count_rows(query) -> tuple[int, bool]:
     return min(total, limit), total > limit
 
 
-def count_rows_each(queries: dict) -> dict:
-    """count_rows of each query, {key: (rows, more)}, in one statement (one round trip, not one a query)."""
+def count_rows_each(queries: dict, kept: dict | None = None) -> dict:
+    """count_rows of each query, {key: (rows, more)}, in one statement (one round trip, not one a query); `kept`
+    adds totals the database keeps (a select of one stored number each), capped alike so that they print as
+    the counted ones and as a list's own count of the same rows."""
     limit = current_app.config["COUNT_LIMIT"]
-    totals = db.session.execute(select(*(_capped(query, limit).scalar_subquery() for query in queries.values()))).one()
-    return {key: (min(total, limit), total > limit) for key, total in zip(queries, totals)}
+    kept = kept or {}
+    columns = [_capped(query, limit).scalar_subquery() for query in queries.values()]
+    totals = db.session.execute(select(*columns, *(total.scalar_subquery() for total in kept.values()))).one()
+    return {key: (min(total or 0, limit), (total or 0) > limit) for key, total in zip([*queries, *kept], totals)}
 
 
 def paginate(query, page: int, per_page: int, *options) -> Page:

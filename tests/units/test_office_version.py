@@ -95,7 +95,7 @@ def test_office_wide_parts_read_as_computed_anew_after_every_change_and_as_time_
     make.item(world.reporter, "awaiting_signoff", title="幸福社区开展防汛演练")
     clients = {("/unit", "reporter"): reporter, ("/items", "reporter"): reporter, ("/items/new", "reporter"): reporter,
                ("/scores/mine", "reporter"): reporter, ("/unit", "signer"): signer, ("/signoff", "signer"): signer,
-               ("/scores", "editor"): editor, (f"/items/{in_review.id}", "editor"): editor}
+               ("/scores", "editor"): editor, (f"/items/{in_review.id}", "editor"): editor, ("/inbox", "editor"): editor}
 
     def settled(step=None, draws=True) -> dict:
         """Runs a change and shows the pages after it, having checked that they read as computed anew, and that
@@ -158,6 +158,8 @@ def test_office_wide_parts_read_as_computed_anew_after_every_change_and_as_time_
     channel = db.session.scalar(select(Channel).where(Channel.key == INTERNAL_CHANNEL))
     shown = settled(lambda: setattr(channel, "name", "区委办《每日要情》"))
     assert "采用到区委办《每日要情》的日期" in shown[f"/items/{in_review.id}", "editor"]
+    shown = settled(lambda: setattr(db.session.get(Unit, world.other.id), "name", "和谐社区"))
+    assert "和谐社区" in shown["/inbox", "editor"] and "和平社区" not in shown["/inbox", "editor"]
 
 
 def test_a_request_that_writes_reads_the_version_its_commit_drew(app, world):
