@@ -4,10 +4,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import String, or_, select, type_coerce
+from sqlalchemy import String, bindparam, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
-from ..extensions import db
+from ..extensions import db, prepared
 from ..items.models import Item
 from ..solicitations.models import Solicitation, SolicitationTarget
 from ..units.models import Tier, Unit
@@ -39,6 +39,46 @@ def gather_facts(rules: engine.RuleSet, unit_id: int | None = None, period: engi
     office, items are then only those that can earn a row dated in the period (a province keeps years
     of items, and the engine counts only the period's rows)."""
 
+    if unit_id is not None:
+        queries, values = _unit_fact_queries(), {"unit_id": unit_id}
+        unit_query, item_query, adoption_query, instruction_query = queries
+    else:
+        (unit_query, item_query, adoption_query, instruction_query), values = _fact_queries(), {}
+        if period is not None:
+            scoring = _items_scoring_in(period, rules)
+            item_query = item_query.where(scoring)
+            adoption_query = adoption_query.join(Item, Item.id == Adoption.item_id).where(scoring)
+            instruction_query = instruction_query.join(Item, Item.id == Instruction.item_id).where(scoring)
+
+    skipped: list[str] = []
+    adoptions: dict[int, list[engine.Adoption]] = defaultdict(list)
+    for item_id, channel, adopted_on in db.session.execute(adoption_query, values):
+        if channel in rules.channels:
+            adoptions[item_id].append(engine.Adoption(channel, adopted_on))
+        else:
+            skipped.append(f"信息{item_id}的采用载体“{channel}”不在规则集中")
+    instructions: dict[int, list[engine.Instruction]] = defaultdict(list)
+    for instruction in db.session.scalars(instruction_query, values):
+        if instruction.rank in rules.instruction_bonus:
+            instructions[instruction.item_id].append(to_engine_instruction(instruction))
+        else:
+            skipped.append(f"信息{instruction.item_id}的批示领导级别“{instruction.rank}”不在规则集中")
+    units = [engine.Unit(uid, tier or engine.DEFAULT_TIER) for uid, tier in db.session.execute(unit_query, values)]
+    known = {unit.id for unit in units}
+    items = [
+        engine.Item(item_id, owner, category, _utc(submitted_at), VERDICTS[status],
+                    tuple(adoptions.get(item_id, ())), tuple(instructions.get(item_id, ())),
+                    None if answers is None else engine.SolicitationAnswer(
+                        answers, _utc(deadline), ANSWER_VERDICTS.get(verdict)))
+        for item_id, owner, category, submitted_at, status, answers, verdict, deadline
+        in db.session.execute(item_query, values) if owner in known
+    ]
+    solicitations = _gather_solicitations(rules, period, known, unit_id) if period is not None else []
+    return Facts(units, items, skipped, solicitations)
+
+
+def _fact_queries() -> tuple:
+    """The reads of the office's units, items, adoptions and instructions."""
     unit_query = select(Unit.id, Tier.key).outerjoin(Tier, Unit.tier_id == Tier.id).where(Unit.kind != "office")
     # Read the time as the driver gives it: the typed column's per-row parsing costs more than the
     # rest of the query on a city-sized table (see bench/score_city.py).
@@ -48,44 +88,19 @@ def gather_facts(rules: engine.RuleSet, unit_id: int | None = None, period: engi
     ).outerjoin(Solicitation, Solicitation.id == Item.solicitation_id).where(
         Item.submitted_at.is_not(None), Item.status.in_(VERDICTS)
     )
-    adoption_query = select(Adoption.item_id, Channel.key, Adoption.adopted_on).join(Channel)
-    instruction_query = select(Instruction)
-    if unit_id is not None:
-        unit_query = unit_query.where(Unit.id == unit_id)
-        item_query = item_query.where(Item.unit_id == unit_id)
-        adoption_query = adoption_query.join(Item, Item.id == Adoption.item_id).where(Item.unit_id == unit_id)
-        instruction_query = instruction_query.join(Item, Item.id == Instruction.item_id).where(Item.unit_id == unit_id)
-    elif period is not None:
-        scoring = _items_scoring_in(period, rules)
-        item_query = item_query.where(scoring)
-        adoption_query = adoption_query.join(Item, Item.id == Adoption.item_id).where(scoring)
-        instruction_query = instruction_query.join(Item, Item.id == Instruction.item_id).where(scoring)
+    return unit_query, item_query, select(Adoption.item_id, Channel.key, Adoption.adopted_on).join(Channel), \
+        select(Instruction)
 
-    skipped: list[str] = []
-    adoptions: dict[int, list[engine.Adoption]] = defaultdict(list)
-    for item_id, channel, adopted_on in db.session.execute(adoption_query):
-        if channel in rules.channels:
-            adoptions[item_id].append(engine.Adoption(channel, adopted_on))
-        else:
-            skipped.append(f"信息{item_id}的采用载体“{channel}”不在规则集中")
-    instructions: dict[int, list[engine.Instruction]] = defaultdict(list)
-    for instruction in db.session.scalars(instruction_query):
-        if instruction.rank in rules.instruction_bonus:
-            instructions[instruction.item_id].append(to_engine_instruction(instruction))
-        else:
-            skipped.append(f"信息{instruction.item_id}的批示领导级别“{instruction.rank}”不在规则集中")
-    units = [engine.Unit(uid, tier or engine.DEFAULT_TIER) for uid, tier in db.session.execute(unit_query)]
-    known = {unit.id for unit in units}
-    items = [
-        engine.Item(item_id, owner, category, _utc(submitted_at), VERDICTS[status],
-                    tuple(adoptions.get(item_id, ())), tuple(instructions.get(item_id, ())),
-                    None if answers is None else engine.SolicitationAnswer(
-                        answers, _utc(deadline), ANSWER_VERDICTS.get(verdict)))
-        for item_id, owner, category, submitted_at, status, answers, verdict, deadline in db.session.execute(item_query)
-        if owner in known
-    ]
-    solicitations = _gather_solicitations(rules, period, known, unit_id) if period is not None else []
-    return Facts(units, items, skipped, solicitations)
+
+@prepared
+def _unit_fact_queries() -> tuple:
+    """The same reads of one unit (bound at execution: unit_id), built once: every commit that changes a unit's
+    facts re-scores it (scoring.runs), and composing these selects cost SQLAlchemy about as much as running them."""
+    unit_query, item_query, adoption_query, instruction_query = _fact_queries()
+    unit_id = bindparam("unit_id")
+    return (unit_query.where(Unit.id == unit_id), item_query.where(Item.unit_id == unit_id),
+            adoption_query.join(Item, Item.id == Adoption.item_id).where(Item.unit_id == unit_id),
+            instruction_query.join(Item, Item.id == Instruction.item_id).where(Item.unit_id == unit_id))
 
 
 def _items_scoring_in(period: engine.Period, rules: engine.RuleSet):
@@ -113,23 +128,35 @@ def _gather_solicitations(rules: engine.RuleSet, period: engine.Period, known: s
                           unit_id: int | None) -> list[engine.Solicitation]:
     """Solicitations whose deadline lies in the period (dates in the rule set's zone), each with its
     target units among the scored ones (only the given unit when scoring one unit)."""
-    start = datetime.combine(period.start, time(), rules.tz)
-    end = datetime.combine(period.end + timedelta(days=1), time(), rules.tz)
-    query = (
-        select(Solicitation.id, Solicitation.topic, Solicitation.deadline, SolicitationTarget.unit_id)
-        .join(SolicitationTarget)
-        .where(Solicitation.deadline >= start, Solicitation.deadline < end)
-        .order_by(Solicitation.id, SolicitationTarget.unit_id)
-    )
-    if unit_id is not None:
-        query = query.where(SolicitationTarget.unit_id == unit_id)
+    values = {"start": datetime.combine(period.start, time(), rules.tz),
+              "end": datetime.combine(period.end + timedelta(days=1), time(), rules.tz)}
+    if unit_id is None:
+        query = _solicitations_query()
+    else:
+        query, values["unit_id"] = _unit_solicitations_query(), unit_id
     calls: dict[int, tuple[str, datetime, list[int]]] = {}
-    for call_id, topic, deadline, target in db.session.execute(query):
+    for call_id, topic, deadline, target in db.session.execute(query, values):
         calls.setdefault(call_id, (topic, deadline, []))[2].append(target)
     return [
         engine.Solicitation(call_id, deadline, tuple(u for u in targets if u in known), topic)
         for call_id, (topic, deadline, targets) in calls.items()
     ]
+
+
+@prepared
+def _solicitations_query():
+    """Solicitations due from `start` to before `end`, with their target units."""
+    return (
+        select(Solicitation.id, Solicitation.topic, Solicitation.deadline, SolicitationTarget.unit_id)
+        .join(SolicitationTarget)
+        .where(Solicitation.deadline >= bindparam("start"), Solicitation.deadline < bindparam("end"))
+        .order_by(Solicitation.id, SolicitationTarget.unit_id)
+    )
+
+
+@prepared
+def _unit_solicitations_query():
+    return _solicitations_query().where(SolicitationTarget.unit_id == bindparam("unit_id"))
 
 
 def _utc(value: str | datetime) -> datetime:
