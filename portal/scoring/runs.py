@@ -9,7 +9,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import bindparam, delete, event, inspect, select, update
 from sqlalchemy.orm import Session
 
-from ..extensions import db, utcnow, write_transaction
+from ..extensions import db, prepared, utcnow, write_transaction
 from ..items.models import Item
 from ..web.memo import draw_version
 from . import engine
@@ -113,24 +113,55 @@ SCORED_ITEM_FIELDS = ("unit_id", "category", "submitted_at", "status", "solicita
                       "report_due_at")
 
 
+# The statements of update_unit_scores, which runs at the commit of every change to a unit's facts: built on
+# first use, their values bound at execution (composing them cost about as much as running them).
+@prepared
+def _locked_run():
+    return select(ScoreRun).order_by(ScoreRun.id.desc()).limit(1).with_for_update()
+
+
+@prepared
+def _stored_ranks():
+    return select(UnitScore.unit_id, UnitScore.raw, UnitScore.final, UnitScore.rank).where(
+        UnitScore.run_id == bindparam("run_id"))
+
+
+@prepared
+def _stored_breakdowns():
+    return select(UnitScore.unit_id, UnitScore.breakdown).where(
+        UnitScore.run_id == bindparam("run_id"), UnitScore.unit_id.in_(bindparam("unit_ids", expanding=True)))
+
+
+@prepared
+def _store_unit_score():
+    table = UnitScore.__table__
+    return table.update().where(table.c.run_id == bindparam("r"), table.c.unit_id == bindparam("u")).values(
+        raw=bindparam("new_raw"), breakdown=bindparam("new_breakdown"), quotas=bindparam("new_quotas"),
+        version=bindparam("new_version"))
+
+
+@prepared
+def _store_rank():
+    table = UnitScore.__table__
+    return table.update().where(table.c.run_id == bindparam("r"), table.c.unit_id == bindparam("u"))
+
+
 def update_unit_scores(unit_ids: set[int]) -> None:
     """Re-scores the given units' facts in the stored run (same rule set, same as_of) and replaces their
     totals, then the finals and ranks of every unit whose changed. The result is the one compute_scores
     would store for the same as_of: ledger rows depend on their own unit's facts alone, and the only
     cross-unit step, finals relative to the top raw and competition ranks, is redone over all units."""
-    run = db.session.scalar(select(ScoreRun).order_by(ScoreRun.id.desc()).limit(1).with_for_update())
+    run = db.session.scalar(_locked_run())
     if run is None or run.stale:
         return  # nothing stored yet, or a full run is due anyway
     rule_set = db.session.get(RuleSet, run.rule_set_id)
     rules, period = parse_rules(rule_set), period_of(rule_set, run.as_of)
-    stored = {unit_id: (raw, final, rank) for unit_id, raw, final, rank in db.session.execute(
-        select(UnitScore.unit_id, UnitScore.raw, UnitScore.final, UnitScore.rank).where(UnitScore.run_id == run.id))}
+    stored = {unit_id: (raw, final, rank) for unit_id, raw, final, rank
+              in db.session.execute(_stored_ranks(), {"run_id": run.id})}
     if not stored:
         return  # the run failed (a rule set error): it stays failed until the rules change
     raws = {unit_id: raw for unit_id, (raw, _, _) in stored.items()}
-    table = UnitScore.__table__
-    breakdowns = dict(db.session.execute(select(UnitScore.unit_id, UnitScore.breakdown).where(
-        UnitScore.run_id == run.id, UnitScore.unit_id.in_(sorted(unit_ids)))).all())
+    breakdowns = dict(db.session.execute(_stored_breakdowns(), {"run_id": run.id, "unit_ids": sorted(unit_ids)}).all())
     moved = False  # whether what the run's version stands for changed: a unit's points, a final, a rank
     for unit_id in sorted(unit_ids):
         facts = gather_facts(rules, unit_id, period)
@@ -148,15 +179,15 @@ def update_unit_scores(unit_ids: set[int]) -> None:
         # Quotas are counted up to this commit, not the run's as_of: the item just filed shows at once.
         now = utcnow()
         quotas = engine.measure_quota_progress(rules, period, now, facts.units[0], facts.items)
-        db.session.execute(table.update().where(table.c.run_id == run.id, table.c.unit_id == unit_id).values(
-            raw=score.raw, breakdown=breakdown, quotas=dump_open_quotas(quotas, now), version=draw_version()))
+        db.session.execute(_store_unit_score(), {
+            "r": run.id, "u": unit_id, "new_raw": score.raw, "new_breakdown": breakdown,
+            "new_quotas": dump_open_quotas(quotas, now), "new_version": draw_version()})
     finals, ranks = engine.rank_units(rules.normalize, raws)
     changed = [{"r": run.id, "u": unit_id, "final": finals[unit_id], "rank": ranks[unit_id]}
                for unit_id, (_, final, rank) in stored.items()
                if (final, rank) != (finals[unit_id], ranks[unit_id])]
     if changed:
-        db.session.connection().execute(
-            table.update().where(table.c.run_id == bindparam("r"), table.c.unit_id == bindparam("u")), changed)
+        db.session.connection().execute(_store_rank(), changed)
     if moved or changed:
         # Written with the rows above, in the same transaction. A filing sent or signed earns no points by
         # itself (the seed's rules): the run keeps its version, and what pages keep under it, while the unit's
