@@ -264,12 +264,12 @@ def combine_items(target: Item, editor, sources: list[Item], title: str, body: s
         db.session.merge(Combination(item_id=source.id, combined_into_id=target.id, recorded_by_id=editor.id))
 
 
-def list_combination_sources(item_id: int) -> list[Combination]:
-    return list(db.session.scalars(select(Combination).where(Combination.combined_into_id == item_id)))
-
-
-def get_combination(item_id: int) -> Combination | None:
-    return db.session.get(Combination, item_id)
+def read_combinations(item_id: int) -> tuple[Combination | None, list[Combination]]:
+    """The item's own 综合 (what it went into, if it did) and the items combined into it, in one read."""
+    rows = list(db.session.scalars(select(Combination).where(
+        or_(Combination.item_id == item_id, Combination.combined_into_id == item_id)).order_by(Combination.item_id)))
+    return (next((row for row in rows if row.item_id == item_id), None),
+            [row for row in rows if row.combined_into_id == item_id])
 
 
 # ---- content warnings ----------------------------------------------------------------------

@@ -16,15 +16,14 @@ from .services import (
     add_sensitive_words,
     check_item,
     combine_items,
-    get_combination,
     get_duplicate_mark,
     get_similarity,
     item_text,
-    list_combination_sources,
     list_similar_items,
     list_sensitive_words,
     list_warning_reviews,
     mark_duplicate,
+    read_combinations,
     remove_sensitive_word,
 )
 
@@ -118,6 +117,7 @@ def item_checks_context(item) -> dict:
         duplicate_form.original_id.choices = _duplicate_choices(item)
     # Only the unit's own people (reporter, signer, 主管领导) ever see an item in these states.
     unit_side = item.status in ("draft", *SIGNOFF_STATES)
+    combined, sources = read_combinations(item.id)
     return {
         "warnings": check_item(item) if unit_side else [],
         "similar": similar,
@@ -126,9 +126,7 @@ def item_checks_context(item) -> dict:
         and (item.status == "adopted" or can_transition(current_user, item, "adopt")),
         "duplicate_mark": mark if (mark := get_duplicate_mark(item.id)) and can_view_item(current_user, mark.original)
         else None,
-        "combination": combined if (combined := get_combination(item.id))
-        and can_view_item(current_user, combined.combined_into) else None,
-        "combined_sources": [source for source in list_combination_sources(item.id)
-                             if can_view_item(current_user, source.item)],
+        "combination": combined if combined and can_view_item(current_user, combined.combined_into) else None,
+        "combined_sources": [source for source in sources if can_view_item(current_user, source.item)],
         "reviews": list_warning_reviews(item.id),
     }
