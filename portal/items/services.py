@@ -1,13 +1,14 @@
 """Items: filing, sign-off, the office's review, and the queries behind the item pages."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
+from functools import cache, partial
 
 from flask import abort, current_app, url_for
 from sqlalchemy import false, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..audit.services import record_event, snapshot
-from ..auth.models import UNIT_ROLES
+from ..auth.models import UNIT_ROLES, User
 from ..auth.services import list_user_ids_with_role
 from ..extensions import db, utcnow
 from ..notifications.services import mark_done, notify_users
@@ -74,7 +75,14 @@ class ItemFields:
 def get_item_for(user, item_id: int, action: str = "view") -> Item:
     """The one way views load an item: 404 when the user may not see it (so ids reveal nothing),
     403 when they may see it but not do this."""
-    return load_for(Item, item_id, partial(can_view_item, user), partial(_may, user, action))
+    return load_for(Item, item_id, partial(can_view_item, user), partial(_may, user, action), _with_author())
+
+
+@cache  # on first use: an ORM option configures the mappers, which needs every model imported first
+def _with_author() -> tuple:
+    """The item's author read with it (its page names the author): two statements fewer; the author's roles
+    load only if something asks for them."""
+    return (joinedload(Item.author).lazyload(User.role_rows),)
 
 
 def _may(user, action: str, item: Item) -> bool:

@@ -51,11 +51,11 @@ def commit_or_show(form, operation, *args, **kwargs) -> tuple[bool, object]:
     return True, result
 
 
-def load_for(model, object_id: int, can_see, can_do=None):
+def load_for(model, object_id: int, can_see, can_do=None, options=()):
     """The one way a service loads an object for a user: 404 when it does not exist or the user may not see
     it (so ids reveal nothing), 403 when they may see it but not do what they ask. can_see(obj) and
-    can_do(obj) say whether."""
-    obj = db.session.get(model, object_id)
+    can_do(obj) say whether; options are the ORM's loader options for what comes with it."""
+    obj = db.session.get(model, object_id, options=options)
     if obj is None or not can_see(obj):
         abort(404)
     if can_do is not None and not can_do(obj):
