@@ -78,6 +78,7 @@ def prepared(build):
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _writing: ContextVar[bool] = ContextVar("writing", default=False)
+_reading: ContextVar[bool] = ContextVar("reading", default=False)
 
 
 @contextmanager
@@ -116,7 +117,7 @@ def _on_sqlite_connect(dbapi_connection, _record):
 
 
 def _on_sqlite_begin(connection):
-    read_only = has_request_context() and request.method in SAFE_METHODS and not _writing.get()
+    read_only = _reading.get() or (has_request_context() and request.method in SAFE_METHODS and not _writing.get())
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
@@ -205,6 +206,31 @@ def transaction_wrote() -> bool:
     """Whether the session's transaction under way has sent a statement that writes (end_reads_with_commit)."""
     session = db.session()
     return session.in_transaction() and bool(session.connection().info.get(_WROTE))
+
+
+@contextmanager
+def without_write_lock():
+    """For work that keeps the CPU busy a while (a password's hash, a photo's encoding, a document's layout):
+    a POST's transaction holds SQLite's write lock from its first statement (configure_sqlite), and every other
+    writer of the office (filings, signings, logins) would wait for that work too. The session's transaction
+    ends before the work if it has only read, transactions begun inside only read (a template's context, an
+    expired object reloaded) and take no lock, and one begun inside ends after, so the writes that follow
+    take the lock afresh. A transaction that wrote is left alone: its writes commit together. PostgreSQL locks
+    rows, not the database: its transaction goes on."""
+    _end_reads()
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+        _end_reads()
+
+
+def _end_reads() -> None:
+    session = db.session()
+    if session.in_transaction() and session.get_bind().dialect.name == "sqlite" \
+            and not (session.new or session.dirty or session.deleted) and not transaction_wrote():
+        session.commit()
 
 
 def _end_transaction(error) -> None:

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..audit.services import record_event, snapshot
-from ..extensions import db, utcnow
+from ..extensions import db, utcnow, without_write_lock
 from ..units.models import Unit
 from ..units.services import save_unit
 from ..web.errors import UserError
@@ -60,7 +60,8 @@ def check_password_policy(password: str, username: str) -> None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher().hash(password)
+    with without_write_lock():
+        return _hasher().hash(password)
 
 
 def authenticate_user(attempt: Attempt, password: str) -> User:
@@ -80,9 +81,10 @@ def authenticate_user(attempt: Attempt, password: str) -> User:
 
 def _verify_login(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(func.lower(User.username) == username))
-    hasher = _hasher()
     try:
-        hasher.verify(user.password_hash if user else current_app.extensions["portal_dummy_hash"], password)
+        with without_write_lock():  # argon2 takes tens of milliseconds of CPU by design (the hasher's first use too)
+            hasher = _hasher()
+            hasher.verify(user.password_hash if user else current_app.extensions["portal_dummy_hash"], password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:
@@ -147,7 +149,8 @@ def change_password(user: User, current: str, new: str) -> None:
     """The owner's own choice: checked against the policy. The owner's other sessions end (a thief's
     session among them); the one making the change stays."""
     try:
-        _hasher().verify(user.password_hash, current)
+        with without_write_lock():
+            _hasher().verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
         raise AccountError("当前密码不正确") from None
     if new == current:

@@ -4,7 +4,7 @@ stored ever after: it is frozen, so its files are too, byte for byte."""
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
+from ..extensions import db, without_write_lock
 from ..pdf import render_pdf
 from .export import build_bulletin_workbook
 from .models import DOCUMENT_FORMATS, Bulletin, BulletinDocument
@@ -38,13 +38,24 @@ def _stored(bulletin: Bulletin, file_format: str) -> BulletinDocument | None:
 
 
 def store_bulletin_documents(bulletin: Bulletin) -> None:
-    """At publishing: every file of the bulletin, made from its frozen figures and kept."""
-    doc = bulletin.frozen
-    for file_format in DOCUMENT_FORMATS:
-        if _stored(bulletin, file_format) is None:
-            db.session.add(BulletinDocument(bulletin_id=bulletin.id, format=file_format,
-                                            data=build_bulletin_file(doc, file_format)))
-    db.session.flush()
+    """Right after publishing, the bulletin committed: every file of the bulletin, made from its frozen figures
+    and kept. Made with no transaction open: a yearly bulletin's PDF takes seconds of CPU, which SQLite's
+    write lock, held by a publishing transaction, would make every filing, signing and login of the office wait."""
+    missing = [file_format for file_format in DOCUMENT_FORMATS if _stored(bulletin, file_format) is None]
+    with without_write_lock():
+        files = {file_format: build_bulletin_file(bulletin.frozen, file_format) for file_format in missing}
+    for file_format, data in files.items():
+        _keep(bulletin, file_format, data)
+
+
+def _keep(bulletin: Bulletin, file_format: str, data: bytes) -> bytes:
+    """The file stored, or the one a parallel request (a first download, a retried publish) stored first."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(BulletinDocument(bulletin_id=bulletin.id, format=file_format, data=data))
+    except IntegrityError:
+        return _stored(bulletin, file_format).data
+    return data
 
 
 def read_bulletin_file(bulletin: Bulletin, doc: dict, file_format: str) -> bytes:
@@ -57,10 +68,4 @@ def read_bulletin_file(bulletin: Bulletin, doc: dict, file_format: str) -> bytes
     stored = _stored(bulletin, file_format)
     if stored is not None:
         return stored.data
-    data = build_bulletin_file(doc, file_format)
-    try:
-        with db.session.begin_nested():
-            db.session.add(BulletinDocument(bulletin_id=bulletin.id, format=file_format, data=data))
-    except IntegrityError:  # a parallel first download stored it first: serve that one
-        return _stored(bulletin, file_format).data
-    return data
+    return _keep(bulletin, file_format, build_bulletin_file(doc, file_format))

@@ -34,7 +34,6 @@ from ..units.services import list_reporting_units
 from ..web.errors import UserError, load_for
 from ..web.fields import EARLIEST_YEAR, LATEST_YEAR
 from ..web.filters import office_today, to_local
-from .documents import store_bulletin_documents
 from .models import KINDS, Bulletin
 
 # Years outside this range are typing slips (and far-off years overflow time-zone arithmetic).
@@ -607,12 +606,11 @@ def list_bulletin_readers() -> list[int]:
 
 
 def publish_bulletin(editor, bulletin: Bulletin, now: datetime | None = None) -> Bulletin:
-    """Numbers and freezes the bulletin, makes and keeps its files, and tells its readers. A bulletin
-    already published is left as it is (a retried submit)."""
+    """Numbers and freezes the bulletin and tells its readers; its files are made once it is committed
+    (documents.store_bulletin_documents). A bulletin already published is left as it is (a retried submit)."""
     if bulletin.is_published:
         return bulletin
     freeze_bulletin(editor, bulletin, now)
-    store_bulletin_documents(bulletin)
     notify_users(list_bulletin_readers(), "bulletin_published", bulletin_notice(bulletin),
                  url_for("bulletins.detail", bulletin_id=bulletin.id))
     return bulletin

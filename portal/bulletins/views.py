@@ -10,7 +10,7 @@ from ..web.access import ask_confirmation, roles_required
 from ..web.downloads import DOCX_MIMETYPE, XLSX_MIMETYPE, send_download
 from ..web.errors import commit_or_show
 from ..web.htmx import render_page
-from .documents import read_bulletin_file
+from .documents import read_bulletin_file, store_bulletin_documents
 from .forms import BulletinTextForm, NewBulletinForm
 from .services import (
     DELETE_DRAFT_QUESTION,
@@ -117,6 +117,8 @@ def publish(bulletin_id: int):
     if page := ask_confirmation(describe_publishing(bulletin), "发布并通知各单位"):
         return page
     if commit_or_show(None, publish_bulletin, current_user, bulletin)[0]:
+        store_bulletin_documents(bulletin)
+        db.session.commit()
         flash(f"通报已发布（{bulletin.doc_number}），已通知各单位", "success")
     return _detail(bulletin_id)
 

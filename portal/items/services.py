@@ -1,7 +1,7 @@
 """Items: filing, sign-off, the office's review, and the queries behind the item pages."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache, partial
+from functools import partial
 
 from flask import abort, current_app, url_for
 from sqlalchemy import false, func, or_, select
@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from ..audit.services import record_event, snapshot
 from ..auth.models import UNIT_ROLES, User
 from ..auth.services import list_user_ids_with_role
-from ..extensions import db, utcnow
+from ..extensions import db, prepared, utcnow
 from ..notifications.services import mark_done, notify_users
 from ..units.models import Unit
 from ..web.errors import UserError, load_for
@@ -78,7 +78,7 @@ def get_item_for(user, item_id: int, action: str = "view") -> Item:
     return load_for(Item, item_id, partial(can_view_item, user), partial(_may, user, action), _with_author())
 
 
-@cache  # on first use: an ORM option configures the mappers, which needs every model imported first
+@prepared
 def _with_author() -> tuple:
     """The item's author read with it (its page names the author): two statements fewer; the author's roles
     load only if something asks for them."""

@@ -6,7 +6,7 @@ from werkzeug.datastructures import MultiDict
 from ..auth.models import SIGNOFF_ROLES, UNIT_ROLES
 from ..checks.services import count_item_warnings, count_similar
 from ..checks.views import item_checks_context
-from ..extensions import db, utcnow
+from ..extensions import db, utcnow, without_write_lock
 from ..scoring.adoptions import INTERNAL_CHANNEL, get_channel_name
 from ..scoring.filings import describe_unit_year
 from ..scoring.quota_windows import list_open_quotas
@@ -237,12 +237,11 @@ def _store_item_form(form: ItemForm, item, form_key: str) -> bool:
     # chosen are kept as for a refused save, nothing is validated or saved.
     valid = request.form.get("intent") != FIND_FOLLOW_UP and form.validate()
     captions, removals = _photo_inputs()
-    # Encoding phone photos takes a CPU second or more: not while holding SQLite's write lock, which this
-    # POST took with its first query (the login check), and every other writer would wait on.
-    db.session.commit()
     # Only real files (a text field named photos is no upload), counted before any is read or decoded.
     files = [upload for upload in request.files.getlist("photos") if upload.filename]
-    uploads = encode_uploads(files, *photo_room(form_key, item, current_user, removals))
+    room = photo_room(form_key, item, current_user, removals) if files else (0, "")
+    with without_write_lock():  # encoding a phone photo takes tens of milliseconds of CPU
+        uploads = encode_uploads(files, *room)
     # A caption written beside a chosen photo's thumbnail (portal.js) travels as new-caption-<n>, n its
     # place among the files chosen.
     new_captions = [strip_control_characters(request.form.get(f"new-caption-{index}", "")).strip()
