@@ -1,7 +1,7 @@
 """A unit's ledger as its score page shows it: the engine's rows over the unit's own facts, by month,
 and its months as the monthly bulletins figure them."""
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -43,6 +43,11 @@ class LedgerMonth:
     lines: list[LedgerLine]
 
     @property
+    def key(self) -> str:
+        """How a link names the month (?month=2026-11)."""
+        return f"{self.first:%Y-%m}"
+
+    @property
     def points(self) -> Decimal:
         return sum((line.points for line in self.lines), Decimal(0))
 
@@ -71,21 +76,19 @@ def chart_unit_months(run: ScoreRun, unit_id: int) -> list[MonthFigure]:
     for every unit: a row dated on or before a month's end is the same in this run as in the run as of
     that end (which the month's bulletin makes), so each unit's raw at a month's end is the base plus
     its months so far, ranked as the engine ranks. Empty for a run stored without months, or failed."""
-    normalize, month_ends = _month_ends(run)
-    return [MonthFigure(first, points[unit_id], engine.rank_of(normalize, raws, unit_id), len(raws))
-            for first, points, raws in month_ends if unit_id in raws]
+    return [MonthFigure(first, points[unit_id], ranks[unit_id], len(ranks))
+            for first, points, ranks in _month_ends(run) if unit_id in ranks]
 
 
-@kept_by_version  # read once per version of the run: every unit's stored months
-def _month_ends(run: ScoreRun) -> tuple[str, list[tuple[date, dict[int, Decimal], dict[int, Decimal]]]]:
-    """The rule set's normalisation and, per month, (its first day, each unit's points in it, each unit's
-    raw at its end)."""
+@kept_by_version  # read and ranked once per version of the run: every unit's stored months
+def _month_ends(run: ScoreRun) -> list[tuple[date, dict[int, Decimal], dict[int, int]]]:
+    """Per month: its first day, each unit's points in it, each unit's rank by its raw at the month's end."""
     rule_set = db.session.get(RuleSet, run.rule_set_id)
     rules = parse_rules(rule_set)
     stored = {unit: json.loads(breakdown).get(MONTHS_KEY) for unit, breakdown in db.session.execute(
         select(UnitScore.unit_id, UnitScore.breakdown).where(UnitScore.run_id == run.id))}
     if None in stored.values():
-        return rules.normalize, []
+        return []
     period = period_of(rule_set, run.as_of)
     last_day = min(period.end, to_office_date(run.as_of))
     raws = dict.fromkeys(stored, rules.base)
@@ -95,9 +98,9 @@ def _month_ends(run: ScoreRun) -> tuple[str, list[tuple[date, dict[int, Decimal]
         key = f"{first:%Y-%m}"
         points = {unit: Decimal(months.get(key, "0")) for unit, months in stored.items()}
         raws = {unit: raw + points[unit] for unit, raw in raws.items()}
-        month_ends.append((first, points, raws))
+        month_ends.append((first, points, engine.rank_units(rules.normalize, raws)[1]))
         first = (first + timedelta(days=31)).replace(day=1)
-    return rules.normalize, month_ends
+    return month_ends
 
 
 @dataclass
@@ -114,15 +117,25 @@ def account_unit(run: ScoreRun, unit_id: int) -> UnitAccount:
     as long as the run is fresh (which the pages ensure). The quota windows are counted from the same
     facts at the same moment, as the incremental update counts the stored ones. Kept under the unit's
     score version, drawn again whenever its facts are re-scored (another unit's changes leave it); a
-    stale run keeps nothing. The items' titles are read as they are (an editor's title is no fact)."""
+    stale run keeps nothing. The items' titles are left to read_titles, for the lines a page draws."""
     score = db.session.get(UnitScore, (run.id, unit_id)) if run.version else None
     rows, quotas = _score_own_facts(score, run.rule_set_id, run.as_of, unit_id)
-    item_ids = {row.item for row in rows if row.item is not None}
+    return UnitAccount([LedgerLine(row.date, row.item, None, row.rule_key, row.rule, row.points) for row in rows],
+                       quotas)
+
+
+def read_titles(lines: list[LedgerLine]) -> list[LedgerLine]:
+    """The lines with their items' titles as they are now (an editor's title is no fact: never kept)."""
+    item_ids = {line.item_id for line in lines if line.item_id is not None}
     titles = dict(db.session.execute(
         select(Item.id, func.coalesce(Item.edited_title, Item.title)).where(Item.id.in_(item_ids))
     ).all()) if item_ids else {}
-    return UnitAccount([LedgerLine(row.date, row.item, titles.get(row.item), row.rule_key, row.rule, row.points)
-                        for row in rows], quotas)
+    return [replace(line, item_title=titles.get(line.item_id)) for line in lines]
+
+
+def find_month(months: list[LedgerMonth], key: str | None) -> LedgerMonth | None:
+    """The month a page draws the rows of: the one named YYYY-MM if the ledger has it, else the newest."""
+    return next((month for month in months if month.key == key), months[0] if months else None)
 
 
 @kept_by_version

@@ -1,5 +1,5 @@
 """The ranking and each unit's score page."""
-from flask import Blueprint, abort, current_app
+from flask import Blueprint, abort, current_app, request, url_for
 from flask_login import current_user
 
 from ..extensions import utcnow
@@ -20,7 +20,7 @@ from .standings import (
     summarize_month,
     top_raw,
 )
-from .unit_ledger import account_unit, chart_unit_months, group_ledger
+from .unit_ledger import account_unit, chart_unit_months, find_month, group_ledger, read_titles
 
 
 bp = Blueprint("scoring", __name__)
@@ -51,11 +51,17 @@ def _unit_score_page(unit_id: int):
     rules = parse_rules(rule_set)
     standing = get_standing(run, unit_id)  # loads the unit's score, whose version keys its ledger
     account = account_unit(run, unit_id)
+    months = group_ledger(account.ledger)
+    # 积分明细 draws the rows of one month, the newest or the one asked for (?month=, a tap on the month):
+    # a period's rows were most of the page's bytes and of its drawing. The others show their count and subtotal.
+    month = find_month(months, request.args.get("month"))
+    if month is not None:
+        month.lines = read_titles(month.lines)
     return render_page(
-        "scoring/unit_score.html",
+        "scoring/unit_score.html", "scoring/_ledger_month.html",
         unit=unit, run=run, rule_set=rule_set, period=describe_period(run),
         standing=standing,
-        ranked=count_ranked_units(run), months=group_ledger(account.ledger),
+        ranked=count_ranked_units(run), months=months, month=month, here=url_for(request.endpoint, **request.view_args),
         chart=draw_months(chart_unit_months(run, unit_id)), top=top_raw(run),
         quotas=account.quotas,
         base=rules.base, normalize=rules.normalize,

@@ -238,3 +238,25 @@ def test_main_pages_are_labelled_thumb_sized_and_legible(phone, username):
     for path in dict.fromkeys(details):  # one page of each kind the lists link to: an item, an edition, ...
         page.goto(path)
         assert (path, page.evaluate(A11Y)) == (path, [])
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
+def test_a_units_score_page_draws_one_month_and_opens_the_others(phone, live_server, javascript):
+    reporter = phone(javascript=javascript)
+    sign_in(reporter, "reporter")
+    menu(reporter, "积分").click()
+    months = reporter.locator("details.ledger-month")
+    assert months.count() >= 2, "the demo office's unit has points in more than one month"
+    assert months.first.locator("table.ledger tr").count() >= 1  # the newest month, drawn and open
+    older = months.nth(1)
+    month_id = older.get_attribute("id")
+    assert older.locator("table.ledger").count() == 0
+    reporter.screenshot(path=live_server.shots / f"score-months-{'js' if javascript else 'nojs'}-1.png", full_page=True)
+    older.locator("summary").click()
+    if not javascript:
+        older.get_by_role("link", name=re.compile("项明细$")).click()
+        reporter.wait_for_url(re.compile(rf"month=.*#{month_id}$"))
+    opened = reporter.locator(f"#{month_id}")
+    opened.locator("table.ledger tr").first.wait_for()
+    assert opened.get_attribute("open") is not None
+    reporter.screenshot(path=live_server.shots / f"score-months-{'js' if javascript else 'nojs'}-2.png", full_page=True)

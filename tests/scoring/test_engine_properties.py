@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import random
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,8 +22,6 @@ from portal.scoring.engine import (
     SolicitationAnswer,
     Unit,
     load_ruleset,
-    rank_of,
-    rank_units,
     score_units,
     to_json_result,
 )
@@ -232,16 +229,3 @@ def test_finals_are_normalised_to_100_and_ranks_shared(world: World) -> None:
         assert score.rank == 1 + sum(other.final > score.final for other in scores)
 
 
-# Raws in cents, some scaled up: beside a top raw of hundreds of points, nearby raws share a rounded
-# final, and some raws tie.
-RAWS = st.lists(st.builds(lambda cents, scale: Decimal(cents * scale) / 100, st.integers(-500, 3000),
-                          st.sampled_from([1, 1, 10, 100])), min_size=1, max_size=40)
-
-
-@SETTINGS
-@given(raws=RAWS, normalize=st.sampled_from(["top_100", "none"]))
-def test_one_units_rank_is_its_rank_among_all(raws, normalize):
-    """rank_of (the unit's chart, month by month) agrees with rank_units (the ranking) for every unit."""
-    by_unit = dict(enumerate(raws))
-    ranks = rank_units(normalize, by_unit)[1]
-    assert {unit: rank_of(normalize, by_unit, unit) for unit in by_unit} == ranks

@@ -104,8 +104,23 @@ def test_every_point_on_the_unit_page_is_a_ledger_row(client, world, make):
     score = db.session.get(UnitScore, (run.id, world.own.id))
     rows = list_ledger(run, world.own.id)
     assert Decimal(80) + sum(row.points for row in rows) == score.raw
-    for row in rows:  # each printed once: the clause, its points in their own column
-        assert row.what in page and f"{row.what} {row.rule.rpartition(' ')[2]}" not in page
+    # The page draws one month's rows, the newest; every month shows its subtotal, which add up to the score.
+    months = sorted({f"{row.day:%Y-%m}" for row in rows}, reverse=True)
+    assert len(months) >= 2  # the adoptions' month and the missed weeks' before it
+    subtotals = [Decimal(value) for value in re.findall(r"小计 ([+−-]?[\d.]+)", page.replace("−", "-"))]
+    assert Decimal(80) + sum(subtotals) == score.raw and len(subtotals) == len(months)
+    drawn = {}
+    for key in months:  # each month's rows one link away (no scripts), or fetched alone (HTMX)
+        assert f'href="/scores/mine?month={key}#m-{key}"' in page or f'id="m-{key}" open' in page
+        drawn[key] = client.get(f"/scores/mine?month={key}").get_data(as_text=True)
+        fragment = client.get(f"/scores/mine?month={key}", headers={"HX-Request": "true"}).get_data(as_text=True)
+        assert fragment.lstrip().startswith(f'<details class="card ledger-month" id="m-{key}" open>')
+        for row in rows:
+            if f"{row.day:%Y-%m}" == key:  # each printed once: the clause, its points in their own column
+                assert row.what in drawn[key] and f"{row.what} {row.rule.rpartition(' ')[2]}" not in drawn[key]
+                assert row.what in fragment
+    assert f'id="m-{months[0]}" open' in page
+    assert client.get("/scores/mine?month=2026-13").status_code == 200  # a month it has not: the newest
     assert "被《长春信息》采用" in page and "基础分" in page and f"{score.raw}" in page
     # the later, higher adoption of the same body adds only the difference
     assert [r.points for r in rows if r.rule_key == "adoption"] == [Decimal(5), Decimal(3)]

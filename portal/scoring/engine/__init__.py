@@ -23,7 +23,7 @@ from .facts import (
     Unit,
     parse_input,
 )
-from .ledger import RULE_KEYS, LedgerRow, ScoreResult, UnitScore, rank_of, rank_units, score_input, score_units, to_json_result
+from .ledger import RULE_KEYS, LedgerRow, ScoreResult, UnitScore, rank_units, score_input, score_units, to_json_result
 from .quotas import WindowProgress, measure_quota_progress
 from .rules import (
     ANY_CATEGORY,
@@ -73,7 +73,6 @@ __all__ = [
     "load_ruleset",
     "measure_quota_progress",
     "parse_input",
-    "rank_of",
     "rank_units",
     "resolve_period",
     "score_input",

@@ -456,23 +456,6 @@ def rank_units(normalize: str, raws: Mapping[Id, Decimal]) -> tuple[dict[Id, Dec
     return finals, _competition_ranks(finals)
 
 
-def rank_of(normalize: str, raws: Mapping[Id, Decimal], unit: Id) -> int:
-    """rank_units(normalize, raws)[1][unit] without a final for every unit (a unit's chart ranks it at
-    every month's end): a final never falls as the raw rises, so the units ranked above it are among those
-    of a higher raw, and of these, sorted, the ones whose final is higher than its own come last."""
-    final = _final_of(normalize, raws)
-    own = final(raws[unit])
-    higher = sorted(raw for raw in raws.values() if raw > raws[unit])
-    low, high = 0, len(higher)
-    while low < high:  # the first of `higher` whose final is above the unit's
-        middle = (low + high) // 2
-        if final(higher[middle]) > own:
-            high = middle
-        else:
-            low = middle + 1
-    return 1 + len(higher) - low
-
-
 def _final_of(normalize: str, raws: Mapping[Id, Decimal]) -> Callable[[Decimal], Decimal]:
     if normalize == "none":
         return _round
