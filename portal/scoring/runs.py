@@ -127,8 +127,8 @@ def _stored_ranks():
 
 
 @prepared
-def _stored_breakdowns():
-    return select(UnitScore.unit_id, UnitScore.breakdown).where(
+def _stored_units():
+    return select(UnitScore.unit_id, UnitScore.raw, UnitScore.breakdown).where(
         UnitScore.run_id == bindparam("run_id"), UnitScore.unit_id.in_(bindparam("unit_ids", expanding=True)))
 
 
@@ -156,38 +156,43 @@ def update_unit_scores(unit_ids: set[int]) -> None:
         return  # nothing stored yet, or a full run is due anyway
     rule_set = db.session.get(RuleSet, run.rule_set_id)
     rules, period = parse_rules(rule_set), period_of(rule_set, run.as_of)
-    stored = {unit_id: (raw, final, rank) for unit_id, raw, final, rank
-              in db.session.execute(_stored_ranks(), {"run_id": run.id})}
-    if not stored:
-        return  # the run failed (a rule set error): it stays failed until the rules change
-    raws = {unit_id: raw for unit_id, (raw, _, _) in stored.items()}
-    breakdowns = dict(db.session.execute(_stored_breakdowns(), {"run_id": run.id, "unit_ids": sorted(unit_ids)}).all())
+    own = {unit_id: (raw, breakdown) for unit_id, raw, breakdown
+           in db.session.execute(_stored_units(), {"run_id": run.id, "unit_ids": sorted(unit_ids)})}
+    if not own:
+        return  # offices and units the run does not rank; or the run failed (a rule set error) and stays failed
     moved = False  # whether what the run's version stands for changed: a unit's points, a final, a rank
-    for unit_id in sorted(unit_ids):
+    new_raws = {}
+    for unit_id in sorted(own):
         facts = gather_facts(rules, unit_id, period)
-        if not facts.units or unit_id not in stored:
-            continue  # an office, or a unit the run does not rank
+        if not facts.units:
+            continue  # no longer a unit the engine scores: the full run will say
         try:
             score = engine.score_units(rules, period, run.as_of, facts.units, facts.items,
                                        facts.solicitations).unit(unit_id)
         except engine.ScoringError:
             run.stale, run.version = True, None  # the full run reports the error
             return
-        raws[unit_id] = score.raw
         breakdown = _stored_breakdown(score)
-        moved |= score.raw != stored[unit_id][0] or breakdown != breakdowns.get(unit_id)
+        moved |= score.raw != own[unit_id][0] or breakdown != own[unit_id][1]
+        if score.raw != own[unit_id][0]:
+            new_raws[unit_id] = score.raw
         # Quotas are counted up to this commit, not the run's as_of: the item just filed shows at once.
         now = utcnow()
         quotas = engine.measure_quota_progress(rules, period, now, facts.units[0], facts.items)
         db.session.execute(_store_unit_score(), {
             "r": run.id, "u": unit_id, "new_raw": score.raw, "new_breakdown": breakdown,
             "new_quotas": dump_open_quotas(quotas, now), "new_version": draw_version()})
-    finals, ranks = engine.rank_units(rules.normalize, raws)
-    changed = [{"r": run.id, "u": unit_id, "final": finals[unit_id], "rank": ranks[unit_id]}
-               for unit_id, (_, final, rank) in stored.items()
-               if (final, rank) != (finals[unit_id], ranks[unit_id])]
-    if changed:
-        db.session.connection().execute(_store_rank(), changed)
+    changed = []
+    if new_raws:  # finals and ranks follow the raws alone: with none moved, every unit's stay as stored
+        stored = {unit_id: (raw, final, rank) for unit_id, raw, final, rank
+                  in db.session.execute(_stored_ranks(), {"run_id": run.id})}
+        finals, ranks = engine.rank_units(rules.normalize, {unit_id: raw for unit_id, (raw, _, _) in stored.items()}
+                                          | new_raws)
+        changed = [{"r": run.id, "u": unit_id, "final": finals[unit_id], "rank": ranks[unit_id]}
+                   for unit_id, (_, final, rank) in stored.items()
+                   if (final, rank) != (finals[unit_id], ranks[unit_id])]
+        if changed:
+            db.session.connection().execute(_store_rank(), changed)
     if moved or changed:
         # Written with the rows above, in the same transaction. A filing sent or signed earns no points by
         # itself (the seed's rules): the run keeps its version, and what pages keep under it, while the unit's
