@@ -13,7 +13,7 @@ from datetime import datetime
 from itertools import chain
 
 from sqlalchemy import bindparam, func, inspect, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
@@ -160,10 +160,15 @@ def _unit_items_query(unit_id, status: str | None):
     return query.order_by(Item.updated_at.desc(), Item.id.desc())
 
 
+@prepared
+def with_thumb():
+    """The option of every list of items: each row's thumbnail photo read with the rows (Item.thumb_photo_id)."""
+    return undefer(Item.thumb_photo_id)
+
+
 @prepared  # one per status the dashboard lists (a handful)
 def _latest_unit_items(status: str | None):
-    return (_unit_items_query(bindparam("unit_id"), status).options(selectinload(Item.photos))
-            .limit(bindparam("limit")))
+    return _unit_items_query(bindparam("unit_id"), status).options(with_thumb()).limit(bindparam("limit"))
 
 
 def _count_statuses(unit_id: int) -> dict[str, int]:
@@ -180,7 +185,7 @@ def _latest_rows(unit_id: int, status: str | None, limit: int) -> tuple[ItemRow,
 
 
 def _page_of_rows(unit_id: int, status: str | None, page: int, per_page: int) -> Page:
-    found = paginate(_unit_items_query(unit_id, status), page, per_page, selectinload(Item.photos))
+    found = paginate(_unit_items_query(unit_id, status), page, per_page, with_thumb())
     return Page(_rows(found.items), found.total, found.page, found.per_page, found.more)
 
 
@@ -188,7 +193,8 @@ def list_signoff_queue(unit_id: int, states=SIGNOFF_STATES) -> list[Item]:
     """The unit's items waiting for a sign-off in these states (awaited_states(user): the user's own queue),
     the items themselves: the sign-off page checks their text."""
     return list(db.session.scalars(
-        select(Item).where(Item.unit_id == unit_id, Item.status.in_(sorted(states))).options(selectinload(Item.photos))
+        select(Item).where(Item.unit_id == unit_id, Item.status.in_(sorted(states)))
+        .options(with_thumb(), selectinload(Item.photos))  # the photos' captions: its warnings
         # an emergency item (突发/紧急) first: it must reach the office at once
         .order_by((Item.category != "emergency"), Item.updated_at)))
 

@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db, utcnow
 from .categories import CATEGORIES
@@ -122,11 +122,6 @@ class Item(ListedItem, db.Model):
     )
 
     @property
-    def thumb_photo_id(self) -> int | None:
-        """The photo a list shows beside the title."""
-        return self.photos[0].id if self.photos else None
-
-    @property
     def display_body(self) -> str:
         return self.edited_body or self.body
 
@@ -160,6 +155,14 @@ class ItemPhoto(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     item: Mapped[Item | None] = relationship(back_populates="photos")
+
+
+# The photo a list shows beside an item's title: a column of the list's own statement (lists ask for it with
+# items.listing.with_thumb) rather than every photo of every row loaded. Raising when not asked for: a list that
+# forgot it fails its tests rather than reading each row's photo in a statement of its own.
+Item.thumb_photo_id = column_property(
+    select(ItemPhoto.id).where(ItemPhoto.item_id == Item.id).order_by(ItemPhoto.position, ItemPhoto.id).limit(1)
+    .correlate_except(ItemPhoto).scalar_subquery(), deferred=True, raiseload=True)
 
 
 class ItemEvent(db.Model):

@@ -4,9 +4,9 @@ from contextlib import contextmanager
 
 from flask import current_app
 from sqlalchemy import column, func, inspect, literal_column, or_, select, table, text
-from sqlalchemy.orm import selectinload
 
 from ..extensions import db, on_session
+from ..items.listing import with_thumb
 from ..items.models import Item, ItemPhoto
 from ..items.services import InboxFilters, filter_items, visible_items_condition
 from ..items.workflow import OFFICE_VISIBLE
@@ -166,7 +166,7 @@ def search_inbox(filters: InboxFilters, page: int, per_page: int) -> Page:
         if found is not None:
             return found
     query = filter_items(select(Item).where(received), filters)
-    return paginate(query.order_by(Item.submitted_at.desc(), Item.id.desc()), page, per_page, selectinload(Item.photos))
+    return paginate(query.order_by(Item.submitted_at.desc(), Item.id.desc()), page, per_page, with_thumb())
 
 
 def list_matching_items(filters: InboxFilters, condition, page: int, per_page: int) -> Page | None:
@@ -197,6 +197,6 @@ def _page_of_matches(terms, condition, filters, page: int, per_page: int, by_rel
             page = max(1, math.ceil(min(total, cap) / per_page))
             rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     items = {item.id: item for item in db.session.scalars(
-        select(Item).where(Item.id.in_([row.item_id for row in rows])).options(selectinload(Item.photos)))}
+        select(Item).where(Item.id.in_([row.item_id for row in rows])).options(with_thumb()))}
     total = rows[0].total if rows else 0
     return Page([items[row.item_id] for row in rows], min(total, cap), page, per_page, more=total > cap)

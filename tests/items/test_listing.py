@@ -138,7 +138,7 @@ def test_a_flush_names_the_units_whose_items_or_photos_it_changes(app, world, ma
 def test_a_kept_rows_copy_reads_in_a_list_as_its_item_does(app, world, make):
     """What item_row shows of an ItemRow is what it shows of the item: no attribute the macro reads is missing
     from the copy (Jinja would print nothing for it)."""
-    from portal.items.listing import _rows
+    from portal.items.listing import _rows, with_thumb
 
     items = [make.item(world.reporter, status, signer=world.signer) for status in ("draft", "awaiting_signoff", "submitted")]
     items.append(make.item(world.reporter, "adopted", signer=world.signer, editor=world.editor))
@@ -153,7 +153,9 @@ def test_a_kept_rows_copy_reads_in_a_list_as_its_item_does(app, world, make):
     with app.test_request_context():
         macro = app.jinja_env.get_template("_macros/items.html").module.item_row
         db.session.expire_all()
-        loaded = [db.session.get(Item, item.id) for item in items]
+        by_id = {item.id: item for item in db.session.scalars(  # as a list loads them
+            select(Item).where(Item.id.in_([item.id for item in items])).options(with_thumb()))}
+        loaded = [by_id[item.id] for item in items]
         shown = [str(macro(item)) for item in loaded]
         rows = _rows(loaded)
         assert [str(macro(row)) for row in rows] == shown

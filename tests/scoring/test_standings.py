@@ -353,3 +353,6 @@ def test_the_unit_pages_chart_shows_the_monthly_bulletins_points_and_ranks_and_e
     assert Decimal(80) + sum(points) == score.raw
     assert f"原始分 {score.raw} = 基础分 80 + 本期积分 {sum(points):g}；" in page
     assert f"÷ 本期最高原始分 {score.raw} = {score.final}。" in page  # the top unit divides by its own raw
+    # The ranking's count of units (kept under the run's version) is the one the unit page ranks among.
+    ranked = len(re.findall(r'<span class="rank">', ranking))
+    assert f"共 {ranked} 条" in ranking and f"<b>{ranks[-1]}/{ranked}</b>" in page
