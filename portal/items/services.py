@@ -440,10 +440,17 @@ def visible_items_condition(user):
     return or_(false(), *clauses)
 
 
-def list_coming_emergencies() -> list[Item]:
-    """Emergency items sent for sign-off and not yet signed: the office sees that they are coming."""
-    return list(db.session.scalars(select(Item).where(Item.category == "emergency", Item.status.in_(SIGNOFF_STATES))
-                                   .order_by(Item.updated_at.desc()).limit(20)))
+def list_coming_emergencies() -> list:
+    """Emergency items sent for sign-off and not yet signed: the office sees that they are coming (rows of the
+    unit's name, the title and when it was sent; the item itself it sees once signed)."""
+    return db.session.execute(_coming_emergencies()).all()
+
+
+@prepared  # on every view of the inbox
+def _coming_emergencies():
+    return (select(Unit.name.label("unit_name"), Item.title, Item.updated_at).join(Unit, Unit.id == Item.unit_id)
+            .where(Item.category == "emergency", Item.status.in_(sorted(SIGNOFF_STATES)))
+            .order_by(Item.updated_at.desc()).limit(20))
 
 
 def list_follow_up_choices(unit_id: int, exclude_id: int | None = None, words: str = "",
