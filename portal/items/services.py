@@ -495,14 +495,15 @@ class Count:
         return f"{self.rows}+" if self.more else str(self.rows)
 
 
-def count_office_statuses() -> dict[str, Count]:
+def count_office_statuses(also: dict | None = None) -> dict[str, Count]:
     """Items by status for the inbox's tabs, each stopping at COUNT_LIMIT. The pending statuses are counted
     (they move with every sign-off); the decided ones, most of the office's archive (a province holds a
     million adopted items), are read off the totals the database keeps (DecidedCount). PENDING, the tab the
-    inbox opens on, adds up its statuses and says "+" when any of them stopped at the limit."""
-    counted = count_rows_each({status: select(Item.id).where(Item.status == status) for status in PENDING_STATUSES},
-                              {status: select(DecidedCount.total).where(DecidedCount.status == status)
-                               for status in DECIDED})
+    inbox opens on, adds up its statuses and says "+" when any of them stopped at the limit. `also`: more
+    queries to count in the same statement (the inbox's filtered list), under their keys."""
+    queries = {status: select(Item.id).where(Item.status == status) for status in PENDING_STATUSES} | (also or {})
+    counted = count_rows_each(queries, {status: select(DecidedCount.total).where(DecidedCount.status == status)
+                                        for status in DECIDED})
     counts = {status: Count(*pair) for status, pair in counted.items()}
     parts = [counts[status] for status in PENDING_STATUSES]
     counts[PENDING] = Count(sum(part.rows for part in parts), any(part.more for part in parts))

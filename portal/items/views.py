@@ -39,7 +39,6 @@ from .services import (
     ItemFields,
     WorkflowError,
     apply_photo_changes,
-    count_office_statuses,
     correct_item_category,
     create_item,
     delete_item,
@@ -150,11 +149,11 @@ def inbox():
     args = request.args if request.args else MultiDict({"status": PENDING})
     form = InboxFilterForm(args, statuses={PENDING: "待处理"} | {k: v for k, v in STATUSES.items() if k in OFFICE_VISIBLE},
                            units=unit_filter_choices())
-    page = search_inbox(form.to_filters(), query_page(), current_app.config["PAGE_SIZE"])
+    page, counts = search_inbox(form.to_filters(), query_page(), current_app.config["PAGE_SIZE"])
     query_args = {k: v for k, v in args.items() if k != "page" and v}
 
     return render_page("items/inbox.html", "items/_inbox_results.html", form=form, page=page,
-                       counts=count_office_statuses(), statuses=STATUSES, decided=DECIDED, query_args=query_args,
+                       counts=counts, statuses=STATUSES, decided=DECIDED, query_args=query_args,
                        similar_counts=count_similar([item.id for item in page.items]),
                        coming=list_coming_emergencies())
 

@@ -82,7 +82,7 @@ def list_standings(run: ScoreRun, tier_id: int | None, page: int, per_page: int,
     query = query.order_by(UnitScore.rank, Unit.sort_order, Unit.id)
     if tier_id:
         query = query.where(Unit.tier_id == tier_id)
-    result = paginate(query, page, per_page, counted=None if tier_id else count_ranked_units(run))
+    result = paginate(query, page, per_page, counted=None if tier_id else (count_ranked_units(run), False))
     result.items = _standings(run, result.items, tiers)
     return result
 

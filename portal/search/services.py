@@ -8,7 +8,7 @@ from sqlalchemy import column, func, inspect, literal_column, or_, select, table
 from ..extensions import db, on_session
 from ..items.listing import with_thumb
 from ..items.models import Item, ItemPhoto
-from ..items.services import InboxFilters, filter_items, visible_items_condition
+from ..items.services import Count, InboxFilters, count_office_statuses, filter_items, visible_items_condition
 from ..items.workflow import OFFICE_VISIBLE
 from ..units.models import Unit
 from ..web.paging import Page, paginate
@@ -157,16 +157,22 @@ def search_items(user, filters: InboxFilters, page: int, per_page: int) -> tuple
     return terms, _page_of_matches(terms, visible_items_condition(user), filters, page, per_page, by_relevance=True)
 
 
-def search_inbox(filters: InboxFilters, page: int, per_page: int) -> Page:
+_LISTED = "listed"  # the inbox's filtered list among its tabs' counts
+
+
+def search_inbox(filters: InboxFilters, page: int, per_page: int) -> tuple[Page, dict[str, Count]]:
     """The office's inbox: what it has received, filtered, newest first (by the words' matches when a
-    keyword is given)."""
+    keyword is given), and its tabs' counts; without words the list's own count is read with the tabs'."""
     received = Item.status.in_(OFFICE_VISIBLE)
     if filters.q:
         found = list_matching_items(filters, received, page, per_page)
         if found is not None:
-            return found
+            return found, count_office_statuses()
     query = filter_items(select(Item).where(received), filters)
-    return paginate(query.order_by(Item.submitted_at.desc(), Item.id.desc()), page, per_page, with_thumb())
+    counts = count_office_statuses({_LISTED: query})
+    listed = counts.pop(_LISTED)
+    return paginate(query.order_by(Item.submitted_at.desc(), Item.id.desc()), page, per_page, with_thumb(),
+                    counted=(listed.rows, listed.more)), counts
 
 
 def list_matching_items(filters: InboxFilters, condition, page: int, per_page: int) -> Page | None:

@@ -46,10 +46,10 @@ def count_rows_each(queries: dict, kept: dict | None = None) -> dict:
     return {key: (min(total or 0, limit), (total or 0) > limit) for key, total in zip([*queries, *kept], totals)}
 
 
-def paginate(query, page: int, per_page: int, *options, counted: int | None = None) -> Page:
-    """Rows of `query` (already ordered) on page `page`, clamped to the pages there are. `counted`: how many
-    rows the query has, when that is kept already (not counted again)."""
-    total, more = count_rows(query) if counted is None else (counted, False)
+def paginate(query, page: int, per_page: int, *options, counted: tuple[int, bool] | None = None) -> Page:
+    """Rows of `query` (already ordered) on page `page`, clamped to the pages there are. `counted`: the query's
+    count_rows when it is known already (kept, or counted with other figures of the page), not counted again."""
+    total, more = count_rows(query) if counted is None else counted
     page = max(1, min(page, max(1, math.ceil(total / per_page))))
     result = db.session.execute(query.options(*options).limit(per_page).offset((page - 1) * per_page))
     # a query of one entity pages its objects, a query of several its rows
