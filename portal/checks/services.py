@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, or_, select, text
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, select, text
 
-from ..extensions import db, utcnow
+from ..extensions import db, prepared, utcnow
 from ..items.models import Item
 from ..items.services import WorkflowError, edit_item_text, transition_item
 from ..items.workflow import OFFICE_VISIBLE, can_transition, can_view_item
@@ -225,10 +225,6 @@ def count_similar(item_ids: list[int]) -> dict[int, int]:
 
 # ---- the editor's verdicts --------------------------------------------------------------------
 
-def get_duplicate_mark(item_id: int) -> DuplicateMark | None:
-    return db.session.scalar(select(DuplicateMark).where(DuplicateMark.item_id == item_id))
-
-
 def mark_duplicate(item: Item, editor, original: Item, reason: str) -> DuplicateMark:
     """The item repeats `original`: it becomes invalid (不计分) with the reason recorded."""
     reason = reason.strip()
@@ -264,12 +260,38 @@ def combine_items(target: Item, editor, sources: list[Item], title: str, body: s
         db.session.merge(Combination(item_id=source.id, combined_into_id=target.id, recorded_by_id=editor.id))
 
 
-def read_combinations(item_id: int) -> tuple[Combination | None, list[Combination]]:
-    """The item's own 综合 (what it went into, if it did) and the items combined into it, in one read."""
-    rows = list(db.session.scalars(select(Combination).where(
-        or_(Combination.item_id == item_id, Combination.combined_into_id == item_id)).order_by(Combination.item_id)))
-    return (next((row for row in rows if row.item_id == item_id), None),
-            [row for row in rows if row.combined_into_id == item_id])
+@dataclass
+class ItemRecords:
+    """What the editors and signers recorded about an item, as its page shows it: its duplicate mark, its own 综合
+    (what it went into, if it did), the items combined into it, and the signers' reviews of its warnings."""
+
+    duplicate_mark: DuplicateMark | None
+    combination: Combination | None
+    combined_sources: list[Combination]
+    reviews: list[WarningReview]
+
+
+@prepared
+def _recorded():
+    item_id = bindparam("item_id")
+    return select(exists().where(DuplicateMark.item_id == item_id),
+                  exists().where(or_(Combination.item_id == item_id, Combination.combined_into_id == item_id)),
+                  exists().where(WarningReview.item_id == item_id))
+
+
+def read_item_records(item_id: int) -> ItemRecords:
+    """One read says which records the item has (most have none), then one read for each kind it has."""
+    marked, combined, reviewed = db.session.execute(_recorded(), {"item_id": item_id}).one()
+    combinations = list(db.session.scalars(select(Combination).where(
+        or_(Combination.item_id == item_id, Combination.combined_into_id == item_id)).order_by(Combination.item_id))
+    ) if combined else []
+    return ItemRecords(
+        db.session.scalar(select(DuplicateMark).where(DuplicateMark.item_id == item_id)) if marked else None,
+        next((row for row in combinations if row.item_id == item_id), None),
+        [row for row in combinations if row.combined_into_id == item_id],
+        list(db.session.scalars(select(WarningReview).where(WarningReview.item_id == item_id)
+                                .order_by(WarningReview.at, WarningReview.id))) if reviewed else [],
+    )
 
 
 # ---- content warnings ----------------------------------------------------------------------
@@ -317,12 +339,6 @@ def record_warning_review(item: Item, signer, decision: str, now: datetime | Non
                            warnings=json.dumps(shown, ensure_ascii=False), at=now or utcnow())
     db.session.add(review)
     return review
-
-
-def list_warning_reviews(item_id: int) -> list[WarningReview]:
-    return list(db.session.scalars(
-        select(WarningReview).where(WarningReview.item_id == item_id).order_by(WarningReview.at, WarningReview.id)
-    ))
 
 
 def list_sensitive_words() -> list[SensitiveWord]:

@@ -16,14 +16,12 @@ from .services import (
     add_sensitive_words,
     check_item,
     combine_items,
-    get_duplicate_mark,
     get_similarity,
     item_text,
     list_similar_items,
     list_sensitive_words,
-    list_warning_reviews,
     mark_duplicate,
-    read_combinations,
+    read_item_records,
     remove_sensitive_word,
 )
 
@@ -117,16 +115,16 @@ def item_checks_context(item) -> dict:
         duplicate_form.original_id.choices = _duplicate_choices(item)
     # Only the unit's own people (reporter, signer, 主管领导) ever see an item in these states.
     unit_side = item.status in ("draft", *SIGNOFF_STATES)
-    combined, sources = read_combinations(item.id)
+    records = read_item_records(item.id)
+    mark, combined = records.duplicate_mark, records.combination
     return {
         "warnings": check_item(item) if unit_side else [],
         "similar": similar,
         "duplicate_form": duplicate_form,
         "can_combine": bool(similar) and current_user.has_role("editor")
         and (item.status == "adopted" or can_transition(current_user, item, "adopt")),
-        "duplicate_mark": mark if (mark := get_duplicate_mark(item.id)) and can_view_item(current_user, mark.original)
-        else None,
+        "duplicate_mark": mark if mark and can_view_item(current_user, mark.original) else None,
         "combination": combined if combined and can_view_item(current_user, combined.combined_into) else None,
-        "combined_sources": [source for source in sources if can_view_item(current_user, source.item)],
-        "reviews": list_warning_reviews(item.id),
+        "combined_sources": [source for source in records.combined_sources if can_view_item(current_user, source.item)],
+        "reviews": records.reviews,
     }
