@@ -45,9 +45,13 @@ class ItemRow(ListedItem):
 
 
 _ROW_FIELDS = [field.name for field in fields(ItemRow)]
+# What a row shows, read as columns: the ORM's objects would carry each item's body and edits (most of a row's
+# bytes) through the identity map, only to be copied off.
+_ROW_COLUMNS = [getattr(Item, name) for name in _ROW_FIELDS]
 
 
 def _rows(items) -> tuple[ItemRow, ...]:
+    """ItemRow copies of items, or of rows of _ROW_COLUMNS."""
     return tuple(ItemRow(**{name: getattr(item, name) for name in _ROW_FIELDS}) for item in items)
 
 
@@ -152,7 +156,7 @@ def _unit_in_states():
 
 
 def _unit_items_query(unit_id, status: str | None):
-    query = select(Item).where(Item.unit_id == unit_id)
+    query = select(*_ROW_COLUMNS).where(Item.unit_id == unit_id)
     if status == RETURNED:
         query = query.where(RETURNED_ITEM)
     elif status:
@@ -168,7 +172,7 @@ def with_thumb():
 
 @prepared  # one per status the dashboard lists (a handful)
 def _latest_unit_items(status: str | None):
-    return _unit_items_query(bindparam("unit_id"), status).options(with_thumb()).limit(bindparam("limit"))
+    return _unit_items_query(bindparam("unit_id"), status).limit(bindparam("limit"))
 
 
 def _count_statuses(unit_id: int) -> dict[str, int]:
@@ -181,11 +185,11 @@ def _count_in_states(unit_id: int, states: frozenset) -> int:
 
 
 def _latest_rows(unit_id: int, status: str | None, limit: int) -> tuple[ItemRow, ...]:
-    return _rows(db.session.scalars(_latest_unit_items(status), {"unit_id": unit_id, "limit": limit}))
+    return _rows(db.session.execute(_latest_unit_items(status), {"unit_id": unit_id, "limit": limit}))
 
 
 def _page_of_rows(unit_id: int, status: str | None, page: int, per_page: int) -> Page:
-    found = paginate(_unit_items_query(unit_id, status), page, per_page, with_thumb())
+    found = paginate(_unit_items_query(unit_id, status), page, per_page)
     return Page(_rows(found.items), found.total, found.page, found.per_page, found.more)
 
 

@@ -448,9 +448,13 @@ def list_coming_emergencies() -> list:
 
 @prepared  # on every view of the inbox
 def _coming_emergencies():
-    return (select(Unit.name.label("unit_name"), Item.title, Item.updated_at).join(Unit, Unit.id == Item.unit_id)
-            .where(Item.category == "emergency", Item.status.in_(sorted(SIGNOFF_STATES)))
-            .order_by(Item.updated_at.desc()).limit(20))
+    # The waiting items first, then their units' names: joined in one select, SQLite's planner started from
+    # the units and searched each unit's items (2 ms a view on 300 units, against 0.06 from the status index).
+    coming = (select(Item.unit_id, Item.title, Item.updated_at)
+              .where(Item.category == "emergency", Item.status.in_(sorted(SIGNOFF_STATES)))
+              .order_by(Item.updated_at.desc()).limit(20).subquery())
+    return (select(Unit.name.label("unit_name"), coming.c.title, coming.c.updated_at)
+            .join(coming, Unit.id == coming.c.unit_id).order_by(coming.c.updated_at.desc()))
 
 
 def list_follow_up_choices(unit_id: int, exclude_id: int | None = None, words: str = "",
