@@ -4,9 +4,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 
-from ..extensions import db
+from ..extensions import db, prepared
 from ..items.models import Item
 from ..units.models import Unit
 from ..units.office import kept_by_office
@@ -33,24 +33,35 @@ class Filings:
 
 def count_filings(first: date, last: date, unit_ids: list[int] | None = None) -> dict[int, Filings]:
     """Filings per unit for the window first..last (office dates, both ends included)."""
+    window = {"start": local_day_start(first), "end": local_day_start(last + timedelta(days=1)),
+              "first": first, "last": last}
+    if unit_ids is not None:
+        window["unit_ids"] = list(unit_ids)
+    items, adoptions = _filing_statements(unit_ids is not None)
+    counts: dict[int, Filings] = defaultdict(Filings)
+    for unit_id, submitted, late_count, invalid_count in db.session.execute(items, window):
+        counts[unit_id] = Filings(submitted, int(late_count or 0), int(invalid_count or 0))
+    for unit_id, adopted in db.session.execute(adoptions, window):
+        counts[unit_id].adopted = adopted
+    return dict(counts)
 
-    start, end = local_day_start(first), local_day_start(last + timedelta(days=1))
+
+@prepared  # a unit's dashboard and score page count its year
+def _filing_statements(of_units: bool):
     late = case((Item.report_due_at.is_not(None) & (Item.submitted_at > Item.report_due_at), 1), else_=0)
     invalid = case((Item.status == "invalid", 1), else_=0)
     items = (select(Item.unit_id, func.count(Item.id), func.sum(late), func.sum(invalid))
-             .where(Item.submitted_at >= start, Item.submitted_at < end, Item.status.in_(VERDICTS))
+             .where(Item.submitted_at >= bindparam("start"), Item.submitted_at < bindparam("end"),
+                    Item.status.in_(VERDICTS))
              .group_by(Item.unit_id))
     adoptions = (select(Item.unit_id, func.count(Adoption.id)).join(Item, Item.id == Adoption.item_id)
-                 .where(Adoption.adopted_on >= first, Adoption.adopted_on <= last, Item.status != "invalid")
+                 .where(Adoption.adopted_on >= bindparam("first"), Adoption.adopted_on <= bindparam("last"),
+                        Item.status != "invalid")
                  .group_by(Item.unit_id))
-    if unit_ids is not None:
-        items, adoptions = items.where(Item.unit_id.in_(unit_ids)), adoptions.where(Item.unit_id.in_(unit_ids))
-    counts: dict[int, Filings] = defaultdict(Filings)
-    for unit_id, submitted, late_count, invalid_count in db.session.execute(items):
-        counts[unit_id] = Filings(submitted, int(late_count or 0), int(invalid_count or 0))
-    for unit_id, adopted in db.session.execute(adoptions):
-        counts[unit_id].adopted = adopted
-    return dict(counts)
+    if of_units:
+        units = bindparam("unit_ids", expanding=True)
+        items, adoptions = items.where(Item.unit_id.in_(units)), adoptions.where(Item.unit_id.in_(units))
+    return items, adoptions
 
 
 @kept_each_by_version
