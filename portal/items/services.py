@@ -16,7 +16,8 @@ from ..units.models import Unit
 from ..web.errors import UserError, load_for
 from ..web.filters import format_datetime, local_day_start, office_today, to_local
 from ..web.paging import count_rows_each
-from .models import CATEGORIES, DECIDED, PENDING, PENDING_STATUSES, STATUSES, DecidedCount, Item, ItemEvent, ItemPhoto
+from .models import (CATEGORIES, DECIDED, PENDING, PENDING_STATUSES, STATUSES, DecidedCount, Item, ItemEvent, ItemPhoto,
+                     ListedItem)
 from .photos import Upload, remove_photo, store_upload, too_many_photos
 from .signals import item_fields_checking, item_saved, item_transitioned, item_transitioning, shown_to_all
 
@@ -457,20 +458,32 @@ def _coming_emergencies():
             .join(coming, Unit.id == coming.c.unit_id).order_by(coming.c.updated_at.desc()))
 
 
+@dataclass(frozen=True)
+class FollowUpChoice(ListedItem):
+    """An earlier item as the 续报 picker names it: its day, title and status."""
+    id: int
+    title: str
+    edited_title: str | None
+    status: str
+    submitted_at: datetime | None
+
+
 def list_follow_up_choices(unit_id: int, exclude_id: int | None = None, words: str = "",
-                           keep_id: int | None = None) -> list[Item]:
+                           keep_id: int | None = None) -> list[FollowUpChoice]:
     """What an item may follow up (续报): the unit's items the office has, newest first (50), only those
-    whose title holds `words` when given; the one already chosen (keep_id) stays among them."""
-    query = select(Item).where(Item.unit_id == unit_id, Item.status.in_(OFFICE_VISIBLE))
+    whose title holds `words` when given; the one already chosen (keep_id) stays among them. Read as the
+    picker's columns: every view of the item form lists them, and whole items carry their bodies."""
+    query = select(Item.id, Item.title, Item.edited_title, Item.status, Item.submitted_at).where(
+        Item.unit_id == unit_id, Item.status.in_(OFFICE_VISIBLE))
     if exclude_id:
         query = query.where(Item.id != exclude_id)
     found = query.where(or_(Item.title.contains(words, autoescape=True),
                             Item.edited_title.contains(words, autoescape=True))) if words else query
-    items = list(db.session.scalars(found.order_by(Item.submitted_at.desc()).limit(50)))
-    if keep_id and keep_id not in {item.id for item in items}:
-        items += db.session.scalars(query.where(Item.id == keep_id)).all()
-        items.sort(key=lambda item: item.submitted_at, reverse=True)
-    return items
+    choices = [FollowUpChoice(*row) for row in db.session.execute(found.order_by(Item.submitted_at.desc()).limit(50))]
+    if keep_id and keep_id not in {choice.id for choice in choices}:
+        choices += [FollowUpChoice(*row) for row in db.session.execute(query.where(Item.id == keep_id))]
+        choices.sort(key=lambda choice: choice.submitted_at, reverse=True)
+    return choices
 
 
 def list_follow_ups(item: Item) -> list[Item]:
