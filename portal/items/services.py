@@ -522,6 +522,13 @@ def count_office_statuses(also: dict | None = None) -> dict[str, Count]:
     counted = count_rows_each(queries, {status: select(DecidedCount.total).where(DecidedCount.status == status)
                                         for status in DECIDED})
     counts = {status: Count(*pair) for status, pair in counted.items()}
-    parts = [counts[status] for status in PENDING_STATUSES]
-    counts[PENDING] = Count(sum(part.rows for part in parts), any(part.more for part in parts))
+    counts[PENDING] = add_counts([counts[status] for status in PENDING_STATUSES])
     return counts
+
+
+def add_counts(parts: list[Count]) -> Count:
+    """Counts of disjoint sets of rows added up as counting their union would have stopped: at COUNT_LIMIT,
+    with "+" when any part or the sum went past it."""
+    limit = current_app.config["COUNT_LIMIT"]
+    total = sum(part.rows for part in parts)
+    return Count(min(total, limit), total > limit or any(part.more for part in parts))
