@@ -47,6 +47,7 @@ FORM_KEY = re.compile(r'name="form_key"[^>]*value="([^"]+)"')
 ITEM_LINK = re.compile(r'href="/items/(\d+)"')
 OUT = os.path.join(HERE, "out", "profile")
 PHOTO = phone_photo()
+UNITS_IN_TURN = 60  # the --repeat and the warm-up requests of a first-view kind take a unit each
 
 
 def _copy_of_city() -> str:
@@ -94,6 +95,10 @@ def busy_pages(app, seed: int = 7):
     request is a URL to GET or, for the writes, a callable that makes the request and returns its answer."""
     rng = random.Random(seed)
     reporter, signer, editor = _client(app, "r17"), _client(app, "s17"), _client(app, "bench_editor")
+    # Under load a worker seldom drew the same unit's page last: what a unit's pages keep (web.memo) is
+    # mostly not there yet. These take each unit in turn, the first view of its page in this process.
+    reporters = [_client(app, f"r{unit}") for unit in range(101, 101 + UNITS_IN_TURN)]
+    in_turn = {path: iter(reporters) for path in ("/unit", "/scores/mine")}
     listed = editor.get("/inbox?status=adopted")
     item_ids = ITEM_LINK.findall(_text(listed)) if listed.status_code == 200 else []
     inbox_urls = [f"/inbox?status={s}&category={c}" for s in ("submitted", "in_review", "adopted", "")
@@ -107,6 +112,8 @@ def busy_pages(app, seed: int = 7):
         ("inbox with filters", editor, lambda: rng.choice(inbox_urls)),
         ("item page", editor, lambda: f"/items/{rng.choice(item_ids)}"),
         ("ranking", editor, lambda: "/scores"),
+        ("dashboard, first view", lambda: next(in_turn["/unit"]), lambda: "/unit"),
+        ("own score, first view", lambda: next(in_turn["/scores/mine"]), lambda: "/scores/mine"),
         ("bare route", reporter, lambda: "/bench/hello"),
         # Writes: each run includes its own page reads (the form, the queue), as the locust tasks do.
         ("file item with photo", reporter, lambda: lambda client: _file_item(client, PHOTO)),
@@ -115,6 +122,8 @@ def busy_pages(app, seed: int = 7):
 
 
 def main(database: str | None, repeat: int, profile: str | None, show: str | None, slowest: int) -> None:
+    if repeat + 3 > UNITS_IN_TURN:
+        raise SystemExit(f"--repeat at most {UNITS_IN_TURN - 3}: the first views take a unit each")
     app = create_app({"SQLALCHEMY_DATABASE_URI": database or _copy_of_city(), "SECRET_KEY": "bench",
                       "UPLOAD_FOLDER": os.path.join(OUT, "uploads"),
                       "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}})
@@ -136,8 +145,9 @@ def main(database: str | None, repeat: int, profile: str | None, show: str | Non
             took[(page[0], " ".join(statement.split()))].append(time.perf_counter() - connection.info["bench_sent"])
         event.listen(db.engine, "before_cursor_execute", count)
         event.listen(db.engine, "after_cursor_execute", answered)
-    print(f"{'page':20s} {'CPU ms':>7s} {'(p90)':>6s} {'wall ms':>8s} {'SQL':>5s}  (median of {repeat}, one at a time)")
+    print(f"{'page':24s} {'CPU ms':>7s} {'(p90)':>6s} {'wall ms':>8s} {'SQL':>5s}  (median of {repeat}, one at a time)")
     def send(client, url):
+        client = client() if callable(client) else client
         target = url()
         return client.get(target) if isinstance(target, str) else target(client)
 
@@ -162,7 +172,7 @@ def main(database: str | None, repeat: int, profile: str | None, show: str | Non
             counts.append(statements[0])
             # A write answers with a redirect to the stored item; a 200 would be its form refused.
             assert response.status_code == (302 if write else 200), (name, response.status_code)
-        print(f"{name:20s} {statistics.median(cpu):7.1f} {statistics.quantiles(cpu, n=10)[-1]:6.1f}"
+        print(f"{name:24s} {statistics.median(cpu):7.1f} {statistics.quantiles(cpu, n=10)[-1]:6.1f}"
               f" {statistics.median(wall):8.1f} {statistics.median(counts):5.0f}")
         if name == show:
             print("\n".join(f"    {statement[:160]}" for statement in last))
