@@ -190,14 +190,15 @@ class ItemEvent(db.Model):
 
 
 class DecidedCount(db.Model):
-    """How many items carry each verdict (DECIDED), kept by the database itself: triggers on items add and
-    take away on every insert, delete and change of status, however it is written (the ORM, a bulk
-    statement, SQL text). The inbox's tabs read these three rows instead of counting the office's archive on
-    every view (most of a province's million items are decided), while the pending tabs, which move with
-    every sign-off, are counted live. Only a status with a row here is kept: a verdict added later comes
-    with a migration that inserts its row, counted."""
+    """How many items carry each verdict (DECIDED) in each category, kept by the database itself: triggers on
+    items add and take away on every insert, delete and change of status or category, however it is written
+    (the ORM, a bulk statement, SQL text). The inbox's tabs and its lists filtered by category read these rows
+    instead of counting the office's archive on every view (most of a province's million items are decided),
+    while the pending statuses, which move with every sign-off, are counted live. Only a pair with a row here
+    is kept: a verdict or category added later comes with a migration that inserts its rows, counted."""
 
     __tablename__ = "decided_counts"
 
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
     total: Mapped[int]

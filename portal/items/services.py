@@ -512,18 +512,45 @@ class Count:
         return f"{self.rows}+" if self.more else str(self.rows)
 
 
-def count_office_statuses(also: dict | None = None) -> dict[str, Count]:
+def count_office_statuses(also: dict | None = None, also_kept: dict | None = None) -> dict[str, Count]:
     """Items by status for the inbox's tabs, each stopping at COUNT_LIMIT. The pending statuses are counted
     (they move with every sign-off); the decided ones, most of the office's archive (a province holds a
     million adopted items), are read off the totals the database keeps (DecidedCount). PENDING, the tab the
     inbox opens on, adds up its statuses and says "+" when any of them stopped at the limit. `also`: more
-    queries to count in the same statement (the inbox's filtered list), under their keys."""
+    queries to count in the same statement, `also_kept`: more selects of one kept total, under their keys."""
     queries = {status: select(Item.id).where(Item.status == status) for status in PENDING_STATUSES} | (also or {})
-    counted = count_rows_each(queries, {status: select(DecidedCount.total).where(DecidedCount.status == status)
-                                        for status in DECIDED})
+    counted = count_rows_each(queries, {status: _decided_total(status) for status in DECIDED} | (also_kept or {}))
     counts = {status: Count(*pair) for status, pair in counted.items()}
     counts[PENDING] = add_counts([counts[status] for status in PENDING_STATUSES])
     return counts
+
+
+def _decided_total(status: str):
+    return select(func.sum(DecidedCount.total)).where(DecidedCount.status == status)
+
+
+_LISTED = "listed"  # the inbox's filtered list among its tabs' counts
+
+
+def count_inbox(filters: InboxFilters, listed) -> tuple[dict[str, Count], Count]:
+    """The inbox's tabs (count_office_statuses) and the count of its list, `listed` (the items the filters
+    keep), in one statement. A list filtered by nothing but a status and a category is counted by its
+    statuses: the tabs' figures, or each pending status live in the category and each decided one off the
+    totals the database keeps, where counting the list itself read up to COUNT_LIMIT index entries."""
+    if filters.unit_id or filters.unit_name or filters.date_from or filters.date_to:
+        counts = count_office_statuses({_LISTED: listed})
+        return counts, counts.pop(_LISTED)
+    statuses = (PENDING_STATUSES if filters.status == PENDING else [filters.status] if filters.status
+                else sorted(OFFICE_VISIBLE))  # a status the office never sees lists nothing: no part
+    if not filters.category:
+        counts = count_office_statuses()
+        return counts, add_counts([counts[status] for status in statuses if status in counts])
+    live = {(_LISTED, status): select(Item.id).where(Item.status == status, Item.category == filters.category)
+            for status in statuses if status in PENDING_STATUSES}
+    kept = {(_LISTED, status): _decided_total(status).where(DecidedCount.category == filters.category)
+            for status in statuses if status in DECIDED}
+    counts = count_office_statuses(live, kept)
+    return counts, add_counts([counts.pop(key) for key in [*live, *kept]])
 
 
 def add_counts(parts: list[Count]) -> Count:

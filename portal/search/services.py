@@ -7,8 +7,8 @@ from sqlalchemy import column, func, inspect, literal_column, or_, select, table
 
 from ..extensions import db, on_session
 from ..items.listing import with_thumb
-from ..items.models import PENDING, PENDING_STATUSES, Item, ItemPhoto
-from ..items.services import (Count, InboxFilters, add_counts, count_office_statuses, filter_items,
+from ..items.models import Item, ItemPhoto
+from ..items.services import (Count, InboxFilters, count_inbox, count_office_statuses, filter_items,
                               visible_items_condition)
 from ..items.workflow import OFFICE_VISIBLE
 from ..units.models import Unit
@@ -158,26 +158,16 @@ def search_items(user, filters: InboxFilters, page: int, per_page: int) -> tuple
     return terms, _page_of_matches(terms, visible_items_condition(user), filters, page, per_page, by_relevance=True)
 
 
-_LISTED = "listed"  # the inbox's filtered list among its tabs' counts
-
-
 def search_inbox(filters: InboxFilters, page: int, per_page: int) -> tuple[Page, dict[str, Count]]:
     """The office's inbox: what it has received, filtered, newest first (by the words' matches when a
-    keyword is given), and its tabs' counts; without words the list's own count is read with the tabs', or
-    is theirs when the filters name nothing but a status."""
+    keyword is given), and its tabs' counts; without words the list's count too (count_inbox)."""
     received = Item.status.in_(OFFICE_VISIBLE)
     if filters.q:
         found = list_matching_items(filters, received, page, per_page)
         if found is not None:
             return found, count_office_statuses()
     query = filter_items(select(Item).where(received), filters)
-    if filters.unit_id or filters.unit_name or filters.category or filters.date_from or filters.date_to:
-        counts = count_office_statuses({_LISTED: query})
-        listed = counts.pop(_LISTED)
-    else:  # a status or none: the tabs count the list already (all of them: up to COUNT_LIMIT index entries)
-        counts = count_office_statuses()
-        statuses = PENDING_STATUSES if filters.status == PENDING else [filters.status] if filters.status else OFFICE_VISIBLE
-        listed = add_counts([counts.get(status, Count(0, False)) for status in statuses])
+    counts, listed = count_inbox(filters, query)
     return paginate(query.order_by(Item.submitted_at.desc(), Item.id.desc()), page, per_page, with_thumb(),
                     counted=(listed.rows, listed.more)), counts
 

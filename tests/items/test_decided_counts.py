@@ -5,12 +5,20 @@ import re
 from sqlalchemy import delete, func, select, text, update
 
 from portal.extensions import db
+from portal.items.categories import CATEGORIES
 from portal.items.models import DECIDED, DecidedCount, Item
 from tests.conftest import login
 
 
 def _kept() -> dict[str, int]:
-    return dict(db.session.execute(select(DecidedCount.status, DecidedCount.total)).all())
+    """The kept totals by status, after checking each status and category's against a live count."""
+    kept = {(status, category): total for status, category, total in db.session.execute(
+        select(DecidedCount.status, DecidedCount.category, DecidedCount.total))}
+    found = {(status, category): total for status, category, total in db.session.execute(
+        select(Item.status, Item.category, func.count()).group_by(Item.status, Item.category))}
+    assert kept == {(status, category): found.get((status, category), 0) for status in DECIDED
+                    for category in CATEGORIES}
+    return {status: sum(total for (kind, _category), total in kept.items() if kind == status) for status in DECIDED}
 
 
 def _counted() -> dict[str, int]:
@@ -39,6 +47,12 @@ def test_kept_totals_follow_every_way_an_item_is_written(world, make):
     db.session.commit()
     assert _kept() == _counted() == {"adopted": 1, "not_adopted": 1, "invalid": 2}
 
+    # Another category, the verdict kept; then both at once (the counts by category are checked by _kept).
+    db.session.execute(text("UPDATE items SET category = 'research' WHERE id = :id"), {"id": adopted.id})
+    db.session.execute(update(Item).where(Item.id == rejected.id).values(category="policy", status="not_adopted"))
+    db.session.commit()
+    assert _kept() == _counted() == {"adopted": 0, "not_adopted": 2, "invalid": 2}
+
     db.session.execute(update(Item).values(status="adopted"))  # every item, decided or not
     db.session.rollback()  # and taken back: so are the totals
     assert _kept() == _counted()
@@ -46,7 +60,7 @@ def test_kept_totals_follow_every_way_an_item_is_written(world, make):
     db.session.delete(db.session.get(Item, adopted.id))
     db.session.execute(delete(Item).where(Item.status == "not_adopted"))
     db.session.commit()
-    assert _kept() == _counted() == {"adopted": 1, "not_adopted": 0, "invalid": 1}
+    assert _kept() == _counted() == {"adopted": 0, "not_adopted": 0, "invalid": 1}
 
 
 def _tabs(page: str) -> dict[str, str]:
@@ -74,6 +88,11 @@ def test_inbox_tabs_agree_with_the_lists_they_open(app, client, world, make):
             # the same list with a filter that keeps every row of it, which the list counts itself
             counted = _list_total(client.get(f"/inbox?status={status}&date_from=2000-01-01").get_data(as_text=True))
             assert tabs[label] == listed == counted, (limit, status)
+        for status in ["", *labels]:  # by category: counted by its statuses, and counted itself
+            for category in ("work", "brief"):
+                by_parts = client.get(f"/inbox?status={status}&category={category}").get_data(as_text=True)
+                itself = client.get(f"/inbox?status={status}&category={category}&date_from=2000-01-01")
+                assert _list_total(by_parts) == _list_total(itself.get_data(as_text=True)), (limit, status, category)
         assert {status: tabs[labels[status]] for status in expected} == expected
         assert len(tabs) == len(labels)
         every_status = client.get("/inbox?status=").get_data(as_text=True)
