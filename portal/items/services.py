@@ -1,5 +1,5 @@
 """Items: filing, sign-off, the office's review, and the queries behind the item pages."""
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from functools import partial
 
@@ -530,6 +530,9 @@ def _decided_total(status: str):
 
 
 _LISTED = "listed"  # the inbox's filtered list among its tabs' counts
+_FILTER_NAMES = frozenset(field.name for field in fields(InboxFilters))
+# The words (q) are matched by search before a list is counted here; were they nothing to look for, they filter nothing.
+_COUNTED_BY_STATUSES = frozenset({"status", "category", "q"})
 
 
 def count_inbox(filters: InboxFilters, listed) -> tuple[dict[str, Count], Count]:
@@ -537,7 +540,7 @@ def count_inbox(filters: InboxFilters, listed) -> tuple[dict[str, Count], Count]
     keep), in one statement. A list filtered by nothing but a status and a category is counted by its
     statuses: the tabs' figures, or each pending status live in the category and each decided one off the
     totals the database keeps, where counting the list itself read up to COUNT_LIMIT index entries."""
-    if filters.unit_id or filters.unit_name or filters.date_from or filters.date_to:
+    if any(getattr(filters, name) for name in _FILTER_NAMES - _COUNTED_BY_STATUSES):  # a filter added later too
         counts = count_office_statuses({_LISTED: listed})
         return counts, counts.pop(_LISTED)
     statuses = (PENDING_STATUSES if filters.status == PENDING else [filters.status] if filters.status
