@@ -145,6 +145,14 @@ def start_item(page, title: str, photo: bytes | None = None) -> None:
     write_item(page, title, photo)
 
 
+def shown(locator) -> bool:
+    """The locator's element is visible, waited for as a person waits for a page still arriving after a press
+    (Playwright's timeout, then its TimeoutError): is_visible() answers at once, and under a loaded machine a
+    press's page may not have arrived yet."""
+    locator.wait_for(state="visible")
+    return True
+
+
 def press(page, name: str) -> None:
     button = page.get_by_role("button", name=name, exact=True)
     button.wait_for()

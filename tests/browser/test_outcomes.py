@@ -14,7 +14,7 @@ from portal.demo import DEMO_PASSWORD
 from portal.extensions import db, utcnow
 from tests import mobile
 from tests.browser.test_phone import ITEM_URL, items_titled
-from tests.mobile import press, sign_in, start_item, write_item
+from tests.mobile import press, shown, sign_in, start_item, write_item
 
 PlaywrightTimeout = pytest.importorskip("playwright.sync_api").TimeoutError
 
@@ -42,7 +42,7 @@ def test_an_expired_login_keeps_the_item_and_brings_the_reporter_back_to_restore
     press(page, "保存并送审签")
 
     page.wait_for_url(re.compile(r"/login\?next=%2Fitems%2Fnew"))
-    assert page.get_by_text(UNSENT_MESSAGE).is_visible()
+    assert shown(page.get_by_text(UNSENT_MESSAGE))
     page.get_by_label("用户名").fill("reporter")
     page.get_by_label("密码").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
@@ -58,7 +58,7 @@ def test_an_expired_login_keeps_the_item_and_brings_the_reporter_back_to_restore
     assert page.get_by_label("事件结束时间").input_value() == "2026-06-10T08:30"
     press(page, "保存并送审签")
     page.wait_for_url(ITEM_URL)
-    assert page.get_by_text("已送审签").is_visible() and items_titled(live_server, title) == 1
+    assert shown(page.get_by_text("已送审签")) and items_titled(live_server, title) == 1
     page.goto("/items/new")
     assert page.locator(".draft-offer").count() == 0  # the server said this item is stored: copy forgotten
 
@@ -127,7 +127,7 @@ def test_publishing_a_bulletin_asks_first_saying_what_will_happen(phone, live_se
     else:
         page.get_by_role("button", name="发布并通知各单位").click()
         page.get_by_role("heading", name="请确认：发布并通知各单位").wait_for()
-        assert page.get_by_text(re.compile(r"发布后编为城南街办通〔\d{4}〕\d+号")).is_visible()
+        assert shown(page.get_by_text(re.compile(r"发布后编为城南街办通〔\d{4}〕\d+号")))
         page.screenshot(path=str(live_server.shots / "confirm-publish-nojs.png"))
         page.get_by_role("link", name="取消，返回").click()
         page.wait_for_url(re.compile(rf"/bulletins/{draft}$"))

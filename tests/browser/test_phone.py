@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.items.models import Item
 from tests import mobile
-from tests.mobile import menu, press, sign_in, start_item, write_item
+from tests.mobile import menu, press, shown, sign_in, start_item, write_item
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 ITEM_URL = re.compile(r"/items/\d+$")
@@ -34,24 +34,24 @@ def test_reporter_files_with_a_photo_signer_signs_editor_adopts(phone, live_serv
     write_item(reporter, title, photo)
     press(reporter, "保存并送审签")
     reporter.wait_for_url(ITEM_URL)
-    assert reporter.get_by_text("已送审签").is_visible()
+    assert shown(reporter.get_by_text("已送审签"))
     assert reporter.locator("figure img").count() == 1
     item_path = ITEM_URL.search(reporter.url).group(0)
     posted = [size for method, path, size in live_server.uploads.sizes[before:] if method == "POST"]
     if javascript:  # the 4 MB photo was scaled down in the browser before it travelled
         assert len(photo) > 4_000_000 and max(posted) < mobile.PHOTO_UPLOAD
         # The stored photo, the browser's own JPEG kept with its metadata stripped, shows in the browser.
-        shown = reporter.evaluate("""url => new Promise(done => { const image = new Image();
+        size = reporter.evaluate("""url => new Promise(done => { const image = new Image();
             image.onload = () => done([image.naturalWidth, image.naturalHeight]); image.onerror = () => done(null);
             image.src = url; })""", reporter.locator("figure a").get_attribute("href"))
-        assert shown is not None and max(shown) == 1920, shown
+        assert size is not None and max(size) == 1920, size
 
     signer = phone(javascript)
     sign_in(signer, "signer")
     menu(signer, "待审签").click()
     signer.get_by_role("link", name=title).click()
     press(signer, "审签并报送")
-    assert signer.get_by_text("已审签并报送").is_visible()
+    assert shown(signer.get_by_text("已审签并报送"))
 
     editor = phone(javascript)
     sign_in(editor, "editor")
@@ -59,7 +59,7 @@ def test_reporter_files_with_a_photo_signer_signs_editor_adopts(phone, live_serv
     editor.get_by_role("link", name=title).first.click()
     assert editor.url.endswith(item_path)
     press(editor, "采用")
-    assert editor.get_by_text("已采用").first.is_visible()
+    assert shown(editor.get_by_text("已采用").first)
     assert items_titled(live_server, title) == 1
 
 
@@ -80,7 +80,7 @@ def test_a_unit_answers_a_solicitation(phone, live_server):
     signer.goto(reporter.url)
     press(signer, "审签并报送")
     signer.goto(notice)
-    assert signer.get_by_role("link", name=title).is_visible()
+    assert shown(signer.get_by_role("link", name=title))
 
 
 def test_slow_link_byte_budgets(phone, live_server):
@@ -99,7 +99,7 @@ def test_a_draft_survives_a_closed_tab_and_a_lost_answer_files_once(phone, live_
     page.goto("/unit")  # the tab moves on without saving
 
     page.goto("/items/new")
-    assert page.get_by_text("尚未提交的内容").is_visible()
+    assert shown(page.get_by_text("尚未提交的内容"))
     assert page.get_by_label("标题", exact=True).input_value() == ""
     page.get_by_role("button", name="恢复未提交内容").click()
     assert page.get_by_label("标题", exact=True).input_value() == title

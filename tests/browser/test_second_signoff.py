@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.items.models import Item
-from tests.mobile import menu, press, sign_in, start_item
+from tests.mobile import menu, press, shown, sign_in, start_item
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 ITEM_URL = re.compile(r"/items/\d+$")
@@ -28,7 +28,7 @@ def test_a_research_item_waits_for_the_unit_head_and_then_the_supervisor(phone, 
     reporter.get_by_label("信息类别").select_option("research")
     press(reporter, "保存并送审签")
     reporter.wait_for_url(ITEM_URL)
-    assert reporter.get_by_text("待单位负责人审签，之后还需主管领导审签").is_visible()
+    assert shown(reporter.get_by_text("待单位负责人审签，之后还需主管领导审签"))
 
     signer = phone()
     sign_in(signer, "signer")
@@ -36,14 +36,14 @@ def test_a_research_item_waits_for_the_unit_head_and_then_the_supervisor(phone, 
     signer.get_by_role("link", name=title).click()
     assert signer.get_by_role("button", name="审签并报送", exact=True).count() == 0
     press(signer, "审签并报主管领导")
-    assert signer.get_by_text("已审签并报主管领导").is_visible()
-    assert signer.get_by_text(re.compile("审签，待主管领导审签$")).is_visible()
+    assert shown(signer.get_by_text("已审签并报主管领导"))
+    assert shown(signer.get_by_text(re.compile("审签，待主管领导审签$")))
     assert status_of(live_server, title) == "awaiting_lead"
     menu(signer, "待审签").click()
     # The unit head's queue says whose sign-off is missing.
     waiting = signer.locator("h2", has_text="等待他人审签")
-    assert waiting.is_visible()
-    assert signer.locator("li", has_text=title).get_by_text("待主管领导审签").is_visible()
+    assert shown(waiting)
+    assert shown(signer.locator("li", has_text=title).get_by_text("待主管领导审签"))
     signer.screenshot(path=live_server.shots / "second-signoff-signer-queue.png", full_page=True)
 
     supervisor = phone()
@@ -54,5 +54,5 @@ def test_a_research_item_waits_for_the_unit_head_and_then_the_supervisor(phone, 
     assert supervisor.evaluate(NO_SIDEWAYS_SCROLL)
     supervisor.screenshot(path=live_server.shots / "second-signoff-supervisor.png", full_page=True)
     press(supervisor, "主管领导审签并报送")
-    assert supervisor.get_by_text("已主管领导审签并报送").is_visible()
+    assert shown(supervisor.get_by_text("已主管领导审签并报送"))
     assert status_of(live_server, title) == "submitted"
